@@ -1,0 +1,26 @@
+/*
+ * console.h — console_io, the hypervisor's emergency console.
+ *
+ * Before split drivers exist (and as a debugging lifeline afterwards), a
+ * guest can print straight to the hypervisor's serial port.  Output is
+ * buffered per domain and printed a line at a time with a "(dN) " prefix, so
+ * the lines of several domains interleave cleanly on one serial port.
+ *
+ * HYPERVISOR_console_io(cmd, count, buf):
+ *   CONSOLEIO_write  write count bytes from buf.  Returns count.
+ *   CONSOLEIO_read   read up to count bytes of serial input into buf, without
+ *                    waiting.  Returns the number of bytes read (maybe 0).
+ *                    Only dom0 owns the keyboard: others get -HV_EPERM.
+ *
+ * Errors: -HV_EFAULT if buf..buf+count is not readable (write) or writable
+ * (read) guest memory below the hole, -HV_EINVAL for count > CONSOLEIO_MAX
+ * or an unknown cmd.
+ */
+#ifndef HVKIT_PUBLIC_CONSOLE_H
+#define HVKIT_PUBLIC_CONSOLE_H
+
+#define CONSOLEIO_write  0
+#define CONSOLEIO_read   1
+#define CONSOLEIO_MAX    4096   /* bytes per call */
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * exit.h — how a run under QEMU ends, as seen by the test harness.
+ *
+ * QEMU is started with `-device isa-debug-exit,iobase=0xf4,iosize=4`.  Writing
+ * a byte v to port 0xf4 ends QEMU with exit status (v << 1) | 1.  The
+ * hypervisor writes one of these when the last domain is gone (or it panics);
+ * the teaching OS booted natively writes them itself.  A plain QEMU exit (0)
+ * with no such write means something else happened: a triple fault with
+ * -no-reboot, or a timeout kill.
+ */
+#ifndef HVKIT_PUBLIC_EXIT_H
+#define HVKIT_PUBLIC_EXIT_H
+
+#define HV_DEBUG_EXIT_PORT   0xf4
+#define HV_EXIT_DONE         0x10  /* every domain shut down cleanly   -> QEMU status 33 */
+#define HV_EXIT_CRASHED      0x11  /* all gone, at least one crashed   -> QEMU status 35 */
+#define HV_EXIT_PANIC        0x12  /* the hypervisor itself panicked   -> QEMU status 37 */
+#define HV_EXIT_STATUS(v)    (((v) << 1) | 1)
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * hvkit.h — the top of the public ABI: the address-space layout, the segment
+ * selectors a paravirtualized guest uses, the hypercall numbers and the error
+ * codes.
+ *
+ * Where this sits in the story: a classic-Xen-style guest kernel is a normal
+ * kernel that has been *ported* to a machine that is not quite an x86 PC.  This
+ * header (with its siblings in hv/include/public/) is that machine's manual.
+ * The same headers are compiled into the hypervisor (hv/), the teaching OS
+ * (minios-guest/) and the host tools (tracer/, viz/), so the three can never
+ * disagree about a number.  Everything here is fixed-width and freestanding:
+ * no libc, no compiler-specific types beyond <stdint.h>.
+ *
+ * The numbering follows Xen's public headers (xen/include/public/xen.h), so the
+ * names a student meets here are the ones they will meet in Linux's
+ * arch/x86/xen and drivers/xen code.  The words are our own.
+ */
+#ifndef HVKIT_PUBLIC_HVKIT_H
+#define HVKIT_PUBLIC_HVKIT_H
+
+#include <stdint.h>
+
+/* ------------------------------------------------------------------------
+ * Memory split (course: "Xen reserves the top 64 MiB of every address space")
+ *
+ *   0x00000000 +--------------------------+
+ *              | guest programs (ring 3)  |
+ *   0xC0000000 +--------------------------+  GUEST_KERNEL_BASE
+ *              | guest kernel (ring 1):   |  virt = 0xC0000000 + pseudo-phys
+ *              | all of its memory        |
+ *   0xFC000000 +--------------------------+  HYPERVISOR_VIRT_START
+ *              | hypervisor (ring 0)      |  present in *every* page directory,
+ *              | direct map of machine RAM|  so a hypercall or an interrupt
+ *   0xFFFFFFFF +--------------------------+  needs no CR3 switch, no TLB flush
+ *
+ * Page U/S bits cannot protect the hole: the CPU treats rings 0, 1 and 2 all
+ * as "supervisor" for paging, so a ring-1 guest kernel could read and write a
+ * supervisor page.  The guest's segments therefore *end* at
+ * HYPERVISOR_VIRT_START: any access at or above it by ring 1 or ring 3 fails
+ * the segment limit check (#GP, or #SS for the stack) before paging is even
+ * consulted.  That is the whole of the hypervisor's memory protection on
+ * 32-bit x86, and the reason the split exists.
+ * ------------------------------------------------------------------------ */
+#define HYPERVISOR_VIRT_START   0xFC000000u
+#define HYPERVISOR_VIRT_END     0xFFFFFFFFu   /* inclusive */
+#define GUEST_KERNEL_BASE       0xC0000000u   /* where the builder maps pseudo-physical page 0 */
+
+#define HV_PAGE_SHIFT           12
+#define HV_PAGE_SIZE            4096u
+
+/* ------------------------------------------------------------------------
+ * Segment selectors provided by the hypervisor's GDT.  A guest does not
+ * install its own GDT in hvkit (Xen lets it, with set_gdt; we keep the
+ * machine simpler): it uses these.  All four are flat from 0 with a limit
+ * that stops just below HYPERVISOR_VIRT_START (see above).  The low two bits
+ * of a selector are its requested privilege level (RPL).
+ * ------------------------------------------------------------------------ */
+#define FLAT_RING1_CS   0x19    /* GDT entry 3, DPL 1, RPL 1: guest kernel code */
+#define FLAT_RING1_DS   0x21    /* GDT entry 4, DPL 1, RPL 1: guest kernel data and stack */
+#define FLAT_RING3_CS   0x2B    /* GDT entry 5, DPL 3, RPL 3: guest user code */
+#define FLAT_RING3_DS   0x33    /* GDT entry 6, DPL 3, RPL 3: guest user data and stack */
+
+/* Software interrupt vectors with a meaning in the ABI. */
+#define HYPERCALL_VECTOR 0x82   /* int $0x82 from ring 1 (gate DPL 1): a hypercall */
+#define SYSCALL_VECTOR   0x80   /* int $0x80 from ring 3: the guest's own system call,
+                                   routed straight to the guest kernel (fast trap) */
+
+/* ------------------------------------------------------------------------
+ * Hypercall numbers.  Calling convention (hvkit and 32-bit Xen alike):
+ *
+ *     %eax = hypercall number
+ *     %ebx, %ecx, %edx, %esi, %edi = arguments 1..5
+ *     int  $0x82
+ *     %eax = result: >= 0 on success, -HV_Exxx on error
+ *
+ * All other registers are preserved.  Numbers not listed, or listed but not
+ * implemented yet, return -HV_ENOSYS.
+ * ------------------------------------------------------------------------ */
+#define __HYPERVISOR_set_trap_table      0  /* (trap_info *table): install exception handlers */
+#define __HYPERVISOR_mmu_update          1  /* page-table updates (memory issue) */
+#define __HYPERVISOR_stack_switch        3  /* (ss, esp): ring-1 stack used on entry from ring 3 */
+#define __HYPERVISOR_set_callbacks       4  /* (event_cs, event_eip, failsafe_cs, failsafe_eip) */
+#define __HYPERVISOR_multicall          13  /* (multicall_entry *calls, nr): batch calls in one trap */
+#define __HYPERVISOR_update_va_mapping  14  /* single PTE update (memory issue) */
+#define __HYPERVISOR_set_timer_op       15  /* one-shot timer (time issue) */
+#define __HYPERVISOR_xen_version        17  /* (cmd, buf): who is the hypervisor? */
+#define __HYPERVISOR_console_io         18  /* (cmd, count, buf): the emergency console */
+#define __HYPERVISOR_mmuext_op          26  /* pin/unpin, new base pointer (memory issue) */
+#define __HYPERVISOR_sched_op           29  /* (cmd, arg): yield, block, shutdown */
+#define __HYPERVISOR_event_channel_op   32  /* event channels (events issue) */
+#define HV_NR_HYPERCALLS                64  /* the dispatch table's size; numbers >= this: -ENOSYS */
+
+/* ------------------------------------------------------------------------
+ * Error codes: the negative of these is returned in %eax.  Values are
+ * Linux's errno numbers, so strerror-style tables can be shared.
+ * ------------------------------------------------------------------------ */
+#define HV_EPERM    1   /* operation not permitted (e.g. not dom0) */
+#define HV_ENOENT   2
+#define HV_ESRCH    3   /* no such domain */
+#define HV_EINTR    4
+#define HV_EIO      5
+#define HV_E2BIG    7
+#define HV_EBADF    9
+#define HV_EAGAIN  11
+#define HV_ENOMEM  12
+#define HV_EACCES  13
+#define HV_EFAULT  14   /* a guest pointer that is unmapped, or reaches into the hole */
+#define HV_EBUSY   16
+#define HV_EEXIST  17
+#define HV_ENODEV  19
+#define HV_EINVAL  22   /* a bad argument value */
+#define HV_ENOSPC  28
+#define HV_ERANGE  34
+#define HV_ENOSYS  38   /* no such hypercall (or sub-command) */
+
+/* Domain identifiers.  Domain 0 is the first module, privileged. */
+typedef uint16_t domid_t;
+#define DOMID_SELF  0x7FF0u
+#define DOMID_HV    0x7FFFu   /* "the hypervisor itself", in trace records */
+
+#endif

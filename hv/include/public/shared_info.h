@@ -1,0 +1,67 @@
+/*
+ * shared_info.h — the page the hypervisor and a guest both read and write.
+ *
+ * One page per domain, mapped into the guest (start_info->shared_info_va) and
+ * reached by the hypervisor through its direct map.  It replaces what a real
+ * CPU would tell the kernel through registers and the interrupt controller:
+ *
+ *  - the virtual interrupt flag (evtchn_upcall_mask): a PV kernel "disables
+ *    interrupts" by writing 1 here instead of executing cli (which would trap
+ *    in ring 1).  cli/sti that do trap are emulated as writes to this byte.
+ *  - pending/mask bitmaps of event channels (the virtual interrupt lines).
+ *  - the page-fault address (arch.cr2), since ring 1 cannot read %cr2.
+ *  - time: system time since boot, TSC stamp, wall clock, and the domain's
+ *    own virtual time (the time it has actually run).
+ *
+ * Time records are *versioned* (seqlock): the hypervisor increments version
+ * to an odd number, writes, then increments to even.  A reader copies the
+ * record and retries if the version was odd or changed meanwhile, so it never
+ * sees a torn 64-bit value.
+ */
+#ifndef HVKIT_PUBLIC_SHARED_INFO_H
+#define HVKIT_PUBLIC_SHARED_INFO_H
+
+#include <stdint.h>
+
+#define HV_MAX_VCPUS       1    /* one virtual CPU per domain in hvkit */
+#define HV_NR_EVENT_CHANNELS 1024 /* 32 words of 32 bits */
+
+struct vcpu_time_info {
+    uint32_t version;            /* odd while the hypervisor is writing */
+    uint32_t pad0;
+    uint64_t tsc_timestamp;      /* TSC when system_time was sampled */
+    uint64_t system_time;        /* ns since the hypervisor booted */
+    uint64_t virtual_time;       /* ns this domain has run (hvkit extension) */
+    uint32_t tsc_to_system_mul;  /* ns = ((tsc delta << tsc_shift) * mul) >> 32 */
+    int8_t   tsc_shift;
+    int8_t   pad1[3];
+};
+
+struct arch_vcpu_info {
+    uint32_t cr2;                /* faulting address of the last bounced #PF */
+    uint32_t pad[5];
+};
+
+struct vcpu_info {
+    uint8_t  evtchn_upcall_pending;  /* some event is pending: upcall wanted */
+    uint8_t  evtchn_upcall_mask;     /* the virtual IF, inverted: 1 = "cli" */
+    uint16_t pad0;
+    uint32_t evtchn_pending_sel;     /* which words of evtchn_pending to scan */
+    struct arch_vcpu_info arch;
+    struct vcpu_time_info time;
+};
+
+struct shared_info {
+    struct vcpu_info vcpu_info[HV_MAX_VCPUS];
+    uint32_t evtchn_pending[HV_NR_EVENT_CHANNELS / 32];
+    uint32_t evtchn_mask[HV_NR_EVENT_CHANNELS / 32];
+    uint32_t wc_version;         /* wall clock, versioned like vcpu_time_info */
+    uint32_t wc_sec;             /* seconds since 1970 at system_time 0 */
+    uint32_t wc_nsec;
+    /* hvkit extension: trap & emulate counters the demo program reads. */
+    uint32_t emulated_cli;
+    uint32_t emulated_sti;
+    uint32_t emulated_hlt;
+};
+
+#endif

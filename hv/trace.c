@@ -1,0 +1,87 @@
+/*
+ * hv/trace.c — the trace ring: set-up and the slow paths of the emitters.
+ *
+ * The fast path is inline in trace.h.  What is here runs rarely: formatting
+ * the ring at boot, and what to do when the ring is full.  The policy on a
+ * full ring is xentrace's: drop the new event (never overwrite one the reader
+ * has not seen), count it, and write one LOST record as soon as there is room
+ * again.  Sequence numbers keep counting through the loss, so the gap is also
+ * visible in seq.
+ *
+ * Pure C, no hardware: compiled into the hypervisor and into the host unit
+ * tests (tests/unit/), which fill and drain a ring in ordinary memory.
+ */
+#include "trace.h"
+
+struct trace_ring *trace_ring;
+uint32_t trace_enabled;
+uint32_t trace_seq;
+uint32_t trace_lost_pending;
+
+static void copy8(char *dst, const char *src)
+{
+    for (int i = 0; i < 8; i++)
+        dst[i] = src[i];
+}
+
+void trace_init(void *mem, uint32_t bytes, uint32_t tsc_khz, int enabled)
+{
+    struct trace_ring *r = mem;
+    uint32_t n = (bytes - sizeof(*r)) / sizeof(struct trace_record);
+
+    /* Round down to a power of two so a slot is index & (n - 1). */
+    while (n & (n - 1))
+        n &= n - 1;
+
+    copy8(r->magic, TRACE_RING_MAGIC);
+    r->version = TRACE_FORMAT_VERSION;
+    r->record_size = sizeof(struct trace_record);
+    r->nr_records = n;
+    r->tsc_khz = tsc_khz;
+    r->prod = 0;
+    r->cons = 0;
+    r->lost = 0;
+    r->enabled = enabled ? 1 : 0;
+    for (int i = 0; i < 6; i++)
+        r->reserved[i] = 0;
+
+    trace_seq = 0;
+    trace_lost_pending = 0;
+    trace_ring = r;
+    trace_enabled = enabled ? 1 : 0;
+}
+
+struct trace_record *trace_slot_slow(void)
+{
+    struct trace_ring *r = trace_ring;
+    uint32_t used = r->prod - r->cons;
+
+    /* Full: drop this event.  The caller still consumes a sequence number. */
+    if (used >= r->nr_records) {
+        trace_lost_pending++;
+        r->lost++;
+        return 0;
+    }
+
+    /* Room again after a loss: report it first, then (if there is still a
+     * free slot) carry on with the event in hand. */
+    if (trace_lost_pending) {
+        struct trace_record *t = &r->records[r->prod & (r->nr_records - 1)];
+        t->tsc = trace_clock();
+        t->seq = trace_seq++;
+        t->event = TRC_LOST;
+        t->domain = DOMID_HV;
+        t->cpu = 0;
+        t->nargs = 1;
+        t->reserved = 0;
+        t->args[0] = trace_lost_pending;
+        trace_lost_pending = 0;
+        trace_publish();
+        if (r->prod - r->cons >= r->nr_records) {
+            trace_lost_pending++;
+            r->lost++;
+            return 0;
+        }
+    }
+    return &r->records[r->prod & (r->nr_records - 1)];
+}
