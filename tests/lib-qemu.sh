@@ -1,0 +1,249 @@
+# tests/lib-qemu.sh — how hvkit boots under QEMU, written once.
+#
+# Sourced (never run) by tests/run-scenario.sh, tools/run.sh, tools/gdb.sh and
+# bench/run.sh, so that a scenario test, the interactive demo, a debugging
+# session and a benchmark all boot the kit the same way.  It gives them:
+#
+#   - the scenario language: describe, hv_args, domain, native, memory,
+#     time_limit, expect_exit, expect_* (a .scn file is a shell fragment that
+#     calls these; see tests/scenarios/README or any .scn file);
+#   - qemu_build_cmd: the QEMU command line for the loaded configuration;
+#   - exit_status_name: what a QEMU exit status means (hv/include/public/exit.h);
+#   - recorder_start / recorder_stop: the host trace recorder around a run.
+#
+# Everything here is plain bash; nothing runs when the file is sourced except
+# the definitions and finding the repository root.
+
+# The repository root: the scripts run from there, so every path below
+# (and in cmdline.txt) is relative to it and can be pasted back in a shell.
+HVK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$HVK_ROOT" || exit 2
+BUILD=${BUILD:-build}
+
+QEMU=${QEMU:-qemu-system-i386}
+
+say()  { printf '%s\n' "$*"; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 2; }
+
+# ---------------------------------------------------------------------------
+# The scenario language.  Sourcing a .scn file calls these functions; they
+# only record what the file asks for.  Nothing is booted or checked while the
+# file is read, so the order of the lines does not matter (except domains,
+# whose order is the order of the modules: the first one is dom0).
+
+scn_reset() {
+    SCN_DESC=""
+    SCN_HV_ARGS=""
+    SCN_DOMAINS=()           # "image args" per domain, dom0 first
+    SCN_NATIVE=""            # "image args" when the OS runs alone
+    SCN_MEM=64               # MiB
+    SCN_LIMIT=60             # wall seconds
+    SCN_EXIT=done            # done | crashed | panic | triple-fault | timeout
+    SCN_EXPECTS=()           # one "kind<US>arg<US>arg..." per expectation
+    SCN_ERRORS=()            # mistakes found in the file itself
+}
+
+# Arguments of one expectation are kept in a single array element, joined by
+# the ASCII unit separator, which no sensible pattern contains.
+US=$'\037'
+scn_expect() { local IFS="$US"; SCN_EXPECTS+=("$*"); }
+
+describe()    { SCN_DESC="$*"; }
+hv_args()     { SCN_HV_ARGS="$*"; }
+domain()      { SCN_DOMAINS+=("$*"); }
+native()      { SCN_NATIVE="$*"; }
+memory()      { SCN_MEM="$1"; }
+time_limit()  { SCN_LIMIT="$1"; }
+expect_exit() {
+    case "$1" in
+        done|crashed|panic|triple-fault|timeout) SCN_EXIT="$1" ;;
+        *) SCN_ERRORS+=("expect_exit: '$1' is not one of done crashed panic triple-fault timeout") ;;
+    esac
+}
+expect_serial()       { scn_expect serial "$1"; }
+expect_serial_re()    { scn_expect serial_re "$1"; }
+expect_no_serial()    { scn_expect no_serial "$1"; }
+expect_serial_order() { scn_expect serial_order "$@"; }
+expect_trace()        { scn_expect trace "$1"; }
+expect_trace_re()     { scn_expect trace_re "$1"; }
+expect_trace_count()  { scn_expect trace_count "$1" "$2"; }
+expect_no_trace()     { scn_expect no_trace "$1"; }
+
+# scn_load FILE — read a scenario file.  A misspelt command would otherwise
+# only print "command not found" and be ignored, so such lines are collected
+# (through a file, because bash runs the not-found handler in a subshell) and
+# reported as errors of the scenario.
+scn_load() {
+    local file=$1 errs
+    scn_reset
+    errs=$(mktemp)
+    # shellcheck disable=SC2317  # called by bash, not by us
+    command_not_found_handle() {
+        printf 'unknown command "%s"\n' "$1" >>"$SCN_ERRFILE"
+        return 127
+    }
+    SCN_ERRFILE=$errs
+    # shellcheck source=/dev/null
+    . "$file"
+    unset -f command_not_found_handle
+    while IFS= read -r line; do SCN_ERRORS+=("$line"); done <"$errs"
+    rm -f "$errs"
+
+    if [ -n "$SCN_NATIVE" ] && { [ ${#SCN_DOMAINS[@]} -gt 0 ] || [ -n "$SCN_HV_ARGS" ]; }; then
+        SCN_ERRORS+=("use either native or hv_args/domain, not both")
+    fi
+    if [ -z "$SCN_NATIVE" ] && [ ${#SCN_DOMAINS[@]} -eq 0 ]; then
+        SCN_ERRORS+=("no domain (and not native): nothing to boot")
+    fi
+    case "$SCN_MEM"   in ''|*[!0-9]*) SCN_ERRORS+=("memory: '$SCN_MEM' is not a number of MiB") ;; esac
+    case "$SCN_LIMIT" in ''|*[!0-9]*) SCN_ERRORS+=("time_limit: '$SCN_LIMIT' is not a number of seconds") ;; esac
+    local d
+    for d in "${SCN_DOMAINS[@]}" "$SCN_NATIVE"; do
+        case "$d" in *,*) SCN_ERRORS+=("'$d': no commas allowed (QEMU separates modules with them)") ;; esac
+    done
+}
+
+# ---------------------------------------------------------------------------
+# The QEMU command line.
+#
+# qemu_build_cmd MODE DIR — fills the array QEMU_CMD for the loaded scenario.
+#   MODE test:  headless and deterministic; serial to DIR/serial.log; RAM in
+#               DIR/ram.bin so the trace recorder can read the trace ring.
+#   MODE run:   the console here (-serial mon:stdio); RAM in DIR/ram.bin too.
+#   MODE gdb:   like run, plus a gdb stub, halted before the first instruction.
+#
+# Why each option (all checked with QEMU 7.2):
+#   -kernel/-append/-initrd  Multiboot v1: QEMU is the boot loader.  Each
+#       -initrd module is "path args"; its Multiboot string is that whole text
+#       (so a module's command line starts with its path, and the kernel's
+#       command line starts with the kernel's path: the hypervisor and the
+#       teaching OS skip that first word).
+#   -object memory-backend-file,...,share=on -machine pc,memory-backend=ram
+#       guest RAM is a plain file the host recorder maps (hv/include/public/trace.h).
+#   -icount shift=0,sleep=off  one guest instruction = one tick of the virtual
+#       clock, and no waiting in real time: the same run every time, and
+#       rdtsc differences are instruction counts (bench/).
+#   -rtc base=2000-01-01T00:00:00,clock=vm  the CMOS clock the hypervisor reads
+#       for the wall-clock offset is fixed too, so the output does not
+#       depend on today's date.
+#   -no-reboot  a triple fault stops QEMU (status 0) instead of rebooting
+#       forever; -d cpu_reset then logs "Triple fault" in qemu.log.
+#   -device isa-debug-exit,iobase=0xf4,iosize=4  lets the kit end QEMU with a
+#       status that says how it ended (hv/include/public/exit.h).
+qemu_build_cmd() {
+    local mode=$1 dir=$2 kernel append modules="" d img args
+    if [ -n "$SCN_NATIVE" ]; then
+        img=${SCN_NATIVE%% *}; args=${SCN_NATIVE#"$img"}; args=${args# }
+        kernel=$BUILD/guest/$img
+        append=$args
+    else
+        kernel=$BUILD/hv.elf
+        append=$SCN_HV_ARGS
+        for d in "${SCN_DOMAINS[@]}"; do
+            modules="${modules:+$modules,}$BUILD/guest/$d"
+        done
+    fi
+    QEMU_CMD=("$QEMU" -kernel "$kernel" -append "$append")
+    [ -n "$modules" ] && QEMU_CMD+=(-initrd "$modules")
+    QEMU_CMD+=(-m "$SCN_MEM"
+        -object "memory-backend-file,id=ram,size=${SCN_MEM}M,mem-path=$dir/ram.bin,share=on"
+        -machine pc,memory-backend=ram)
+    case "$mode" in
+        test)
+            QEMU_CMD+=(-icount shift=0,sleep=off
+                -rtc base=2000-01-01T00:00:00,clock=vm
+                -display none -serial "file:$dir/serial.log" -monitor none) ;;
+        run)
+            QEMU_CMD+=(-display none -serial mon:stdio) ;;
+        gdb)
+            QEMU_CMD+=(-icount shift=0,sleep=off
+                -rtc base=2000-01-01T00:00:00,clock=vm
+                -display none -serial mon:stdio -S -gdb "tcp:localhost:$GDBPORT") ;;
+    esac
+    QEMU_CMD+=(-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4
+        -d cpu_reset,guest_errors -D "$dir/qemu.log")
+}
+
+# The images a configuration needs, so a missing build is a clear message
+# rather than a QEMU error.
+scn_images() {
+    local d
+    if [ -n "$SCN_NATIVE" ]; then
+        printf '%s\n' "$BUILD/guest/${SCN_NATIVE%% *}"
+    else
+        printf '%s\n' "$BUILD/hv.elf"
+        for d in "${SCN_DOMAINS[@]}"; do printf '%s\n' "$BUILD/guest/${d%% *}"; done
+    fi
+}
+
+check_images() {
+    local f missing=0
+    while IFS= read -r f; do
+        [ -f "$f" ] || { say "  missing $f (build it first: make BUILD=$BUILD all)"; missing=1; }
+    done < <(scn_images | sort -u)
+    return $missing
+}
+
+# The exact command as one shell line, quoted so it can be pasted back (single
+# quotes only where a word needs them, so it stays readable).
+shell_quote() {
+    case "$1" in
+        *[!A-Za-z0-9_./:=,+@%-]*|"") printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+        *) printf '%s' "$1" ;;
+    esac
+}
+qemu_cmd_line() {
+    local a sep=""
+    for a in "${QEMU_CMD[@]}"; do printf '%s' "$sep"; shell_quote "$a"; sep=" "; done
+}
+
+# ---------------------------------------------------------------------------
+# exit_status_name STATUS QEMU_LOG — how the run ended, in the words of
+# expect_exit.  The codes are hv/include/public/exit.h's HV_EXIT_* turned into
+# QEMU statuses ((v << 1) | 1); 124 and 137 are timeout(1)'s (TERM, then KILL).
+exit_status_name() {
+    case "$1" in
+        33) echo done ;;
+        35) echo crashed ;;
+        37) echo panic ;;
+        124|137) echo timeout ;;
+        0|1)
+            if [ -f "$2" ] && grep -q 'Triple fault' "$2"; then echo triple-fault
+            else echo "unexpected exit $1"; fi ;;
+        *) echo "unexpected exit $1" ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------
+# The trace recorder (tracer/hvtrace.c).  `hvtrace record` maps the RAM file,
+# waits for the hypervisor's anchor, copies records to a trace file, and stops
+# by itself once the process given with --pid has gone (after a last drain).
+#
+# recorder_start DIR PID — sets REC_PID (empty when there is no recorder).
+recorder_start() {
+    local dir=$1 pid=$2
+    REC_PID=""
+    if [ ! -x "$BUILD/bin/hvtrace" ]; then
+        warn "$BUILD/bin/hvtrace not built: no trace for this run"
+        return 1
+    fi
+    "$BUILD/bin/hvtrace" record -o "$dir/trace.bin" --pid "$pid" "$dir/ram.bin" \
+        </dev/null >"$dir/hvtrace.log" 2>&1 &
+    REC_PID=$!
+}
+
+# recorder_stop — wait (boundedly) for the recorder to finish its last drain,
+# then make sure it is gone: TERM after 5 s, KILL after 2 s more.
+recorder_stop() {
+    [ -n "$REC_PID" ] || return 0
+    local i
+    for i in $(seq 50); do kill -0 "$REC_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$REC_PID" 2>/dev/null; then
+        kill -TERM "$REC_PID" 2>/dev/null
+        for i in $(seq 20); do kill -0 "$REC_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$REC_PID" 2>/dev/null
+    fi
+    wait "$REC_PID" 2>/dev/null
+    REC_PID=""
+}

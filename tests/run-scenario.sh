@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# tests/run-scenario.sh — boot one scenario under QEMU and check what it did.
+#
+#   tests/run-scenario.sh NAME           runs tests/scenarios/NAME.scn
+#   tests/run-scenario.sh path/to/X.scn  runs a scenario file kept elsewhere
+#                                        (bench/ keeps its own)
+#   environment: BUILD (default build)     which build to boot
+#                KEEP_RAM=1                keep the 64 MiB guest RAM file
+#                SCENARIO_OUT (default $BUILD/scenarios)  where results go
+#
+# This is how hvkit is tested end to end, and how a lab is graded: a scenario
+# file (a small shell fragment, see tests/lib-qemu.sh for its language) says
+# what to boot and what must be seen on the serial console and in the trace.
+# The run is deterministic (-icount) and bounded (timeout), so a student's
+# hypervisor that hangs, panics or triple-faults is reported as such.
+#
+# Results in $BUILD/scenarios/NAME/: serial.log, trace.bin, trace.txt (the
+# decoded trace), qemu.log, qemu.stderr, hvtrace.log, and cmdline.txt, the
+# exact QEMU command, to run it again by hand.  Exit status 0 only on PASS.
+
+. "$(dirname "$0")/lib-qemu.sh"
+
+list_scenarios() {
+    say "available scenarios (tests/scenarios/):"
+    local f
+    for f in tests/scenarios/*.scn; do
+        [ -e "$f" ] || { say "  (none yet)"; return; }
+        f=${f##*/}; say "  ${f%.scn}"
+    done
+}
+
+# --- where the scenario is ------------------------------------------------
+resolve_scenario() {
+    case "$1" in
+        ""|-h|--help)
+            say "usage: $0 NAME   (or a path to a .scn file)"; list_scenarios; exit 2 ;;
+        */*|*.scn)
+            SCN_PATH=$1 ;;
+        *)
+            SCN_PATH=tests/scenarios/$1.scn ;;
+    esac
+    if [ ! -f "$SCN_PATH" ]; then
+        say "no scenario '$1' ($SCN_PATH does not exist)"
+        list_scenarios
+        exit 2
+    fi
+    NAME=$(basename "$SCN_PATH" .scn)
+    DIR=${SCENARIO_OUT:-$BUILD/scenarios}/$NAME
+}
+
+# --- the run ----------------------------------------------------------------
+QPID="" REC_PID=""
+
+# Ctrl-C (or a kill from run-all.sh) must not leave QEMU or the recorder
+# behind.  timeout(1) passes the TERM on to QEMU.
+on_signal() {
+    [ -n "$QPID" ] && kill -TERM "$QPID" 2>/dev/null
+    recorder_stop
+    [ "${KEEP_RAM:-0}" = 1 ] || rm -f "$DIR/ram.bin"
+    say "scenario $NAME: FAIL (interrupted)"
+    exit 130
+}
+
+# run_qemu — boots the scenario, sets STATUS (QEMU's exit status) and SECS.
+#
+# The recorder must know QEMU's pid (it stops when QEMU is gone) and should be
+# waiting before the first trace record is written.  So QEMU's process is
+# created first but held at a gate (a read on a FIFO) until the recorder has
+# been started; then it execs timeout(1), which keeps the pid, and QEMU.  The
+# FIFO is opened read-write, which never blocks, so the gate cannot hang.
+run_qemu() {
+    local gate=$DIR/.gate start
+    rm -f "$gate"; mkfifo "$gate" || die "cannot create $gate"
+    exec 3<>"$gate"
+    rm -f "$gate"
+    start=$(date +%s)
+    ( read -r _ <&3
+      exec timeout -k 5 "$SCN_LIMIT" "${QEMU_CMD[@]}" 3<&- </dev/null
+    ) >"$DIR/qemu.stderr" 2>&1 &
+    QPID=$!
+    recorder_start "$DIR" "$QPID" || true
+    echo go >&3
+    exec 3>&-
+    wait "$QPID"; STATUS=$?
+    QPID=""
+    SECS=$(( $(date +%s) - start ))
+    recorder_stop
+}
+
+# After the run: a serial log without the CRs of "\r\n" (so `$` in a regex
+# and `diff` behave), and the decoded trace when there is one.
+collect_outputs() {
+    touch "$DIR/serial.log"
+    tr -d '\r' <"$DIR/serial.log" >"$DIR/serial.tmp" && mv "$DIR/serial.tmp" "$DIR/serial.log"
+    TRACE_NOTE=""
+    if [ ! -x "$BUILD/bin/hvtrace" ]; then
+        TRACE_NOTE="no trace: $BUILD/bin/hvtrace is not built"
+    elif [ ! -s "$DIR/trace.bin" ]; then
+        TRACE_NOTE="no trace recorded (see $DIR/hvtrace.log)"
+    elif ! timeout 30 "$BUILD/bin/hvtrace" dump "$DIR/trace.bin" >"$DIR/trace.txt" 2>"$DIR/dump.err"; then
+        TRACE_NOTE="hvtrace dump failed (see $DIR/dump.err)"
+    fi
+    [ -n "$TRACE_NOTE" ] && rm -f "$DIR/trace.txt"
+    [ "${KEEP_RAM:-0}" = 1 ] || rm -f "$DIR/ram.bin"
+}
+
+# --- the checks ---------------------------------------------------------------
+FAILS=0 FIRST_FAIL=""
+
+ok()   { say "  ok   $*"; }
+fail() { say "  FAIL $*"; FAILS=$((FAILS + 1)); [ -n "$FIRST_FAIL" ] || FIRST_FAIL=$*; }
+
+check_exit() {
+    GOT=$(exit_status_name "$STATUS" "$DIR/qemu.log")
+    local how=$GOT
+    [ "$GOT" = timeout ] && how="timeout (killed after $SCN_LIMIT s)"
+    if [ "$GOT" = "$SCN_EXIT" ]; then
+        ok "exit: $how"
+    else
+        fail "exit: expected $SCN_EXIT, got $how (see $DIR/qemu.log)"
+    fi
+}
+
+# serial_in_order FILE PATTERN... — each fixed string on a line strictly
+# after the line that matched the previous one; prints the first one missing.
+serial_in_order() {
+    local file=$1 pats; shift
+    pats=$(mktemp); printf '%s\n' "$@" >"$pats"
+    awk -v pats="$pats" '
+        BEGIN { while ((getline l < pats) > 0) p[++n] = l; i = 1 }
+        i <= n && index($0, p[i]) { i++ }
+        END { if (i <= n) { print p[i]; exit 1 } }' "$file"
+    local rc=$?; rm -f "$pats"; return $rc
+}
+
+# The trace checks need a trace; without one they fail and say why.
+need_trace() {
+    [ -z "$TRACE_NOTE" ] && return 0
+    fail "$1 ($TRACE_NOTE)"; return 1
+}
+
+check_one() {
+    local kind a b n missing parts
+    IFS=$US read -r -a parts <<<"$1"
+    set -- "${parts[@]}"
+    kind=$1; shift
+    a=${1-} b=${2-}
+    local S=$DIR/serial.log T=$DIR/trace.txt
+    case "$kind" in
+        serial)    if grep -qF -- "$a" "$S"; then ok "serial: \"$a\""
+                   else fail "serial: \"$a\" not found (see $S)"; fi ;;
+        serial_re) if grep -qE -- "$a" "$S"; then ok "serial: /$a/"
+                   else fail "serial: /$a/ not matched (see $S)"; fi ;;
+        no_serial) if ! grep -qF -- "$a" "$S"; then ok "serial: no \"$a\""
+                   else fail "serial: \"$a\" must not appear, but does (see $S)"; fi ;;
+        serial_order)
+                   if missing=$(serial_in_order "$S" "$@"); then ok "serial order: $*"
+                   else fail "serial order: \"$missing\" not found after the previous lines (see $S)"; fi ;;
+        trace)     need_trace "trace: \"$a\"" || return 0
+                   if grep -qF -- "$a" "$T"; then ok "trace: \"$a\""
+                   else fail "trace: \"$a\" not found (see $T)"; fi ;;
+        trace_re)  need_trace "trace: /$a/" || return 0
+                   if grep -qE -- "$a" "$T"; then ok "trace: /$a/"
+                   else fail "trace: /$a/ not matched (see $T)"; fi ;;
+        trace_count)
+                   need_trace "trace: at least $a \"$b\"" || return 0
+                   n=$(grep -cF -- "$b" "$T")
+                   if [ "$n" -ge "$a" ]; then ok "trace: $n x \"$b\" (at least $a)"
+                   else fail "trace: only $n x \"$b\", expected at least $a (see $T)"; fi ;;
+        no_trace)  need_trace "trace: no \"$a\"" || return 0
+                   if ! grep -qF -- "$a" "$T"; then ok "trace: no \"$a\""
+                   else fail "trace: \"$a\" must not appear, but does (see $T)"; fi ;;
+    esac
+}
+
+show_serial_tail() {
+    say "  --- last lines of $DIR/serial.log ---"
+    if [ -s "$DIR/serial.log" ]; then tail -n 15 "$DIR/serial.log" | sed 's/^/  | /'
+    else say "  | (empty: nothing was printed)"; fi
+    if [ -s "$DIR/qemu.stderr" ]; then
+        say "  --- QEMU said ($DIR/qemu.stderr) ---"
+        tail -n 5 "$DIR/qemu.stderr" | sed 's/^/  | /'
+    fi
+}
+
+# --- main -----------------------------------------------------------------
+main() {
+    resolve_scenario "$1"
+    scn_load "$SCN_PATH"
+    say "scenario $NAME${SCN_DESC:+ — $SCN_DESC}"
+    if [ ${#SCN_ERRORS[@]} -gt 0 ]; then
+        printf '  error in %s: %s\n' "$SCN_PATH" "${SCN_ERRORS[@]}"
+        say "scenario $NAME: FAIL (bad scenario file)"; exit 1
+    fi
+    if ! check_images; then
+        say "scenario $NAME: FAIL (not built)"; exit 1
+    fi
+
+    mkdir -p "$DIR" || die "cannot create $DIR"
+    rm -f "$DIR"/{ram.bin,serial.log,trace.bin,trace.txt,qemu.log,qemu.stderr,hvtrace.log,dump.err}
+    qemu_build_cmd test "$DIR"
+    { say "# $NAME: the exact QEMU command, to run again from $HVK_ROOT"
+      say "# (QEMU's exit status says how it ended: see hv/include/public/exit.h)"
+      qemu_cmd_line; echo; } >"$DIR/cmdline.txt"
+
+    trap on_signal INT TERM
+    run_qemu
+    collect_outputs
+    trap - INT TERM
+
+    check_exit
+    local e
+    for e in "${SCN_EXPECTS[@]}"; do check_one "$e"; done
+
+    if [ "$FAILS" -eq 0 ]; then
+        say "scenario $NAME: PASS"; exit 0
+    fi
+    show_serial_tail
+    local reason
+    if [ "$GOT" != "$SCN_EXIT" ]; then
+        reason="expected exit $SCN_EXIT, got $GOT"
+        [ "$GOT" = timeout ] && reason="expected exit $SCN_EXIT, got timeout after $SCN_LIMIT s"
+        [ "$FAILS" -gt 1 ] && reason="$reason; $FAILS checks failed"
+    else
+        reason="$FAILS of $(( ${#SCN_EXPECTS[@]} + 1 )) checks failed"
+    fi
+    say "scenario $NAME: FAIL ($reason)"
+    exit 1
+}
+
+main "$@"
