@@ -96,9 +96,9 @@ collect_outputs() {
     if [ ! -x "$BUILD/bin/hvtrace" ]; then
         TRACE_NOTE="no trace: $BUILD/bin/hvtrace is not built"
     elif [ ! -s "$DIR/trace.bin" ]; then
-        TRACE_NOTE="no trace recorded (see $DIR/hvtrace.log)"
+        TRACE_NOTE="no trace recorded: see $DIR/hvtrace.log"
     elif ! timeout 30 "$BUILD/bin/hvtrace" dump "$DIR/trace.bin" >"$DIR/trace.txt" 2>"$DIR/dump.err"; then
-        TRACE_NOTE="hvtrace dump failed (see $DIR/dump.err)"
+        TRACE_NOTE="hvtrace dump failed: see $DIR/dump.err"
     fi
     [ -n "$TRACE_NOTE" ] && rm -f "$DIR/trace.txt"
     [ "${KEEP_RAM:-0}" = 1 ] || rm -f "$DIR/ram.bin"
