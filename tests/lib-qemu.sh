@@ -11,8 +11,12 @@
 #   - exit_status_name: what a QEMU exit status means (hv/include/public/exit.h);
 #   - recorder_start / recorder_stop: the host trace recorder around a run.
 #
+# shellcheck shell=bash disable=SC2034,SC2054
+# (SC2034: the SCN_* variables are read by the scripts that source this file;
+#  SC2054: commas inside QEMU options are QEMU's, not array separators.)
+#
 # Everything here is plain bash; nothing runs when the file is sourced except
-# the definitions and finding the repository root.
+# the definitions and a cd to the repository root.
 
 # The repository root: the scripts run from there, so every path below
 # (and in cmdline.txt) is relative to it and can be pasted back in a shell.
@@ -39,7 +43,7 @@ scn_reset() {
     SCN_NATIVE=""            # "image args" when the OS runs alone
     SCN_MEM=64               # MiB
     SCN_LIMIT=60             # wall seconds
-    SCN_EXIT=done            # done | crashed | panic | triple-fault | timeout
+    SCN_EXIT="done"          # done | crashed | panic | triple-fault | timeout
     SCN_EXPECTS=()           # one "kind<US>arg<US>arg..." per expectation
     SCN_ERRORS=()            # mistakes found in the file itself
 }
@@ -204,7 +208,7 @@ qemu_cmd_line() {
 # QEMU statuses ((v << 1) | 1); 124 and 137 are timeout(1)'s (TERM, then KILL).
 exit_status_name() {
     case "$1" in
-        33) echo done ;;
+        33) echo "done" ;;
         35) echo crashed ;;
         37) echo panic ;;
         124|137) echo timeout ;;
@@ -233,12 +237,17 @@ recorder_start() {
     REC_PID=$!
 }
 
-# recorder_stop — wait (boundedly) for the recorder to finish its last drain,
-# then make sure it is gone: TERM after 5 s, KILL after 2 s more.
+# recorder_stop [--now] — let the recorder finish its last drain and make sure
+# it is gone.  Normally it stops by itself once QEMU has exited, so wait up to
+# 5 s for that; with --now (QEMU's pid is not the one it watches) ask it to
+# stop at once with TERM, which it also answers with a final drain.  Anything
+# still there 2 s after the TERM is killed: a run must never hang here.
 recorder_stop() {
     [ -n "$REC_PID" ] || return 0
     local i
-    for i in $(seq 50); do kill -0 "$REC_PID" 2>/dev/null || break; sleep 0.1; done
+    if [ "${1-}" != --now ]; then
+        for i in $(seq 50); do kill -0 "$REC_PID" 2>/dev/null || break; sleep 0.1; done
+    fi
     if kill -0 "$REC_PID" 2>/dev/null; then
         kill -TERM "$REC_PID" 2>/dev/null
         for i in $(seq 20); do kill -0 "$REC_PID" 2>/dev/null || break; sleep 0.1; done
@@ -247,3 +256,7 @@ recorder_stop() {
     wait "$REC_PID" 2>/dev/null
     REC_PID=""
 }
+
+# The port of QEMU's gdb stub: one per user, so two students on one machine
+# do not collide (the xv6 convention); GDBPORT overrides it.
+GDBPORT=${GDBPORT:-$((26000 + $(id -u) % 5000))}

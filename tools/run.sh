@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# tools/run.sh — `make run`: boot the hvkit demo with its console in this terminal.
+#
+#   tools/run.sh          environment: BUILD (default build), KEEP_RAM=1
+#
+# The demo is the smallest picture of the whole system: the hypervisor (with
+# tracing on) and two domains built from the same teaching OS image, dom0
+# running "hello" then "count" and a domU running "count", sharing the one
+# CPU.  Their console lines come out here, each prefixed with its domain,
+# e.g. "(d0) ".  While it runs, the trace recorder copies every trace record
+# out of the guest RAM file into $BUILD/run/trace.bin (how: hv/include/public/trace.h).
+#
+# The QEMU command comes from tests/lib-qemu.sh, like the scenario tests',
+# but interactive: no -icount (real time is nicer to watch) and the serial
+# line multiplexed with QEMU's monitor on this terminal (-serial mon:stdio).
+
+. "$(dirname "$0")/../tests/lib-qemu.sh"
+
+DIR=$BUILD/run
+
+# The demo, in the scenario language (see tests/scenarios/*.scn).
+demo_config() {
+    scn_reset
+    describe "hypervisor + dom0 (hello+count) + domU (count)"
+    hv_args  "trace=on"
+    domain   "minios.elf run=hello+count"
+    domain   "minios.elf run=count"
+    memory   64
+}
+
+banner() {
+    cat <<MSG
+=== hvkit demo: $SCN_DESC
+    quit:          Ctrl-A then x     (Ctrl-A then c: QEMU monitor, Ctrl-A then h: help)
+    trace:         recorded to $DIR/trace.bin while it runs
+    QEMU command:  $DIR/cmdline.txt
+===
+MSG
+}
+
+# How it ended, in words, and where the trace is.
+epilogue() {
+    local status=$1 how
+    how=$(exit_status_name "$status" "$DIR/qemu.log")
+    echo
+    case "$how" in
+        done)         echo "=== hvkit: every domain shut down; the hypervisor ended the run." ;;
+        crashed)      echo "=== hvkit: the domains are gone, at least one of them crashed." ;;
+        panic)        echo "=== hvkit: the hypervisor panicked (see the console above)." ;;
+        triple-fault) echo "=== hvkit: triple fault: the CPU reset ($DIR/qemu.log says where)." ;;
+        *)            echo "=== QEMU ended (status $status): you quit, or it stopped on its own." ;;
+    esac
+    if [ -s "$DIR/trace.bin" ]; then
+        echo "    trace: $DIR/trace.bin; read it with:  $BUILD/bin/hvtrace dump $DIR/trace.bin | less"
+    else
+        echo "    no trace was recorded (see $DIR/hvtrace.log)"
+    fi
+}
+
+main() {
+    demo_config
+    check_images || exit 1
+    mkdir -p "$DIR"
+    rm -f "$DIR"/{ram.bin,trace.bin,qemu.log,hvtrace.log}
+    qemu_build_cmd run "$DIR"
+    { echo "# the demo's QEMU command, from $HVK_ROOT"; qemu_cmd_line; echo; } >"$DIR/cmdline.txt"
+    banner
+
+    # QEMU runs in the foreground so it owns the terminal; the recorder
+    # therefore watches this script's pid and is told to stop when QEMU ends.
+    recorder_start "$DIR" $$ || true
+    local tty_state="" status
+    [ -t 0 ] && tty_state=$(stty -g 2>/dev/null)
+    "${QEMU_CMD[@]}"
+    status=$?
+    # QEMU restores the terminal itself, except when it is killed.
+    [ -n "$tty_state" ] && stty "$tty_state" 2>/dev/null
+    recorder_stop --now
+    [ "${KEEP_RAM:-0}" = 1 ] || rm -f "$DIR/ram.bin"
+    epilogue "$status"
+    # A run that ended as the kit intends is a success for make.
+    case "$status" in 0|33) exit 0 ;; *) exit 1 ;; esac
+}
+
+main "$@"
