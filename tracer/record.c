@@ -18,7 +18,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "hvtrace.h"
 
@@ -38,10 +38,11 @@ static void say(FILE *log, const char *fmt, ...)
     va_end(ap);
 }
 
+/* usleep, not nanosleep: <time.h> would be hv/time.h under -Ihv.  A signal
+ * cuts the sleep short, which is what we want. */
 static void sleep_us(unsigned us)
 {
-    struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
-    nanosleep(&ts, NULL);   /* a signal cuts it short: that is fine */
+    usleep(us);
 }
 
 /*

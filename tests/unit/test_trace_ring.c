@@ -1,0 +1,222 @@
+/*
+ * tests/unit/test_trace_ring.c — the hypervisor's trace ring (hv/trace.c and
+ * the inline emitters in hv/trace.h), driven on the host.
+ *
+ * Where this sits in the story: the ring is shared between a writer (the
+ * hypervisor) and a reader (hvtrace record) that never talk to each other,
+ * so its rules must hold exactly: fill, drop when full (never overwrite),
+ * count the loss, report it once with a LOST record when room returns, keep
+ * sequence numbers counting so the gap shows, survive the 32-bit indices
+ * wrapping, and cost nothing when tracing is off.  Here we play the reader by
+ * hand, moving ring->cons ourselves.
+ *
+ * hv/trace.c takes its time stamps from trace_clock(), which in the
+ * hypervisor reads the TSC; here it is a fake clock the tests set.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "trace.h"      /* hv/trace.h: the emitters */
+
+/* The fake clock: returns fake_clock, then moves it on by fake_clock_step. */
+uint64_t fake_clock = 1000;
+uint64_t fake_clock_step = 10;
+
+uint64_t trace_clock(void)
+{
+    uint64_t t = fake_clock;
+    fake_clock += fake_clock_step;
+    return t;
+}
+
+/* A ring of exactly 8 records in ordinary memory. */
+#define NREC 8
+static _Alignas(64) unsigned char mem[sizeof(struct trace_ring) + NREC * sizeof(struct trace_record)];
+
+static struct trace_record *slot(uint32_t index)
+{
+    return &trace_ring->records[index & (trace_ring->nr_records - 1)];
+}
+
+static void setup_ring(void)
+{
+    memset(mem, 0xAA, sizeof mem);
+    fake_clock = 1000;
+    fake_clock_step = 10;
+    trace_init(mem, sizeof mem, 2000000, 1);
+}
+
+/* One event whose args say which it was, so order can be checked. */
+static void emit(uint32_t n)
+{
+    trace3(TRC_SCHEDULE, 1, 0, 1, n);
+}
+
+TestSuite(trace_ring, .init = setup_ring);
+
+Test(trace_ring, init_formats_an_empty_ring)
+{
+    struct trace_ring *r = trace_ring;
+    cr_assert_eq((void *)r, (void *)mem);
+    cr_assert_eq(memcmp(r->magic, TRACE_RING_MAGIC, 8), 0);
+    cr_assert_eq(r->version, TRACE_FORMAT_VERSION);
+    cr_assert_eq(r->record_size, 48);
+    cr_assert_eq(r->nr_records, NREC);
+    cr_assert_eq(r->tsc_khz, 2000000);
+    cr_assert_eq(r->prod, 0);
+    cr_assert_eq(r->cons, 0);
+    cr_assert_eq(r->lost, 0);
+    cr_assert_eq(r->enabled, 1);
+    cr_assert_eq(trace_seq, 0);
+}
+
+Test(trace_ring, init_rounds_down_to_a_power_of_two)
+{
+    /* Room for 11 records: the ring uses 8, so a slot is index & 7. */
+    static unsigned char big[sizeof(struct trace_ring) + 11 * sizeof(struct trace_record)];
+    trace_init(big, sizeof big, 1, 1);
+    cr_assert_eq(trace_ring->nr_records, 8);
+}
+
+Test(trace_ring, records_carry_everything_the_emitter_was_given)
+{
+    trace7(TRC_HYPERCALL, 3, 18, 1, 2, 3, 4, 5, (uint32_t)-HV_EINVAL);
+    struct trace_record *t = slot(0);
+    cr_assert_eq(trace_ring->prod, 1);
+    cr_assert_eq(t->tsc, 1000);
+    cr_assert_eq(t->seq, 0);
+    cr_assert_eq(t->event, TRC_HYPERCALL);
+    cr_assert_eq(t->domain, 3);
+    cr_assert_eq(t->cpu, 0);
+    cr_assert_eq(t->nargs, 7);
+    uint32_t want[7] = { 18, 1, 2, 3, 4, 5, (uint32_t)-HV_EINVAL };
+    cr_assert_arr_eq(t->args, want, sizeof want);
+}
+
+Test(trace_ring, fills_then_drops_and_counts)
+{
+    for (uint32_t i = 0; i < NREC; i++)
+        emit(i);
+    cr_assert_eq(trace_ring->prod, NREC);
+    cr_assert_eq(trace_ring->lost, 0);
+
+    /* Full: three more are dropped, nothing is overwritten. */
+    unsigned char before[sizeof mem];
+    memcpy(before, mem, sizeof mem);
+    emit(100);
+    emit(101);
+    emit(102);
+    cr_assert_eq(trace_ring->prod, NREC);
+    cr_assert_eq(trace_ring->lost, 3);
+    cr_assert_eq(trace_lost_pending, 3);
+    cr_assert_eq(memcmp(before + 64, mem + 64, sizeof mem - 64), 0, "a full ring was written to");
+    /* The dropped events still used up sequence numbers. */
+    cr_assert_eq(trace_seq, NREC + 3);
+}
+
+Test(trace_ring, one_lost_record_when_room_returns_and_seq_shows_the_gap)
+{
+    for (uint32_t i = 0; i < NREC + 3; i++)     /* 8 kept, 3 dropped */
+        emit(i);
+
+    trace_ring->cons += 2;                      /* the reader frees two slots */
+    emit(200);
+
+    /* First the LOST record, then the event that found room. */
+    cr_assert_eq(trace_ring->prod, NREC + 2);
+    struct trace_record *lost = slot(NREC), *ev = slot(NREC + 1);
+    cr_assert_eq(lost->event, TRC_LOST);
+    cr_assert_eq(lost->domain, DOMID_HV);
+    cr_assert_eq(lost->nargs, 1);
+    cr_assert_eq(lost->args[0], 3);
+    cr_assert_eq(ev->event, TRC_SCHEDULE);
+    cr_assert_eq(ev->args[2], 200);
+
+    /* seq: 0..7 kept, 8..10 dropped, LOST is 11, the event 12. */
+    cr_assert_eq(slot(NREC - 1)->seq, 7);
+    cr_assert_eq(lost->seq, 11);
+    cr_assert_eq(ev->seq, 12);
+    cr_assert_eq(lost->seq - slot(NREC - 1)->seq - 1, lost->args[0],
+                 "the seq gap must equal the LOST count");
+    cr_assert_eq(trace_lost_pending, 0);
+    cr_assert_eq(trace_ring->lost, 3, "ring->lost counts since boot");
+
+    /* Only one LOST record: the next events are plain (or dropped). */
+    trace_ring->cons += 8;
+    emit(201);
+    cr_assert_eq(slot(NREC + 2)->event, TRC_SCHEDULE);
+    cr_assert_eq(slot(NREC + 2)->seq, 13);
+}
+
+Test(trace_ring, lost_record_takes_the_last_slot_and_the_event_is_dropped)
+{
+    for (uint32_t i = 0; i < NREC + 2; i++)     /* 8 kept, 2 dropped */
+        emit(i);
+    trace_ring->cons += 1;                      /* room for exactly one */
+    emit(300);
+
+    cr_assert_eq(trace_ring->prod, NREC + 1);
+    cr_assert_eq(slot(NREC)->event, TRC_LOST);
+    cr_assert_eq(slot(NREC)->args[0], 2);
+    cr_assert_eq(trace_ring->lost, 3);
+    cr_assert_eq(trace_lost_pending, 1, "the event in hand is the next loss");
+
+    trace_ring->cons += 1;
+    emit(301);
+    cr_assert_eq(slot(NREC + 1)->event, TRC_LOST);
+    cr_assert_eq(slot(NREC + 1)->args[0], 1);
+    cr_assert_eq(slot(NREC + 1)->seq, slot(NREC)->seq + 2);
+}
+
+Test(trace_ring, indices_wrap_around_2_to_the_32)
+{
+    trace_ring->prod = trace_ring->cons = 0xFFFFFFF0u;
+    uint32_t next_expected = 0;
+
+    /* Produce in bursts of up to 5 and consume everything, across the wrap. */
+    for (uint32_t round = 0; round < 20; round++) {
+        for (uint32_t i = 0; i < 5; i++)
+            emit(round * 5 + i);
+        uint32_t prod = trace_ring->prod;
+        for (uint32_t c = trace_ring->cons; c != prod; c++) {
+            cr_assert_eq(slot(c)->args[2], next_expected);
+            cr_assert_eq(slot(c)->seq, next_expected);
+            next_expected++;
+        }
+        trace_ring->cons = prod;
+    }
+    cr_assert_eq(next_expected, 100);
+    cr_assert_eq(trace_ring->prod, 0xFFFFFFF0u + 100);   /* wrapped past 0 */
+    cr_assert_eq(trace_ring->lost, 0);
+}
+
+Test(trace_ring, full_is_detected_across_the_wrap)
+{
+    trace_ring->prod = trace_ring->cons = 0xFFFFFFFCu;
+    for (uint32_t i = 0; i < NREC; i++)
+        emit(i);
+    cr_assert_eq(trace_ring->prod, 4u, "prod wrapped to 4");
+    emit(99);
+    cr_assert_eq(trace_ring->prod, 4u);
+    cr_assert_eq(trace_ring->lost, 1);
+}
+
+Test(trace_ring, disabled_tracing_writes_nothing)
+{
+    memset(mem, 0xAA, sizeof mem);
+    trace_init(mem, sizeof mem, 1, 0);
+    unsigned char before[sizeof mem];
+    memcpy(before, mem, sizeof mem);
+
+    trace1(TRC_BLOCK, 1, 1);
+    trace2(TRC_DOM_SHUTDOWN, 1, 1, 0);
+    trace3(TRC_SCHEDULE, 1, 0, 1, 2);
+    trace4(TRC_TRAP_FATAL, 1, 13, 0, 0, 1);
+    trace5(TRC_TRAP_BOUNCE, 1, 14, 0, 0, 0, 3);
+    trace7(TRC_HYPERCALL, 1, 18, 0, 0, 0, 0, 0, 0);
+
+    cr_assert_eq(memcmp(before, mem, sizeof mem), 0);
+    cr_assert_eq(trace_ring->enabled, 0);
+    cr_assert_eq(trace_seq, 0, "no sequence numbers used");
+    cr_assert_eq(fake_clock, 1000, "the clock was not even read");
+}
