@@ -116,6 +116,7 @@
 /* Domain identifiers.  Domain 0 is the first module, privileged. */
 typedef uint16_t domid_t;
 #define DOMID_SELF  0x7FF0u
+#define DOMID_IDLE  0x7FFEu   /* "no domain: the CPU is idle", in trace records */
 #define DOMID_HV    0x7FFFu   /* "the hypervisor itself", in trace records */
 
 #endif

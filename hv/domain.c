@@ -1,0 +1,74 @@
+/*
+ * hv/domain.c — the table of domains and the end of a domain's life.
+ *
+ * Isolation (course: "a crashing guest cannot touch the hypervisor or
+ * another domain"): when a domain crashes, only its own state changes here —
+ * it stops being scheduled and its frames go back to the pool.  The others
+ * keep running, and the trace says which domain died and why.
+ */
+#include "domain.h"
+#include "console.h"
+#include "lib.h"
+#include "mm.h"
+#include "sched.h"
+#include "trace.h"
+#include "public/sched.h"
+
+struct domain domains[MAX_DOMAINS];
+struct domain *current;
+
+static const char *const shutdown_names[] = {
+    "poweroff", "reboot", "suspend", "crash",
+};
+
+struct domain *domain_alloc(domid_t id)
+{
+    if (id >= MAX_DOMAINS || domains[id].state != DOM_UNUSED)
+        return 0;
+    struct domain *d = &domains[id];
+    memset(d, 0, sizeof *d);
+    d->id = id;
+    return d;
+}
+
+void domain_shutdown(struct domain *d, uint32_t reason)
+{
+    if (d->state == DOM_DEAD)
+        return;
+    console_guest_flush(d);
+    d->state = DOM_DEAD;
+    d->shutdown_reason = reason;
+    printk("d%u: shut down (%s) after %u hypercalls, %u bounced traps\n",
+           d->id, reason <= SHUTDOWN_MAX ? shutdown_names[reason] : "?",
+           d->nr_hypercalls, d->nr_bounces);
+    trace2(TRC_DOM_SHUTDOWN, d->id, d->id, reason);
+    if (d == current)
+        sched_request(SCHED_EXIT);
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+    printk("d%u: crashed: %s\n", d->id, why);
+    domain_shutdown(d, SHUTDOWN_crash);
+}
+
+/* Give a dead domain's frames back.  Only called once the CPU no longer
+ * uses its page tables (see schedule()). */
+void domain_free_memory(struct domain *d)
+{
+    if (d->freed)
+        return;
+    for (uint32_t f = 0; f < MAX_FRAMES; f++)
+        if (frame_table[f].use == FRAME_GUEST && frame_table[f].owner == d->id)
+            frame_free(f);
+    d->freed = 1;
+}
+
+int domains_alive(void)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_DOMAINS; i++)
+        if (domains[i].state == DOM_RUNNABLE || domains[i].state == DOM_BLOCKED)
+            n++;
+    return n;
+}

@@ -1,0 +1,165 @@
+/*
+ * hv/time.c — the hypervisor's clocks and its timer interrupt.
+ *
+ *  - The 8259 PIC is remapped so hardware interrupts arrive on vectors
+ *    32..47 (0..31 are the CPU's exceptions).  Hardware interrupts belong to
+ *    the hypervisor: guests never see them, they get events instead.
+ *  - The TSC (cycle counter) is calibrated against the PIT, whose input
+ *    clock is a known 1.193182 MHz: count TSC cycles over 10 ms of PIT time.
+ *    Under QEMU -icount shift=0 the "TSC" advances one per guest instruction
+ *    and the PIT runs on the same virtual clock, so everything below is
+ *    exact and repeatable.
+ *  - System time is nanoseconds since boot, from the TSC.
+ *  - The wall clock at boot comes from the CMOS real-time clock.
+ *  - The PIT's channel 0 gives the periodic tick (tick=, 10 ms default)
+ *    that drives time slices.
+ */
+#include "time.h"
+#include "console.h"
+#include "domain.h"
+#include "x86.h"
+
+#define PIT_HZ      1193182u
+#define PIC1_CMD    0x20
+#define PIC1_DATA   0x21
+#define PIC2_CMD    0xA0
+#define PIC2_DATA   0xA1
+
+uint32_t tsc_khz;
+static uint64_t boot_tsc;
+static uint32_t tick_ms;
+static uint32_t wc_sec_at_boot;
+static uint32_t tsc_mul;
+static int8_t tsc_shift;
+
+static void pic_init(void)
+{
+    outb(PIC1_CMD, 0x11);  outb(PIC2_CMD, 0x11);    /* init, expect ICW4 */
+    outb(PIC1_DATA, 32);   outb(PIC2_DATA, 40);     /* vector bases */
+    outb(PIC1_DATA, 4);    outb(PIC2_DATA, 2);      /* cascade on IRQ2 */
+    outb(PIC1_DATA, 1);    outb(PIC2_DATA, 1);      /* 8086 mode */
+    outb(PIC1_DATA, 0xFF); outb(PIC2_DATA, 0xFF);   /* all masked for now */
+}
+
+void irq_eoi(int irq)
+{
+    if (irq >= 8)
+        outb(PIC2_CMD, 0x20);
+    outb(PIC1_CMD, 0x20);
+}
+
+/* Count TSC cycles while PIT channel 2 counts down 10 ms (mode 0, gate
+ * through port 0x61, output read back in bit 5 of the same port). */
+static uint32_t calibrate_tsc_khz(void)
+{
+    uint32_t count = PIT_HZ / 100;
+    outb(0x61, (inb(0x61) & ~0x02) | 0x01);   /* gate on, speaker off */
+    outb(0x43, 0xB0);                         /* ch 2, lo/hi, mode 0 */
+    outb(0x42, count & 0xFF);
+    outb(0x42, count >> 8);
+    uint64_t t0 = rdtsc();
+    while (!(inb(0x61) & 0x20))
+        ;
+    uint64_t t1 = rdtsc();
+    return (uint32_t)((t1 - t0) / 10);
+}
+
+static uint8_t cmos(uint8_t reg)
+{
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+static uint32_t bcd(uint8_t v) { return (v & 0x0F) + (v >> 4) * 10; }
+
+/* Seconds since 1970 from the RTC (assumes BCD, 24-hour: QEMU's default). */
+static uint32_t rtc_read_seconds(void)
+{
+    while (cmos(0x0A) & 0x80)      /* update in progress */
+        ;
+    uint32_t s = bcd(cmos(0x00)), m = bcd(cmos(0x02)), h = bcd(cmos(0x04));
+    uint32_t day = bcd(cmos(0x07)), mon = bcd(cmos(0x08)), year = 2000 + bcd(cmos(0x09));
+    static const uint16_t before_month[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+    uint32_t days = (year - 1970) * 365 + (year - 1969) / 4;
+    if (mon >= 1 && mon <= 12)
+        days += before_month[mon - 1];
+    if (mon > 2 && year % 4 == 0)
+        days++;
+    days += day - 1;
+    return days * 86400 + h * 3600 + m * 60 + s;
+}
+
+uint64_t tsc_to_ns(uint64_t tsc)
+{
+    /* Split so that nothing overflows 64 bits for centuries of uptime. */
+    return (tsc / tsc_khz) * 1000000ull + ((tsc % tsc_khz) * 1000000ull) / tsc_khz;
+}
+
+uint64_t time_now_ns(void)
+{
+    return tsc_to_ns(rdtsc() - boot_tsc);
+}
+
+void time_init(uint32_t tick)
+{
+    boot_tsc = rdtsc();
+    tick_ms = tick;
+    pic_init();
+    tsc_khz = calibrate_tsc_khz();
+    if (!tsc_khz)
+        panic("TSC calibration failed");
+    wc_sec_at_boot = rtc_read_seconds();
+
+    /* The guest's scale factor: ns = ((delta << shift) * mul) >> 32. */
+    uint64_t q = (1000000ull << 32) / tsc_khz;
+    tsc_shift = 0;
+    while (q >= (1ull << 32)) {
+        q >>= 1;
+        tsc_shift++;
+    }
+    tsc_mul = (uint32_t)q;
+
+    /* PIT channel 0, mode 2 (rate generator): one interrupt per tick. */
+    uint32_t div = PIT_HZ / 1000 * tick_ms;
+    if (div > 0xFFFF)
+        div = 0xFFFF;
+    outb(0x43, 0x34);
+    outb(0x40, div & 0xFF);
+    outb(0x40, div >> 8);
+    printk("time: TSC %u kHz, tick %u ms, wall clock %u s since 1970\n",
+           tsc_khz, tick_ms, wc_sec_at_boot);
+}
+
+void time_start_ticks(void)
+{
+    outb(PIC1_DATA, 0xFE);   /* only IRQ 0, the PIT */
+    outb(PIC2_DATA, 0xFF);
+}
+
+/*
+ * Publish the time in d's shared-info page.  The version is odd while we
+ * write, so a guest reading concurrently knows to retry (a seqlock).
+ * Virtual time: the CPU time this domain has consumed.
+ */
+void time_update_shared(struct domain *d)
+{
+    struct vcpu_time_info *t = &d->shared->vcpu_info[0].time;
+    uint64_t now = rdtsc();
+    t->version++;
+    __asm__ __volatile__("" ::: "memory");
+    t->tsc_timestamp = now;
+    t->system_time = tsc_to_ns(now - boot_tsc);
+    t->virtual_time = tsc_to_ns(d->cpu_tsc);
+    t->tsc_to_system_mul = tsc_mul;
+    t->tsc_shift = tsc_shift;
+    __asm__ __volatile__("" ::: "memory");
+    t->version++;
+
+    struct shared_info *s = d->shared;
+    if (s->wc_sec == 0) {
+        s->wc_version++;
+        s->wc_sec = wc_sec_at_boot;
+        s->wc_nsec = 0;
+        s->wc_version++;
+    }
+}

@@ -1,0 +1,25 @@
+/*
+ * hv/time.h — time: the TSC, the PIT, system time and the wall clock.
+ *
+ * Course ("Xen and time"): cycle counter, system time since boot, wall
+ * clock, and per-domain virtual time (advances only while the domain runs),
+ * all published in the shared-info page, updated every tick (10 ms by
+ * default) and at each schedule.
+ */
+#ifndef HV_TIME_H
+#define HV_TIME_H
+
+#include <stdint.h>
+
+struct domain;
+
+extern uint32_t tsc_khz;
+
+void time_init(uint32_t tick_ms);        /* PIC, TSC calibration, RTC, PIT */
+void time_start_ticks(void);             /* unmask the timer interrupt */
+uint64_t time_now_ns(void);              /* since boot */
+uint64_t tsc_to_ns(uint64_t tsc);
+void time_update_shared(struct domain *d);
+void irq_eoi(int irq);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * solutions/lab1/hypercall.c — LAB 1 reference: the hypercall dispatcher and
+ * the console hypercall.
+ *
+ * A hypercall is to a guest kernel what a system call is to a program: the
+ * one door into a more privileged layer.  int $0x82 lands in trap()
+ * (hv/traps.c), which passes the registers here.  The dispatcher's job is
+ * small and must be exact: refuse numbers it does not know (-ENOSYS, never
+ * an out-of-bounds table read), call the handler, and leave a trace record
+ * of every call so a student can see what the guest asked for.
+ */
+#include "hypercall.h"
+#include "console.h"
+#include "domain.h"
+#include "guest_access.h"
+#include "trace.h"
+#include "public/console.h"
+#include "public/start_info.h"
+
+int32_t hypercall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
+                           uint32_t a4, uint32_t a5)
+{
+    int32_t ret;
+
+    if (nr >= HV_NR_HYPERCALLS || !hypercall_table[nr])
+        ret = -HV_ENOSYS;
+    else
+        ret = hypercall_table[nr](a1, a2, a3, a4, a5);
+
+    trace7(TRC_HYPERCALL, current->id, nr, a1, a2, a3, a4, a5, (uint32_t)ret);
+    return ret;
+}
+
+/*
+ * console_io(cmd, count, buf).  The buffer is a guest pointer: copy it in
+ * chunks through copy_from_guest, which checks the range and survives
+ * unmapped pages.  Check count before anything else, so a huge count cannot
+ * make us loop for long.
+ */
+int32_t do_console_io(uint32_t cmd, uint32_t count, uint32_t buf, uint32_t a4, uint32_t a5)
+{
+    (void)a4; (void)a5;
+    struct domain *d = current;
+    char chunk[128];
+
+    if (count > CONSOLEIO_MAX)
+        return -HV_EINVAL;
+
+    switch (cmd) {
+    case CONSOLEIO_write:
+        if (!guest_range_ok(buf, count))
+            return -HV_EFAULT;
+        for (uint32_t done = 0; done < count; ) {
+            uint32_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
+            if (copy_from_guest(chunk, buf + done, n))
+                return -HV_EFAULT;
+            console_guest_write(d, chunk, n);
+            done += n;
+        }
+        return (int32_t)count;
+
+    case CONSOLEIO_read: {
+        if (!(d->flags & SIF_INITDOMAIN))
+            return -HV_EPERM;
+        if (!guest_range_ok(buf, count))
+            return -HV_EFAULT;
+        uint32_t n = 0;
+        int c;
+        while (n < count && n < sizeof chunk && (c = serial_getc()) >= 0)
+            chunk[n++] = (char)c;
+        if (n && copy_to_guest(buf, chunk, n))
+            return -HV_EFAULT;
+        return (int32_t)n;
+    }
+    }
+    return -HV_EINVAL;
+}
