@@ -142,7 +142,11 @@ int hvt_ram_try_attach(struct hvt_ram *m, const char *path)
             TRACE_FORMAT_VERSION);
         return 0;
     }
-    if (a.ring_paddr % 8 != 0 || (uint64_t)a.ring_paddr + RING_HDR > m->size) {
+    if (a.ring_paddr % 8 != 0) {
+        why(m, "trace anchor points at 0x%x, which is not 8-byte aligned", a.ring_paddr);
+        return 0;
+    }
+    if ((uint64_t)a.ring_paddr + RING_HDR > m->size) {
         why(m, "trace anchor points at 0x%x, outside the %zu-byte RAM file",
             a.ring_paddr, m->size);
         return 0;
