@@ -1,0 +1,47 @@
+/*
+ * labs/lab1/hypercall.c — LAB 1, part 1: the hypercall dispatcher and the
+ * console hypercall.  (Handout: labs/lab1/README.md.)
+ *
+ * A hypercall is to a guest kernel what a system call is to a program: the
+ * one door into a more privileged layer.  int $0x82 lands in trap()
+ * (hv/traps.c), which calls hypercall_dispatch() with the guest's registers.
+ */
+#include "hypercall.h"
+#include "console.h"
+#include "domain.h"
+#include "guest_access.h"
+#include "trace.h"
+#include "public/console.h"
+#include "public/start_info.h"
+
+/*
+ * TODO(lab1): dispatch hypercall `nr` with arguments a1..a5.
+ *  - a number the table does not know (too big, or a NULL entry) must give
+ *    -HV_ENOSYS, never a read outside hypercall_table[];
+ *  - otherwise call the handler and return what it returns;
+ *  - in both cases emit one TRC_HYPERCALL trace record (trace7 in
+ *    hv/trace.h) with the domain id, nr, the five arguments and the result.
+ */
+int32_t hypercall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
+                           uint32_t a4, uint32_t a5)
+{
+    (void)nr; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    return -HV_ENOSYS;
+}
+
+/*
+ * TODO(lab1): console_io(cmd, count, buf) — see hv/include/public/console.h.
+ *  - count > CONSOLEIO_MAX: -HV_EINVAL (check it first: why?);
+ *  - CONSOLEIO_write: copy the guest's bytes in (copy_from_guest, a chunk at
+ *    a time) and hand them to console_guest_write(current, ...); return count;
+ *    a bad buffer gives -HV_EFAULT;
+ *  - CONSOLEIO_read: only the initial domain (SIF_INITDOMAIN) may read
+ *    (-HV_EPERM otherwise); read what serial_getc() has, without waiting,
+ *    copy it out with copy_to_guest; return the number of bytes;
+ *  - any other cmd: -HV_EINVAL.
+ */
+int32_t do_console_io(uint32_t cmd, uint32_t count, uint32_t buf, uint32_t a4, uint32_t a5)
+{
+    (void)cmd; (void)count; (void)buf; (void)a4; (void)a5;
+    return -HV_ENOSYS;
+}
