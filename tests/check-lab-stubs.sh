@@ -27,7 +27,10 @@ bad()  { echo "  FAIL $*"; BAD=$((BAD + 1)); }
 build_lab() {
     local n=$1 build=$2 log=$2/make.log
     mkdir -p "$build"
-    if make --no-print-directory BUILD="$build" LAB="$n" all >"$log" 2>&1 </dev/null; then
+    # A make of its own, not a child of `make test`'s (whose job server it
+    # could not use): hence the MAKEFLAGS it inherits are dropped.
+    if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -j"$JOBS" \
+           BUILD="$build" LAB="$n" all >"$log" 2>&1 </dev/null; then
         ok "lab$n: the stubs build ($build)"
     else
         bad "lab$n: the stubs do not build: make BUILD=$build LAB=$n all (see $log)"
