@@ -49,7 +49,9 @@ resolve_scenario() {
 }
 
 # --- the run ----------------------------------------------------------------
-QPID="" REC_PID=""
+QPID=""      # QEMU's (timeout's) pid while it runs
+# shellcheck disable=SC2034  # used by recorder_start/stop in tests/lib-qemu.sh
+REC_PID=""   # the recorder's
 
 # Ctrl-C (or a kill from run-all.sh) must not leave QEMU or the recorder
 # behind.  timeout(1) passes the TERM on to QEMU.

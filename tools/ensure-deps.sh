@@ -77,6 +77,7 @@ main() {
         echo "  sudo apt-get install -y --no-install-recommends $missing" >&2
         exit 1
     fi
+    # shellcheck disable=SC2086  # one word per package, on purpose
     install_packages "$sudo" $missing || {
         echo "hvkit: apt-get install failed (see above). The line to run by hand:" >&2
         echo "  sudo apt-get install -y --no-install-recommends $missing" >&2

@@ -29,7 +29,8 @@ load_config() {
     local file=tests/scenarios/$NAME.scn
     if [ ! -f "$file" ]; then
         echo "no scenario '$NAME' ($file); available:"
-        ls tests/scenarios/ 2>/dev/null | sed -n 's/\.scn$//p' | sed 's/^/  /'
+        local f
+        for f in tests/scenarios/*.scn; do [ -e "$f" ] && f=${f##*/} && echo "  ${f%.scn}"; done
         exit 2
     fi
     scn_load "$file"
