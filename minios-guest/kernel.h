@@ -1,0 +1,44 @@
+/*
+ * kernel.h — what every part of the minios kernel may call: the console,
+ * panic, and what the boot code found out about the machine.
+ *
+ * Where this sits in the story: the kernel proper (main.c, trap.c, proc.c,
+ * syscall.c and the kernel-side demo programs) is the same C code in both
+ * modes.  Only the entry points and the pv-ops table differ.
+ */
+#ifndef MINIOS_KERNEL_H
+#define MINIOS_KERNEL_H
+
+#include <stdint.h>
+
+/* Kernel virtual address = GUEST_KERNEL_BASE + (pseudo-)physical address,
+ * in both modes (public/hvkit.h). */
+#define KERNBASE 0xC0000000u
+#define P2V(pa)  ((void *)((uint32_t)(pa) + KERNBASE))
+
+/* Errors returned by system calls, as negative numbers (Linux's values,
+ * the same as the hypervisor's HV_E* codes). */
+#define EBADF    9
+#define EFAULT  14
+#define EINVAL  22
+#define ENOSYS  38
+
+/* What the boot code learned, for main.c to print and use. */
+struct boot_info {
+    const char *cmdline;     /* program options, without the kernel path */
+    int domid;               /* PV: this domain's id; native: -1 */
+    uint32_t nr_pages;       /* pages of (pseudo-)physical memory we own */
+};
+extern struct boot_info boot_info;
+
+/* console.c */
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* main.c: the common kernel, entered from native_main() or pv_main(). */
+void kernel_main(void) __attribute__((noreturn));
+
+/* Options from the command line (main.c). */
+int cmdline_has(const char *word);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * programs.c — the list of programs the command line can name (run=...).
+ *
+ * Where this sits in the story: minios has no file system; its programs are
+ * compiled into the image.  Ring-3 programs live in user-programs.c and use
+ * only system calls.  Kernel tasks are demos that must run in the kernel's
+ * own ring (ring 1 under hvkit, ring 0 natively) because what they show --
+ * hypercalls, privileged instructions, the kernel's own faults -- only
+ * exists there.
+ */
+#include "proc.h"
+#include "string.h"
+
+/* Ring-3 programs (user-programs.c). */
+int hello_main(void);
+int count_main(void);
+int syscalls_main(void);
+int fault_main(void);
+int badcalls_ring3_main(void);
+int bench_syscall_main(void);
+
+/* Kernel tasks. */
+int badcalls_main(void);        /* badcalls.c */
+int privileged_main(void);      /* privileged.c */
+int crash_gp_main(void);        /* crash.c */
+int crash_handled_main(void);   /* crash.c */
+int bench_main(void);           /* bench.c */
+
+static const struct program programs[] = {
+    /* name              ring copies main */
+    { "hello",             3, 1, hello_main },
+    { "count",             3, 1, count_main },
+    { "syscalls",          3, 2, syscalls_main },
+    { "fault",             3, 1, fault_main },
+    { "badcalls-ring3",    3, 1, badcalls_ring3_main },
+    { "bench-syscall",     3, 1, bench_syscall_main },
+    { "badcalls",          0, 1, badcalls_main },
+    { "privileged",        0, 1, privileged_main },
+    { "crash-gp",          0, 1, crash_gp_main },
+    { "crash-handled",     0, 1, crash_handled_main },
+    { "bench",             0, 1, bench_main },
+};
+
+const struct program *find_program(const char *name)
+{
+    for (unsigned i = 0; i < sizeof programs / sizeof programs[0]; i++)
+        if (strcmp(programs[i].name, name) == 0)
+            return &programs[i];
+    return 0;
+}

@@ -1,0 +1,132 @@
+/*
+ * pvops-hv.c — minios as a paravirtualized guest of hvkit: the PV pv-ops
+ * and the PV half of boot (everything after boot-pv.S).
+ *
+ * Where this sits in the story (course: paravirtualization, ring
+ * deprivileging): this kernel runs in ring 1.  It may not execute cli, hlt,
+ * lidt or outb, and does not try: each pv-op is either a hypercall (int
+ * $0x82, hypercall.h) or a plain write to the shared-info page the
+ * hypervisor reads.  Compare with pvops-native.c, operation by operation.
+ * This file, hypercall.h and boot-pv.S are *all* the paravirtualization
+ * minios needed (README.md counts the lines).
+ */
+#include <stdint.h>
+#include "kernel.h"
+#include "hypercall.h"
+#include "pvops.h"
+#include "pvops-hv.h"
+#include "string.h"
+#include "x86.h"
+
+struct start_info *start_info;
+struct shared_info *shared_info;
+
+/* Console: one console_io hypercall.  The hypervisor checks the buffer
+ * (it may not trust us) and returns -EFAULT for a bad one. */
+static int hv_console_write(const char *buf, uint32_t len)
+{
+    return HYPERVISOR_console_io(CONSOLEIO_write, len, buf);
+}
+
+/* The virtual interrupt flag is a byte in shared memory: "disabling
+ * interrupts" costs one store, no trap.  (With event channels, enabling
+ * will also have to check evtchn_upcall_pending and run the handler for
+ * anything that arrived meanwhile -- events issue.) */
+static void hv_irq_disable(void)
+{
+    shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
+    barrier();
+}
+
+static void hv_irq_enable(void)
+{
+    barrier();
+    shared_info->vcpu_info[0].evtchn_upcall_mask = 0;
+    barrier();
+}
+
+/* hlt would trap (privileged in ring 1); we ask to be blocked instead. */
+static void hv_idle(void)
+{
+    HYPERVISOR_sched_op(SCHEDOP_block, 0);
+}
+
+/* Let the other domains run, then come back to us. */
+static void hv_yield_machine(void)
+{
+    HYPERVISOR_sched_op(SCHEDOP_yield, 0);
+}
+
+/* The hypervisor owns the IDT; it keeps our table and bounces to it. */
+static int hv_install_traps(const struct trap_info *table)
+{
+    return HYPERVISOR_set_trap_table(table);
+}
+
+/* The TSS belongs to the hypervisor too: it writes ss1/esp1 for us. */
+static void hv_set_kernel_stack(uint32_t esp)
+{
+    int r = HYPERVISOR_stack_switch(FLAT_RING1_DS, esp);
+    if (r < 0)
+        panic("stack_switch(0x%x) failed: %d", esp, r);
+}
+
+static void hv_shutdown(unsigned reason)
+{
+    struct sched_shutdown s = { .reason = reason };
+    HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
+    for (;;)                   /* shutdown does not return; just in case */
+        HYPERVISOR_sched_op(SCHEDOP_block, 0);
+}
+
+/* Ring 1 cannot read %cr2: the hypervisor leaves the address here. */
+static uint32_t hv_fault_addr(void)
+{
+    return shared_info->vcpu_info[0].arch.cr2;
+}
+
+const struct pv_ops hv_pv_ops = {
+    .name = "pv",
+    .paravirt = 1,
+    .kernel_cs = FLAT_RING1_CS,
+    .kernel_ds = FLAT_RING1_DS,
+    .user_cs = FLAT_RING3_CS,
+    .user_ds = FLAT_RING3_DS,
+    .console_write = hv_console_write,
+    .irq_disable = hv_irq_disable,
+    .irq_enable = hv_irq_enable,
+    .idle = hv_idle,
+    .yield_machine = hv_yield_machine,
+    .install_traps = hv_install_traps,
+    .set_kernel_stack = hv_set_kernel_stack,
+    .shutdown = hv_shutdown,
+    .fault_addr = hv_fault_addr,
+};
+
+/* Called from boot-pv.S, in ring 1, with the start-info page. */
+void pv_main(struct start_info *si)
+{
+    static const char bad[] = "minios: bad start_info magic, giving up\n";
+    static const char magic[] = START_INFO_MAGIC;
+
+    if (strncmp(si->magic, magic, sizeof magic) != 0) {
+        /* Not the hypervisor we were built for: nothing is safe to use
+         * except the console hypercall and shutdown. */
+        HYPERVISOR_console_io(CONSOLEIO_write, sizeof bad - 1, bad);
+        struct sched_shutdown s = { .reason = SHUTDOWN_crash };
+        HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
+        for (;;)
+            ;
+    }
+
+    start_info = si;
+    shared_info = (struct shared_info *)si->shared_info_va;
+    pv_ops = hv_pv_ops;
+    pv_ops.irq_disable();      /* it already is (the builder masks events) */
+
+    boot_info.domid = (int)si->domid;
+    boot_info.nr_pages = si->nr_pages;
+    si->cmd_line[MAX_GUEST_CMDLINE - 1] = '\0';   /* trust, but terminate */
+    boot_info.cmdline = si->cmd_line;   /* already without the image path */
+    kernel_main();
+}

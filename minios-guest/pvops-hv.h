@@ -1,0 +1,15 @@
+/*
+ * pvops-hv.h — what the paravirtualized side exports to the rest of minios:
+ * the start-info and shared-info pages.  Only PV-aware demo code (badcalls.c,
+ * privileged.c, bench.c) looks at these; the kernel proper uses pv_ops.
+ */
+#ifndef MINIOS_PVOPS_HV_H
+#define MINIOS_PVOPS_HV_H
+
+#include "public/start_info.h"
+#include "public/shared_info.h"
+
+extern struct start_info *start_info;     /* 0 when running natively */
+extern struct shared_info *shared_info;   /* 0 when running natively */
+
+#endif

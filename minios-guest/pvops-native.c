@@ -1,0 +1,289 @@
+/*
+ * pvops-native.c — minios on bare hardware: the native pv-ops and the
+ * native half of boot (everything after boot-native.S turns on paging).
+ *
+ * Where this sits in the story (course: pv-ops, ring deprivileging): here
+ * the kernel is in ring 0 and owns the machine, so each pv-op is the plain
+ * privileged instruction -- cli, hlt, lidt, a TSS write, outb.  Compare with
+ * pvops-hv.c, where each becomes a hypercall or a write to shared memory.
+ * Natively the kernel must also build what the hypervisor otherwise
+ * provides: a GDT with ring-0 and ring-3 segments, a TSS (so the CPU knows
+ * the kernel stack when a program traps), an IDT, a serial console.
+ */
+#include <stdint.h>
+#include "kernel.h"
+#include "pvops.h"
+#include "string.h"
+#include "x86.h"
+#include "public/exit.h"
+#include "public/hvkit.h"
+#include "public/sched.h"
+
+/* ---- memory ------------------------------------------------------------ */
+
+/* Page-directory entry bits. */
+#define PDE_P    0x001   /* present */
+#define PDE_W    0x002   /* writable */
+#define PDE_U    0x004   /* user-accessible */
+#define PDE_PS   0x080   /* 4 MiB page */
+#define PDE_BITS (PDE_P | PDE_W | PDE_U | PDE_PS)
+
+#define NATIVE_MAPPED_MB  16    /* physical memory the boot directory maps */
+
+/*
+ * The boot page directory, used from boot-native.S on: virtual 0..16 MiB and
+ * 0xC0000000..+16 MiB both map physical 0..16 MiB with 4 MiB pages.  The low
+ * alias only exists so the instruction after "enable paging" can still be
+ * fetched; native_main removes it.  The U bit is set on purpose: under hvkit
+ * the builder maps guest memory user-accessible (kernel and programs share
+ * one address space until the memory issue), and natively we do the same so
+ * both modes behave alike.
+ */
+__attribute__((aligned(4096)))
+uint32_t native_boot_pgdir[1024] = {
+    [0] = 0x00000000 | PDE_BITS,
+    [1] = 0x00400000 | PDE_BITS,
+    [2] = 0x00800000 | PDE_BITS,
+    [3] = 0x00C00000 | PDE_BITS,
+    [KERNBASE >> 22]       = 0x00000000 | PDE_BITS,
+    [(KERNBASE >> 22) + 1] = 0x00400000 | PDE_BITS,
+    [(KERNBASE >> 22) + 2] = 0x00800000 | PDE_BITS,
+    [(KERNBASE >> 22) + 3] = 0x00C00000 | PDE_BITS,
+};
+
+/* ---- segments: GDT and TSS ---------------------------------------------- */
+
+/* Our selectors.  Index * 8, plus the RPL in the low two bits. */
+#define SEL_KCODE  0x08
+#define SEL_KDATA  0x10
+#define SEL_UCODE  (0x18 | 3)
+#define SEL_UDATA  (0x20 | 3)
+#define SEL_TSS    0x28
+
+/* The 32-bit task-state segment.  We use it for one thing only: esp0/ss0,
+ * the stack the CPU switches to on a trap from ring 3. */
+struct tss {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+    uint16_t trap, iomap_base;
+};
+
+static struct tss tss;
+static uint64_t gdt[6];
+
+/* One 8-byte segment descriptor: base, 20-bit limit in 4 KiB units,
+ * access byte (present, DPL, type). */
+static uint64_t segment(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+    uint64_t d = 0;
+    d |= limit & 0xFFFF;
+    d |= (uint64_t)(base & 0xFFFFFF) << 16;
+    d |= (uint64_t)access << 40;
+    d |= (uint64_t)((limit >> 16) & 0xF) << 48;
+    d |= (uint64_t)(flags & 0xF) << 52;
+    d |= (uint64_t)(base >> 24) << 56;
+    return d;
+}
+
+static void gdt_init(void)
+{
+    /* access: 0x9A code ring 0, 0x92 data ring 0, 0xFA/0xF2 the same in
+     * ring 3; flags 0xC = 4 KiB granularity, 32-bit. */
+    gdt[0] = 0;
+    gdt[1] = segment(0, 0xFFFFF, 0x9A, 0xC);
+    gdt[2] = segment(0, 0xFFFFF, 0x92, 0xC);
+    gdt[3] = segment(0, 0xFFFFF, 0xFA, 0xC);
+    gdt[4] = segment(0, 0xFFFFF, 0xF2, 0xC);
+    /* The TSS descriptor: type 0x89 (32-bit TSS, available), byte limit. */
+    gdt[5] = segment((uint32_t)&tss, sizeof tss - 1, 0x89, 0x0);
+
+    tss.ss0 = SEL_KDATA;
+    tss.iomap_base = sizeof tss;   /* no I/O bitmap: ring 3 may not use ports */
+
+    struct { uint16_t limit; uint32_t base; } __attribute__((packed))
+        gdtr = { sizeof gdt - 1, (uint32_t)gdt };
+    __asm__ volatile("lgdt %0" : : "m"(gdtr));
+    /* Reload every segment register, %cs with a far jump. */
+    __asm__ volatile("movw %0, %%ds; movw %0, %%es; movw %0, %%ss;"
+                     "movw %0, %%fs; movw %0, %%gs;"
+                     "ljmp %1, $1f; 1:"
+                     : : "r"((uint16_t)SEL_KDATA), "i"(SEL_KCODE));
+    __asm__ volatile("ltr %0" : : "r"((uint16_t)SEL_TSS));
+}
+
+/* ---- the serial console (COM1, a 16550 UART) ------------------------------ */
+
+#define COM1 0x3F8
+static int have_uart;
+
+static void uart_init(void)
+{
+    outb(COM1 + 2, 0x00);      /* no FIFO */
+    outb(COM1 + 3, 0x80);      /* DLAB: set the baud-rate divisor... */
+    outb(COM1 + 0, 0x01);      /* ...115200 / 1 */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03);      /* 8 bits, no parity, one stop bit */
+    outb(COM1 + 4, 0x00);
+    outb(COM1 + 1, 0x00);      /* no UART interrupts: we poll */
+    have_uart = inb(COM1 + 5) != 0xFF;
+}
+
+/* The pv-op.  No hypervisor checks our pointers, so we do: only the
+ * memory this kernel maps may be read, and never the range a hypervisor
+ * would reserve (the hole at HYPERVISOR_VIRT_START) -- the same answer the
+ * console_io hypercall gives under hvkit, so programs see no difference. */
+static int native_console_write(const char *buf, uint32_t len)
+{
+    uint32_t start = (uint32_t)buf;
+    uint32_t end = start + len;
+    if (end < start || start < KERNBASE || end >= HYPERVISOR_VIRT_START ||
+        end > KERNBASE + NATIVE_MAPPED_MB * 1024 * 1024)
+        return -EFAULT;
+    for (uint32_t i = 0; i < len && have_uart; i++) {
+        while ((inb(COM1 + 5) & 0x20) == 0)   /* wait: transmitter empty */
+            ;
+        outb(COM1, (uint8_t)buf[i]);
+    }
+    return (int)len;
+}
+
+/* ---- the other pv-ops ----------------------------------------------------- */
+
+static void native_irq_disable(void) { cli(); }
+static void native_irq_enable(void) { sti(); }
+
+/* hlt waits for an interrupt; minios programs no timer, so natively this
+ * is only reached when there is truly nothing left to do. */
+static void native_idle(void) { sti(); hlt(); cli(); }
+
+/* There is no other domain on bare hardware. */
+static void native_yield_machine(void) { }
+
+/* An IDT gate: handler offset, code selector, type (0x8E interrupt gate,
+ * 0x8F trap gate) with the DPL in bits 5-6, present bit. */
+static uint64_t idt[256];
+
+static int native_install_traps(const struct trap_info *table)
+{
+    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr;
+
+    memset(idt, 0, sizeof idt);
+    for (int i = 0; table && i < 256 && table[i].address != 0; i++) {
+        const struct trap_info *t = &table[i];
+        /* TI_MASK_EVENTS means "like an interrupt gate": the CPU clears
+         * IF on entry.  Without it, a trap gate. */
+        uint8_t type = (t->flags & TI_MASK_EVENTS) ? 0x8E : 0x8F;
+        type |= (uint8_t)((t->flags & TI_DPL_MASK) << 5);
+        uint64_t g = 0;
+        g |= t->address & 0xFFFF;
+        g |= (uint64_t)t->cs << 16;
+        g |= (uint64_t)type << 40;
+        g |= (uint64_t)(t->address >> 16) << 48;
+        idt[t->vector] = g;
+    }
+    /* No table: an empty IDT.  Any exception then escalates to a triple
+     * fault and (with QEMU -no-reboot) the machine stops -- the native
+     * equivalent of the hypervisor crashing a domain with no handler. */
+    idtr.limit = table ? sizeof idt - 1 : 0;
+    idtr.base = (uint32_t)idt;
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+    return 0;
+}
+
+static void native_set_kernel_stack(uint32_t esp)
+{
+    tss.esp0 = esp;
+}
+
+/* QEMU's isa-debug-exit device: writing v to port 0xf4 ends QEMU with
+ * status (v << 1) | 1 (public/exit.h). */
+static void native_shutdown(unsigned reason)
+{
+    outb(HV_DEBUG_EXIT_PORT,
+         reason == SHUTDOWN_crash ? HV_EXIT_CRASHED : HV_EXIT_DONE);
+    for (;;) {                 /* no such device: just stop */
+        cli();
+        hlt();
+    }
+}
+
+static uint32_t native_fault_addr(void) { return read_cr2(); }
+
+const struct pv_ops native_pv_ops = {
+    .name = "native",
+    .paravirt = 0,
+    .kernel_cs = SEL_KCODE,
+    .kernel_ds = SEL_KDATA,
+    .user_cs = SEL_UCODE,
+    .user_ds = SEL_UDATA,
+    .console_write = native_console_write,
+    .irq_disable = native_irq_disable,
+    .irq_enable = native_irq_enable,
+    .idle = native_idle,
+    .yield_machine = native_yield_machine,
+    .install_traps = native_install_traps,
+    .set_kernel_stack = native_set_kernel_stack,
+    .shutdown = native_shutdown,
+    .fault_addr = native_fault_addr,
+};
+
+/* ---- native boot ---------------------------------------------------------- */
+
+#define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002
+#define MB_INFO_MEMORY   0x1
+#define MB_INFO_CMDLINE  0x4
+
+/* The start of the Multiboot information structure. */
+struct multiboot_info {
+    uint32_t flags;
+    uint32_t mem_lower;    /* KiB below 1 MiB */
+    uint32_t mem_upper;    /* KiB above 1 MiB */
+    uint32_t boot_device;
+    uint32_t cmdline;      /* physical address of a C string */
+};
+
+/* Called from boot-native.S, paging on, running high, on the boot stack. */
+void native_main(uint32_t magic, uint32_t mbi_phys)
+{
+    pv_ops = native_pv_ops;
+
+    /* The low alias of the boot mapping is not needed any more: drop it,
+     * so that a NULL pointer faults natively just as it does under hvkit. */
+    for (int i = 0; i < NATIVE_MAPPED_MB / 4; i++)
+        native_boot_pgdir[i] = 0;
+    write_cr3(read_cr3());     /* flush the TLB */
+
+    gdt_init();
+    uart_init();
+    /* The BIOS leaves the PIC delivering the timer on vector 8 (the double-
+     * fault vector!).  We use no hardware interrupts: mask them all. */
+    outb(0x21, 0xFF);
+    outb(0xA1, 0xFF);
+    pv_ops.irq_disable();
+
+    boot_info.domid = -1;
+    boot_info.cmdline = "";
+    boot_info.nr_pages = 0;
+    if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
+        kprintf("minios: not started by a Multiboot loader (magic 0x%x)\n", magic);
+    } else {
+        struct multiboot_info *mbi = P2V(mbi_phys);
+        if (mbi->flags & MB_INFO_MEMORY) {
+            uint32_t kib = 1024 + mbi->mem_upper;
+            if (kib > NATIVE_MAPPED_MB * 1024)
+                kib = NATIVE_MAPPED_MB * 1024;   /* all we map */
+            boot_info.nr_pages = kib / 4;
+        }
+        if (mbi->flags & MB_INFO_CMDLINE) {
+            /* QEMU passes "<kernel path> <-append text>": skip the path. */
+            const char *s = P2V(mbi->cmdline);
+            while (*s && *s != ' ')
+                s++;
+            while (*s == ' ')
+                s++;
+            boot_info.cmdline = s;
+        }
+    }
+    kernel_main();
+}

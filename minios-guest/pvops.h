@@ -1,0 +1,80 @@
+/*
+ * pvops.h — the pv-ops table: every operation that differs between bare
+ * hardware and the hvkit hypervisor, gathered in one structure of function
+ * pointers.
+ *
+ * Where this sits in the story (course: paravirtualization, "pv-ops"): a
+ * paravirtualized kernel is an ordinary kernel *ported* to a machine that is
+ * almost an x86 PC.  Linux does it with its paravirt_ops table; minios does
+ * the same on a small scale.  The rest of the kernel never executes cli, hlt,
+ * lidt or outb itself: it calls pv_ops.irq_disable(), pv_ops.idle() and so
+ * on.  At boot the entry point that ran decides which table to copy in:
+ *
+ *   boot-native.S -> native_main()  -> pv_ops = native_pv_ops (pvops-native.c)
+ *   boot-pv.S     -> pv_main()      -> pv_ops = hv_pv_ops     (pvops-hv.c)
+ *
+ * So one ELF image runs both ways, and the size of pvops-hv.c (plus
+ * hypercall.h and boot-pv.S) is the honest price of paravirtualization for
+ * this kernel: see README.md for the count.
+ */
+#ifndef MINIOS_PVOPS_H
+#define MINIOS_PVOPS_H
+
+#include <stdint.h>
+#include "public/trap.h"
+
+struct pv_ops {
+    const char *name;        /* "native" or "pv": printed at boot */
+    int paravirt;            /* 1 under hvkit; demo programs look at it */
+
+    /* Segment selectors.  Natively minios has its own GDT (ring 0 and 3);
+     * under hvkit it uses the hypervisor's FLAT_RING1_* / FLAT_RING3_*. */
+    uint16_t kernel_cs, kernel_ds, user_cs, user_ds;
+
+    /* Write len bytes to the console.  Returns len, or a negative error
+     * (-14, EFAULT) if buf..buf+len is not readable memory of this kernel. */
+    int (*console_write)(const char *buf, uint32_t len);
+
+    /* The interrupt flag.  Native: cli / sti.  PV: a byte in the shared-info
+     * page (the upcall mask) -- an ordinary memory write, no trap. */
+    void (*irq_disable)(void);
+    void (*irq_enable)(void);
+
+    /* Nothing to do until something happens.  Native: hlt.  PV: ask the
+     * hypervisor to block this domain (SCHEDOP_block). */
+    void (*idle)(void);
+
+    /* No process of ours wants the CPU right now, but we are not idle
+     * either: let another domain run.  Native: there is nobody else. */
+    void (*yield_machine)(void);
+
+    /* Install the exception and system-call handlers.  The table is the
+     * ABI's struct trap_info[] (ended by an entry with address 0) in both
+     * modes: native turns it into IDT gates and runs lidt, PV hands it to
+     * the hypervisor.  NULL removes every handler.  Returns 0 or -errno. */
+    int (*install_traps)(const struct trap_info *table);
+
+    /* The stack the CPU switches to when a ring-3 program traps into the
+     * kernel.  Native: tss.esp0.  PV: HYPERVISOR_stack_switch. */
+    void (*set_kernel_stack)(uint32_t esp);
+
+    /* The machine is done: reason is SHUTDOWN_poweroff or SHUTDOWN_crash
+     * (public/sched.h).  Native: the QEMU debug-exit port.  Does not return. */
+    void (*shutdown)(unsigned reason);
+
+    /* The address that caused the last page fault.  Native: %cr2.  PV:
+     * shared_info->vcpu_info[0].arch.cr2 (ring 1 cannot read %cr2). */
+    uint32_t (*fault_addr)(void);
+
+    /* later: page-table writes (memory issue) -- set_pte, new page
+     * directory, TLB flush -- become pv-ops here (mmu_update under PV). */
+};
+
+/* The table in use, filled in once at boot. */
+extern struct pv_ops pv_ops;
+
+/* The two implementations. */
+extern const struct pv_ops native_pv_ops;
+extern const struct pv_ops hv_pv_ops;
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * syscall.h — minios system call numbers, shared by the kernel (syscall.c)
+ * and the programs (ulib.h).
+ *
+ * Where this sits in the story: a program in ring 3 asks the kernel for
+ * service with int $0x80, %eax = number, %ebx %ecx %edx = arguments, result
+ * in %eax.  Under hvkit this trap goes straight from ring 3 to the guest
+ * kernel in ring 1 -- the hypervisor is not on the path ("fast trap").  The
+ * numbers are Linux i386's, so they look familiar in a debugger.
+ */
+#ifndef MINIOS_SYSCALL_H
+#define MINIOS_SYSCALL_H
+
+#define SYS_exit        1    /* (code): does not return */
+#define SYS_write       4    /* (fd, buf, len): fd 1 or 2, the console */
+#define SYS_getpid     20    /* (): this process's id */
+#define SYS_yield     158    /* (): let another process (or domain) run */
+
+#ifndef __ASSEMBLY__
+struct trapframe;
+void syscall(struct trapframe *tf);    /* syscall.c */
+#endif
+
+#endif
