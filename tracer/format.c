@@ -8,6 +8,9 @@
  *        5         102345 d1   hypercall nr=console_io a1=0x0 ... ret=5
  *     seq (%8u)  tsc (%14llu)  dom (%-4s)  event  then " name=value" per arg
  *
+ * A domain prints as d0, d1, ..., "hv" for DOMID_HV (the hypervisor itself)
+ * and "idle" for DOMID_IDLE (no domain was running).
+ *
  * How each value prints comes from its format word in trace-events.def
  * (u, d, x, err, dom, or the name of a TRACE_ENUM type).  Nothing in a record
  * is trusted: an unknown id, a wild nargs or an out-of-range enum value still
@@ -43,10 +46,8 @@ int hvt_format_dom(char *buf, size_t len, uint32_t dom)
 {
     if (dom == DOMID_HV)
         return snprintf(buf, len, "hv");
-#ifdef DOMID_IDLE   /* the idle domain, once public/hvkit.h names one */
-    if (dom == DOMID_IDLE)
+    if (dom == DOMID_IDLE)      /* no domain runs: the CPU is idle */
         return snprintf(buf, len, "idle");
-#endif
     return snprintf(buf, len, "d%u", dom);
 }
 

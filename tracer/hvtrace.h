@@ -93,7 +93,7 @@ int hvt_event_args(const struct hvt_event *ev, struct hvt_arg args[TRACE_MAX_ARG
  * the full text has (the output is truncated to fit len, always terminated).
  */
 int hvt_format_record(char *buf, size_t len, const struct trace_record *r);
-/* "d3", or "hv" for DOMID_HV. */
+/* "d3"; "hv" for DOMID_HV, "idle" for DOMID_IDLE. */
 int hvt_format_dom(char *buf, size_t len, uint32_t dom);
 /* One argument value in format fmt: u d x err dom, or an enum type. */
 int hvt_format_value(char *buf, size_t len, const char *fmt, uint32_t v);

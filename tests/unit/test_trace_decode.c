@@ -141,6 +141,7 @@ Test(decode, round_trip_through_the_real_emitters)
     trace2(TRC_DOM_REFUSED, DOMID_HV, 2, 5);
     trace3(TRC_SCHEDULE, DOMID_HV, 0, 1, 3);
     trace3(TRC_SCHEDULE, DOMID_HV, DOMID_HV, 0, 42);
+    trace3(TRC_SCHEDULE, DOMID_IDLE, 1, DOMID_IDLE, 2);
     trace1(TRC_BLOCK, 12, 12);
     trace1(TRC_WAKE, 1234, 1234);
     file_drain_ring();
@@ -160,8 +161,9 @@ Test(decode, round_trip_through_the_real_emitters)
         "      11           1110 hv   dom_refused module=2 why=in_hypervisor_hole",
         "      12           1120 hv   schedule prev=d0 next=d1 reason=tick",
         "      13           1130 hv   schedule prev=hv next=d0 reason=42",
-        "      14           1140 d12  block domid=d12",
-        "      15           1150 d1234 wake domid=d1234",
+        "      14           1140 idle schedule prev=d1 next=idle reason=block",
+        "      15           1150 d12  block domid=d12",
+        "      16           1160 d1234 wake domid=d1234",
     };
     const int nwant = sizeof want / sizeof want[0];
 
@@ -213,6 +215,7 @@ Test(decode, value_formats)
     hvt_format_value(b, sizeof b, "err", 0x80000000u); cr_assert_str_eq(b, "-2147483648");
     hvt_format_value(b, sizeof b, "dom", 7);          cr_assert_str_eq(b, "d7");
     hvt_format_value(b, sizeof b, "dom", DOMID_HV);   cr_assert_str_eq(b, "hv");
+    hvt_format_value(b, sizeof b, "dom", DOMID_IDLE); cr_assert_str_eq(b, "idle");
     hvt_format_value(b, sizeof b, "hcall", 32);       cr_assert_str_eq(b, "event_channel_op");
     hvt_format_value(b, sizeof b, "hcall", 2);        cr_assert_str_eq(b, "2");
     hvt_format_value(b, sizeof b, "nosuchtype", 5);   cr_assert_str_eq(b, "5");
