@@ -35,6 +35,7 @@ struct command {
 
 static const struct command *find_command(const char *name);
 static int usage(const struct command *c);
+static int help(const struct command *c);
 
 /* ---- hvtrace dump FILE ---------------------------------------------------- */
 
@@ -55,10 +56,8 @@ static int cmd_dump(int argc, char **argv)
     int c;
 
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(find_command("dump"));
-            return EXIT_OK;
-        }
+        if (c == 'h')
+            return help(find_command("dump"));
         return usage(find_command("dump"));
     }
     if (argc - optind != 1)
@@ -127,8 +126,7 @@ static int cmd_record(int argc, char **argv)
             break;
         }
         case 'h':
-            usage(find_command("record"));
-            return EXIT_OK;
+            return help(find_command("record"));
         default:
             return usage(find_command("record"));
         }
@@ -210,21 +208,29 @@ static int usage(const struct command *c)
     return EXIT_USAGE;
 }
 
+/* Asked-for help goes to stdout (it is the output); usage errors to stderr. */
+static int help(const struct command *c)
+{
+    printf("usage: hvtrace %s %s\n%s\n", c->name, c->args, c->summary);
+    if (c->help)
+        printf("\n%s", c->help);
+    return EXIT_OK;
+}
+
 static int cmd_help(int argc, char **argv)
 {
     if (argc < 2) {
         list_commands(stdout);
         return EXIT_OK;
     }
+    if (argc > 2)
+        return usage(find_command("help"));
     const struct command *c = find_command(argv[1]);
-    if (!c || argc > 2) {
+    if (!c) {
         fprintf(stderr, "hvtrace: help: no command '%s'\n", argv[1]);
         return usage(NULL);
     }
-    printf("usage: hvtrace %s %s\n%s\n", c->name, c->args, c->summary);
-    if (c->help)
-        printf("\n%s", c->help);
-    return EXIT_OK;
+    return help(c);
 }
 
 int main(int argc, char **argv)
@@ -239,7 +245,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "hvtrace: no command '%s'\n", argv[1]);
         return usage(NULL);
     }
-    /* The command sees its own name as argv[0], as getopt expects. */
+    /* The command sees "hvtrace NAME" as argv[0]: getopt starts after it,
+     * and prefixes its own messages with it. */
+    char name[64];
+    snprintf(name, sizeof name, "hvtrace %s", c->name);
+    argv[1] = name;
     optind = 1;
     return c->run(argc - 1, argv + 1);
 }
