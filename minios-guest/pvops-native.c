@@ -137,7 +137,7 @@ static int native_console_write(const char *buf, uint32_t len)
 {
     uint32_t start = (uint32_t)buf;
     uint32_t end = start + len;
-    if (end < start || start < KERNBASE || end >= HYPERVISOR_VIRT_START ||
+    if (end < start || start < KERNBASE || end > HYPERVISOR_VIRT_START ||
         end > KERNBASE + NATIVE_MAPPED_MB * 1024 * 1024)
         return -EFAULT;
     for (uint32_t i = 0; i < len && have_uart; i++) {

@@ -41,7 +41,9 @@ struct pv_ops {
     void (*irq_enable)(void);
 
     /* Nothing to do until something happens.  Native: hlt.  PV: ask the
-     * hypervisor to block this domain (SCHEDOP_block). */
+     * hypervisor to block this domain (SCHEDOP_block).  No caller yet:
+     * minios processes never wait for an event until the events issue
+     * (privileged.c shows what a trapped hlt does instead). */
     void (*idle)(void);
 
     /* No process of ours wants the CPU right now, but we are not idle
