@@ -219,7 +219,8 @@ struct hvt_record_result {
 /*
  * Wait for the ring, copy records to o->out until *o->stop is set or o->pid
  * exits, then drain once more and flush.  Returns 0, or 1 with a message on
- * o->log (could not write, never found a ring, the file went away).
+ * o->log (could not write, or never found a ring: then o->out is left
+ * empty, 0 bytes).
  */
 int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res);
 

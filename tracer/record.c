@@ -143,10 +143,10 @@ int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res)
     }
 done:
     if (!res->attached) {
-        /* Leave a valid, empty trace rather than nothing (or a stale file). */
+        /* OUT stays empty (0 bytes, not a stale trace from an earlier run):
+         * "nothing was recorded" is then plain to scripts and to dump. */
         say(o->log, "no trace ring found in %s (%s)", o->ramfile,
-             m.why[0] ? m.why : "stopped");
-        hvt_write_header(out, 0);
+            m.why[0] ? m.why : "stopped");
         rc = 1;
     }
     if (fclose(out) != 0) {
