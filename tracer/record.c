@@ -111,6 +111,9 @@ int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res)
             }
             say(o->log, "recording: ring at physical 0x%zx, %u records, %u kHz",
                  m.ring_off, m.nr_records, m.tsc_khz);
+            if (!m.ring->enabled)
+                say(o->log, "the hypervisor was booted with trace=off: "
+                    "it will write no records");
             res->attached = 1;
             last_why[0] = '\0';
         }
