@@ -35,7 +35,8 @@ CFLAGS32 := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-builtin -nostdlib \
             -march=i686 -m32 -Ihv/include
 ASFLAGS32 := -m32 -g -Ihv/include -D__ASSEMBLY__
 LDFLAGS32 := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
-# Host tools and unit tests.
+# Host tools and unit tests.  (hv/ is searched only for #include "...":
+# hv/time.h must not hide the system's <time.h>.)
 HOSTCFLAGS := -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE -Ihv/include -Itracer
 
 # ---------------------------------------------------------------------------
@@ -118,7 +119,7 @@ $(GUEST_ELF): $(GUEST_OBJS) minios-guest/minios.ld
 # ---------------------------------------------------------------------------
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -Ihv -MMD -c $< -o $@
+	$(HOSTCC) $(HOSTCFLAGS) -iquote hv -MMD -c $< -o $@
 
 $(TRACER_LIB): $(TRACER_LIB_OBJS)
 	@mkdir -p $(dir $@)

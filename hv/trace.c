@@ -27,7 +27,15 @@ static void copy8(char *dst, const char *src)
 void trace_init(void *mem, uint32_t bytes, uint32_t tsc_khz, int enabled)
 {
     struct trace_ring *r = mem;
-    uint32_t n = (bytes - sizeof(*r)) / sizeof(struct trace_record);
+    uint32_t n = 0;
+    if (bytes >= sizeof(*r) + sizeof(struct trace_record))
+        n = (bytes - sizeof(*r)) / sizeof(struct trace_record);
+    if (n == 0) {
+        /* Too small for even one record: there is no ring, only "off". */
+        trace_ring = 0;
+        trace_enabled = 0;
+        return;
+    }
 
     /* Round down to a power of two so a slot is index & (n - 1). */
     while (n & (n - 1))

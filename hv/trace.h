@@ -65,6 +65,7 @@ static inline struct trace_record *trace_begin(uint16_t ev, uint16_t dom, uint8_
     t->domain = dom;
     t->cpu = 0;
     t->nargs = nargs;
+    t->reserved = 0;
     return t;
 }
 

@@ -220,3 +220,17 @@ Test(trace_ring, disabled_tracing_writes_nothing)
     cr_assert_eq(trace_seq, 0, "no sequence numbers used");
     cr_assert_eq(fake_clock, 1000, "the clock was not even read");
 }
+
+/* A ring too small for one record is refused: tracing is off, nothing is
+ * written past the buffer. */
+Test(trace_ring, too_small_for_one_record_means_off)
+{
+    static unsigned char mem[64 + 47];
+    memset(mem, 0xAB, sizeof mem);
+    trace_init(mem, sizeof mem, 1000, 1);
+    cr_assert_eq(trace_enabled, 0);
+    cr_assert_null(trace_ring);
+    trace1(TRC_LOST, 0, 1);               /* must be a no-op */
+    for (size_t i = 0; i < sizeof mem; i++)
+        cr_assert_eq(mem[i], 0xAB);
+}
