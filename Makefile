@@ -66,6 +66,11 @@ GUEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(GUEST_SRCS)) \
               $(patsubst %.S,$(BUILD)/obj/%.o,$(GUEST_ASMS))
 GUEST_ELF  := $(BUILD)/guest/minios.elf
 
+# Deliberately broken guest images, for the bad-images scenario: the domain
+# builder must refuse each with a clear message and start the others.
+BAD_IMAGES := $(BUILD)/guest/not-elf.img $(BUILD)/guest/elf64.img \
+              $(BUILD)/guest/in-hole.img
+
 # Host side: the trace library and the hvtrace tool.
 TRACER_LIB_SRCS := $(filter-out tracer/hvtrace.c,$(wildcard tracer/*.c))
 TRACER_LIB_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(TRACER_LIB_SRCS))
@@ -84,7 +89,7 @@ UNIT_BIN     := $(BUILD)/tests/unit-tests
 all: hv guest tools
 
 hv: $(HV_ELF)
-guest: $(GUEST_ELF)
+guest: $(GUEST_ELF) $(BAD_IMAGES)
 tools: $(HVTRACE)
 
 # ---------------------------------------------------------------------------
@@ -115,6 +120,15 @@ $(BUILD)/obj/minios-guest/%.o: minios-guest/%.S
 $(GUEST_ELF): $(GUEST_OBJS) minios-guest/minios.ld
 	@mkdir -p $(dir $@)
 	$(CC32) $(CFLAGS32) $(LDFLAGS32) -T minios-guest/minios.ld -o $@ $(GUEST_OBJS) -lgcc
+
+$(BUILD)/guest/not-elf.img:
+	@mkdir -p $(dir $@)
+	printf 'This is a text file, not a kernel.\n' > $@
+$(BUILD)/guest/elf64.img:
+	@mkdir -p $(dir $@)
+	cp /bin/true $@                # a 64-bit host executable: wrong class
+$(BUILD)/guest/in-hole.img: $(HV_ELF)
+	cp $< $@                       # linked at 0xFC100000: inside the hole
 
 # ---------------------------------------------------------------------------
 $(BUILD)/host/%.o: %.c

@@ -16,6 +16,7 @@ int hello_main(void);
 int count_main(void);
 int syscalls_main(void);
 int fault_main(void);
+int spin_main(void);
 int badcalls_ring3_main(void);
 int bench_syscall_main(void);
 
@@ -32,6 +33,7 @@ static const struct program programs[] = {
     { "count",             3, 1, count_main },
     { "syscalls",          3, 2, syscalls_main },
     { "fault",             3, 1, fault_main },
+    { "spin",              3, 1, spin_main },
     { "badcalls-ring3",    3, 1, badcalls_ring3_main },
     { "bench-syscall",     3, 1, bench_syscall_main },
     { "badcalls",          0, 1, badcalls_main },

@@ -90,6 +90,17 @@ int fault_main(void)
     return 1;
 }
 
+/* spin: a program that never yields and never ends — what a student's
+ * buggy lab code looks like to the grader.  The scenario harness must stop
+ * it and report "timeout", never hang (tests/scenarios/hang.scn). */
+int spin_main(void)
+{
+    printf("spin: looping forever without yielding\n");
+    for (volatile unsigned i = 0;; i++)
+        ;
+    return 0;
+}
+
 /* badcalls-ring3: a program tries to make a hypercall.  The hypervisor's
  * gate for int $0x82 has DPL 1, so the CPU raises #GP; the hypervisor
  * bounces it to our kernel, which kills the program. */
