@@ -64,6 +64,7 @@ static void guest_fatal(struct domain *d, struct cpu_regs *regs, uint32_t why)
              regs->vector < 20 ? trap_names[regs->vector] : "trap", regs->eip,
              regs->error_code, regs->cs & 3, whys[why]);
     trace4(TRC_TRAP_FATAL, d->id, regs->vector, regs->error_code, regs->eip, why);
+    printk("d%u: fatal exception, its registers:\n", d->id);
     dump_regs(regs);
     domain_crash(d, msg);
 }
