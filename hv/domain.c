@@ -64,6 +64,12 @@ void domain_free_memory(struct domain *d)
     d->freed = 1;
 }
 
+void domain_load_syscall_gate(struct domain *d)
+{
+    struct trap_info *t = &d->traps[SYSCALL_VECTOR];
+    idt_set_syscall_gate((t->flags & TI_DPL_MASK) == 3 ? t->address : 0);
+}
+
 int domains_alive(void)
 {
     int n = 0;

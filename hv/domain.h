@@ -69,6 +69,9 @@ void domain_shutdown(struct domain *d, uint32_t reason);
  * down with reason crash. */
 void domain_crash(struct domain *d, const char *why);
 void domain_free_memory(struct domain *d);
+/* Point the IDT's int $0x80 gate at d's own system-call handler, if d
+ * registered one that ring 3 may call; else back at the hypervisor. */
+void domain_load_syscall_gate(struct domain *d);
 int  domains_alive(void);
 
 #endif

@@ -61,8 +61,7 @@ int32_t do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4,
     }
     memcpy(d->traps, fresh, sizeof fresh);
     /* The system-call gate may have changed. */
-    struct trap_info *sc = &d->traps[SYSCALL_VECTOR];
-    idt_set_syscall_gate((sc->flags & TI_DPL_MASK) == 3 ? sc->address : 0);
+    domain_load_syscall_gate(d);
     return 0;
 }
 

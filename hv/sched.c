@@ -110,8 +110,7 @@ static void load_domain(struct domain *next)
 {
     write_cr3(next->cr3);
     tss_set_guest_stack(next->kernel_ss, next->kernel_esp);
-    struct trap_info *t = &next->traps[SYSCALL_VECTOR];
-    idt_set_syscall_gate((t->flags & TI_DPL_MASK) == 3 ? t->address : 0);
+    domain_load_syscall_gate(next);
     current = next;
     slice_used = 0;
     if (!next->started) {
