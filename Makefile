@@ -45,16 +45,27 @@ HOSTCFLAGS := -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE -Ihv/include -Itracer
 # from labs/labN/ otherwise (the student distribution), and always from
 # labs/labN/ when LAB=N is given (a student working on lab N).
 LAB1_FILES := hypercall.c emulate.c bounce.c
+LAB2_FILES :=
 LAB3_FILES := bvt.c
 LAB4_FILES := evtchn_deliver.c
+
+# Parts of the build that grow with one subsystem keep their own fragment in
+# mk/ (mk/mm.mk for memory, mk/tracer.mk for the host tracer).  A fragment
+# may add to LABn_FILES, HV_HOST_SRCS_EXTRA (hypervisor logic also built for
+# the host and unit-tested), TRACER_LDLIBS and UNIT_LDLIBS, and add targets.
+HV_HOST_SRCS_EXTRA :=
+TRACER_LDLIBS := -lncurses
+UNIT_LDLIBS   := -lcriterion -lncurses
+include $(sort $(wildcard mk/*.mk))
 
 define lab_file
 $(if $(and $(filter $(1),$(LAB)),$(wildcard labs/lab$(1)/$(2))),labs/lab$(1)/$(2),$(if $(wildcard solutions/lab$(1)/$(2)),solutions/lab$(1)/$(2),labs/lab$(1)/$(2)))
 endef
 HV_LAB_SRCS := $(foreach f,$(LAB1_FILES),$(call lab_file,1,$(f)))
-# Labs 3 and 4 are pure logic (no hardware): their files are also built for
-# the host and unit-tested there.  (Only the files that exist yet.)
-HV_LAB_HOST_SRCS := $(wildcard $(foreach f,$(LAB3_FILES),$(call lab_file,3,$(f))) \
+# Labs 2, 3 and 4 are pure logic (no hardware): their files are also built
+# for the host and unit-tested there.  (Only the files that exist yet.)
+HV_LAB_HOST_SRCS := $(wildcard $(foreach f,$(LAB2_FILES),$(call lab_file,2,$(f))) \
+                               $(foreach f,$(LAB3_FILES),$(call lab_file,3,$(f))) \
                                $(foreach f,$(LAB4_FILES),$(call lab_file,4,$(f))))
 HV_LAB_SRCS += $(HV_LAB_HOST_SRCS)
 
@@ -87,7 +98,7 @@ HVTRACE         := $(BUILD)/bin/hvtrace
 # Hypervisor logic that does not touch hardware, compiled for the host too
 # and unit-tested there with Criterion.
 HV_HOST_SRCS := hv/trace.c hv/cmdline.c hv/elf.c hv/guest_range.c \
-                hv/evtchn.c hv/sched_bvt.c hv/sched_rr.c
+                hv/evtchn.c hv/sched_bvt.c hv/sched_rr.c $(HV_HOST_SRCS_EXTRA)
 HV_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard $(HV_HOST_SRCS)) $(HV_LAB_HOST_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/*.c)
 UNIT_BIN     := $(BUILD)/tests/unit-tests
@@ -149,11 +160,11 @@ $(TRACER_LIB): $(TRACER_LIB_OBJS)
 
 $(HVTRACE): $(BUILD)/host/tracer/hvtrace.o $(TRACER_LIB)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^ -lncurses
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^ $(TRACER_LDLIBS)
 
 $(UNIT_BIN): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS)) $(HV_HOST_OBJS) $(TRACER_LIB)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^ -lcriterion -lncurses
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^ $(UNIT_LDLIBS)
 
 unit-tests: $(UNIT_BIN)
 

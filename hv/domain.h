@@ -14,6 +14,7 @@
 #include "public/shared_info.h"
 #include "public/trap.h"
 #include "traps.h"
+#include "domain_mm.h"
 
 #define MAX_DOMAINS       32
 #define DOMAIN_MAX_PAGES  8192     /* 32 MiB per domain: plenty for the teaching OS */
@@ -47,6 +48,7 @@ struct domain {
     uint32_t shared_mfn;
     uint32_t nr_pages;
     uint32_t p2m[DOMAIN_MAX_PAGES]; /* pseudo-physical -> machine, our own copy */
+    struct domain_mm mm;            /* page-table bookkeeping (memory issue) */
 
     /* console_io line buffer (console.c) */
     char     con_buf[120];

@@ -33,4 +33,17 @@ int32_t do_xen_version(uint32_t cmd, uint32_t buf, uint32_t, uint32_t, uint32_t)
 int32_t do_console_io(uint32_t cmd, uint32_t count, uint32_t buf, uint32_t, uint32_t);
 int32_t do_sched_op(uint32_t cmd, uint32_t arg, uint32_t, uint32_t, uint32_t);
 
+/* Memory (hv/mm_hypercalls.c): validated page-table updates. */
+int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
+                      uint32_t domid, uint32_t);
+int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi,
+                             uint32_t flags, uint32_t);
+int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
+                     uint32_t domid, uint32_t);
+
+/* Events, time and scheduling (hv/event_channel_op.c, hv/sched.c). */
+int32_t do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t, uint32_t, uint32_t);
+int32_t do_set_timer_op(uint32_t lo, uint32_t hi, uint32_t, uint32_t, uint32_t);
+int32_t do_domctl(uint32_t arg, uint32_t, uint32_t, uint32_t, uint32_t);
+
 #endif

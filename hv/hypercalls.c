@@ -27,6 +27,9 @@ const hypercall_fn hypercall_table[HV_NR_HYPERCALLS] = {
     [__HYPERVISOR_xen_version]    = do_xen_version,
     [__HYPERVISOR_console_io]     = do_console_io,
     [__HYPERVISOR_sched_op]       = do_sched_op,
+    [__HYPERVISOR_mmu_update]     = do_mmu_update,
+    [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
+    [__HYPERVISOR_mmuext_op]      = do_mmuext_op,
 };
 
 /* A handler address the guest gives us must be guest code. */

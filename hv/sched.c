@@ -67,7 +67,7 @@ void sched_wake(struct domain *d)
     if (d->state != DOM_BLOCKED)
         return;
     d->state = DOM_RUNNABLE;
-    trace1(TRC_WAKE, d->id, d->id);
+    trace2(TRC_WAKE, d->id, d->id, 0);
 }
 
 void sched_tick(int from_guest)
@@ -150,7 +150,7 @@ void schedule(void)
         current = 0;
         if (prev && prev->state == DOM_DEAD)
             domain_free_memory(prev);
-        trace3(TRC_SCHEDULE, DOMID_IDLE, prev ? prev->id : DOMID_IDLE, DOMID_IDLE, reason);
+        trace5(TRC_SCHEDULE, DOMID_IDLE, prev ? prev->id : DOMID_IDLE, DOMID_IDLE, reason, 0, 0);
         while (!(next = pick_next(0))) {
             if (!domains_alive())
                 all_done();
@@ -161,7 +161,7 @@ void schedule(void)
         reason = SCHED_WAKE;
     }
 
-    trace3(TRC_SCHEDULE, next->id, prev ? prev->id : DOMID_IDLE, next->id, reason);
+    trace5(TRC_SCHEDULE, next->id, prev ? prev->id : DOMID_IDLE, next->id, reason, 0, 0);
     *top = next->regs;
     load_domain(next);
     if (prev && prev->state == DOM_DEAD)
@@ -174,7 +174,7 @@ void sched_start(void)
     if (!first)
         panic("no domain to run");
     last_switch_tsc = rdtsc();
-    trace3(TRC_SCHEDULE, first->id, DOMID_IDLE, first->id, SCHED_START);
+    trace5(TRC_SCHEDULE, first->id, DOMID_IDLE, first->id, SCHED_START, 0, 0);
     load_domain(first);
     enter_guest(&first->regs);
 }

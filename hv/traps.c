@@ -20,6 +20,7 @@
 #include "hypercall.h"
 #include "lab1.h"
 #include "lib.h"
+#include "ptwr.h"
 #include "sched.h"
 #include "time.h"
 #include "trace.h"
@@ -79,6 +80,10 @@ static void guest_exception(struct cpu_regs *regs)
         return;
 
     uint32_t cr2 = v == TRAP_page_fault ? read_cr2() : 0;
+    /* Writable page tables: a direct write to a page table the guest may
+     * not write is validated and applied here (memory issue). */
+    if (v == TRAP_page_fault && ptwr_page_fault(d, regs, cr2))
+        return;
     int r = bounce_exception(d, regs, v, cr2);
     if (r == BOUNCE_OK)
         d->nr_bounces++;

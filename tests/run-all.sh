@@ -12,7 +12,10 @@
 #      at a time (each QEMU is single-threaded under -icount); each scenario's
 #      report is printed whole, never interleaved with another's;
 #   3. tests/check-lab-stubs.sh: the student stubs build and fail their lab's
-#      scenarios (a stub that passes would give the lab away).
+#      scenarios (a stub that passes would give the lab away);
+#   4. every tests/checks/*.sh: host-side checks that are not Criterion tests
+#      (the tracer's terminal UI under tmux, a short fuzz run, ...).  Each is
+#      one test: exit status 0 passes.
 # One test = one Criterion test, one scenario, or one lab-stub check.  The
 # last line is "N passed, M failed"; the exit status is 0 only when M is 0.
 
@@ -103,6 +106,23 @@ run_lab_stubs() {
     PASSED=$((PASSED + ok)); FAILED=$((FAILED + bad))
 }
 
+# --- 4. other checks -----------------------------------------------------------
+run_checks() {
+    local f name out
+    for f in tests/checks/*.sh; do
+        [ -e "$f" ] || continue
+        name=${f##*/}; name=${name%.sh}; out=$LOGS/check-$name.out
+        section "check $name"
+        if timeout -k 5 300 bash "$f" >"$out" 2>&1 </dev/null; then
+            tail -n 5 "$out" | sed 's/^/  /'
+            echo "  PASS $name"; PASSED=$((PASSED + 1))
+        else
+            tail -n 25 "$out" | sed 's/^/  /'
+            echo "  FAIL $name (see $out)"; FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name")
+        fi
+    done
+}
+
 main() {
     local scenarios_only=0 start
     case "${1-}" in
@@ -116,8 +136,9 @@ main() {
     [ "$scenarios_only" = 1 ] || run_unit_tests
     run_scenarios
     [ "$scenarios_only" = 1 ] || run_lab_stubs
+    [ "$scenarios_only" = 1 ] || run_checks
     echo
-    [ ${#FAILED_NAMES[@]} -eq 0 ] || echo "failed scenarios: ${FAILED_NAMES[*]}"
+    [ ${#FAILED_NAMES[@]} -eq 0 ] || echo "failed: ${FAILED_NAMES[*]}"
     echo "($(( $(date +%s) - start )) s; logs in $LOGS/)"
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

@@ -139,11 +139,11 @@ Test(decode, round_trip_through_the_real_emitters)
     trace4(TRC_TRAP_FATAL, 1, 13, 0, 0xc0000200, 3);
     trace2(TRC_DOM_SHUTDOWN, 1, 1, 3);
     trace2(TRC_DOM_REFUSED, DOMID_HV, 2, 5);
-    trace3(TRC_SCHEDULE, DOMID_HV, 0, 1, 3);
-    trace3(TRC_SCHEDULE, DOMID_HV, DOMID_HV, 0, 42);
-    trace3(TRC_SCHEDULE, DOMID_IDLE, 1, DOMID_IDLE, 2);
+    trace5(TRC_SCHEDULE, DOMID_HV, 0, 1, 3, 0, 0);
+    trace5(TRC_SCHEDULE, DOMID_HV, DOMID_HV, 0, 42, 0, 0);
+    trace5(TRC_SCHEDULE, DOMID_IDLE, 1, DOMID_IDLE, 2, 0, 0);
     trace1(TRC_BLOCK, 12, 12);
-    trace1(TRC_WAKE, 1234, 1234);
+    trace2(TRC_WAKE, 1234, 1234, 0);
     file_drain_ring();
 
     static const char *want[] = {
@@ -159,11 +159,11 @@ Test(decode, round_trip_through_the_real_emitters)
         "       9           1090 d1   trap_fatal vector=gp_fault error=0x0 eip=0xc0000200 why=not_emulated",
         "      10           1100 d1   dom_shutdown domid=d1 reason=crash",
         "      11           1110 hv   dom_refused module=2 why=in_hypervisor_hole",
-        "      12           1120 hv   schedule prev=d0 next=d1 reason=tick",
-        "      13           1130 hv   schedule prev=hv next=d0 reason=42",
-        "      14           1140 idle schedule prev=d1 next=idle reason=block",
+        "      12           1120 hv   schedule prev=d0 next=d1 reason=tick slice_us=0 next_evt_us=0",
+        "      13           1130 hv   schedule prev=hv next=d0 reason=42 slice_us=0 next_evt_us=0",
+        "      14           1140 idle schedule prev=d1 next=idle reason=block slice_us=0 next_evt_us=0",
         "      15           1150 d12  block domid=d12",
-        "      16           1160 d1234 wake domid=d1234",
+        "      16           1160 d1234 wake domid=d1234 preempt=0",
     };
     const int nwant = sizeof want / sizeof want[0];
 
@@ -184,13 +184,13 @@ Test(decode, loss_reported_by_a_lost_record_is_not_an_error)
     for (int i = 0; i < 64 + 3; i++)
         trace1(TRC_BLOCK, 1, 1);
     file_drain_ring();
-    trace1(TRC_WAKE, 1, 1);
+    trace2(TRC_WAKE, 1, 1, 0);
     file_drain_ring();
 
     cr_assert_eq(open_file(), 0);
     cr_assert_eq(read_all(), 64 + 2);
     cr_assert_str_eq(lines[64], "      67           1640 hv   lost count=3");
-    cr_assert_str_eq(lines[65], "      68           1650 d1   wake domid=d1");
+    cr_assert_str_eq(lines[65], "      68           1650 d1   wake domid=d1 preempt=0");
     cr_assert_eq(nproblems, 1);
     cr_assert_eq(problems[0].kind, HVT_P_SEQ_GAP);
     cr_assert_eq(problems[0].offset, 64 + 64 * 48);
@@ -342,7 +342,7 @@ Test(decode, wrong_header_size)
 
 Test(decode, truncated_final_record)
 {
-    struct trace_record r0 = rec(0, TRC_BLOCK, 1), r1 = rec(1, TRC_WAKE, 1);
+    struct trace_record r0 = rec(0, TRC_BLOCK, 1), r1 = rec(1, TRC_BLOCK, 1);
     file_add(&r0);
     file_add(&r1);
     file_len += 20;         /* 20 bytes of a third record */

@@ -154,7 +154,7 @@ Test(record, late_file_late_ring_every_record_arrives)
         trace3(TRC_TRACE_START, DOMID_HV, 1000, 16, 1);
         for (uint32_t i = 0; i < N; i++) {
             wait_room(1);       /* a polite producer: nothing is lost */
-            trace3(TRC_SCHEDULE, 0, 0, 1, i);
+            trace5(TRC_SCHEDULE, 0, 0, 1, i, 0, 0);
         }
         _exit(0);
     }
@@ -187,9 +187,9 @@ Test(record, loss_is_counted_and_accounted_for)
         trace_init(ram + RING_PADDR, ring_bytes(4), 1000, 1);
         write_anchor(ram, ring_bytes(4));
         for (uint32_t i = 0; i < N; i++)    /* far faster than a 200 us poll */
-            trace3(TRC_SCHEDULE, 0, 0, 1, i);
+            trace5(TRC_SCHEDULE, 0, 0, 1, i, 0, 0);
         wait_drained();
-        trace3(TRC_SCHEDULE, 0, 0, 1, N);   /* room again: the LOST record goes out */
+        trace5(TRC_SCHEDULE, 0, 0, 1, N, 0, 0);   /* room again: the LOST record goes out */
         wait_drained();
         _exit(0);
     }
@@ -217,13 +217,13 @@ Test(record, hypervisor_restart_is_followed)
         trace_init(ram + RING_PADDR, ring_bytes(8), 1000, 1);
         write_anchor(ram, ring_bytes(8));
         for (uint32_t i = 0; i < 5; i++)
-            trace3(TRC_SCHEDULE, 0, 0, 1, i);
+            trace5(TRC_SCHEDULE, 0, 0, 1, i, 0, 0);
         wait_drained();
         usleep(5000);
         /* A reboot: the ring is formatted again, prod and cons back to 0. */
         trace_init(ram + RING_PADDR, ring_bytes(8), 1000, 1);
         for (uint32_t i = 0; i < 3; i++)
-            trace3(TRC_SCHEDULE, 0, 0, 1, 100 + i);
+            trace5(TRC_SCHEDULE, 0, 0, 1, 100 + i, 0, 0);
         wait_drained();
         _exit(0);
     }
@@ -266,7 +266,7 @@ Test(record, stop_flag_still_drains_what_is_there)
     trace_init(ram + RING_PADDR, ring_bytes(16), 1000, 1);
     write_anchor(ram, ring_bytes(16));
     for (uint32_t i = 0; i < 10; i++)
-        trace3(TRC_SCHEDULE, 0, 0, 1, i);
+        trace5(TRC_SCHEDULE, 0, 0, 1, i, 0, 0);
 
     volatile sig_atomic_t stop = 1;
     struct hvt_record_opts o = { .ramfile = ramfile, .out = outfile, .stop = &stop };

@@ -49,7 +49,7 @@ static void setup_ring(void)
 /* One event whose args say which it was, so order can be checked. */
 static void emit(uint32_t n)
 {
-    trace3(TRC_SCHEDULE, 1, 0, 1, n);
+    trace5(TRC_SCHEDULE, 1, 0, 1, n, 0, 0);
 }
 
 TestSuite(trace_ring, .init = setup_ring);
@@ -210,7 +210,7 @@ Test(trace_ring, disabled_tracing_writes_nothing)
 
     trace1(TRC_BLOCK, 1, 1);
     trace2(TRC_DOM_SHUTDOWN, 1, 1, 0);
-    trace3(TRC_SCHEDULE, 1, 0, 1, 2);
+    trace5(TRC_SCHEDULE, 1, 0, 1, 2, 0, 0);
     trace4(TRC_TRAP_FATAL, 1, 13, 0, 0, 1);
     trace5(TRC_TRAP_BOUNCE, 1, 14, 0, 0, 0, 3);
     trace7(TRC_HYPERCALL, 1, 18, 0, 0, 0, 0, 0, 0);

@@ -45,7 +45,10 @@ struct start_info {
     uint32_t shared_info_va;  /* VIRTUAL address where shared info is mapped (hvkit extension) */
     uint32_t first_free_pfn;  /* first pseudo-physical page the builder did not use */
     uint32_t tsc_khz;         /* calibrated TSC frequency (hvkit extension) */
-    uint32_t reserved[6];
+    uint32_t dom0_evtchn;     /* domU: this domain's port of a channel the builder
+                                 connected to dom0 (0 in dom0; dom0 finds its
+                                 ends with EVTCHNOP_status) (hvkit extension) */
+    uint32_t reserved[5];
     char     cmd_line[MAX_GUEST_CMDLINE]; /* the module's arguments, NUL-terminated */
 };
 
