@@ -48,6 +48,9 @@ LAB1_FILES := hypercall.c emulate.c bounce.c
 LAB2_FILES :=
 LAB3_FILES := bvt.c
 LAB4_FILES := evtchn_deliver.c
+# Lab files that belong to the teaching OS rather than to the hypervisor
+# (lab 4's upcall handler is the guest's half of event delivery).
+LAB4_GUEST_FILES :=
 
 # Parts of the build that grow with one subsystem keep their own fragment in
 # mk/ (mk/mm.mk for memory, mk/tracer.mk for the host tracer).  A fragment
@@ -78,9 +81,11 @@ HV_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_SRCS)) \
 HV_ELF   := $(BUILD)/hv.elf
 
 # The teaching OS: one image that boots both natively and under hvkit.
-GUEST_SRCS := $(wildcard minios-guest/*.c)
+GUEST_LAB_SRCS := $(wildcard $(foreach f,$(LAB4_GUEST_FILES),$(call lab_file,4,$(f))))
+GUEST_SRCS := $(wildcard minios-guest/*.c) $(GUEST_LAB_SRCS)
 GUEST_ASMS := $(wildcard minios-guest/*.S)
-GUEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(GUEST_SRCS)) \
+GUEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard minios-guest/*.c)) \
+              $(patsubst %.c,$(BUILD)/obj/guest-labs/%.o,$(GUEST_LAB_SRCS)) \
               $(patsubst %.S,$(BUILD)/obj/%.o,$(GUEST_ASMS))
 GUEST_ELF  := $(BUILD)/guest/minios.elf
 
@@ -130,6 +135,9 @@ $(HV_ELF): $(HV_OBJS) hv/hv.ld
 	$(CC32) $(CFLAGS32) $(LDFLAGS32) -T hv/hv.ld -o $@ $(HV_OBJS) -lgcc
 
 $(BUILD)/obj/minios-guest/%.o: minios-guest/%.c
+	@mkdir -p $(dir $@)
+	$(CC32) $(CFLAGS32) -Iminios-guest -MMD -c $< -o $@
+$(BUILD)/obj/guest-labs/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC32) $(CFLAGS32) -Iminios-guest -MMD -c $< -o $@
 $(BUILD)/obj/minios-guest/%.o: minios-guest/%.S
