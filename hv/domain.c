@@ -53,14 +53,22 @@ void domain_crash(struct domain *d, const char *why)
 }
 
 /* Give a dead domain's frames back.  Only called once the CPU no longer
- * uses its page tables (see schedule()). */
+ * uses its page tables (see schedule()).  The whole domain goes at once, so
+ * its frames' types and counts are simply reset (frame_free does it): no
+ * other domain can hold a reference to them (there are no grants yet). */
 void domain_free_memory(struct domain *d)
 {
     if (d->freed)
         return;
+    if (d->mm.nr_updates || d->mm.nr_ptwr || d->mm.nr_refused)
+        printk("d%u: page tables: %u entries updated, %u by trapped writes, "
+               "%u requests refused\n", d->id, d->mm.nr_updates, d->mm.nr_ptwr,
+               d->mm.nr_refused);
     for (uint32_t f = 0; f < MAX_FRAMES; f++)
         if (frame_table[f].use == FRAME_GUEST && frame_table[f].owner == d->id)
             frame_free(f);
+    d->mm.base_mfn = 0;
+    d->mm.nr_pinned = 0;
     d->freed = 1;
 }
 
