@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "string.h"
 #include "trap.h"
+#include "vm.h"
 #include "x86.h"
 
 struct pv_ops pv_ops;
@@ -105,6 +106,7 @@ void kernel_main(void)
             panic("installing the trap table failed: %d", r);
     }
 
+    vm_init();
     start_programs();
     scheduler();
 }

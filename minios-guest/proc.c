@@ -16,11 +16,11 @@
 #include "proc.h"
 #include "string.h"
 #include "trap.h"
+#include "vm.h"
 #include "public/sched.h"
 
 static struct proc procs[NPROC];
 static uint8_t kstacks[NPROC][KSTACK_SIZE] __attribute__((aligned(16)));
-static uint8_t ustacks[NPROC][USTACK_SIZE] __attribute__((aligned(16)));
 
 static struct proc *current;              /* the running process, or 0 */
 static struct context *scheduler_context; /* where scheduler() waits */
@@ -64,11 +64,20 @@ int proc_spawn(const struct program *prog)
     uint8_t *sp = p->kstack + KSTACK_SIZE;
 
     if (prog->ring == 3) {
-        /* A ring-3 program enters through trapret, as if returning from a
-         * trap: build the trap frame the iret will consume. */
-        p->ustack = ustacks[i];
-        uint32_t *usp = (uint32_t *)(p->ustack + USTACK_SIZE);
-        *--usp = (uint32_t)user_return;   /* main() returns into SYS_exit */
+        /* Its own address space (spawn from the image, vm.c), with the top
+         * page of its stack already there: it holds main's return address.
+         * We write it through the kernel's mapping of that page. */
+        p->pgdir = vm_create();
+        uint32_t *top = p->pgdir ? vm_map_zero(p->pgdir, USTACK_TOP - 4096) : 0;
+        if (!top) {
+            kprintf("minios: no memory for %s\n", prog->name);
+            if (p->pgdir)
+                vm_destroy(p->pgdir);
+            p->pgdir = 0;
+            return -1;
+        }
+        top[1023] = (uint32_t)user_return;   /* main() returns into SYS_exit */
+        uint32_t usp = USTACK_TOP - 4;
 
         sp -= sizeof(struct trapframe);
         struct trapframe *tf = (struct trapframe *)sp;
@@ -76,7 +85,7 @@ int proc_spawn(const struct program *prog)
         tf->cs = pv_ops.user_cs;
         tf->ds = tf->es = tf->fs = tf->gs = pv_ops.user_ds;
         tf->ss = pv_ops.user_ds;
-        tf->esp = (uint32_t)usp;
+        tf->esp = usp;
         tf->eip = (uint32_t)prog->main;
         /* IF=1 as a program normally runs.  Natively every interrupt line
          * is masked at the PIC, so nothing arrives; under hvkit ring 1
@@ -123,6 +132,12 @@ void proc_yield(void)
 
 static void finish(struct proc *p, int code, int vector)
 {
+    /* Its memory goes back now; we run on its kernel stack, which is
+     * kernel memory, mapped in every directory. */
+    if (p->pgdir) {
+        vm_destroy(p->pgdir);
+        p->pgdir = 0;
+    }
     p->exit_code = code;
     p->killed_by = vector;
     p->state = DONE;
@@ -183,6 +198,7 @@ void scheduler(void)
             current = p;
             p->state = RUNNING;
             pv_ops.set_kernel_stack((uint32_t)(p->kstack + KSTACK_SIZE));
+            vm_switch(p->pgdir);          /* its address space (0: the kernel's) */
             swtch(&scheduler_context, p->context);
             current = 0;
             break;

@@ -8,10 +8,10 @@
  * program also has its own user stack.  Scheduling is cooperative: a process
  * runs until it yields, exits or is killed.
  *
- * Until the memory issue gives guests their own page tables, every process
- * shares the kernel's one address space (all memory is mapped user-
- * accessible, natively and under hvkit): separate stacks, not separate
- * memory.
+ * Each ring-3 program has its own address space (vm.c): a page directory
+ * whose kernel half is shared and whose user half -- its stack below
+ * USTACK_TOP, its data at UDATA_BASE -- is private and demand-zero.
+ * Kernel tasks run on the kernel's own directory.
  */
 #ifndef MINIOS_PROC_H
 #define MINIOS_PROC_H
@@ -45,7 +45,7 @@ struct proc {
     const struct program *prog;
     struct context *context;   /* where swtch left this process's kernel stack */
     uint8_t *kstack;           /* bottom of its kernel stack (KSTACK_SIZE) */
-    uint8_t *ustack;           /* bottom of its user stack, ring-3 programs only */
+    uint32_t *pgdir;           /* its page directory (vm.c), ring-3 programs only */
     int exit_code;             /* valid when DONE */
     int killed_by;             /* trap vector that killed it, or -1 */
 };

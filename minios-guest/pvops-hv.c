@@ -17,6 +17,7 @@
 #include "pvops-hv.h"
 #include "string.h"
 #include "x86.h"
+#include "public/mmu.h"
 
 struct start_info *start_info;
 struct shared_info *shared_info;
@@ -98,6 +99,140 @@ static uint32_t hv_fault_addr(void)
     return shared_info->vcpu_info[0].arch.cr2;
 }
 
+/* ---- page tables: requests, batched (course: direct paging) -------------
+ *
+ * Our page tables are read-only to us; every change is a request.  The
+ * requests vm.c makes while creating a process or serving a fault are
+ * queued here in order -- entry updates (mmu_update), remappings of a page
+ * (update_va_mapping), pins and unpins (mmuext_op) -- and pt_flush sends
+ * them all in ONE multicall: one trap instead of one per entry.  Any refusal
+ * is a bug of ours (the hypervisor checks what we should have got right),
+ * so it is fatal.  With "mm=unbatched" every entry is instead written with
+ * a plain store, which faults, and the hypervisor emulates it (ptwr). */
+#define MC_MAX   32
+#define MMU_MAX  128
+#define EXT_MAX  32
+
+static struct multicall_entry mc[MC_MAX];
+static struct mmu_update mmu_q[MMU_MAX];
+static struct mmuext_op ext_q[EXT_MAX];
+static uint32_t mc_n, mmu_n, ext_n;
+static int unbatched;
+uint32_t pv_mm_hypercalls;    /* hypercalls made for page tables (bench) */
+uint32_t pv_mm_stores;        /* direct stores to page tables: one trap each */
+
+static const uint32_t *p2m(void) { return (const uint32_t *)start_info->mfn_list; }
+
+static uint32_t hv_pt_mfn(const void *kva)
+{
+    return p2m()[((uint32_t)kva - KERNBASE) >> 12];
+}
+
+/* The hypervisor's M2P table, mapped read-only for every guest. */
+static uint32_t hv_pt_pfn(uint32_t mfn)
+{
+    return ((const volatile uint32_t *)HV_M2P_VIRT_START)[mfn];
+}
+
+static void hv_pt_flush(void)
+{
+    if (mc_n == 0)
+        return;
+    int r;
+    if (mc_n == 1) {                    /* one call: no need to wrap it */
+        struct multicall_entry *e = &mc[0];
+        r = hypercall(e->op, e->args[0], e->args[1], e->args[2], e->args[3], e->args[4]);
+        e->result = r;
+    } else {
+        r = HYPERVISOR_multicall(mc, mc_n);
+    }
+    pv_mm_hypercalls++;
+    for (uint32_t i = 0; i < mc_n && r == 0; i++)
+        r = mc[i].result;
+    if (r != 0)
+        panic("page-table request refused by the hypervisor: %d", r);
+    mc_n = mmu_n = ext_n = 0;
+}
+
+/* A new multicall slot (flushing first if the queue is full). */
+static struct multicall_entry *mc_slot(uint32_t op)
+{
+    if (mc_n == MC_MAX || mmu_n == MMU_MAX || ext_n == EXT_MAX)
+        hv_pt_flush();
+    struct multicall_entry *e = &mc[mc_n++];
+    memset(e, 0, sizeof *e);
+    e->op = op;
+    return e;
+}
+
+static void hv_set_pte(uint32_t *table, uint32_t idx, uint32_t val)
+{
+    if (unbatched) {
+        /* A plain store to a read-only page: it traps, and the
+         * hypervisor checks and applies it (writable page tables). */
+        *(volatile uint32_t *)&table[idx] = val;
+        pv_mm_stores++;
+        return;
+    }
+    struct multicall_entry *last = mc_n ? &mc[mc_n - 1] : 0;
+    if (!last || last->op != __HYPERVISOR_mmu_update || mmu_n == MMU_MAX) {
+        last = mc_slot(__HYPERVISOR_mmu_update);
+        last->args[0] = (uint32_t)&mmu_q[mmu_n];
+        last->args[3] = DOMID_SELF;
+    }
+    mmu_q[mmu_n].ptr = ((uint64_t)hv_pt_mfn(table) << 12) | (idx * 4) | MMU_NORMAL_PT_UPDATE;
+    mmu_q[mmu_n].val = val;
+    mmu_n++;
+    last->args[1]++;
+}
+
+static void queue_uva(void *page, uint32_t val)
+{
+    struct multicall_entry *e = mc_slot(__HYPERVISOR_update_va_mapping);
+    e->args[0] = (uint32_t)page;
+    e->args[1] = val;
+    e->args[3] = UVMF_INVLPG;
+}
+
+static void queue_ext(uint32_t cmd, uint32_t mfn)
+{
+    struct multicall_entry *e = mc_slot(__HYPERVISOR_mmuext_op);
+    ext_q[ext_n].cmd = cmd;
+    ext_q[ext_n].arg1.mfn = mfn;
+    e->args[0] = (uint32_t)&ext_q[ext_n];
+    e->args[1] = 1;
+    e->args[3] = DOMID_SELF;
+    ext_n++;
+}
+
+/* Hand a page over as a table: our kernel mapping of it becomes read-only
+ * (a table may not be writable), and a directory is pinned. */
+static void hv_make_pt(void *page, int level)
+{
+    uint32_t mfn = hv_pt_mfn(page);
+    queue_uva(page, (mfn << 12) | 0x5);          /* present, user, NOT writable */
+    if (level == 2)
+        queue_ext(MMUEXT_PIN_L2_TABLE, mfn);
+    if (unbatched)
+        hv_pt_flush();
+}
+
+static void hv_release_pt(void *page, int level)
+{
+    uint32_t mfn = hv_pt_mfn(page);
+    if (level == 2)
+        queue_ext(MMUEXT_UNPIN_TABLE, mfn);
+    queue_uva(page, (mfn << 12) | 0x7);          /* writable again */
+    if (unbatched)
+        hv_pt_flush();
+}
+
+static void hv_load_pgdir(uint32_t *pd)
+{
+    queue_ext(MMUEXT_NEW_BASEPTR, hv_pt_mfn(pd));
+    hv_pt_flush();
+}
+
 const struct pv_ops hv_pv_ops = {
     .name = "pv",
     .paravirt = 1,
@@ -114,6 +249,13 @@ const struct pv_ops hv_pv_ops = {
     .set_kernel_stack = hv_set_kernel_stack,
     .shutdown = hv_shutdown,
     .fault_addr = hv_fault_addr,
+    .pt_mfn = hv_pt_mfn,
+    .pt_pfn = hv_pt_pfn,
+    .set_pte = hv_set_pte,
+    .make_pt = hv_make_pt,
+    .release_pt = hv_release_pt,
+    .load_pgdir = hv_load_pgdir,
+    .pt_flush = hv_pt_flush,
 };
 
 /* Called from boot-pv.S, in ring 1, with the start-info page. */
@@ -140,5 +282,6 @@ void pv_main(struct start_info *si)
     boot_info.nr_pages = si->nr_pages;
     si->cmd_line[MAX_GUEST_CMDLINE - 1] = '\0';   /* trust, but terminate */
     boot_info.cmdline = si->cmd_line;   /* already without the image path */
+    unbatched = cmdline_has("mm=unbatched");
     kernel_main();
 }

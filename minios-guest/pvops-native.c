@@ -14,6 +14,7 @@
 #include "kernel.h"
 #include "pvops.h"
 #include "string.h"
+#include "vm.h"
 #include "x86.h"
 #include "public/exit.h"
 #include "public/hvkit.h"
@@ -137,8 +138,9 @@ static int native_console_write(const char *buf, uint32_t len)
 {
     uint32_t start = (uint32_t)buf;
     uint32_t end = start + len;
-    if (end < start || start < KERNBASE || end > HYPERVISOR_VIRT_START ||
-        end > KERNBASE + NATIVE_MAPPED_MB * 1024 * 1024)
+    int user = start < KERNBASE && vm_user_mapped(start, len);  /* a program's own page */
+    if (!user && (end < start || start < KERNBASE || end > HYPERVISOR_VIRT_START ||
+                  end > KERNBASE + NATIVE_MAPPED_MB * 1024 * 1024))
         return -EFAULT;
     for (uint32_t i = 0; i < len && have_uart; i++) {
         while ((inb(COM1 + 5) & 0x20) == 0)   /* wait: transmitter empty */
@@ -210,6 +212,23 @@ static void native_shutdown(unsigned reason)
 
 static uint32_t native_fault_addr(void) { return read_cr2(); }
 
+/* ---- page tables: we own them, so a change is a store ------------------- */
+static uint32_t native_pt_mfn(const void *kva) { return ((uint32_t)kva - KERNBASE) >> 12; }
+static uint32_t native_pt_pfn(uint32_t mfn) { return mfn; }
+
+static void native_set_pte(uint32_t *table, uint32_t idx, uint32_t val)
+{
+    uint32_t old = table[idx];
+    table[idx] = val;
+    if (old & PDE_P)
+        write_cr3(read_cr3());   /* a cached translation may be stale */
+}
+
+static void native_make_pt(void *page, int level) { (void)page; (void)level; }
+static void native_release_pt(void *page, int level) { (void)page; (void)level; }
+static void native_load_pgdir(uint32_t *pd) { write_cr3((uint32_t)pd - KERNBASE); }
+static void native_pt_flush(void) { }
+
 const struct pv_ops native_pv_ops = {
     .name = "native",
     .paravirt = 0,
@@ -226,6 +245,13 @@ const struct pv_ops native_pv_ops = {
     .set_kernel_stack = native_set_kernel_stack,
     .shutdown = native_shutdown,
     .fault_addr = native_fault_addr,
+    .pt_mfn = native_pt_mfn,
+    .pt_pfn = native_pt_pfn,
+    .set_pte = native_set_pte,
+    .make_pt = native_make_pt,
+    .release_pt = native_release_pt,
+    .load_pgdir = native_load_pgdir,
+    .pt_flush = native_pt_flush,
 };
 
 /* ---- native boot ---------------------------------------------------------- */

@@ -68,8 +68,26 @@ struct pv_ops {
      * shared_info->vcpu_info[0].arch.cr2 (ring 1 cannot read %cr2). */
     uint32_t (*fault_addr)(void);
 
-    /* later: page-table writes (memory issue) -- set_pte, new page
-     * directory, TLB flush -- become pv-ops here (mmu_update under PV). */
+    /* ---- page tables (vm.c; course: direct paging) --------------------
+     * Entries hold MACHINE frame numbers under hvkit, physical ones
+     * natively; pt_mfn/pt_pfn translate (PV: the P2M list and the
+     * hypervisor's read-only M2P table). */
+    uint32_t (*pt_mfn)(const void *kva);   /* frame of a kernel-mapped page */
+    uint32_t (*pt_pfn)(uint32_t mfn);      /* and back: its (pseudo-)physical page */
+    /* table[idx] = val.  Native: a store (and invlpg if it replaced a
+     * present entry).  PV: queued for one mmu_update batch -- or, with
+     * "mm=unbatched", a plain store that traps and is emulated. */
+    void (*set_pte)(uint32_t *table, uint32_t idx, uint32_t val);
+    /* An ordinary page becomes a page table (level 1 or 2) / stops being
+     * one.  Native: nothing to do.  PV: map it read-only in the kernel map
+     * (and pin a directory) / unpin and map it writable again. */
+    void (*make_pt)(void *page, int level);
+    void (*release_pt)(void *page, int level);
+    /* Run on page directory pd.  Native: mov to %cr3.  PV: new_baseptr. */
+    void (*load_pgdir)(uint32_t *pd);
+    /* Send what set_pte/make_pt/release_pt queued (PV: one multicall).
+     * Every page-table change is complete when this returns. */
+    void (*pt_flush)(void);
 };
 
 /* The table in use, filled in once at boot. */

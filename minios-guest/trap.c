@@ -19,6 +19,7 @@
 #include "proc.h"
 #include "syscall.h"
 #include "trap.h"
+#include "vm.h"
 #include "public/hvkit.h"
 #include "public/trap.h"
 
@@ -97,6 +98,9 @@ void trap(struct trapframe *tf)
         syscall(tf);
         return;
     }
+    /* A page fault may be a demand-zero page to fill in (vm.c). */
+    if (tf->trapno == TRAP_page_fault && vm_fault(tf))
+        return;
 
     if ((tf->cs & 3) == 3) {
         /* A program misbehaved: kill it, not the kernel. */
