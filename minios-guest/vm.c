@@ -63,6 +63,15 @@ void vm_init(void)
     } else {
         first = ((uint32_t)__kernel_end - KERNBASE + PGSIZE - 1) / PGSIZE;
         kernel_pgdir = native_boot_pgdir;
+        /* The boot loader left the command line somewhere in free memory,
+         * which is about to be handed out: keep a copy first. */
+        static char cmdline[256];
+        uint32_t n = strlen(boot_info.cmdline);
+        if (n > sizeof cmdline - 1)
+            n = sizeof cmdline - 1;
+        memcpy(cmdline, boot_info.cmdline, n);
+        cmdline[n] = '\0';
+        boot_info.cmdline = cmdline;
     }
     if (end > MAX_PAGES)
         end = MAX_PAGES;
@@ -140,6 +149,33 @@ void *vm_map_zero(uint32_t *pd, uint32_t va)
     }
     pv_ops.pt_flush();
     return page;
+}
+
+/* Map n zeroed pages from va up, with one flush at the end: under hvkit,
+ * one batch of requests for all of them (the "fork" of the bench). */
+int vm_populate(uint32_t *pd, uint32_t va, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++, va += PGSIZE) {
+        void *page = page_alloc();
+        if (!page)
+            return -1;
+        uint32_t pte = (pv_ops.pt_mfn(page) << 12) | PTE_P | PTE_W | PTE_U;
+        uint32_t pdi = va >> 22, pti = (va >> 12) & 0x3FF;
+        if (!(pd[pdi] & PTE_P)) {
+            uint32_t *l1 = page_alloc();
+            if (!l1)
+                return -1;
+            l1[pti] = pte;
+            pv_ops.make_pt(l1, 1);
+            pv_ops.set_pte(pd, pdi, (pv_ops.pt_mfn(l1) << 12) | PTE_P | PTE_W | PTE_U);
+            /* The directory entry must be in before we look it up again. */
+            pv_ops.pt_flush();
+        } else {
+            pv_ops.set_pte(entry_kva(pd[pdi]), pti, pte);
+        }
+    }
+    pv_ops.pt_flush();
+    return 0;
 }
 
 void vm_switch(uint32_t *pd)

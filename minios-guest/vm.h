@@ -29,7 +29,9 @@ void page_free(void *page);
 
 uint32_t *vm_create(void);                /* a new page directory: kernel part shared */
 void vm_destroy(uint32_t *pd);            /* give back it and everything it maps */
-void vm_switch(uint32_t *pd);             /* run on pd (0 = the kernel's own) */
+void vm_switch(uint32_t *pd);
+/* Map n fresh zeroed pages at va.. (one batch under hvkit); 0 or -1. */
+int vm_populate(uint32_t *pd, uint32_t va, uint32_t n);             /* run on pd (0 = the kernel's own) */
 /* Map user page va to a fresh zeroed page; returns its kernel address. */
 void *vm_map_zero(uint32_t *pd, uint32_t va);
 uint32_t *vm_kernel_pgdir(void);
