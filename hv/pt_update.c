@@ -193,6 +193,8 @@ static void trace_pt_run(domid_t d, uint32_t mfn, uint32_t level, uint32_t first
  * one run, so a whole domain's tables take a few dozen records. */
 void pt_trace_runs(domid_t d, uint32_t mfn, uint32_t level)
 {
+    if (!trace_enabled)
+        return;                /* a walk of 1024 entries for nothing */
     uint32_t *t = pt_frame(mfn);
     uint32_t n = level == 2 ? PT_GUEST_SLOTS : 1024;
     uint32_t i = 0;

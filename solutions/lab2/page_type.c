@@ -43,6 +43,8 @@ static void put_entries(uint32_t mfn, uint32_t type, uint32_t n)
 {
     uint32_t *t = pt_frame(mfn);
     for (uint32_t i = 0; i < n; i++) {
+        if (!(t[i] & PT_P))
+            continue;                    /* most entries: nothing held */
         if (type == PGT_L1)
             put_l1e(t[i]);
         else
@@ -57,6 +59,8 @@ static int validate(uint32_t mfn, domid_t d, uint32_t type)
     uint32_t *t = pt_frame(mfn);
     uint32_t n = type == PGT_L1 ? 1024 : PT_GUEST_SLOTS;
     for (uint32_t i = 0; i < n; i++) {
+        if (!(t[i] & PT_P))
+            continue;                    /* not present: always allowed */
         int r = type == PGT_L1 ? get_l1e(t[i], d) : get_l2e(i, t[i], d);
         if (r != MMRULE_OK) {
             put_entries(mfn, type, i);
