@@ -83,16 +83,26 @@ extern uint32_t pv_mm_hypercalls, pv_mm_stores;   /* pvops-hv.c */
 
 int bench_mm_main(void)
 {
-    uint32_t total = 0, calls0 = pv_mm_hypercalls, stores0 = pv_mm_stores;
+    uint32_t total = 0, t_create = 0, t_map = 0, t_exit = 0;
+    uint32_t calls0 = pv_mm_hypercalls, stores0 = pv_mm_stores;
     for (int r = 0; r < MM_ROUNDS; r++) {
         uint32_t t0 = rdtsc32();
         uint32_t *pd = vm_create();
+        uint32_t t1 = rdtsc32();
         if (!pd || vm_populate(pd, USTACK_TOP - MM_PAGES * 4096, MM_PAGES) < 0)
             panic("bench-mm: out of memory");
+        uint32_t t2 = rdtsc32();
         vm_destroy(pd);
-        total += rdtsc32() - t0;
+        uint32_t t3 = rdtsc32();
+        total += t3 - t0;
+        t_create += t1 - t0;
+        t_map += t2 - t1;
+        t_exit += t3 - t2;
     }
     printf("bench: proc_mm_create_exit %u insns\n", total / MM_ROUNDS);
+    printf("bench: proc_mm_create %u insns\n", t_create / MM_ROUNDS);
+    printf("bench: proc_mm_map16 %u insns\n", t_map / MM_ROUNDS);
+    printf("bench: proc_mm_exit %u insns\n", t_exit / MM_ROUNDS);
     if (pv_ops.paravirt) {
         uint32_t calls = (pv_mm_hypercalls - calls0) / MM_ROUNDS;
         uint32_t stores = (pv_mm_stores - stores0) / MM_ROUNDS;
