@@ -17,6 +17,7 @@
 #include "traps.h"
 #include "console.h"
 #include "domain.h"
+#include "events.h"
 #include "hypercall.h"
 #include "lab1.h"
 #include "lib.h"
@@ -101,8 +102,12 @@ static void hardware_irq(int irq, int from_guest)
             return;
     }
     irq_eoi(irq);
-    if (irq == 0)
+    if (irq == 0) {
+        events_timer_tick();
         sched_tick(from_guest);
+    } else {
+        events_pirq((uint32_t)irq);     /* a line dom0 bound, if any */
+    }
 }
 
 void trap(struct cpu_regs *regs)
@@ -126,4 +131,8 @@ void trap(struct cpu_regs *regs)
      * there instead. */
     if (from_guest && need_resched)
         schedule();
+    /* Last, with the registers of whichever domain runs next in the frame:
+     * an event pending for it and not masked becomes an upcall now. */
+    if (from_guest && current)
+        events_deliver(guest_regs());
 }
