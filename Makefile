@@ -103,7 +103,8 @@ HVTRACE         := $(BUILD)/bin/hvtrace
 # Hypervisor logic that does not touch hardware, compiled for the host too
 # and unit-tested there with Criterion.
 HV_HOST_SRCS := hv/trace.c hv/cmdline.c hv/elf.c hv/guest_range.c \
-                hv/evtchn.c hv/sched_bvt.c hv/sched_rr.c $(HV_HOST_SRCS_EXTRA)
+                hv/evtchn.c hv/sched_bvt.c hv/sched_rr.c hv/sched_heap.c \
+                $(HV_HOST_SRCS_EXTRA)
 HV_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard $(HV_HOST_SRCS)) $(HV_LAB_HOST_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/*.c)
 UNIT_BIN     := $(BUILD)/tests/unit-tests
