@@ -177,6 +177,13 @@ $(UNIT_BIN): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS)) $(HV_HOST_OBJS) $(TR
 
 unit-tests: $(UNIT_BIN)
 
+# bench/sched-cost.c: the scheduling policies' per-decision cost, on the host.
+$(BUILD)/bin/sched-cost: $(BUILD)/host/bench/sched-cost.o $(BUILD)/host/hv/sched_rr.o \
+                        $(BUILD)/host/hv/sched_bvt.o $(BUILD)/host/hv/sched_heap.o \
+                        $(patsubst %.c,$(BUILD)/host/%.o,$(call lab_file,3,bvt.c))
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^
+
 # ---------------------------------------------------------------------------
 # Running things.  The scripts in tools/ and tests/ do the work; BUILD tells
 # them which build to use.
