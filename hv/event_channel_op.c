@@ -12,6 +12,7 @@
  * an abusive guest is visible in the trace, not just refused.
  */
 #include "hypercall.h"
+#include "console.h"
 #include "domain.h"
 #include "events.h"
 #include "guest_access.h"
@@ -106,6 +107,9 @@ static int op_bind_virq(uint32_t arg)
         }
     }
     trace_op(EVTCHNOP_bind_virq, r > 0 ? (uint32_t)r : 0, DOMID_HV, b.virq, r < 0 ? r : 0);
+    /* Console input that arrived before anyone listened is not lost. */
+    if (r > 0 && b.virq == VIRQ_CONSOLE && d->id == 0 && serial_input_pending())
+        events_raise_virq(d, VIRQ_CONSOLE);
     return r < 0 ? r : 0;
 }
 
@@ -116,8 +120,8 @@ static int op_bind_pirq(uint32_t arg)
     if (copy_from_guest(&b, arg, sizeof b))
         return -HV_EFAULT;
     int r = evtchn_bind_pirq(&d->evtchn, b.pirq, privileged(d));
-    /* The timer line is the hypervisor's own, whoever asks. */
-    if (r >= 0 && b.pirq == 0) {
+    /* The timer and console lines are the hypervisor's own, whoever asks. */
+    if (r >= 0 && (b.pirq == 0 || b.pirq == 4)) {
         evtchn_close(&d->evtchn, (uint32_t)r, 0);
         r = -HV_EBUSY;
     }

@@ -149,7 +149,7 @@ void time_init(uint32_t tick)
 
 void time_start_ticks(void)
 {
-    outb(PIC1_DATA, 0xFE);   /* only IRQ 0, the PIT */
+    outb(PIC1_DATA, 0xEE);   /* IRQ 0, the PIT, and IRQ 4, the serial console */
     outb(PIC2_DATA, 0xFF);
 }
 

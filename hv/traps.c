@@ -105,6 +105,10 @@ static void hardware_irq(int irq, int from_guest)
     if (irq == 0) {
         events_timer_tick();
         sched_tick(from_guest);
+    } else if (irq == 4) {
+        /* Console input: the hypervisor's device, dom0's event. */
+        if (serial_rx_interrupt() > 0)
+            events_raise_virq(&domains[0], VIRQ_CONSOLE);
     } else {
         events_pirq((uint32_t)irq);     /* a line dom0 bound, if any */
     }
