@@ -19,6 +19,7 @@
 # paravirtualized vs native (ratio), and the cost of one trace event (each
 # null hypercall emits one record, so trace=on minus trace=off).
 # Results in $BUILD/bench/<config>/ (serial.log, cmdline.txt ...).
+# Then every bench/parts/*.sh adds its own figures (scheduler cost, ...).
 
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
@@ -141,6 +142,13 @@ main() {
     print_table
     print_summary
     print_mm_summary
+    # Further figures, one script each (host-side benches, other subsystems).
+    local f
+    for f in bench/parts/*.sh; do
+        [ -e "$f" ] || continue
+        echo
+        BUILD=$BUILD bash "$f" || rc=1
+    done
     exit $rc
 }
 

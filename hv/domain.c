@@ -28,6 +28,7 @@ struct domain *domain_alloc(domid_t id)
     struct domain *d = &domains[id];
     memset(d, 0, sizeof *d);
     d->id = id;
+    evtchn_domain_init(&d->evtchn, id);
     return d;
 }
 
@@ -42,8 +43,7 @@ void domain_shutdown(struct domain *d, uint32_t reason)
            d->id, reason <= SHUTDOWN_MAX ? shutdown_names[reason] : "?",
            d->nr_hypercalls, d->nr_bounces);
     trace2(TRC_DOM_SHUTDOWN, d->id, d->id, reason);
-    if (d == current)
-        sched_request(SCHED_EXIT);
+    sched_domain_dead(d);
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -85,4 +85,14 @@ int domains_alive(void)
         if (domains[i].state == DOM_RUNNABLE || domains[i].state == DOM_BLOCKED)
             n++;
     return n;
+}
+
+struct domain *domain_lookup(domid_t id)
+{
+    if (id == DOMID_SELF)
+        return current;
+    if (id >= MAX_DOMAINS)
+        return 0;
+    struct domain *d = &domains[id];
+    return (d->state == DOM_RUNNABLE || d->state == DOM_BLOCKED) ? d : 0;
 }

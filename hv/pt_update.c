@@ -43,6 +43,16 @@ int mmrule_errno(int rule)
     }
 }
 
+uint32_t pt_next_present(const uint32_t *t, uint32_t i, uint32_t n)
+{
+    /* Four entries per step while they are all absent. */
+    while (i + 4 <= n && !((t[i] | t[i + 1] | t[i + 2] | t[i + 3]) & PT_P))
+        i += 4;
+    while (i < n && !(t[i] & PT_P))
+        i++;
+    return i;
+}
+
 /* Is mfn a frame of d?  (No reference is taken.) */
 static int owned_by(uint32_t mfn, domid_t d)
 {

@@ -121,6 +121,17 @@ static inline void trace5(uint16_t ev, uint16_t dom, uint32_t a0, uint32_t a1,
     trace_publish();
 }
 
+static inline void trace6(uint16_t ev, uint16_t dom, uint32_t a0, uint32_t a1,
+                          uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    if (!trace_enabled) return;
+    struct trace_record *t = trace_begin(ev, dom, 6);
+    if (!t) return;
+    t->args[0] = a0; t->args[1] = a1; t->args[2] = a2; t->args[3] = a3;
+    t->args[4] = a4; t->args[5] = a5;
+    trace_publish();
+}
+
 static inline void trace7(uint16_t ev, uint16_t dom, uint32_t a0, uint32_t a1,
                           uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5,
                           uint32_t a6)

@@ -160,8 +160,10 @@ static struct multicall_entry *mc_slot(uint32_t op)
     if (mc_n == MC_MAX || mmu_n == MMU_MAX || ext_n == EXT_MAX)
         hv_pt_flush();
     struct multicall_entry *e = &mc[mc_n++];
-    memset(e, 0, sizeof *e);
-    e->op = op;
+    e->op = op;          /* field by field: this is on every page fault */
+    e->result = 0;
+    for (int i = 0; i < 6; i++)
+        e->args[i] = 0;
     return e;
 }
 

@@ -42,9 +42,7 @@ void put_page(uint32_t mfn)
 static void put_entries(uint32_t mfn, uint32_t type, uint32_t n)
 {
     uint32_t *t = pt_frame(mfn);
-    for (uint32_t i = 0; i < n; i++) {
-        if (!(t[i] & PT_P))
-            continue;                    /* most entries: nothing held */
+    for (uint32_t i = pt_next_present(t, 0, n); i < n; i = pt_next_present(t, i + 1, n)) {
         if (type == PGT_L1)
             put_l1e(t[i]);
         else
@@ -58,9 +56,8 @@ static int validate(uint32_t mfn, domid_t d, uint32_t type)
 {
     uint32_t *t = pt_frame(mfn);
     uint32_t n = type == PGT_L1 ? 1024 : PT_GUEST_SLOTS;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!(t[i] & PT_P))
-            continue;                    /* not present: always allowed */
+    /* Absent entries are always allowed and hold nothing: skip them. */
+    for (uint32_t i = pt_next_present(t, 0, n); i < n; i = pt_next_present(t, i + 1, n)) {
         int r = type == PGT_L1 ? get_l1e(t[i], d) : get_l2e(i, t[i], d);
         if (r != MMRULE_OK) {
             put_entries(mfn, type, i);

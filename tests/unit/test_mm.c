@@ -317,3 +317,17 @@ Test(mm, errno_of_each_rule)
     cr_assert_eq(mmrule_errno(MMRULE_BAD_POINTER), -HV_EFAULT);
     cr_assert_eq(mmrule_errno(MMRULE_BAD_OP), -HV_ENOSYS);
 }
+
+Test(mm, next_present_skips_absent_entries)
+{
+    uint32_t t[1024] = { 0 };
+    cr_assert_eq(pt_next_present(t, 0, 1024), 1024);
+    t[5] = 0x1000;                      /* not present: still skipped */
+    t[6] = 0x2001;
+    t[1023] = 1;
+    cr_assert_eq(pt_next_present(t, 0, 1024), 6);
+    cr_assert_eq(pt_next_present(t, 6, 1024), 6);
+    cr_assert_eq(pt_next_present(t, 7, 1024), 1023);
+    cr_assert_eq(pt_next_present(t, 7, 1007), 1007, "never past n");
+    cr_assert_eq(pt_next_present(t, 1023, 1024), 1023);
+}
