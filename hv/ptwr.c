@@ -77,10 +77,15 @@ int ptwr_page_fault(struct domain *d, struct cpu_regs *regs, uint32_t cr2)
     if (f->type_count == 0 || (f->type != PGT_L1 && f->type != PGT_L2))
         return 0;                      /* an ordinary read-only page */
 
+    /* The instruction's bytes; byte by byte only if the 16 would cross
+     * into an unmapped page. */
     uint8_t insn[16];
-    uint32_t avail = 0;
-    while (avail < sizeof insn && copy_from_guest(insn + avail, regs->eip + avail, 1) == 0)
-        avail++;
+    uint32_t avail = sizeof insn;
+    if (copy_from_guest(insn, regs->eip, sizeof insn)) {
+        avail = 0;
+        while (avail < sizeof insn && copy_from_guest(insn + avail, regs->eip + avail, 1) == 0)
+            avail++;
+    }
     int reg;
     uint32_t imm;
     uint32_t len = ptwr_decode(insn, avail, &reg, &imm);
