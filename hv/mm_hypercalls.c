@@ -75,6 +75,8 @@ int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
     struct domain *d = current;
     if (domid != DOMID_SELF && domid != d->id)
         return -HV_EPERM;       /* acting on another domain: dom0's tools, later */
+    if (count > MMU_BATCH_MAX)
+        return -HV_EINVAL;      /* we cannot be preempted: keep batches bounded */
     uint32_t i;
     int32_t ret = 0;
     for (i = 0; i < count; i++) {
@@ -202,6 +204,8 @@ int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
     struct domain *d = current;
     if (domid != DOMID_SELF && domid != d->id)
         return -HV_EPERM;
+    if (count > MMU_BATCH_MAX)
+        return -HV_EINVAL;
     uint32_t i;
     int32_t ret = 0;
     for (i = 0; i < count; i++) {

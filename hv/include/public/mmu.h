@@ -50,6 +50,11 @@ struct mmu_update {
     uint64_t val;    /* the new entry (or, for MACHPHYS, the pfn) */
 };
 
+/* The most requests one mmu_update or mmuext_op call may carry (more:
+ * -HV_EINVAL).  The hypervisor is not preemptible, so a batch must be
+ * bounded; Xen instead splits long batches with "continuations". */
+#define MMU_BATCH_MAX         1024
+
 /* mmuext_op commands. */
 #define MMUEXT_PIN_L1_TABLE     0   /* arg1.mfn: make it an L1 table and hold it */
 #define MMUEXT_PIN_L2_TABLE     1   /* arg1.mfn: the same for a page directory */
