@@ -188,6 +188,19 @@ static void hv_set_pte(uint32_t *table, uint32_t idx, uint32_t val)
     last->args[1]++;
 }
 
+static void hv_set_pte_va(uint32_t va, uint32_t *table, uint32_t idx, uint32_t val)
+{
+    if (unbatched) {
+        hv_set_pte(table, idx, val);
+        return;
+    }
+    hv_pt_flush();                      /* keep the order of requests */
+    int r = hypercall(__HYPERVISOR_update_va_mapping, va, val, 0, UVMF_NONE, 0);
+    pv_mm_hypercalls++;
+    if (r != 0)
+        panic("update_va_mapping(0x%x) refused by the hypervisor: %d", va, r);
+}
+
 static void queue_uva(void *page, uint32_t val)
 {
     struct multicall_entry *e = mc_slot(__HYPERVISOR_update_va_mapping);
@@ -254,6 +267,7 @@ const struct pv_ops hv_pv_ops = {
     .pt_mfn = hv_pt_mfn,
     .pt_pfn = hv_pt_pfn,
     .set_pte = hv_set_pte,
+    .set_pte_va = hv_set_pte_va,
     .make_pt = hv_make_pt,
     .release_pt = hv_release_pt,
     .load_pgdir = hv_load_pgdir,

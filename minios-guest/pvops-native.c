@@ -224,6 +224,12 @@ static void native_set_pte(uint32_t *table, uint32_t idx, uint32_t val)
         write_cr3(read_cr3());   /* a cached translation may be stale */
 }
 
+static void native_set_pte_va(uint32_t va, uint32_t *table, uint32_t idx, uint32_t val)
+{
+    (void)va;
+    native_set_pte(table, idx, val);
+}
+
 static void native_make_pt(void *page, int level) { (void)page; (void)level; }
 static void native_release_pt(void *page, int level) { (void)page; (void)level; }
 static void native_load_pgdir(uint32_t *pd) { write_cr3((uint32_t)pd - KERNBASE); }
@@ -248,6 +254,7 @@ const struct pv_ops native_pv_ops = {
     .pt_mfn = native_pt_mfn,
     .pt_pfn = native_pt_pfn,
     .set_pte = native_set_pte,
+    .set_pte_va = native_set_pte_va,
     .make_pt = native_make_pt,
     .release_pt = native_release_pt,
     .load_pgdir = native_load_pgdir,

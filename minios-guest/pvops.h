@@ -78,6 +78,10 @@ struct pv_ops {
      * present entry).  PV: queued for one mmu_update batch -- or, with
      * "mm=unbatched", a plain store that traps and is emulated. */
     void (*set_pte)(uint32_t *table, uint32_t idx, uint32_t val);
+    /* The same for the entry that maps va in the CURRENT address space,
+     * done at once (a page fault's one entry).  PV: update_va_mapping,
+     * which finds the entry itself: no batch to build, nothing to copy. */
+    void (*set_pte_va)(uint32_t va, uint32_t *table, uint32_t idx, uint32_t val);
     /* An ordinary page becomes a page table (level 1 or 2) / stops being
      * one.  Native: nothing to do.  PV: map it read-only in the kernel map
      * (and pin a directory) / unpin and map it writable again. */

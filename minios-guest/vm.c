@@ -152,6 +152,10 @@ void *vm_map_zero(uint32_t *pd, uint32_t va)
         l1[pti] = pte;
         pv_ops.make_pt(l1, 1);
         pv_ops.set_pte(pd, pdi, (pv_ops.pt_mfn(l1) << 12) | PTE_P | PTE_W | PTE_U);
+    } else if (pd == current_pgdir) {
+        /* The common page fault: one entry, in the running address space. */
+        pv_ops.set_pte_va(va, entry_kva(pd[pdi]), pti, pte);
+        return page;
     } else {
         pv_ops.set_pte(entry_kva(pd[pdi]), pti, pte);
     }
