@@ -50,7 +50,7 @@ LAB3_FILES := bvt.c
 LAB4_FILES := evtchn_deliver.c
 # Lab files that belong to the teaching OS rather than to the hypervisor
 # (lab 4's upcall handler is the guest's half of event delivery).
-LAB4_GUEST_FILES :=
+LAB4_GUEST_FILES := upcall.c
 
 # Parts of the build that grow with one subsystem keep their own fragment in
 # mk/ (mk/mm.mk for memory, mk/tracer.mk for the host tracer).  A fragment

@@ -12,6 +12,7 @@
  */
 #include <stdint.h>
 #include "kernel.h"
+#include "events.h"
 #include "hypercall.h"
 #include "pvops.h"
 #include "pvops-hv.h"
@@ -30,9 +31,11 @@ static int hv_console_write(const char *buf, uint32_t len)
 }
 
 /* The virtual interrupt flag is a byte in shared memory: "disabling
- * interrupts" costs one store, no trap.  (With event channels, enabling
- * will also have to check evtchn_upcall_pending and run the handler for
- * anything that arrived meanwhile -- events issue.) */
+ * interrupts" costs one store, no trap.  Enabling is a store too -- but an
+ * event that arrived while we were masked is waiting (evtchn_upcall_pending),
+ * and the hypervisor only bounces us on its way back from ring 0.  So when
+ * one waits, make a harmless hypercall (xen_version, as Linux does): on its
+ * way back the hypervisor sees "pending, not masked" and upcalls. */
 static void hv_irq_disable(void)
 {
     shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
@@ -44,12 +47,110 @@ static void hv_irq_enable(void)
     barrier();
     shared_info->vcpu_info[0].evtchn_upcall_mask = 0;
     barrier();
+    if (shared_info->vcpu_info[0].evtchn_upcall_pending)
+        HYPERVISOR_xen_version(XENVER_version, 0);
 }
 
-/* hlt would trap (privileged in ring 1); we ask to be blocked instead. */
+static int hv_irq_enabled(void)
+{
+    return shared_info->vcpu_info[0].evtchn_upcall_mask == 0;
+}
+
+/* ---- time: the shared-info records (course: "Xen and time") ----------- */
+
+/* TSC ticks -> ns with the hypervisor's scale: shift, then multiply by a
+ * 32.32 fixed-point fraction.  64x32 multiply done in two halves so no
+ * 128-bit arithmetic (and no libgcc call) is needed. */
+static uint64_t scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
+{
+    if (shift >= 0)
+        delta <<= shift;
+    else
+        delta >>= -shift;
+    uint64_t lo = (delta & 0xFFFFFFFFu) * mul;
+    uint64_t hi = (delta >> 32) * mul;
+    return hi + (lo >> 32);
+}
+
+static uint64_t rdtsc64(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Read the versioned record: copy, and retry if the hypervisor was writing
+ * (odd version) or wrote meanwhile (version changed) -- a seqlock.  Then
+ * extrapolate from tsc_timestamp to now with our own rdtsc. */
+static void read_time(uint64_t *sys, uint64_t *virt)
+{
+    volatile struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
+    uint32_t version;
+    uint64_t stamp, s, v, now;
+    uint32_t mul;
+    int8_t shift;
+    do {
+        version = t->version;
+        barrier();
+        stamp = t->tsc_timestamp;
+        s = t->system_time;
+        v = t->virtual_time;
+        mul = t->tsc_to_system_mul;
+        shift = t->tsc_shift;
+        now = rdtsc64();
+        barrier();
+    } while ((version & 1) || version != t->version);
+    uint64_t d = now > stamp ? scale_delta(now - stamp, mul, shift) : 0;
+    *sys = s + d;
+    /* Virtual time advances only while we run -- and we are running. */
+    *virt = v + d;
+}
+
+static uint64_t hv_system_ns(void)
+{
+    uint64_t s, v;
+    read_time(&s, &v);
+    return s;
+}
+
+static uint64_t hv_virtual_ns(void)
+{
+    uint64_t s, v;
+    read_time(&s, &v);
+    return v;
+}
+
+static void hv_wall_clock(uint32_t *sec, uint32_t *nsec)
+{
+    volatile struct shared_info *si = shared_info;
+    uint32_t version, s, ns;
+    do {
+        version = si->wc_version;
+        barrier();
+        s = si->wc_sec;
+        ns = si->wc_nsec;
+        barrier();
+    } while ((version & 1) || version != si->wc_version);
+    /* wc_* is the wall time at system time 0: add system time. */
+    uint64_t total = (uint64_t)ns + hv_system_ns();
+    *sec = s + (uint32_t)(total / 1000000000u);
+    *nsec = (uint32_t)(total % 1000000000u);
+}
+
+static void hv_set_timer(uint64_t deadline_ns)
+{
+    HYPERVISOR_set_timer_op(deadline_ns);
+}
+
+/* hlt would trap (privileged in ring 1); we ask to be blocked instead.
+ * SCHEDOP_block clears the upcall mask and blocks in one step (returning at
+ * once if an event is already pending); on the way back the hypervisor
+ * bounces us into the upcall, which handles the event and unmasks.  The
+ * caller expects to come back masked, as natively after "sti; hlt; cli". */
 static void hv_idle(void)
 {
     HYPERVISOR_sched_op(SCHEDOP_block, 0);
+    hv_irq_disable();
 }
 
 /* Let the other domains run, then come back to us. */
@@ -258,7 +359,14 @@ const struct pv_ops hv_pv_ops = {
     .console_write = hv_console_write,
     .irq_disable = hv_irq_disable,
     .irq_enable = hv_irq_enable,
+    .irq_enabled = hv_irq_enabled,
     .idle = hv_idle,
+    .system_ns = hv_system_ns,
+    .virtual_ns = hv_virtual_ns,
+    .wall_clock = hv_wall_clock,
+    .timer_start = events_init,
+    .set_timer = hv_set_timer,
+    .timer_ack = 0,
     .yield_machine = hv_yield_machine,
     .install_traps = hv_install_traps,
     .set_kernel_stack = hv_set_kernel_stack,
