@@ -40,6 +40,7 @@ int warp_sleeper_main(void);
 int pingpong_main(void);
 int attacks_main(void);
 int timecheck_main(void);
+int bench_switch_main(void);
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -68,6 +69,7 @@ static const struct program programs[] = {
     { "pingpong",          0, 1, pingpong_main },
     { "attacks",           0, 1, attacks_main },
     { "timecheck",         0, 1, timecheck_main },
+    { "bench-switch",      0, 1, bench_switch_main },
 };
 
 const struct program *find_program(const char *name)

@@ -16,6 +16,7 @@
 #include "pvops.h"
 #include "pvops-hv.h"
 #include "string.h"
+#include "x86.h"
 
 #define MS 1000000ull
 
@@ -219,9 +220,11 @@ int pingpong_main(void)
     }
 
     uint64_t t0 = 0;
+    uint32_t tsc0 = 0;
     if (me < peer) {
         evtchn_wait(port, 1);                  /* the peer is connected */
         t0 = pv_ops.system_ns();
+        tsc0 = rdtsc32();
         for (int i = 1; i <= n; i++) {
             if (evtchn_count[port] != (uint32_t)i)
                 bad++;
@@ -242,6 +245,9 @@ int pingpong_main(void)
         }
     }
     uint64_t dt = pv_ops.system_ns() - t0;
+    /* Under -icount the TSC counts guest instructions (bench/run.sh). */
+    if (me < peer)
+        kprintf("bench: evtchn_roundtrip %u insns\n", (rdtsc32() - tsc0) / (uint32_t)n);
     uint32_t got = evtchn_count[port] - (me < peer ? 1 : 0);
     kprintf("pingpong: d%u: %d rounds, %u events received, order %s\n", me, n, got,
             bad ? "WRONG: FAIL" : "ok");
@@ -249,6 +255,30 @@ int pingpong_main(void)
     if (me < peer)
         kprintf("pingpong: d%u: close: %d\n", me, evtchn_close(port));
     return bad != 0 || got != (uint32_t)n;
+}
+
+/* ---- bench-switch: the domain switch path, measured from a guest -------- */
+
+/* Two domains run this at once.  Each sched_op yield hands the CPU to the
+ * other domain, which yields straight back: one round trip is two yield
+ * hypercalls and two domain switches (plus a few loop instructions).
+ * bench/run.sh subtracts two null hypercalls and halves the rest. */
+int bench_switch_main(void)
+{
+    if (!need_pv("bench-switch"))
+        return 0;
+    uint32_t best = 0xFFFFFFFFu, total = 0;
+    for (int i = 0; i < 1000; i++) {
+        uint32_t t0 = rdtsc32();
+        pv_ops.yield_machine();
+        uint32_t d = rdtsc32() - t0;
+        total += d;
+        if (d < best)
+            best = d;
+    }
+    kprintf("bench: yield_roundtrip %u insns\n", total / 1000);
+    kprintf("bench: yield_roundtrip_min %u insns\n", best);
+    return 0;
 }
 
 /* ---- evtchn-attacks: every abuse refused with the right error ------------- */
