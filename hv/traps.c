@@ -103,8 +103,11 @@ static void hardware_irq(int irq, int from_guest)
     }
     irq_eoi(irq);
     if (irq == 0) {
-        events_timer_tick();
-        sched_tick(from_guest);
+        int tick = time_timer_interrupt();
+        events_timer_tick(tick);        /* one-shot timers; every tick= ms, VIRQ_TIMER */
+        if (tick)
+            sched_tick(from_guest);
+        time_timer_rearm(events_next_deadline());
     } else if (irq == 4) {
         /* Console input: the hypervisor's device, dom0's event. */
         if (serial_rx_interrupt() > 0)
