@@ -105,9 +105,9 @@ static void hardware_irq(int irq, int from_guest)
     if (irq == 0) {
         int tick = time_timer_interrupt();
         events_timer_tick(tick);        /* one-shot timers; every tick= ms, VIRQ_TIMER */
-        if (tick)
-            sched_tick(from_guest);
-        time_timer_rearm(events_next_deadline());
+        sched_tick(from_guest, tick);   /* slice over? */
+        uint64_t next = events_next_deadline(), slice = sched_slice_end();
+        time_timer_rearm(slice && (!next || slice < next) ? slice : next);
     } else if (irq == 4) {
         /* Console input: the hypervisor's device, dom0's event. */
         if (serial_rx_interrupt() > 0)
