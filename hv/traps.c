@@ -140,6 +140,10 @@ void trap(struct cpu_regs *regs)
         schedule();
     /* Last, with the registers of whichever domain runs next in the frame:
      * an event pending for it and not masked becomes an upcall now. */
-    if (from_guest && current)
-        events_deliver(guest_regs());
+    if (from_guest && current) {
+        /* Both flags in one 16-bit load: pending = 1 and mask = 0. */
+        const volatile struct vcpu_info *vi = &current->shared->vcpu_info[0];
+        if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask)
+            events_deliver(guest_regs());
+    }
 }
