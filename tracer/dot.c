@@ -1,0 +1,478 @@
+/*
+ * tracer/dot.c — `hvtrace dot KIND`: Graphviz pictures rebuilt from a trace.
+ *
+ * Where this sits in the story: four pictures the course draws on the board,
+ * drawn instead from what the hypervisor actually did:
+ *   pagetable  one domain's page tables at a chosen point: virtual ranges ->
+ *              page-table pages (L2 directory, L1 tables) -> pseudo-physical
+ *              frames -> machine frames.  Rebuilt from PT_RUN snapshots
+ *              (written when a table is pinned, and by the domain builder)
+ *              plus the MMU_UPDATE deltas that succeeded after them.  Runs
+ *              of entries that map consecutive frames with the same flags
+ *              are collapsed into one row: the graph stays readable.
+ *   topology   domains and the hypervisor, edges counted: hypercalls,
+ *              traps bounced, event-channel sends.
+ *   states     each domain's scheduling state machine with how often each
+ *              transition happened (model.c).
+ *   sequence   a message sequence chart of a window of records: who talked
+ *              to whom (hypercalls, schedules, events, upcalls).
+ * Render with: dot -Tsvg file.dot -o file.svg (`make graphs` does all four).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvtrace.h"
+
+int hvt_dot_kind_parse(const char *name, enum hvt_dot_kind *kind)
+{
+    static const char *names[] = { "pagetable", "topology", "states", "sequence" };
+    for (unsigned i = 0; i < 4; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *kind = (enum hvt_dot_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+static void dom_label(char *buf, size_t len, int slot)
+{
+    hvt_format_dom(buf, len, hvt_slot_dom(slot));
+}
+
+static void feed_all(struct hvt_model *m, const struct hvt_trace *t)
+{
+    hvt_model_init(m);
+    for (size_t i = 0; i < t->n; i++)
+        hvt_model_feed(m, &t->recs[i]);
+}
+
+/* ---- topology --------------------------------------------------------------- */
+
+static int dot_topology(FILE *f, const struct hvt_trace *t)
+{
+    struct hvt_model m;
+    feed_all(&m, t);
+    fprintf(f, "digraph topology {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n"
+            "  hv [label=\"hypervisor\", shape=box, style=filled, fillcolor=\"#ffe8b0\"];\n");
+    for (int s = 0; s < HVT_SLOT_IDLE; s++) {
+        const struct hvt_dom *d = &m.dom[s];
+        char name[16];
+        if (!d->seen)
+            continue;
+        dom_label(name, sizeof name, s);
+        fprintf(f, "  %s [label=\"%s\\n%llu events\", shape=ellipse, style=filled, "
+                "fillcolor=\"#d0e8ff\"];\n", name, name, (unsigned long long)d->events);
+        if (d->hcall_total)
+            fprintf(f, "  %s -> hv [label=\"%llu hypercalls\\n(%llu refused)\"];\n", name,
+                    (unsigned long long)d->hcall_total, (unsigned long long)d->hcall_rejects);
+        if (d->traps + d->emulates)
+            fprintf(f, "  hv -> %s [label=\"%llu traps bounced\\n%llu emulated\", "
+                    "style=dashed];\n", name, (unsigned long long)d->traps,
+                    (unsigned long long)d->emulates);
+        if (d->evt_upcalls)
+            fprintf(f, "  hv -> %s [label=\"%llu upcalls\", color=\"#2060c0\"];\n", name,
+                    (unsigned long long)d->evt_upcalls);
+        if (d->mmu_updates + d->pins)
+            fprintf(f, "  %s -> hv [label=\"%llu page-table updates\\n%llu pins, "
+                    "%llu refused\", color=\"#208040\"];\n", name,
+                    (unsigned long long)d->mmu_updates, (unsigned long long)d->pins,
+                    (unsigned long long)d->mmu_rejects);
+    }
+    for (int a = 0; a < HVT_MAX_DOMS; a++)
+        for (int b = 0; b < HVT_MAX_DOMS; b++) {
+            char na[16], nb[16];
+            if (!m.evt_edges[a][b])
+                continue;
+            dom_label(na, sizeof na, a);
+            dom_label(nb, sizeof nb, b);
+            fprintf(f, "  %s -> %s [label=\"%llu events\", color=\"#c02020\", "
+                    "penwidth=2];\n", na, nb, (unsigned long long)m.evt_edges[a][b]);
+        }
+    fprintf(f, "}\n");
+    return 0;
+}
+
+/* ---- scheduling state machines ------------------------------------------------- */
+
+static int dot_states(FILE *f, const struct hvt_trace *t)
+{
+    struct hvt_model m;
+    feed_all(&m, t);
+    hvt_model_finish(&m, m.last_tsc);
+    fprintf(f, "digraph states {\n  node [fontname=\"Helvetica\", shape=circle];\n");
+    for (int s = 0; s < HVT_MAX_DOMS; s++) {
+        const struct hvt_dom *d = &m.dom[s];
+        char name[16];
+        int any = 0;
+        if (!d->seen || s == HVT_SLOT_HV)
+            continue;
+        for (int a = 0; a < HVT_NSTATES; a++)
+            for (int b = 0; b < HVT_NSTATES; b++)
+                any |= d->trans[a][b] != 0;
+        if (!any)
+            continue;
+        dom_label(name, sizeof name, s);
+        fprintf(f, "  subgraph cluster_%s {\n    label=\"%s\";\n", name, name);
+        for (int st = 0; st < HVT_NSTATES; st++) {
+            int used = 0;
+            for (int o = 0; o < HVT_NSTATES; o++)
+                used |= d->trans[st][o] || d->trans[o][st];
+            if (used)
+                fprintf(f, "    %s_%s [label=\"%s\\n%.0f us\"%s];\n", name,
+                        hvt_state_name(st), hvt_state_name(st),
+                        hvt_tsc_to_us(d->time_in[st], t->tsc_khz),
+                        st == HVT_S_RUNNING ? ", style=filled, fillcolor=\"#b0f0b0\"" : "");
+        }
+        for (int a = 0; a < HVT_NSTATES; a++)
+            for (int b = 0; b < HVT_NSTATES; b++)
+                if (d->trans[a][b])
+                    fprintf(f, "    %s_%s -> %s_%s [label=\"%llu\"];\n", name,
+                            hvt_state_name(a), name, hvt_state_name(b),
+                            (unsigned long long)d->trans[a][b]);
+        fprintf(f, "  }\n");
+    }
+    fprintf(f, "}\n");
+    return 0;
+}
+
+/* ---- message sequence ------------------------------------------------------------ */
+
+/* One arrow of the chart: from, to (slots), and a label. */
+static int message(const struct trace_record *r, int *from, int *to, char *label, size_t len)
+{
+    int me = hvt_dom_slot(r->domain), hv = HVT_SLOT_HV;
+    const char *n;
+
+    switch (r->event) {
+    case TRC_HYPERCALL:
+        n = hvt_enum_name("hcall", r->args[0]);
+        snprintf(label, len, "%s = %d", n ? n : "hypercall", (int32_t)r->args[6]);
+        *from = me; *to = hv;
+        return me >= 0;
+    case TRC_SCHEDULE:
+        n = hvt_enum_name("schedwhy", r->args[2]);
+        snprintf(label, len, "schedule (%s)", n ? n : "?");
+        *from = hv; *to = hvt_dom_slot(r->args[1]);
+        return *to >= 0;
+    case TRC_EVTCHN_SEND:
+        snprintf(label, len, "send port %u", r->args[0]);
+        *from = me; *to = hvt_dom_slot(r->args[1]);
+        return me >= 0 && *to >= 0;
+    case TRC_EVTCHN_UPCALL:
+        snprintf(label, len, "upcall");
+        *from = hv; *to = me;
+        return me >= 0;
+    case TRC_TRAP_BOUNCE:
+        n = hvt_enum_name("trap", r->args[0]);
+        snprintf(label, len, "bounce %s", n ? n : "trap");
+        *from = hv; *to = me;
+        return me >= 0;
+    case TRC_EMULATE:
+        n = hvt_enum_name("insn", r->args[0]);
+        snprintf(label, len, "emulate %s", n ? n : "insn");
+        *from = me; *to = hv;
+        return me >= 0;
+    case TRC_BLOCK:
+        snprintf(label, len, "block");
+        *from = me; *to = hv;
+        return me >= 0;
+    case TRC_DOM_START: case TRC_DOM_SHUTDOWN: case TRC_DOM_CREATE: {
+        const struct hvt_event *ev = hvt_event_by_id(r->event);
+        snprintf(label, len, "%s", ev->name);
+        *from = hv; *to = hvt_dom_slot(r->args[0]);
+        return *to >= 0 && *to != hv;
+    }
+    }
+    return 0;
+}
+
+static int dot_sequence(FILE *f, const struct hvt_trace *t, const struct hvt_dot_opts *o,
+                        char *err, size_t errlen)
+{
+    size_t from = o->from, count = o->count ? o->count : 40;
+    int used[HVT_MAX_DOMS] = { 0 };
+    size_t end = from + count < t->n ? from + count : t->n;
+    int a, b, nmsg = 0;
+    char label[96];
+
+    if (from >= t->n) {
+        snprintf(err, errlen, "window starts at record %zu, the trace has %zu", from, t->n);
+        return -1;
+    }
+    used[HVT_SLOT_HV] = 1;
+    for (size_t i = from; i < end; i++)
+        if (message(&t->recs[i], &a, &b, label, sizeof label))
+            used[a] = used[b] = 1;
+
+    /* Lifelines: one column per participant, one row per message; an
+     * invisible chain keeps each column's points in order. */
+    fprintf(f, "digraph sequence {\n  rankdir=TB; splines=false; nodesep=1.2;\n"
+            "  node [fontname=\"Helvetica\"]; edge [fontname=\"Helvetica\", fontsize=10];\n");
+    fprintf(f, "  { rank=same;");
+    for (int s = HVT_MAX_DOMS - 1; s >= 0; s--)
+        if (used[s]) {
+            char name[16];
+            dom_label(name, sizeof name, s);
+            fprintf(f, " p%d_top [label=\"%s\", shape=box];", s,
+                    s == HVT_SLOT_HV ? "hypervisor" : name);
+        }
+    fprintf(f, " }\n");
+    int row = 0;
+    for (size_t i = from; i < end; i++) {
+        if (!message(&t->recs[i], &a, &b, label, sizeof label))
+            continue;
+        row++;
+        fprintf(f, "  { rank=same;");
+        for (int s = HVT_MAX_DOMS - 1; s >= 0; s--)
+            if (used[s])
+                fprintf(f, " p%d_%d [shape=point, width=0.05];", s, row);
+        fprintf(f, " }\n");
+        fprintf(f, "  p%d_%d -> p%d_%d [label=\"#%u %s\", constraint=false];\n",
+                a, row, b, row, t->recs[i].seq, label);
+        nmsg++;
+    }
+    for (int s = 0; s < HVT_MAX_DOMS; s++) {
+        if (!used[s])
+            continue;
+        fprintf(f, "  p%d_top", s);
+        for (int k = 1; k <= row; k++)
+            fprintf(f, " -> p%d_%d", s, k);
+        fprintf(f, " [arrowhead=none, style=dashed, color=gray];\n");
+    }
+    fprintf(f, "  label=\"records %zu..%zu (%d messages)\";\n}\n", from, end - 1, nmsg);
+    return 0;
+}
+
+/* ---- page tables ---------------------------------------------------------------- */
+
+/*
+ * A page-table page as the trace lets us rebuild it: its machine frame, its
+ * level, and its 1024 entries (0 = not present / not known).
+ */
+#define PT_MAX_TABLES 128
+struct pt_table {
+    uint32_t mfn;
+    unsigned level;
+    uint32_t entry[1024];
+};
+
+struct pt_state {
+    struct pt_table *t;
+    unsigned n;
+    uint32_t root;              /* mfn of the L2 in use (new_baseptr), or 0 */
+    /* machine -> pseudo-physical, as learnt from PT_RUN and M2P_UPDATE */
+    uint32_t m2p_mfn[4096], m2p_pfn[4096];
+    unsigned nm2p;
+};
+
+static struct pt_table *pt_find(struct pt_state *s, uint32_t mfn, unsigned level, int create)
+{
+    for (unsigned i = 0; i < s->n; i++)
+        if (s->t[i].mfn == mfn)
+            return &s->t[i];
+    if (!create || s->n == PT_MAX_TABLES)
+        return NULL;
+    struct pt_table *p = &s->t[s->n++];
+    memset(p, 0, sizeof *p);
+    p->mfn = mfn;
+    p->level = level;
+    return p;
+}
+
+static void learn_m2p(struct pt_state *s, uint32_t mfn, uint32_t pfn)
+{
+    for (unsigned i = 0; i < s->nm2p; i++)
+        if (s->m2p_mfn[i] == mfn) {
+            s->m2p_pfn[i] = pfn;
+            return;
+        }
+    if (s->nm2p < 4096) {
+        s->m2p_mfn[s->nm2p] = mfn;
+        s->m2p_pfn[s->nm2p++] = pfn;
+    }
+}
+
+static long m2p(const struct pt_state *s, uint32_t mfn)
+{
+    for (unsigned i = 0; i < s->nm2p; i++)
+        if (s->m2p_mfn[i] == mfn)
+            return s->m2p_pfn[i];
+    return -1;
+}
+
+static void pt_replay(struct pt_state *s, const struct hvt_trace *t, uint16_t dom, size_t upto)
+{
+    for (size_t i = 0; i < upto && i < t->n; i++) {
+        const struct trace_record *r = &t->recs[i];
+        if (r->domain != dom)
+            continue;
+        if (r->event == TRC_PT_RUN && r->nargs == 6) {
+            struct pt_table *p = pt_find(s, r->args[0], r->args[1], 1);
+            uint32_t first = r->args[2], count = r->args[3], val = r->args[4], pfn = r->args[5];
+            if (!p)
+                continue;
+            p->level = r->args[1];
+            for (uint32_t k = 0; k < count && first + k < 1024; k++) {
+                p->entry[first + k] = val + (k << 12);
+                learn_m2p(s, (val >> 12) + k, pfn + k);
+            }
+        } else if (r->event == TRC_MMU_UPDATE && r->nargs == 7 && (int32_t)r->args[5] >= 0) {
+            struct pt_table *p = pt_find(s, r->args[0] >> 12, r->args[3], 1);
+            if (p)
+                p->entry[(r->args[0] & 0xfff) / 4] = r->args[2];
+        } else if (r->event == TRC_MMUEXT && r->nargs == 4 && (int32_t)r->args[2] >= 0) {
+            if (r->args[0] == 5)                /* new_baseptr */
+                s->root = r->args[1];
+            else if (r->args[0] == 1)           /* pin_l2_table */
+                pt_find(s, r->args[1], 2, 1);
+            else if (r->args[0] == 0)
+                pt_find(s, r->args[1], 1, 1);
+        } else if (r->event == TRC_M2P_UPDATE && r->nargs == 3 && (int32_t)r->args[2] >= 0) {
+            learn_m2p(s, r->args[0], r->args[1]);
+        }
+    }
+}
+
+/* Entries i..j-1 that map consecutive frames with the same flags: one row. */
+static unsigned run_end(const struct pt_table *p, unsigned i)
+{
+    unsigned j = i + 1;
+    while (j < 1024 && (p->entry[j] & 1) &&
+           (p->entry[j] >> 12) == (p->entry[j - 1] >> 12) + 1 &&
+           (p->entry[j] & 0xfff) == (p->entry[i] & 0xfff))
+        j++;
+    return j;
+}
+
+static void flags_text(char *buf, size_t len, uint32_t e)
+{
+    snprintf(buf, len, "%s%s%s", e & 2 ? "RW" : "RO", e & 4 ? " user" : "",
+             e & 0x80 ? " 4M" : "");
+}
+
+static int dot_pagetable(FILE *f, const struct hvt_trace *t, const struct hvt_dot_opts *o,
+                         char *err, size_t errlen)
+{
+    struct pt_state *s = calloc(1, sizeof *s);
+    if (!s || !(s->t = calloc(PT_MAX_TABLES, sizeof *s->t))) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t upto = o->at ? o->at : t->n;
+    pt_replay(s, t, (uint16_t)o->dom, upto);
+
+    unsigned nl2 = 0;
+    for (unsigned i = 0; i < s->n; i++)
+        nl2 += s->t[i].level == 2;
+    if (s->n == 0) {
+        snprintf(err, errlen, "no page-table events (pt_run, mmu_update, mmuext) for d%d "
+                 "in records 0..%zu", o->dom, upto ? upto - 1 : 0);
+        free(s->t);
+        free(s);
+        return -1;
+    }
+
+    fprintf(f, "digraph pagetable {\n  rankdir=LR; node [fontname=\"Helvetica\", "
+            "fontsize=10]; edge [fontsize=9];\n"
+            "  label=\"d%d page tables after record %zu (%u tables)\";\n",
+            o->dom, upto - 1, s->n);
+    for (unsigned ti = 0; ti < s->n; ti++) {
+        const struct pt_table *p = &s->t[ti];
+        long pfn = m2p(s, p->mfn);
+        fprintf(f, "  t%x [shape=record, style=filled, fillcolor=\"%s\", label=\"{L%u mfn 0x%x%s%s",
+                p->mfn, p->level == 2 ? "#ffe0c0" : "#e0f0ff", p->level, p->mfn,
+                pfn >= 0 ? "" : "", p->mfn == s->root ? " (cr3)" : "");
+        if (pfn >= 0)
+            fprintf(f, " pfn 0x%lx", pfn);
+        unsigned rows = 0;
+        for (unsigned i = 0; i < 1024; ) {
+            if (!(p->entry[i] & 1)) {
+                i++;
+                continue;
+            }
+            unsigned j = p->level == 2 ? i + 1 : run_end(p, i);
+            if (++rows > 24) {
+                fprintf(f, "|…more");
+                break;
+            }
+            fprintf(f, "|<e%u>[%u", i, i);
+            if (j - i > 1)
+                fprintf(f, "..%u", j - 1);
+            fprintf(f, "]");
+            i = j;
+        }
+        fprintf(f, "}\"];\n");
+    }
+    /* Edges: L2 entries to the L1 tables they point at (when known), and
+     * virtual range -> L1 run -> pseudo-physical -> machine frames. */
+    for (unsigned ti = 0; ti < s->n; ti++) {
+        const struct pt_table *p = &s->t[ti];
+        for (unsigned i = 0, rows = 0; i < 1024 && rows < 24; ) {
+            if (!(p->entry[i] & 1)) {
+                i++;
+                continue;
+            }
+            rows++;
+            uint32_t mfn = p->entry[i] >> 12;
+            char fl[32];
+            flags_text(fl, sizeof fl, p->entry[i]);
+            if (p->level == 2) {
+                const struct pt_table *l1 = pt_find(s, mfn, 1, 0);
+                if (l1)
+                    fprintf(f, "  t%x:e%u -> t%x [label=\"va 0x%08x\"];\n", p->mfn, i,
+                            mfn, i << 22);
+                else
+                    fprintf(f, "  t%x_m%u [shape=box, label=\"mfn 0x%x\\n(%s)\"];\n"
+                            "  t%x:e%u -> t%x_m%u [label=\"va 0x%08x\"];\n", p->mfn, i,
+                            mfn, fl, p->mfn, i, p->mfn, i, i << 22);
+                i++;
+                continue;
+            }
+            unsigned j = run_end(p, i), n = j - i;
+            long pfn = m2p(s, mfn);
+            /* va of entry i of this L1: find the L2 entry that points at it. */
+            long va = -1;
+            for (unsigned k = 0; k < s->n && va < 0; k++)
+                if (s->t[k].level == 2)
+                    for (unsigned e = 0; e < 1024; e++)
+                        if ((s->t[k].entry[e] & 1) && (s->t[k].entry[e] >> 12) == p->mfn) {
+                            va = (long)e << 22;
+                            break;
+                        }
+            if (va >= 0)
+                fprintf(f, "  v%x_%u [shape=plaintext, label=\"va 0x%08lx-0x%08lx\"];\n"
+                        "  v%x_%u -> t%x:e%u;\n", p->mfn, i, va + ((long)i << 12),
+                        va + ((long)j << 12) - 1, p->mfn, i, p->mfn, i);
+            if (pfn >= 0)
+                fprintf(f, "  p%x_%u [shape=box, style=rounded, label=\"pfn 0x%lx-0x%lx\"];\n"
+                        "  t%x:e%u -> p%x_%u [label=\"%u pages, %s\"];\n"
+                        "  m%x_%u [shape=box, style=filled, fillcolor=\"#eeeeee\", "
+                        "label=\"mfn 0x%x-0x%x\"];\n  p%x_%u -> m%x_%u [label=\"p2m\"];\n",
+                        p->mfn, i, pfn, pfn + n - 1, p->mfn, i, p->mfn, i, n, fl,
+                        p->mfn, i, mfn, mfn + n - 1, p->mfn, i, p->mfn, i);
+            else
+                fprintf(f, "  m%x_%u [shape=box, style=filled, fillcolor=\"#eeeeee\", "
+                        "label=\"mfn 0x%x-0x%x\"];\n  t%x:e%u -> m%x_%u [label=\"%u pages, %s\"];\n",
+                        p->mfn, i, mfn, mfn + n - 1, p->mfn, i, p->mfn, i, n, fl);
+            i = j;
+        }
+    }
+    fprintf(f, "}\n");
+    free(s->t);
+    free(s);
+    return 0;
+}
+
+int hvt_dot_write(FILE *f, const struct hvt_trace *t, const struct hvt_dot_opts *o,
+                  char *err, size_t errlen)
+{
+    switch (o->kind) {
+    case HVT_DOT_TOPOLOGY:  return dot_topology(f, t);
+    case HVT_DOT_STATES:    return dot_states(f, t);
+    case HVT_DOT_SEQUENCE:  return dot_sequence(f, t, o, err, errlen);
+    case HVT_DOT_PAGETABLE: return dot_pagetable(f, t, o, err, errlen);
+    }
+    snprintf(err, errlen, "unknown graph kind");
+    return -1;
+}
