@@ -24,6 +24,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <ncurses.h>
 #include <regex.h>
 #include <signal.h>
@@ -148,7 +149,7 @@ static void take(struct live *L, const struct trace_record *r)
     L->have_seq = 1;
     L->total++;
 
-    if (r->tsc >= L->first_tsc)
+    if (r->tsc >= L->first_tsc)     /* before the origin: column 0 */
         tl_advance(L, r->tsc);
     hvt_model_feed(&L->model, r);
     /* Mark in the current column every state a domain passed through. */
@@ -396,26 +397,28 @@ static void draw_header(struct live *L)
                                  : (L->paused ? "PAUSED" : L->ram.ring ? "LIVE" : "WAITING");
     attron(A_REVERSE);
     mvhline(0, 0, ' ', COLS);
-    snprintf(buf, sizeof buf, " hvtrace %s | %-8s| rate %llu/s | total %llu | ",
-             L->source, view_names[L->view], (unsigned long long)L->all_rate,
+    /* Most important first, so an 80-column terminal shows all that matters:
+     * mode, view, rate, total, LOST, filter; the source name if room is left. */
+    char sp[32] = "";
+    if (L->replay)
+        snprintf(sp, sizeof sp, " x%g", L->speed);
+    snprintf(buf, sizeof buf, " %s%s | %s | %llu/s | total %llu | ", mode, sp,
+             view_names[L->view], (unsigned long long)L->all_rate,
              (unsigned long long)L->total);
     mvaddnstr(0, 0, buf, COLS);
     int x = (int)strlen(buf);
     if (x < COLS) {
-        if (lost)
-            attron(has_colors() ? COLOR_PAIR(8) | A_BOLD : A_BOLD);
+        int a = lost ? (has_colors() ? COLOR_PAIR(8) | A_BOLD : A_BOLD) : 0;
         snprintf(buf, sizeof buf, "LOST %llu", (unsigned long long)lost);
+        attron(a);
         mvaddnstr(0, x, buf, COLS - x);
-        if (lost)
-            attroff(has_colors() ? COLOR_PAIR(8) | A_BOLD : A_BOLD);
+        attroff(a);
+        attron(A_REVERSE);
         x += (int)strlen(buf);
     }
     if (x < COLS) {
-        char sp[32] = "";
-        if (L->replay)
-            snprintf(sp, sizeof sp, " x%g", L->speed);
-        snprintf(buf, sizeof buf, " | filter: %s | %s%s", L->filter.text[0] ? L->filter.text : "-",
-                 mode, sp);
+        snprintf(buf, sizeof buf, " | filter: %s | %s", L->filter.text[0] ? L->filter.text : "-",
+                 L->source);
         mvaddnstr(0, x, buf, COLS - x);
     }
     attroff(A_REVERSE);
@@ -589,7 +592,7 @@ static void draw_events(struct live *L, int top, int rows)
 static void draw_help(void)
 {
     static const char *lines[] = {
-        "hvtrace live — keys",
+        "hvtrace live - keys",
         "",
         "  Tab / F1..F5   next view / log, counters, timeline, memory, events",
         "  h or ?         this help (any key closes it)",
@@ -753,6 +756,7 @@ static void colors(void)
 
 static int run_screen(struct live *L)
 {
+    setlocale(LC_ALL, "");
     initscr();
     cbreak();
     noecho();
@@ -848,7 +852,18 @@ int hvt_live_main(int argc, char **argv)
         /* Timeline: about 70 columns for the whole trace, at least 1 us. */
         uint64_t span = L.trace.n ? L.trace.recs[L.trace.n - 1].tsc - L.trace.recs[0].tsc : 0;
         uint64_t one_us = L.tsc_khz ? L.tsc_khz / 1000 : 1;
-        L.tl_ticks = span / 70 > one_us ? span / 70 : (one_us ? one_us : 1);
+        /* The timeline starts at the first scheduling event: before it the
+         * hypervisor is booting and no domain can run. */
+        uint64_t origin = L.trace.n ? L.trace.recs[0].tsc : 0;
+        for (size_t i = 0; i < L.trace.n; i++)
+            if (TRACE_CLASS_OF(L.trace.recs[i].event) == TRACE_CLASS_SCHED) {
+                origin = L.trace.recs[i].tsc;
+                break;
+            }
+        uint64_t tl_span = L.trace.n ? L.trace.recs[L.trace.n - 1].tsc - origin : 0;
+        L.first_tsc = origin;
+        L.have_first = 1;
+        L.tl_ticks = tl_span / 70 > one_us ? tl_span / 70 : (one_us ? one_us : 1);
         if (L.batch) {
             while (L.pos < L.trace.n)
                 take(&L, &L.trace.recs[L.pos++]);
