@@ -208,9 +208,16 @@ static int dot_sequence(FILE *f, const struct hvt_trace *t, const struct hvt_dot
      * invisible chain keeps each column's points in order. */
     fprintf(f, "digraph sequence {\n  rankdir=TB; splines=false; nodesep=1.2;\n"
             "  node [fontname=\"Helvetica\"]; edge [fontname=\"Helvetica\", fontsize=10];\n");
+    /* Columns: the hypervisor on the left, then the domains by id. */
+    int order[HVT_MAX_DOMS], nord = 0;
+    order[nord++] = HVT_SLOT_HV;
+    for (int s = 0; s < HVT_SLOT_HV; s++)
+        if (used[s])
+            order[nord++] = s;
     fprintf(f, "  { rank=same;");
-    for (int s = HVT_MAX_DOMS - 1; s >= 0; s--)
-        if (used[s]) {
+    for (int k = 0; k < nord; k++) {
+        int s = order[k];
+        {
             char name[16];
             dom_label(name, sizeof name, s);
             fprintf(f, " p%d_top [label=\"%s\", shape=box];", s,
@@ -223,17 +230,15 @@ static int dot_sequence(FILE *f, const struct hvt_trace *t, const struct hvt_dot
             continue;
         row++;
         fprintf(f, "  { rank=same;");
-        for (int s = HVT_MAX_DOMS - 1; s >= 0; s--)
-            if (used[s])
-                fprintf(f, " p%d_%d [shape=point, width=0.05];", s, row);
+        for (int k = 0; k < nord; k++)
+            fprintf(f, " p%d_%d [shape=point, width=0.05];", order[k], row);
         fprintf(f, " }\n");
         fprintf(f, "  p%d_%d -> p%d_%d [label=\"#%u %s\", constraint=false];\n",
                 a, row, b, row, t->recs[i].seq, label);
         nmsg++;
     }
-    for (int s = 0; s < HVT_MAX_DOMS; s++) {
-        if (!used[s])
-            continue;
+    for (int k = 0; k < nord; k++) {
+        int s = order[k];
         fprintf(f, "  p%d_top", s);
         for (int k = 1; k <= row; k++)
             fprintf(f, " -> p%d_%d", s, k);
@@ -362,9 +367,6 @@ static int dot_pagetable(FILE *f, const struct hvt_trace *t, const struct hvt_do
     size_t upto = o->at ? o->at : t->n;
     pt_replay(s, t, (uint16_t)o->dom, upto);
 
-    unsigned nl2 = 0;
-    for (unsigned i = 0; i < s->n; i++)
-        nl2 += s->t[i].level == 2;
     if (s->n == 0) {
         snprintf(err, errlen, "no page-table events (pt_run, mmu_update, mmuext) for d%d "
                  "in records 0..%zu", o->dom, upto ? upto - 1 : 0);
@@ -380,9 +382,9 @@ static int dot_pagetable(FILE *f, const struct hvt_trace *t, const struct hvt_do
     for (unsigned ti = 0; ti < s->n; ti++) {
         const struct pt_table *p = &s->t[ti];
         long pfn = m2p(s, p->mfn);
-        fprintf(f, "  t%x [shape=record, style=filled, fillcolor=\"%s\", label=\"{L%u mfn 0x%x%s%s",
+        fprintf(f, "  t%x [shape=record, style=filled, fillcolor=\"%s\", label=\"{L%u mfn 0x%x%s",
                 p->mfn, p->level == 2 ? "#ffe0c0" : "#e0f0ff", p->level, p->mfn,
-                pfn >= 0 ? "" : "", p->mfn == s->root ? " (cr3)" : "");
+                p->mfn == s->root ? " (cr3)" : "");
         if (pfn >= 0)
             fprintf(f, " pfn 0x%lx", pfn);
         unsigned rows = 0;
