@@ -217,12 +217,11 @@ static int dot_sequence(FILE *f, const struct hvt_trace *t, const struct hvt_dot
     fprintf(f, "  { rank=same;");
     for (int k = 0; k < nord; k++) {
         int s = order[k];
-        {
-            char name[16];
-            dom_label(name, sizeof name, s);
-            fprintf(f, " p%d_top [label=\"%s\", shape=box];", s,
-                    s == HVT_SLOT_HV ? "hypervisor" : name);
-        }
+        char name[16];
+        dom_label(name, sizeof name, s);
+        fprintf(f, " p%d_top [label=\"%s\", shape=box];", s,
+                s == HVT_SLOT_HV ? "hypervisor" : name);
+    }
     fprintf(f, " }\n");
     int row = 0;
     for (size_t i = from; i < end; i++) {
