@@ -35,7 +35,7 @@
 
 #include "hvtrace.h"
 
-#define LOGN     4096       /* filtered records kept for the log view */
+#define LOGN     4096       /* records kept for the log view */
 #define TLCOLS   1024       /* timeline columns kept */
 #define BATCH    512
 
@@ -79,7 +79,7 @@ struct live {
     uint64_t       all_snap, all_rate;
     double         last_snap;       /* real time of the last per-second snapshot */
 
-    /* log of filtered records */
+    /* log of the latest records (all of them; the filter applies on show) */
     struct trace_record log[LOGN];
     uint64_t       nlog;
     int            scroll;          /* lines up from the newest; 0 = follow */
@@ -135,6 +135,19 @@ static void tl_advance(struct live *L, uint64_t tsc)
     L->tl_col = col;
 }
 
+/* The counters count what passes the filter. */
+static void count(struct live *L, const struct trace_record *r)
+{
+    if (!hvt_filter_match(&L->filter, r))
+        return;
+    unsigned cls = TRACE_CLASS_OF(r->event);
+    if (cls < HVT_NCLASS)
+        L->cls_total[cls]++;
+    int slot = hvt_dom_slot(r->domain);
+    if (slot >= 0)
+        L->dom_total[slot]++;
+}
+
 static void take(struct live *L, const struct trace_record *r)
 {
     if (!L->have_first) {
@@ -164,15 +177,9 @@ static void take(struct live *L, const struct trace_record *r)
         cls == TRACE_CLASS_EVT)
         L->tl_hv[L->tl_col % TLCOLS]++;
 
-    if (!hvt_filter_match(&L->filter, r))
-        return;
-    if (cls < HVT_NCLASS)
-        L->cls_total[cls]++;
-    int slot = hvt_dom_slot(r->domain);
-    if (slot >= 0)
-        L->dom_total[slot]++;
-    L->log[L->nlog % LOGN] = *r;
+    L->log[L->nlog % LOGN] = *r;   /* every record: the filter applies on show */
     L->nlog++;
+    count(L, r);
 }
 
 static uint64_t filtered_total(const struct live *L)
@@ -211,6 +218,26 @@ static void reset_counters(struct live *L)
     memset(L->dom_snap, 0, sizeof L->dom_snap);
     memset(L->dom_rate, 0, sizeof L->dom_rate);
     L->all_snap = L->all_rate = 0;
+}
+
+/* A new filter: count again what was seen (replay: the whole trace so far;
+ * live: the records still in the log), rates from the next second on. */
+static void recount(struct live *L)
+{
+    reset_counters(L);
+    if (L->replay) {
+        for (size_t i = 0; i < L->pos; i++)
+            count(L, &L->trace.recs[i]);
+    } else {
+        uint64_t have = L->nlog < LOGN ? L->nlog : LOGN;
+        for (uint64_t k = L->nlog - have; k < L->nlog; k++)
+            count(L, &L->log[k % LOGN]);
+    }
+    L->all_snap = filtered_total(L);
+    for (int c = 0; c < HVT_NCLASS; c++)
+        L->cls_snap[c] = L->cls_total[c];
+    for (int d = 0; d < HVT_MAX_DOMS; d++)
+        L->dom_snap[d] = L->dom_total[d];
 }
 
 /* ---- sources ------------------------------------------------------------------ */
@@ -393,7 +420,7 @@ static void draw_header(struct live *L)
 {
     char buf[256];
     uint64_t lost = lost_total(L);
-    const char *mode = L->replay ? (L->ended ? "END" : L->paused ? "PAUSED" : "REPLAY")
+    const char *mode = L->replay ? (L->paused ? "PAUSED" : L->ended ? "END" : "REPLAY")
                                  : (L->paused ? "PAUSED" : L->ram.ring ? "LIVE" : "WAITING");
     attron(A_REVERSE);
     mvhline(0, 0, ' ', COLS);
@@ -448,6 +475,8 @@ static void draw_log(struct live *L, int top, int rows, unsigned only_class)
         uint64_t idx = L->nlog - 1 - k;
         const struct trace_record *r = &L->log[idx % LOGN];
         if (only_class && TRACE_CLASS_OF(r->event) != only_class)
+            continue;
+        if (!only_class && !hvt_filter_match(&L->filter, r))
             continue;
         if (skip) {
             skip--;
@@ -713,8 +742,7 @@ static void key(struct live *L, int ch)
             } else {
                 hvt_filter_free(&L->filter);
                 L->filter = nf;
-                reset_counters(L);
-                L->nlog = 0;
+                recount(L);
                 L->scroll = 0;
             }
         }
