@@ -19,6 +19,7 @@
 # paravirtualized vs native (ratio), and the cost of one trace event (each
 # null hypercall emits one record, so trace=on minus trace=off).
 # Results in $BUILD/bench/<config>/ (serial.log, cmdline.txt ...).
+# Last, the host trace decoder's throughput (bench/decode.c).
 
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
@@ -105,12 +106,26 @@ print_summary() {
     fi
 }
 
+# The host side: how fast the trace decoder reads records (bench/decode.c),
+# against the target of 20 million records a second on one core.
+print_decode() {
+    echo
+    echo "host trace decoder (wall clock, this machine; target >= 20 Mrec/s)"
+    if [ -x "$BUILD/bin/bench-decode" ]; then
+        "$BUILD/bin/bench-decode" | sed 's/^/  /'
+    else
+        echo "  $BUILD/bin/bench-decode is not built (make tools)"
+        return 1
+    fi
+}
+
 main() {
     echo "bench: booting $CONFIGS under QEMU -icount (results in $OUT/)"
     local rc=0
     boot_all || rc=1
     print_table
     print_summary
+    print_decode || rc=1
     exit $rc
 }
 

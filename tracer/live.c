@@ -285,7 +285,7 @@ static void live_tick(struct live *L)
         }
         L->tsc_khz = L->ram.tsc_khz;
         if (!L->tl_ticks)
-            L->tl_ticks = L->tsc_khz ? (uint64_t)L->tsc_khz * 100 : 100000;  /* 100 ms */
+            L->tl_ticks = L->tsc_khz ? (uint64_t)L->tsc_khz : 1000000;  /* 1 ms */
         if (L->out && ftell(L->out) == 0)
             hvt_write_header(L->out, L->tsc_khz);
         snprintf(L->status, sizeof L->status, "attached: ring of %u records", L->ram.nr_records);
