@@ -50,7 +50,7 @@ LAB3_FILES := bvt.c
 LAB4_FILES := evtchn_deliver.c
 # Lab files that belong to the teaching OS rather than to the hypervisor
 # (lab 4's upcall handler is the guest's half of event delivery).
-LAB4_GUEST_FILES :=
+LAB4_GUEST_FILES := upcall.c
 
 # Parts of the build that grow with one subsystem keep their own fragment in
 # mk/ (mk/mm.mk for memory, mk/tracer.mk for the host tracer).  A fragment
@@ -103,7 +103,8 @@ HVTRACE         := $(BUILD)/bin/hvtrace
 # Hypervisor logic that does not touch hardware, compiled for the host too
 # and unit-tested there with Criterion.
 HV_HOST_SRCS := hv/trace.c hv/cmdline.c hv/elf.c hv/guest_range.c \
-                hv/evtchn.c hv/sched_bvt.c hv/sched_rr.c $(HV_HOST_SRCS_EXTRA)
+                hv/evtchn.c hv/sched_bvt.c hv/sched_rr.c hv/sched_heap.c \
+                $(HV_HOST_SRCS_EXTRA)
 HV_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard $(HV_HOST_SRCS)) $(HV_LAB_HOST_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/*.c)
 UNIT_BIN     := $(BUILD)/tests/unit-tests
@@ -175,6 +176,13 @@ $(UNIT_BIN): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS)) $(HV_HOST_OBJS) $(TR
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^ $(UNIT_LDLIBS)
 
 unit-tests: $(UNIT_BIN)
+
+# bench/sched-cost.c: the scheduling policies' per-decision cost, on the host.
+$(BUILD)/bin/sched-cost: $(BUILD)/host/bench/sched-cost.o $(BUILD)/host/hv/sched_rr.o \
+                        $(BUILD)/host/hv/sched_bvt.o $(BUILD)/host/hv/sched_heap.o \
+                        $(patsubst %.c,$(BUILD)/host/%.o,$(call lab_file,3,bvt.c))
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^
 
 # ---------------------------------------------------------------------------
 # Running things.  The scripts in tools/ and tests/ do the work; BUILD tells

@@ -19,24 +19,27 @@
 # paravirtualized vs native (ratio), and the cost of one trace event (each
 # null hypercall emits one record, so trace=on minus trace=off).
 # Results in $BUILD/bench/<config>/ (serial.log, cmdline.txt ...).
-# Last, the host trace decoder's throughput (bench/decode.c).
+# Then every bench/parts/*.sh adds its own figures (scheduler cost, ...).
 
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
 OUT=$BUILD/bench
 CONFIGS="native pv-trace-off pv-trace-on"
+# Memory (issue 3): the bench-mm and bench-pf programs, natively, PV with
+# batched page-table updates, PV with every entry a trapped store.
+MM_CONFIGS="mm-native mm-pv mm-pv-unbatched"
 
 # Boot the three configurations (in parallel: -icount makes them
 # independent of the load) and keep run-scenario.sh's reports.
 boot_all() {
     local c failed=0
     mkdir -p "$OUT"
-    for c in $CONFIGS; do
+    for c in $CONFIGS $MM_CONFIGS; do
         BUILD=$BUILD SCENARIO_OUT=$OUT tests/run-scenario.sh "bench/$c.scn" \
             >"$OUT/$c.report" 2>&1 </dev/null &
     done
     wait
-    for c in $CONFIGS; do
+    for c in $CONFIGS $MM_CONFIGS; do
         if [ "$(tail -n 1 "$OUT/$c.report")" != "scenario $c: PASS" ]; then
             echo "bench: the $c boot failed:"
             sed 's/^/  /' "$OUT/$c.report"
@@ -106,26 +109,46 @@ print_summary() {
     fi
 }
 
-# The host side: how fast the trace decoder reads records (bench/decode.c),
-# against the target of 20 million records a second on one core.
-print_decode() {
+# The memory figures: PV vs native for process create+exit and a page
+# fault, and what batching saves in traps per process creation.
+print_mm_summary() {
+    local ce_n ce_b ce_u pf_n pf_b pf_u r
+    ce_n=$(value mm-native proc_mm_create_exit); pf_n=$(value mm-native page_fault)
+    ce_b=$(value mm-pv proc_mm_create_exit);     pf_b=$(value mm-pv page_fault)
+    ce_u=$(value mm-pv-unbatched proc_mm_create_exit); pf_u=$(value mm-pv-unbatched page_fault)
     echo
-    echo "host trace decoder (wall clock, this machine; target >= 20 Mrec/s)"
-    if [ -x "$BUILD/bin/bench-decode" ]; then
-        "$BUILD/bin/bench-decode" | sed 's/^/  /'
-    else
-        echo "  $BUILD/bin/bench-decode is not built (make tools)"
-        return 1
-    fi
+    echo "memory (bench-mm: directory + page table + 16 pages, then exit; bench-pf: demand-zero fault)"
+    show "process create+exit, native:" "$ce_n"
+    show "process create+exit, PV batched:" "$ce_b"
+    r=$(ratio "$ce_b" "$ce_n"); show "  ratio PV / native (Xen paper: 1.8x fork):" "${r:+${r}x}"
+    show "process create+exit, PV unbatched:" "$ce_u"
+    r=$(ratio "$ce_u" "$ce_n"); show "  ratio PV unbatched / native:" "${r:+${r}x}"
+    show "page fault, native:" "$pf_n"
+    show "page fault, PV batched:" "$pf_b"
+    r=$(ratio "$pf_b" "$pf_n"); show "  ratio PV / native (Xen paper: 1.9x):" "${r:+${r}x}"
+    show "page fault, PV unbatched:" "$pf_u"
+    show "traps per process creation, batched:" "$(value mm-pv proc_mm_traps)"
+    show "  of which hypercalls / trapped stores:" \
+         "$(value mm-pv proc_mm_hypercalls) / $(value mm-pv proc_mm_pt_traps)"
+    show "traps per process creation, unbatched:" "$(value mm-pv-unbatched proc_mm_traps)"
+    show "  of which hypercalls / trapped stores:" \
+         "$(value mm-pv-unbatched proc_mm_hypercalls) / $(value mm-pv-unbatched proc_mm_pt_traps)"
 }
 
 main() {
-    echo "bench: booting $CONFIGS under QEMU -icount (results in $OUT/)"
+    echo "bench: booting $CONFIGS $MM_CONFIGS under QEMU -icount (results in $OUT/)"
     local rc=0
     boot_all || rc=1
     print_table
     print_summary
-    print_decode || rc=1
+    print_mm_summary
+    # Further figures, one script each (host-side benches, other subsystems).
+    local f
+    for f in bench/parts/*.sh; do
+        [ -e "$f" ] || continue
+        echo
+        BUILD=$BUILD bash "$f" || rc=1
+    done
     exit $rc
 }
 

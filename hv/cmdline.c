@@ -110,9 +110,12 @@ int cmdline_parse(const char *s, struct hv_options *o, cmdline_warn_fn warn)
         } else if (word_is(w, klen, "domU_mem")) {
             bad = cmdline_parse_size_kib(val, vlen, &o->domu_kib) < 0 || o->domu_kib < 64;
         } else if (word_is(w, klen, "sched")) {
-            bad = !(vlen == 2 && strncmp(val, "rr", 2) == 0);
-            if (!bad)
+            if (vlen == 2 && strncmp(val, "rr", 2) == 0)
                 set_sched(o, "rr");
+            else if (vlen == 3 && strncmp(val, "bvt", 3) == 0)
+                set_sched(o, "bvt");
+            else
+                bad = 1;
         } else if (word_is(w, klen, "trace")) {
             if (vlen == 2 && strncmp(val, "on", 2) == 0)
                 o->trace_on = 1;

@@ -3,10 +3,10 @@
  *
  *   dom0_mem=<size>     memory of domain 0            (default 4M)
  *   domU_mem=<size>     memory of every other domain  (default 2M)
- *   sched=rr            the domain scheduler          (default rr)
+ *   sched=rr|bvt        the domain scheduler          (default rr)
  *   trace=on|off        record trace events           (default on)
  *   trace_records=<n>   trace ring size in records    (default 32768)
- *   tick=<ms>           scheduler tick, 1..1000 ms    (default 10)
+ *   tick=<ms>           guests' periodic timer, 1..1000 ms (default 10)
  *
  * Sizes take a K, M or G suffix; a bare number is KiB (as in Xen).
  * Unknown options and bad values get a warning and are ignored: a typo

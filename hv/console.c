@@ -1,10 +1,14 @@
 /*
  * hv/console.c — serial output for the hypervisor and its guests; panic.
  *
- * The 16550 UART at 0x3F8 (COM1) is the only device the hypervisor drives in
- * this first stage.  Output is polled (wait for the transmit register to be
- * empty, write a byte): slow on real hardware, instant under QEMU, and
- * simple enough to trust inside a panic.
+ * The 16550 UART at 0x3F8 (COM1) is the only device the hypervisor drives
+ * itself.  Output is polled (wait for the transmit register to be empty,
+ * write a byte): slow on real hardware, instant under QEMU, and simple
+ * enough to trust inside a panic.  Input is interrupt-driven (IRQ 4): the
+ * bytes go into a small buffer here, and dom0 — the domain that owns the
+ * console — gets VIRQ_CONSOLE and reads them with console_io(read).  This
+ * is the course's rule in miniature: the interrupt belongs to the
+ * hypervisor, the guest gets an event.
  */
 #include <stdarg.h>
 #include "console.h"
@@ -24,7 +28,30 @@ void serial_init(void)
     outb(COM1 + 1, 0x00);
     outb(COM1 + 3, 0x03);  /* 8 bits, no parity, 1 stop bit */
     outb(COM1 + 2, 0xC7);  /* FIFOs on */
-    outb(COM1 + 4, 0x03);  /* DTR, RTS */
+    outb(COM1 + 4, 0x0B);  /* DTR, RTS, OUT2 (which gates the IRQ line on a PC) */
+    outb(COM1 + 1, 0x01);  /* interrupt when a byte arrives */
+}
+
+/* Input that arrived and no one has read yet: a ring of bytes. */
+static char rx_buf[256];
+static uint32_t rx_head, rx_tail;      /* free-running; head - tail = bytes */
+
+int serial_rx_interrupt(void)
+{
+    int n = 0;
+    while (inb(COM1 + 5) & 0x01) {
+        char c = (char)inb(COM1);
+        if (rx_head - rx_tail < sizeof rx_buf) {   /* full: drop, never block */
+            rx_buf[rx_head++ % sizeof rx_buf] = c;
+            n++;
+        }
+    }
+    return n;
+}
+
+int serial_input_pending(void)
+{
+    return rx_head != rx_tail;
 }
 
 void serial_putc(char c)
@@ -38,9 +65,10 @@ void serial_putc(char c)
 
 int serial_getc(void)
 {
-    if (!(inb(COM1 + 5) & 0x01))
+    serial_rx_interrupt();             /* anything still in the UART's FIFO */
+    if (rx_head == rx_tail)
         return -1;
-    return inb(COM1);
+    return (unsigned char)rx_buf[rx_tail++ % sizeof rx_buf];
 }
 
 static void puts_raw(const char *s)

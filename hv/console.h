@@ -17,6 +17,8 @@ struct cpu_regs;
 void serial_init(void);
 void serial_putc(char c);
 int serial_getc(void);                 /* -1 if no byte is waiting */
+int serial_rx_interrupt(void);         /* IRQ 4: buffer what arrived; how many */
+int serial_input_pending(void);        /* unread input in the buffer? */
 
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_guest_write(struct domain *d, const char *buf, uint32_t n);

@@ -28,6 +28,7 @@ struct domain *domain_alloc(domid_t id)
     struct domain *d = &domains[id];
     memset(d, 0, sizeof *d);
     d->id = id;
+    evtchn_domain_init(&d->evtchn, id);
     return d;
 }
 
@@ -42,8 +43,7 @@ void domain_shutdown(struct domain *d, uint32_t reason)
            d->id, reason <= SHUTDOWN_MAX ? shutdown_names[reason] : "?",
            d->nr_hypercalls, d->nr_bounces);
     trace2(TRC_DOM_SHUTDOWN, d->id, d->id, reason);
-    if (d == current)
-        sched_request(SCHED_EXIT);
+    sched_domain_dead(d);
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -53,14 +53,22 @@ void domain_crash(struct domain *d, const char *why)
 }
 
 /* Give a dead domain's frames back.  Only called once the CPU no longer
- * uses its page tables (see schedule()). */
+ * uses its page tables (see schedule()).  The whole domain goes at once, so
+ * its frames' types and counts are simply reset (frame_free does it): no
+ * other domain can hold a reference to them (there are no grants yet). */
 void domain_free_memory(struct domain *d)
 {
     if (d->freed)
         return;
+    if (d->mm.nr_updates || d->mm.nr_ptwr || d->mm.nr_refused)
+        printk("d%u: page tables: %u entries updated, %u by trapped writes, "
+               "%u requests refused\n", d->id, d->mm.nr_updates, d->mm.nr_ptwr,
+               d->mm.nr_refused);
     for (uint32_t f = 0; f < MAX_FRAMES; f++)
         if (frame_table[f].use == FRAME_GUEST && frame_table[f].owner == d->id)
             frame_free(f);
+    d->mm.base_mfn = 0;
+    d->mm.nr_pinned = 0;
     d->freed = 1;
 }
 
@@ -77,4 +85,14 @@ int domains_alive(void)
         if (domains[i].state == DOM_RUNNABLE || domains[i].state == DOM_BLOCKED)
             n++;
     return n;
+}
+
+struct domain *domain_lookup(domid_t id)
+{
+    if (id == DOMID_SELF)
+        return current;
+    if (id >= MAX_DOMAINS)
+        return 0;
+    struct domain *d = &domains[id];
+    return (d->state == DOM_RUNNABLE || d->state == DOM_BLOCKED) ? d : 0;
 }

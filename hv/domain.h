@@ -15,6 +15,8 @@
 #include "public/trap.h"
 #include "traps.h"
 #include "domain_mm.h"
+#include "evtchn.h"
+#include "sched_policy.h"
 
 #define MAX_DOMAINS       32
 #define DOMAIN_MAX_PAGES  8192     /* 32 MiB per domain: plenty for the teaching OS */
@@ -22,7 +24,7 @@
 enum domain_state {
     DOM_UNUSED = 0,
     DOM_RUNNABLE,   /* wants the CPU (running or waiting for it) */
-    DOM_BLOCKED,    /* sched_op block / hlt: waits for an event (or a tick) */
+    DOM_BLOCKED,    /* sched_op block: waits for an event; hlt: also for a tick */
     DOM_DEAD,       /* shut down: poweroff, crash, ... */
 };
 
@@ -54,10 +56,23 @@ struct domain {
     char     con_buf[120];
     uint32_t con_len;
 
+    /* Events (hv/events.c): the port table, and the one-shot timer
+     * (set_timer_op) as an absolute system time in ns, 0 = not set. */
+    struct evtchn_domain evtchn;
+    uint64_t timer_deadline;
+    /* Blocked by an emulated hlt (not sched_op block): like a real hlt, the
+     * next timer tick ends it even if no event is bound. */
+    int      hlt_blocked;
+
+    /* Scheduling: the policy's record of this (single) virtual CPU. */
+    struct sched_vcpu vcpu;
+
     /* Accounting. */
     uint64_t cpu_tsc;               /* TSC cycles spent running */
     uint32_t nr_hypercalls;
     uint32_t nr_bounces;
+    uint32_t nr_switches;           /* times it was scheduled in */
+    uint32_t nr_upcalls;
 };
 
 extern struct domain domains[MAX_DOMAINS];
@@ -75,5 +90,8 @@ void domain_free_memory(struct domain *d);
  * registered one that ring 3 may call; else back at the hypervisor. */
 void domain_load_syscall_gate(struct domain *d);
 int  domains_alive(void);
+/* The live (runnable or blocked) domain with this id, DOMID_SELF meaning
+ * the caller; NULL if there is none. */
+struct domain *domain_lookup(domid_t id);
 
 #endif

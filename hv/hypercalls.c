@@ -30,6 +30,9 @@ const hypercall_fn hypercall_table[HV_NR_HYPERCALLS] = {
     [__HYPERVISOR_mmu_update]     = do_mmu_update,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_mmuext_op]      = do_mmuext_op,
+    [__HYPERVISOR_set_timer_op]   = do_set_timer_op,
+    [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_domctl]         = do_domctl,
 };
 
 /* A handler address the guest gives us must be guest code. */
@@ -150,7 +153,13 @@ int32_t do_sched_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32
         sched_request(SCHED_YIELD);
         return 0;
     case SCHEDOP_block:
-        sched_block(d);
+        /* As in Xen: block enables events (clears the upcall mask), and
+         * returns at once if one is already pending, so a guest that checks
+         * "anything to do?" with events masked and then blocks cannot miss
+         * an event that arrived in between. */
+        d->shared->vcpu_info[0].evtchn_upcall_mask = 0;
+        if (!d->shared->vcpu_info[0].evtchn_upcall_pending)
+            sched_block_until_event(d);
         return 0;
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;

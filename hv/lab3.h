@@ -33,6 +33,15 @@ void bvt_warp_start(struct sched_vcpu *v, uint64_t now);
 /* v's warp ends at `now` (it blocked, or reached its warp limit). */
 void bvt_warp_stop(struct sched_vcpu *v, uint64_t now);
 
+/* Framework helper (hv/sched_bvt.c): the runnable vcpu with the lowest
+ * evt, other than `skip` (NULL: none skipped); NULL if there is none.
+ * O(1): the framework keeps runnable vcpus in a heap ordered by evt, and
+ * keeps each vcpu's evt field up to date whenever its avt or warp changes
+ * (your bvt_account, bvt_warp_start and bvt_warp_stop must update v->evt
+ * too, as the reference does). */
+struct sched_vcpu *bvt_lowest(const struct sched_queue *q,
+                              const struct sched_vcpu *skip);
+
 /* Framework helper (hv/sched_bvt.c) the lab code may use: the
  * context-switch allowance of v in virtual time, i.e. how much v's evt
  * advances while it runs for ctx_allow_ns. */

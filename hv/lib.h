@@ -17,6 +17,7 @@ void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
+int strcmp(const char *a, const char *b);
 size_t strlcpy(char *dst, const char *src, size_t size);
 
 /* printf-style formatting: %d %u %x %s %c %p, with width, '0' and '-'

@@ -20,6 +20,7 @@
 #include "multiboot.h"
 #include "page.h"
 #include "sched.h"
+#include "events.h"
 #include "time.h"
 #include "trace.h"
 #include "traps.h"
@@ -109,7 +110,9 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
     uint32_t ring_maddr;
     mm_init(mbi, ring_bytes, &ring_maddr);
     time_init(opts.tick_ms);
-    sched_init(opts.tick_ms);
+    if (sched_init(opts.sched) < 0)
+        panic("unknown scheduler \"%s\"", opts.sched);
+    printk("scheduler: %s\n", sched_name());
 
     /* 6. */
     trace_setup(ring_maddr, ring_bytes);
@@ -132,6 +135,8 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
     mm_release_modules();
     if (!domains_alive())
         panic("no domain could be built (%u modules given with -initrd)", nmods);
+
+    events_connect_dom0();
 
     /* 8. */
     time_start_ticks();

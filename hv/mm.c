@@ -16,9 +16,10 @@
 #include "console.h"
 #include "lib.h"
 #include "multiboot.h"
+#include "page.h"
+#include "public/mmu.h"
 
-struct frame_info frame_table[MAX_FRAMES];
-uint32_t m2p[MAX_FRAMES];
+uint32_t m2p_l1_mfn;
 
 static uint32_t free_stack[MAX_FRAMES];
 static uint32_t nr_free;
@@ -83,6 +84,15 @@ void mm_init(const struct multiboot_info *mbi, uint32_t reserve_bytes, uint32_t 
         if (frame_table[f].use == FRAME_FREE)
             free_stack[nr_free++] = f;
 
+    /* 5. The read-only M2P for guests: one L1 mapping the m2p[] array
+     * (15 pages), user-readable, never writable.  Directory slot 1007,
+     * just below the hypervisor's, so the guest segments reach it. */
+    m2p_l1_mfn = frame_alloc(DOMID_HV);
+    uint32_t *l1 = mfn_to_virt(m2p_l1_mfn);
+    uint32_t m2p_first = virt_to_maddr(m2p) >> HV_PAGE_SHIFT;
+    for (uint32_t i = 0; i < sizeof m2p / HV_PAGE_SIZE; i++)
+        l1[i] = ((m2p_first + i) << HV_PAGE_SHIFT) | PTE_P | PTE_US;
+
     printk("memory: %u MiB usable below the %u MiB direct map, %u frames free\n",
            top >> 20, DIRECT_MAP_MIB, nr_free);
 }
@@ -94,6 +104,10 @@ uint32_t frame_alloc(domid_t owner)
     uint32_t mfn = free_stack[--nr_free];
     frame_table[mfn].use = owner == DOMID_HV ? FRAME_HV : FRAME_GUEST;
     frame_table[mfn].owner = owner;
+    frame_table[mfn].type = PGT_NONE;
+    frame_table[mfn].type_count = 0;
+    frame_table[mfn].count = 0;
+    frame_table[mfn].pinned = 0;
     m2p[mfn] = INVALID_PFN;
     /* Never hand out a frame with someone else's old data in it. */
     memset(mfn_to_virt(mfn), 0, HV_PAGE_SIZE);
@@ -107,6 +121,10 @@ void frame_free(uint32_t mfn)
         panic("frame_free: bad frame %x", mfn);
     frame_table[mfn].use = FRAME_FREE;
     frame_table[mfn].owner = 0;
+    frame_table[mfn].type = PGT_NONE;
+    frame_table[mfn].type_count = 0;
+    frame_table[mfn].count = 0;
+    frame_table[mfn].pinned = 0;
     m2p[mfn] = INVALID_PFN;
     free_stack[nr_free++] = mfn;
 }
@@ -123,4 +141,17 @@ void mm_release_modules(void)
             frame_table[f].use = FRAME_FREE;
             free_stack[nr_free++] = f;
         }
+}
+
+/* The page-table core (page_type.h) reaches a table through these. */
+uint32_t *pt_frame(uint32_t mfn)
+{
+    return mfn_to_virt(mfn);
+}
+
+uint32_t pt_hv_slot_entry(uint32_t slot)
+{
+    if (slot == PT_M2P_SLOT)
+        return (m2p_l1_mfn << HV_PAGE_SHIFT) | PTE_P | PTE_US;
+    return boot_pgdir[slot];
 }

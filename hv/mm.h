@@ -21,24 +21,9 @@
 #include <stdint.h>
 #include "public/hvkit.h"
 
-#define DIRECT_MAP_MIB    60u
-#define MAX_FRAMES        ((DIRECT_MAP_MIB << 20) >> HV_PAGE_SHIFT)   /* 15360 */
-#define INVALID_PFN       0xFFFFFFFFu
-
-/* Who uses a machine frame. */
-#define FRAME_NONE     0   /* not RAM, or outside the direct map */
-#define FRAME_FREE     1   /* on the free list */
-#define FRAME_HV       2   /* the hypervisor's own (image, trace ring, tables) */
-#define FRAME_GUEST    3   /* belongs to domain `owner` */
-#define FRAME_MODULE   4   /* holds a boot module until the builder is done */
-
-struct frame_info {
-    uint16_t owner;        /* domid, for FRAME_GUEST */
-    uint16_t use;          /* FRAME_* */
-};
-
-extern struct frame_info frame_table[MAX_FRAMES];
-extern uint32_t m2p[MAX_FRAMES];          /* machine -> pseudo-physical */
+/* The frame table (owner, use, type, counts), MAX_FRAMES and FRAME_*: the
+ * pure half of memory bookkeeping, shared with the host tests. */
+#include "page_type.h"
 
 static inline void *mfn_to_virt(uint32_t mfn)
 {
@@ -70,5 +55,9 @@ uint32_t frames_free_count(void);
 
 /* Modules are only needed until the domains are built. */
 void mm_release_modules(void);
+
+/* The read-only view of the M2P table every guest gets at HV_M2P_VIRT_START
+ * (directory slot 1007): the L1 that maps it, made by mm_init. */
+extern uint32_t m2p_l1_mfn;
 
 #endif

@@ -1,34 +1,43 @@
 /*
- * hv/sched.h — choosing which domain runs.
+ * hv/sched.h — choosing which domain runs (the mechanism in hv/sched.c; the
+ * policies behind hv/sched_policy.h).
  *
  * Hypercalls and traps never switch domains in the middle of their work:
  * they ask for a switch (need_resched), and trap() calls schedule() on the
  * way out, after the current domain's result is safely in its registers.
- * This foundation has one policy, round-robin (sched=rr); the scheduling
- * issue adds the scheduler interface and Borrowed Virtual Time.
  */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
 
 #include <stdint.h>
+#include "sched_policy.h"
 
 struct domain;
 
 /* Why the scheduler ran: the "schedwhy" enum in trace-events.def. */
-#define SCHED_START  0
-#define SCHED_YIELD  1
-#define SCHED_BLOCK  2
-#define SCHED_TICK   3
-#define SCHED_EXIT   4
-#define SCHED_WAKE   5
+#define SCHED_START    0
+#define SCHED_YIELD    1
+#define SCHED_BLOCK    2
+#define SCHED_TICK     3    /* the running domain's slice is over */
+#define SCHED_EXIT     4
+#define SCHED_WAKE     5    /* the CPU was idle and somebody woke */
+#define SCHED_PREEMPT  6    /* a wake-up (or new parameters) says: decide now */
 
 extern int need_resched;
 
-void sched_init(uint32_t tick_ms);
+/* Choose the policy by name ("rr", "bvt"); -HV_EINVAL if unknown. */
+int  sched_init(const char *policy_name);
+const char *sched_name(void);
 void sched_request(int reason);          /* switch on the way out of trap() */
-void sched_block(struct domain *d);
+int  sched_add_domain(struct domain *d); /* into the run queue */
+void sched_domain_dead(struct domain *d);/* out of it, for good */
+void sched_block(struct domain *d);      /* hlt: until an event or the next tick */
+void sched_block_until_event(struct domain *d);   /* sched_op block */
 void sched_wake(struct domain *d);
 void sched_tick(int from_guest);         /* called by the timer interrupt */
+int  sched_set_params(struct domain *d, const struct sched_params *p);
+void sched_get_params(struct domain *d, struct sched_params *p);
+uint64_t sched_dispatch_tsc(void);       /* TSC when current got the CPU */
 void schedule(void);                     /* only at the end of trap() */
 void sched_start(void) __attribute__((noreturn));
 

@@ -104,6 +104,20 @@ struct sched_vcpu {
     uint64_t warp_ran_ns;     /* run time used in the current warp */
     uint64_t unwarped_at;     /* when the last warp ended */
     int      ever_warped;     /* 0: no warp has ended yet, U does not apply */
+
+    /* Where it sits in the queue's heaps (hv/sched_heap.h): 1-based, 0 when
+     * not in it.  Only runnable vcpus are in the heaps. */
+    int      heap_pos[2];
+};
+
+/* A min-heap of runnable vcpus (hv/sched_heap.c), ordered by evt or avt
+ * (ties broken by id, so decisions are deterministic). */
+#define SCHED_HEAP_EVT 0
+#define SCHED_HEAP_AVT 1
+struct sched_heap {
+    int kind;                                /* SCHED_HEAP_EVT or _AVT */
+    int n;
+    struct sched_vcpu *v[SCHED_MAX_VCPUS];   /* v[0] is the lowest */
 };
 
 /* One CPU's run queue: the vcpus a policy chooses among. */
@@ -116,6 +130,8 @@ struct sched_queue {
     uint64_t mcu_ns;              /* BVT: minimum charging unit */
     uint64_t ctx_allow_ns;        /* BVT: context-switch allowance */
     uint64_t svt;                 /* BVT: scheduler virtual time */
+    struct sched_heap by_evt;     /* BVT: runnable vcpus, lowest evt first */
+    struct sched_heap by_avt;     /* BVT: runnable vcpus, lowest avt first (svt) */
 };
 
 /* What pick_next decides.  vcpu NULL means "nobody: idle until a wake". */

@@ -11,12 +11,17 @@
  *    exact and repeatable.
  *  - System time is nanoseconds since boot, from the TSC.
  *  - The wall clock at boot comes from the CMOS real-time clock.
- *  - The PIT's channel 0 gives the periodic tick (tick=, 10 ms default)
- *    that drives time slices.
+ *  - The PIT's channel 0 interrupts every HV_TIMER_MS (1 ms): the
+ *    hypervisor's own clock tick.  It ends scheduling slices, fires the
+ *    domains' one-shot timers (set_timer_op) with 1 ms resolution, and every
+ *    tick= ms (10 by default) sends the running domain its periodic timer
+ *    event (hv/events.c).  Under -icount one interrupt per 1 ms of virtual
+ *    time costs nothing measurable.
  */
 #include "time.h"
 #include "console.h"
 #include "domain.h"
+#include "sched.h"
 #include "x86.h"
 
 #define PIT_HZ      1193182u
@@ -39,6 +44,15 @@ static void pic_init(void)
     outb(PIC1_DATA, 4);    outb(PIC2_DATA, 2);      /* cascade on IRQ2 */
     outb(PIC1_DATA, 1);    outb(PIC2_DATA, 1);      /* 8086 mode */
     outb(PIC1_DATA, 0xFF); outb(PIC2_DATA, 0xFF);   /* all masked for now */
+}
+
+void irq_unmask(int irq)
+{
+    if (irq >= 8) {
+        outb(PIC2_DATA, inb(PIC2_DATA) & ~(1 << (irq - 8)));
+        irq = 2;                    /* the cascade line */
+    }
+    outb(PIC1_DATA, inb(PIC1_DATA) & ~(1 << irq));
 }
 
 void irq_eoi(int irq)
@@ -89,10 +103,24 @@ static uint32_t rtc_read_seconds(void)
     return days * 86400 + h * 3600 + m * 60 + s;
 }
 
+/*
+ * TSC cycles to ns with the same scale factor the guests use (see
+ * time_init): ns = ((tsc << shift) * mul) >> 32.  No division: this runs on
+ * every schedule and timer tick, and a 64-bit division is a libgcc call of
+ * a few hundred instructions on x86-32.  The 64 x 32-bit product is done in
+ * two halves so that nothing overflows.
+ */
 uint64_t tsc_to_ns(uint64_t tsc)
 {
-    /* Split so that nothing overflows 64 bits for centuries of uptime. */
-    return (tsc / tsc_khz) * 1000000ull + ((tsc % tsc_khz) * 1000000ull) / tsc_khz;
+    uint64_t x = tsc_shift >= 0 ? tsc << tsc_shift : tsc >> -tsc_shift;
+    uint64_t hi = (x >> 32) * tsc_mul;                    /* already >> 32 */
+    uint64_t lo = ((x & 0xFFFFFFFFull) * tsc_mul) >> 32;
+    return hi + lo;
+}
+
+uint32_t time_tick_ms(void)
+{
+    return tick_ms;
 }
 
 uint64_t time_now_ns(void)
@@ -119,20 +147,18 @@ void time_init(uint32_t tick)
     }
     tsc_mul = (uint32_t)q;
 
-    /* PIT channel 0, mode 2 (rate generator): one interrupt per tick. */
-    uint32_t div = PIT_HZ / 1000 * tick_ms;
-    if (div > 0xFFFF)
-        div = 0xFFFF;
+    /* PIT channel 0, mode 2 (rate generator): one interrupt per HV_TIMER_MS. */
+    uint32_t div = (PIT_HZ * HV_TIMER_MS + 500) / 1000;
     outb(0x43, 0x34);
     outb(0x40, div & 0xFF);
     outb(0x40, div >> 8);
-    printk("time: TSC %u kHz, tick %u ms, wall clock %u s since 1970\n",
-           tsc_khz, tick_ms, wc_sec_at_boot);
+    printk("time: TSC %u kHz, timer %u ms, guest tick %u ms, wall clock %u s since 1970\n",
+           tsc_khz, HV_TIMER_MS, tick_ms, wc_sec_at_boot);
 }
 
 void time_start_ticks(void)
 {
-    outb(PIC1_DATA, 0xFE);   /* only IRQ 0, the PIT */
+    outb(PIC1_DATA, 0xEE);   /* IRQ 0, the PIT, and IRQ 4, the serial console */
     outb(PIC2_DATA, 0xFF);
 }
 
@@ -149,7 +175,12 @@ void time_update_shared(struct domain *d)
     __asm__ __volatile__("" ::: "memory");
     t->tsc_timestamp = now;
     t->system_time = tsc_to_ns(now - boot_tsc);
-    t->virtual_time = tsc_to_ns(d->cpu_tsc);
+    /* Virtual time: what the domain had run when it was last dispatched,
+     * plus what it has run since, if it is running now. */
+    uint64_t ran = d->cpu_tsc;
+    if (d == current)
+        ran += now - sched_dispatch_tsc();
+    t->virtual_time = tsc_to_ns(ran);
     t->tsc_to_system_mul = tsc_mul;
     t->tsc_shift = tsc_shift;
     __asm__ __volatile__("" ::: "memory");

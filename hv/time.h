@@ -13,13 +13,18 @@
 
 struct domain;
 
+/* The hypervisor's own timer interrupt period (PIT channel 0). */
+#define HV_TIMER_MS 1
+
 extern uint32_t tsc_khz;
 
 void time_init(uint32_t tick_ms);        /* PIC, TSC calibration, RTC, PIT */
+uint32_t time_tick_ms(void);             /* the guests' periodic timer (tick=) */
 void time_start_ticks(void);             /* unmask the timer interrupt */
 uint64_t time_now_ns(void);              /* since boot */
 uint64_t tsc_to_ns(uint64_t tsc);
 void time_update_shared(struct domain *d);
 void irq_eoi(int irq);
+void irq_unmask(int irq);                /* let a line through the PIC */
 
 #endif

@@ -17,6 +17,7 @@
 #include "traps.h"
 #include "console.h"
 #include "domain.h"
+#include "events.h"
 #include "hypercall.h"
 #include "lab1.h"
 #include "lib.h"
@@ -101,8 +102,16 @@ static void hardware_irq(int irq, int from_guest)
             return;
     }
     irq_eoi(irq);
-    if (irq == 0)
+    if (irq == 0) {
+        events_timer_tick();
         sched_tick(from_guest);
+    } else if (irq == 4) {
+        /* Console input: the hypervisor's device, dom0's event. */
+        if (serial_rx_interrupt() > 0)
+            events_raise_virq(&domains[0], VIRQ_CONSOLE);
+    } else {
+        events_pirq((uint32_t)irq);     /* a line dom0 bound, if any */
+    }
 }
 
 void trap(struct cpu_regs *regs)
@@ -126,4 +135,8 @@ void trap(struct cpu_regs *regs)
      * there instead. */
     if (from_guest && need_resched)
         schedule();
+    /* Last, with the registers of whichever domain runs next in the frame:
+     * an event pending for it and not masked becomes an upcall now. */
+    if (from_guest && current)
+        events_deliver(guest_regs());
 }

@@ -53,6 +53,24 @@ TRAP_ERR   17       /* #AC alignment check */
 TRAP_NOERR 18       /* #MC machine check */
 TRAP_NOERR 19       /* #XM SIMD error */
 TRAP_NOERR 128      /* int $0x80: system call */
+TRAP_NOERR 32       /* native only: IRQ 0, the PIT, remapped to vector 32 */
+
+/*
+ * The event callback ("upcall"), PV only (course: event channels).  The
+ * hypervisor enters here, registered with set_callbacks, whenever an event
+ * is pending and our upcall mask is clear -- on its way back to us from
+ * any entry into ring 0.  It builds the frame of an exception *without*
+ * error code (eip, cs, eflags, and esp, ss when it interrupted ring 3) and
+ * sets the upcall mask first, as an interrupt gate clears IF.  So it looks
+ * exactly like an interrupt: push a 0 for the error code and a pseudo
+ * vector number (T_UPCALL = 256, above every real vector) and share
+ * alltraps; trap() sends it to events_upcall() (events.c).
+ */
+.globl hypervisor_callback
+hypervisor_callback:
+    pushl   $0
+    pushl   $256
+    jmp     alltraps
 
 /* The stub addresses, for trap.c to build the trap table from. */
 .section .rodata
@@ -67,6 +85,9 @@ trap_entries:
 .globl syscall_entry
 syscall_entry:
     .long trap_entry_128
+.globl irq_timer_entry
+irq_timer_entry:
+    .long trap_entry_32
 
 .text
 /* Common part: save the rest of the registers, call trap(tf) in trap.c. */

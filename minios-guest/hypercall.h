@@ -22,6 +22,8 @@
 #include "public/trap.h"
 #include "public/multicall.h"
 #include "public/version.h"
+#include "public/event_channel.h"
+#include "public/domctl.h"
 
 /* The one real wrapper: any hypercall number, five arguments.  The
  * "memory" clobber tells the compiler the hypervisor may read or write
@@ -66,6 +68,35 @@ static inline int HYPERVISOR_xen_version(uint32_t cmd, void *buf)
 static inline int HYPERVISOR_multicall(struct multicall_entry *calls, uint32_t nr)
 {
     return hypercall(__HYPERVISOR_multicall, (uint32_t)calls, nr, 0, 0, 0);
+}
+
+/* Where the hypervisor bounces events (the "upcall"): code segment and
+ * address of the event callback, and of the failsafe callback (used when
+ * returning to the guest faults; minios points both at the same stub). */
+static inline int HYPERVISOR_set_callbacks(uint32_t ev_cs, uint32_t ev_eip,
+                                           uint32_t fs_cs, uint32_t fs_eip)
+{
+    return hypercall(__HYPERVISOR_set_callbacks, ev_cs, ev_eip, fs_cs, fs_eip, 0);
+}
+
+/* One-shot timer at absolute system time `deadline` ns (0 cancels): the
+ * 64-bit time goes in two registers, low half first. */
+static inline int HYPERVISOR_set_timer_op(uint64_t deadline)
+{
+    return hypercall(__HYPERVISOR_set_timer_op, (uint32_t)deadline,
+                     (uint32_t)(deadline >> 32), 0, 0, 0);
+}
+
+/* event_channel_op(cmd, arg): one of EVTCHNOP_* (public/event_channel.h). */
+static inline int HYPERVISOR_event_channel_op(uint32_t cmd, void *arg)
+{
+    return hypercall(__HYPERVISOR_event_channel_op, cmd, (uint32_t)arg, 0, 0, 0);
+}
+
+/* domctl(op): dom0's control of domains (public/domctl.h). */
+static inline int HYPERVISOR_domctl(struct hv_domctl *op)
+{
+    return hypercall(__HYPERVISOR_domctl, (uint32_t)op, 0, 0, 0, 0);
 }
 
 #endif

@@ -21,6 +21,7 @@
 #define EBADF    9
 #define EFAULT  14
 #define EINVAL  22
+#define ENOSPC  28
 #define ENOSYS  38
 
 /* What the boot code learned, for main.c to print and use. */

@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "string.h"
 #include "trap.h"
+#include "vm.h"
 #include "x86.h"
 
 struct pv_ops pv_ops;
@@ -103,8 +104,15 @@ void kernel_main(void)
         int r = trap_install();
         if (r < 0)
             panic("installing the trap table failed: %d", r);
+        /* The tick that makes scheduling preemptive (and sleep possible).
+         * A hypervisor without event channels says -ENOSYS: then minios
+         * stays cooperative, as before, and says so. */
+        r = pv_ops.timer_start();
+        if (r < 0)
+            kprintf("minios: no timer (%d): cooperative scheduling only\n", r);
     }
 
+    vm_init();
     start_programs();
     scheduler();
 }

@@ -5,13 +5,15 @@
  * function compiled into the image that only uses system calls, see
  * user-programs.c) or a "kernel task" (a demo that must run in the kernel's
  * ring, e.g. the hypercall tests).  Each has its own kernel stack; a ring-3
- * program also has its own user stack.  Scheduling is cooperative: a process
- * runs until it yields, exits or is killed.
+ * program also has its own user stack.  Scheduling is preemptive for ring-3
+ * programs: the timer (native IRQ 0, or the VIRQ_TIMER event under hvkit)
+ * takes the CPU from a program that runs past its tick; kernel code is
+ * never preempted, it runs until it yields, sleeps, exits or is killed.
  *
- * Until the memory issue gives guests their own page tables, every process
- * shares the kernel's one address space (all memory is mapped user-
- * accessible, natively and under hvkit): separate stacks, not separate
- * memory.
+ * Each ring-3 program has its own address space (vm.c): a page directory
+ * whose kernel half is shared and whose user half -- its stack below
+ * USTACK_TOP, its data at UDATA_BASE -- is private and demand-zero.
+ * Kernel tasks run on the kernel's own directory.
  */
 #ifndef MINIOS_PROC_H
 #define MINIOS_PROC_H
@@ -36,7 +38,7 @@ struct context {
     uint32_t edi, esi, ebx, ebp, eip;
 };
 
-enum procstate { UNUSED, RUNNABLE, RUNNING, DONE };
+enum procstate { UNUSED, RUNNABLE, RUNNING, SLEEPING, DONE };
 
 struct proc {
     enum procstate state;
@@ -45,9 +47,11 @@ struct proc {
     const struct program *prog;
     struct context *context;   /* where swtch left this process's kernel stack */
     uint8_t *kstack;           /* bottom of its kernel stack (KSTACK_SIZE) */
-    uint8_t *ustack;           /* bottom of its user stack, ring-3 programs only */
+    uint32_t *pgdir;           /* its page directory (vm.c), ring-3 programs only */
     int exit_code;             /* valid when DONE */
     int killed_by;             /* trap vector that killed it, or -1 */
+    void *chan;                /* SLEEPING: what it waits for (proc_wakeup) */
+    uint64_t wake_at;          /* SLEEPING: system time to wake at, or 0 */
 };
 
 struct proc *myproc(void);
@@ -58,5 +62,17 @@ void proc_exit(int code) __attribute__((noreturn));
 void proc_kill(struct proc *p, int vector) __attribute__((noreturn));
 struct proc *proc_wait(int pid);                /* until pid is DONE */
 void scheduler(void) __attribute__((noreturn));
+
+/* Sleeping and waking (events masked by the caller of proc_sleep_on). */
+void proc_sleep_on(void *chan);                 /* until proc_wakeup(chan) */
+void proc_wakeup(void *chan);                   /* from a handler too */
+void proc_sleep_ns(uint64_t ns);                /* at least ns of system time */
+
+/* The timer: wake sleepers whose time has come, ask for a process switch
+ * (events masked; from the timer handler).  proc_preempt: switch now if
+ * one was asked for and someone else can run (only for ring-3 code). */
+void proc_timer_tick(void);
+void proc_preempt(void);
+extern volatile uint32_t proc_ticks, proc_preemptions;
 
 #endif

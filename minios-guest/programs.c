@@ -19,13 +19,28 @@ int fault_main(void);
 int spin_main(void);
 int badcalls_ring3_main(void);
 int bench_syscall_main(void);
+int spinner_main(void);         /* user-workloads.c */
+int hog_main(void);
+int sleepy_main(void);
+
+int mm_private_main(void);      /* mm-programs.c */
+int bench_pf_main(void);
 
 /* Kernel tasks. */
+int mm_attacks_main(void);      /* mm-attacks.c */
+int bench_mm_main(void);        /* mm-programs.c */
 int badcalls_main(void);        /* badcalls.c */
 int privileged_main(void);      /* privileged.c */
 int crash_gp_main(void);        /* crash.c */
 int crash_handled_main(void);   /* crash.c */
 int bench_main(void);           /* bench.c */
+int ctl_shares_main(void);      /* workloads.c */
+int ctl_warp_main(void);
+int warp_sleeper_main(void);
+int pingpong_main(void);
+int attacks_main(void);
+int timecheck_main(void);
+int bench_switch_main(void);
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -36,11 +51,25 @@ static const struct program programs[] = {
     { "spin",              3, 1, spin_main },
     { "badcalls-ring3",    3, 1, badcalls_ring3_main },
     { "bench-syscall",     3, 1, bench_syscall_main },
+    { "mm-private",        3, 3, mm_private_main },
+    { "bench-pf",          3, 1, bench_pf_main },
     { "badcalls",          0, 1, badcalls_main },
+    { "mm-attacks",        0, 1, mm_attacks_main },
+    { "bench-mm",          0, 1, bench_mm_main },
     { "privileged",        0, 1, privileged_main },
     { "crash-gp",          0, 1, crash_gp_main },
     { "crash-handled",     0, 1, crash_handled_main },
     { "bench",             0, 1, bench_main },
+    { "spinner",           3, 1, spinner_main },
+    { "hog",               3, 1, hog_main },
+    { "sleepy",            3, 1, sleepy_main },
+    { "ctl-shares",        0, 1, ctl_shares_main },
+    { "ctl-warp",          0, 1, ctl_warp_main },
+    { "warp-sleeper",      0, 1, warp_sleeper_main },
+    { "pingpong",          0, 1, pingpong_main },
+    { "attacks",           0, 1, attacks_main },
+    { "timecheck",         0, 1, timecheck_main },
+    { "bench-switch",      0, 1, bench_switch_main },
 };
 
 const struct program *find_program(const char *name)

@@ -14,6 +14,7 @@
 #include "kernel.h"
 #include "pvops.h"
 #include "string.h"
+#include "vm.h"
 #include "x86.h"
 #include "public/exit.h"
 #include "public/hvkit.h"
@@ -137,8 +138,9 @@ static int native_console_write(const char *buf, uint32_t len)
 {
     uint32_t start = (uint32_t)buf;
     uint32_t end = start + len;
-    if (end < start || start < KERNBASE || end > HYPERVISOR_VIRT_START ||
-        end > KERNBASE + NATIVE_MAPPED_MB * 1024 * 1024)
+    int user = start < KERNBASE && vm_user_mapped(start, len);  /* a program's own page */
+    if (!user && (end < start || start < KERNBASE || end > HYPERVISOR_VIRT_START ||
+                  end > KERNBASE + NATIVE_MAPPED_MB * 1024 * 1024))
         return -EFAULT;
     for (uint32_t i = 0; i < len && have_uart; i++) {
         while ((inb(COM1 + 5) & 0x20) == 0)   /* wait: transmitter empty */
@@ -152,10 +154,119 @@ static int native_console_write(const char *buf, uint32_t len)
 
 static void native_irq_disable(void) { cli(); }
 static void native_irq_enable(void) { sti(); }
+static int native_irq_enabled(void) { return (read_eflags() & EFLAGS_IF) != 0; }
 
-/* hlt waits for an interrupt; minios programs no timer, so natively this
- * is only reached when there is truly nothing left to do. */
+/* hlt waits for the next interrupt (the 100 Hz tick at the latest).  sti
+ * takes effect only after the next instruction, so no interrupt can slip in
+ * between "enable" and "wait": the wake-up is never lost. */
 static void native_idle(void) { sti(); hlt(); cli(); }
+
+/* ---- time and the timer: the 8259 PIC, the 8254 PIT, the CMOS RTC ------- */
+
+#define PIC1_CMD  0x20
+#define PIC1_DATA 0x21
+#define PIC2_CMD  0xA0
+#define PIC2_DATA 0xA1
+#define PIT_HZ    1193182u
+#define TICK_HZ   100u
+
+static uint64_t boot_tsc;
+static uint32_t tsc_khz;
+static uint32_t wall_at_boot;     /* seconds since 1970 when we calibrated */
+
+static uint64_t rdtsc64(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Count TSC ticks while PIT channel 2 counts down 10 ms (mode 0, gated
+ * through port 0x61; its output shows in bit 5 of the same port). */
+static uint32_t calibrate_tsc_khz(void)
+{
+    uint32_t count = PIT_HZ / 100;
+    outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));
+    outb(0x43, 0xB0);
+    outb(0x42, (uint8_t)(count & 0xFF));
+    outb(0x42, (uint8_t)(count >> 8));
+    uint64_t t0 = rdtsc64();
+    while (!(inb(0x61) & 0x20))
+        ;
+    uint64_t t1 = rdtsc64();
+    return (uint32_t)((t1 - t0) / 10);
+}
+
+static uint8_t cmos(uint8_t reg)
+{
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+static uint32_t bcd(uint8_t v) { return (v & 0x0F) + (v >> 4) * 10u; }
+
+/* The CMOS clock (BCD, 24-hour: QEMU's defaults), as seconds since 1970. */
+static uint32_t rtc_seconds(void)
+{
+    while (cmos(0x0A) & 0x80)          /* an update is in progress */
+        ;
+    uint32_t sec = bcd(cmos(0x00)), min = bcd(cmos(0x02)), hour = bcd(cmos(0x04));
+    uint32_t day = bcd(cmos(0x07)), mon = bcd(cmos(0x08));
+    uint32_t year = 2000 + bcd(cmos(0x09));
+    static const uint16_t before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+    uint32_t days = (year - 1970) * 365 + (year - 1969) / 4;   /* leap days up to last year */
+    days += before[(mon - 1) % 12] + day - 1;
+    if (mon > 2 && year % 4 == 0)
+        days++;
+    return ((days * 24 + hour) * 60 + min) * 60 + sec;
+}
+
+static uint64_t native_system_ns(void)
+{
+    uint64_t d = rdtsc64() - boot_tsc;
+    if (!tsc_khz)
+        return 0;
+    return (d / tsc_khz) * 1000000ull + ((d % tsc_khz) * 1000000ull) / tsc_khz;
+}
+
+/* Alone on the machine, the kernel runs all the time. */
+static uint64_t native_virtual_ns(void) { return native_system_ns(); }
+
+static void native_wall_clock(uint32_t *sec, uint32_t *nsec)
+{
+    uint64_t ns = native_system_ns();
+    *sec = wall_at_boot + (uint32_t)(ns / 1000000000u);
+    *nsec = (uint32_t)(ns % 1000000000u);
+}
+
+static void time_init(void)
+{
+    boot_tsc = rdtsc64();
+    tsc_khz = calibrate_tsc_khz();
+    wall_at_boot = rtc_seconds();
+}
+
+/* The PIC delivers IRQ 0..15 on vectors 32..47 (the BIOS's 8..15 collide
+ * with CPU exceptions); only IRQ 0 is unmasked.  The PIT's channel 0 in
+ * mode 2 (rate generator) interrupts TICK_HZ times a second. */
+static int native_timer_start(void)
+{
+    outb(PIC1_CMD, 0x11);  outb(PIC2_CMD, 0x11);    /* init, ICW4 follows */
+    outb(PIC1_DATA, 32);   outb(PIC2_DATA, 40);     /* vector bases */
+    outb(PIC1_DATA, 4);    outb(PIC2_DATA, 2);      /* cascade on IRQ 2 */
+    outb(PIC1_DATA, 1);    outb(PIC2_DATA, 1);      /* 8086 mode */
+    outb(PIC1_DATA, 0xFE); outb(PIC2_DATA, 0xFF);   /* IRQ 0 only */
+    uint32_t div = PIT_HZ / TICK_HZ;
+    outb(0x43, 0x34);                               /* ch 0, lo/hi, mode 2 */
+    outb(0x40, (uint8_t)(div & 0xFF));
+    outb(0x40, (uint8_t)(div >> 8));
+    return 0;
+}
+
+static void native_timer_ack(void) { outb(PIC1_CMD, 0x20); }
+
+/* No one-shot timer natively: the periodic tick checks the deadlines. */
+static void native_set_timer(uint64_t deadline_ns) { (void)deadline_ns; }
 
 /* There is no other domain on bare hardware. */
 static void native_yield_machine(void) { }
@@ -181,6 +292,14 @@ static int native_install_traps(const struct trap_info *table)
         g |= (uint64_t)type << 40;
         g |= (uint64_t)(t->address >> 16) << 48;
         idt[t->vector] = g;
+    }
+    /* The timer interrupt (vector 32): not in the ABI's trap table, which
+     * describes exceptions and system calls, but natively ours to wire. */
+    if (table) {
+        extern const uint32_t irq_timer_entry;     /* entry.S */
+        uint32_t a = irq_timer_entry;
+        idt[32] = (a & 0xFFFF) | ((uint64_t)SEL_KCODE << 16) |
+                  ((uint64_t)0x8E << 40) | ((uint64_t)(a >> 16) << 48);
     }
     /* No table: an empty IDT.  Any exception then escalates to a triple
      * fault and (with QEMU -no-reboot) the machine stops -- the native
@@ -210,6 +329,29 @@ static void native_shutdown(unsigned reason)
 
 static uint32_t native_fault_addr(void) { return read_cr2(); }
 
+/* ---- page tables: we own them, so a change is a store ------------------- */
+static uint32_t native_pt_mfn(const void *kva) { return ((uint32_t)kva - KERNBASE) >> 12; }
+static uint32_t native_pt_pfn(uint32_t mfn) { return mfn; }
+
+static void native_set_pte(uint32_t *table, uint32_t idx, uint32_t val)
+{
+    uint32_t old = table[idx];
+    table[idx] = val;
+    if (old & PDE_P)
+        write_cr3(read_cr3());   /* a cached translation may be stale */
+}
+
+static void native_set_pte_va(uint32_t va, uint32_t *table, uint32_t idx, uint32_t val)
+{
+    (void)va;
+    native_set_pte(table, idx, val);
+}
+
+static void native_make_pt(void *page, int level) { (void)page; (void)level; }
+static void native_release_pt(void *page, int level) { (void)page; (void)level; }
+static void native_load_pgdir(uint32_t *pd) { write_cr3((uint32_t)pd - KERNBASE); }
+static void native_pt_flush(void) { }
+
 const struct pv_ops native_pv_ops = {
     .name = "native",
     .paravirt = 0,
@@ -220,12 +362,27 @@ const struct pv_ops native_pv_ops = {
     .console_write = native_console_write,
     .irq_disable = native_irq_disable,
     .irq_enable = native_irq_enable,
+    .irq_enabled = native_irq_enabled,
     .idle = native_idle,
+    .system_ns = native_system_ns,
+    .virtual_ns = native_virtual_ns,
+    .wall_clock = native_wall_clock,
+    .timer_start = native_timer_start,
+    .set_timer = native_set_timer,
+    .timer_ack = native_timer_ack,
     .yield_machine = native_yield_machine,
     .install_traps = native_install_traps,
     .set_kernel_stack = native_set_kernel_stack,
     .shutdown = native_shutdown,
     .fault_addr = native_fault_addr,
+    .pt_mfn = native_pt_mfn,
+    .pt_pfn = native_pt_pfn,
+    .set_pte = native_set_pte,
+    .set_pte_va = native_set_pte_va,
+    .make_pt = native_make_pt,
+    .release_pt = native_release_pt,
+    .load_pgdir = native_load_pgdir,
+    .pt_flush = native_pt_flush,
 };
 
 /* ---- native boot ---------------------------------------------------------- */
@@ -257,10 +414,11 @@ void native_main(uint32_t magic, uint32_t mbi_phys)
     gdt_init();
     uart_init();
     /* The BIOS leaves the PIC delivering the timer on vector 8 (the double-
-     * fault vector!).  We use no hardware interrupts: mask them all. */
+     * fault vector!).  Mask everything until native_timer_start remaps it. */
     outb(0x21, 0xFF);
     outb(0xA1, 0xFF);
     pv_ops.irq_disable();
+    time_init();
 
     boot_info.domid = -1;
     boot_info.cmdline = "";

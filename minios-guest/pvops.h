@@ -40,11 +40,43 @@ struct pv_ops {
     void (*irq_disable)(void);
     void (*irq_enable)(void);
 
-    /* Nothing to do until something happens.  Native: hlt.  PV: ask the
-     * hypervisor to block this domain (SCHEDOP_block).  No caller yet:
-     * minios processes never wait for an event until the events issue
-     * (privileged.c shows what a trapped hlt does instead). */
+    /* Is the interrupt flag on (events enabled)?  Native: EFLAGS.IF.  PV:
+     * the upcall mask is 0.  proc.c saves it across a process switch. */
+    int (*irq_enabled)(void);
+
+    /* Nothing to do until something happens: called with interrupts (events)
+     * disabled, returns with them disabled, after the handler of whatever
+     * woke us has run.  Native: sti; hlt; cli (sti's one-instruction shadow
+     * makes "enable and wait" atomic).  PV: sched_op(SCHEDOP_block), which
+     * clears the upcall mask and blocks in one hypercall -- the same
+     * atomicity, so a wake-up between "nothing to do" and "wait" is never
+     * lost. */
     void (*idle)(void);
+
+    /* Time (course: "Xen and time").  system_ns: ns since boot.
+     * virtual_ns: ns this machine has actually run -- under hvkit the
+     * domain's virtual time, which stops while other domains run; natively
+     * the same as system_ns (nobody else runs).  wall_clock: seconds and ns
+     * since 1970.  Native: TSC calibrated against the PIT, and the CMOS RTC.
+     * PV: the versioned time records of the shared-info page. */
+    uint64_t (*system_ns)(void);
+    uint64_t (*virtual_ns)(void);
+    void (*wall_clock)(uint32_t *sec, uint32_t *nsec);
+
+    /* Start the periodic tick that drives process preemption (after the
+     * trap table is in).  Native: the 8259 PIC and the PIT at 100 Hz on
+     * vector 32.  PV: register the event callback and bind VIRQ_TIMER.
+     * Returns 0 or -errno. */
+    int (*timer_start)(void);
+
+    /* One-shot wake-up at absolute system time deadline_ns (0: none).
+     * PV: set_timer_op.  Native: nothing -- the 100 Hz tick notices the
+     * deadline (10 ms resolution). */
+    void (*set_timer)(uint64_t deadline_ns);
+
+    /* Native only: acknowledge the timer interrupt at the PIC (EOI).
+     * NULL under hvkit: events need no acknowledgement. */
+    void (*timer_ack)(void);
 
     /* No process of ours wants the CPU right now, but we are not idle
      * either: let another domain run.  Native: there is nobody else. */
@@ -68,8 +100,30 @@ struct pv_ops {
      * shared_info->vcpu_info[0].arch.cr2 (ring 1 cannot read %cr2). */
     uint32_t (*fault_addr)(void);
 
-    /* later: page-table writes (memory issue) -- set_pte, new page
-     * directory, TLB flush -- become pv-ops here (mmu_update under PV). */
+    /* ---- page tables (vm.c; course: direct paging) --------------------
+     * Entries hold MACHINE frame numbers under hvkit, physical ones
+     * natively; pt_mfn/pt_pfn translate (PV: the P2M list and the
+     * hypervisor's read-only M2P table). */
+    uint32_t (*pt_mfn)(const void *kva);   /* frame of a kernel-mapped page */
+    uint32_t (*pt_pfn)(uint32_t mfn);      /* and back: its (pseudo-)physical page */
+    /* table[idx] = val.  Native: a store (and invlpg if it replaced a
+     * present entry).  PV: queued for one mmu_update batch -- or, with
+     * "mm=unbatched", a plain store that traps and is emulated. */
+    void (*set_pte)(uint32_t *table, uint32_t idx, uint32_t val);
+    /* The same for the entry that maps va in the CURRENT address space,
+     * done at once (a page fault's one entry).  PV: update_va_mapping,
+     * which finds the entry itself: no batch to build, nothing to copy. */
+    void (*set_pte_va)(uint32_t va, uint32_t *table, uint32_t idx, uint32_t val);
+    /* An ordinary page becomes a page table (level 1 or 2) / stops being
+     * one.  Native: nothing to do.  PV: map it read-only in the kernel map
+     * (and pin a directory) / unpin and map it writable again. */
+    void (*make_pt)(void *page, int level);
+    void (*release_pt)(void *page, int level);
+    /* Run on page directory pd.  Native: mov to %cr3.  PV: new_baseptr. */
+    void (*load_pgdir)(uint32_t *pd);
+    /* Send what set_pte/make_pt/release_pt queued (PV: one multicall).
+     * Every page-table change is complete when this returns. */
+    void (*pt_flush)(void);
 };
 
 /* The table in use, filled in once at boot. */

@@ -49,6 +49,21 @@ static int sys_yield(void)
     return 0;
 }
 
+static uint64_t sys_clock(uint32_t which)
+{
+    uint32_t sec, nsec;
+    switch (which) {
+    case CLOCK_REALTIME:
+        pv_ops.wall_clock(&sec, &nsec);
+        return (uint64_t)sec * 1000000000u + nsec;
+    case CLOCK_MONOTONIC:
+        return pv_ops.system_ns();
+    case CLOCK_VIRTUAL:
+        return pv_ops.virtual_ns();
+    }
+    return (uint64_t)(int64_t)-EINVAL;
+}
+
 void syscall(struct trapframe *tf)
 {
     switch (tf->eax) {
@@ -61,6 +76,16 @@ void syscall(struct trapframe *tf)
     case SYS_yield:
         tf->eax = (uint32_t)sys_yield();
         break;
+    case SYS_nanosleep:
+        proc_sleep_ns(((uint64_t)tf->ecx << 32) | tf->ebx);
+        tf->eax = 0;
+        break;
+    case SYS_clock_gettime: {
+        uint64_t t = sys_clock(tf->ebx);
+        tf->eax = (uint32_t)t;
+        tf->edx = (uint32_t)(t >> 32);
+        break;
+    }
     case SYS_exit:
         proc_exit((int)tf->ebx);   /* does not return */
     default:

@@ -15,6 +15,16 @@
 #define SYS_write       4    /* (fd, buf, len): fd 1 or 2, the console */
 #define SYS_getpid     20    /* (): this process's id */
 #define SYS_yield     158    /* (): let another process (or domain) run */
+#define SYS_nanosleep 162    /* (ns low, ns high): sleep at least that long */
+#define SYS_clock_gettime 265 /* (clock): the time in ns, 64 bits in %edx:%eax */
+
+/* Clocks for SYS_clock_gettime.  Unlike Linux, the value comes back in
+ * registers (no pointer to check).  REALTIME: ns since 1970 (wall clock);
+ * MONOTONIC: system time, ns since boot; VIRTUAL: ns this (virtual)
+ * machine has run -- under hvkit the domain's virtual time. */
+#define CLOCK_REALTIME   0
+#define CLOCK_MONOTONIC  1
+#define CLOCK_VIRTUAL    2
 
 #ifndef __ASSEMBLY__
 struct trapframe;

@@ -9,6 +9,8 @@
  *
  * Then every trap lands in trap() below:
  *   - int $0x80 from a program: a system call (syscall.c);
+ *   - the timer: natively IRQ 0 (vector 32), under hvkit the event upcall
+ *     (events.c); either may preempt a ring-3 program (proc.c);
  *   - an exception in a ring-3 program: that program is killed, the kernel
  *     goes on (isolation between programs, the kernel's job);
  *   - an exception in the kernel itself: a kernel bug, so print the
@@ -19,6 +21,8 @@
 #include "proc.h"
 #include "syscall.h"
 #include "trap.h"
+#include "events.h"
+#include "vm.h"
 #include "public/hvkit.h"
 #include "public/trap.h"
 
@@ -67,9 +71,12 @@ int trap_install(void)
     return pv_ops.install_traps(trap_table);
 }
 
-/* Remove every handler (crash.c uses it to show an unhandled fault). */
+/* Remove every handler (crash.c uses it to show an unhandled fault).
+ * Interrupts go off first: natively a timer interrupt with no IDT gate
+ * would triple-fault the machine. */
 void trap_uninstall(void)
 {
+    pv_ops.irq_disable();
     pv_ops.install_traps(0);
 }
 
@@ -95,6 +102,26 @@ void trap(struct trapframe *tf)
 {
     if (tf->trapno == SYSCALL_VECTOR) {
         syscall(tf);
+        return;
+    }
+    /* A page fault may be a demand-zero page to fill in (vm.c). */
+    if (tf->trapno == TRAP_page_fault && vm_fault(tf))
+        return;
+
+    /* The timer, natively: acknowledge it at the PIC, then the same work
+     * as the PV timer event.  A program in ring 3 may lose the CPU here
+     * (preemption); kernel code is never preempted (proc.c). */
+    if (tf->trapno == T_IRQ_TIMER && !pv_ops.paravirt) {
+        pv_ops.timer_ack();
+        proc_timer_tick();
+        if ((tf->cs & 3) == 3)
+            proc_preempt();
+        return;
+    }
+
+    /* An event upcall from the hypervisor (events.c). */
+    if (tf->trapno == T_UPCALL) {
+        events_upcall(tf);
         return;
     }
 

@@ -24,6 +24,13 @@ struct trapframe {
     uint32_t esp, ss;      /* only when the trap came from ring 3 */
 };
 
+/* Trap numbers that are not CPU exceptions.  T_IRQ_TIMER: the native
+ * timer interrupt (IRQ 0 of the PIC, remapped to vector 32).  T_UPCALL: the
+ * hypervisor's event callback (entry.S) -- not a vector at all, so it gets
+ * a number no vector can have. */
+#define T_IRQ_TIMER  32
+#define T_UPCALL     256
+
 /* Fill the trap table and install it through pv_ops (trap.c). */
 int  trap_install(void);
 void trap_uninstall(void);

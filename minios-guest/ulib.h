@@ -32,6 +32,20 @@ static inline int write(int fd, const void *buf, uint32_t len)
 static inline int getpid(void) { return usyscall(SYS_getpid, 0, 0, 0); }
 static inline int yield(void) { return usyscall(SYS_yield, 0, 0, 0); }
 
+static inline void nanosleep(uint64_t ns)
+{
+    usyscall(SYS_nanosleep, (uint32_t)ns, (uint32_t)(ns >> 32), 0);
+}
+
+/* The 64-bit result comes back in %edx:%eax. */
+static inline uint64_t clock_ns(uint32_t clock)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("int $0x80" : "=a"(lo), "=d"(hi)
+                     : "a"(SYS_clock_gettime), "b"(clock) : "memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+
 static inline void __attribute__((noreturn)) exit(int code)
 {
     usyscall(SYS_exit, (uint32_t)code, 0, 0);

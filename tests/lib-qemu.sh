@@ -7,6 +7,17 @@
 #   - the scenario language: describe, hv_args, domain, native, memory,
 #     time_limit, expect_exit, expect_* (a .scn file is a shell fragment that
 #     calls these; see tests/scenarios/README or any .scn file);
+#
+#     expect_cpu_share DOM PERCENT TOLERANCE [FROM_RE [TO_RE]]
+#         DOM (d1, d2 ...) ran PERCENT% +- TOLERANCE percentage points of the
+#         time in a window of the trace.  Computed from trace.txt alone: each
+#         "schedule prev=.. next=.." record says who runs from its timestamp
+#         (TSC) on, so a domain's running time is the sum of the intervals it
+#         was "next".  The window starts at the LAST record matching FROM_RE
+#         (e.g. "dom_start": once every domain has started) and ends at the
+#         FIRST record after it matching TO_RE (e.g. "dom_shutdown": before
+#         the first one leaves); without them, the whole trace.  The share is
+#         of the whole window, idle time included.
 #   - qemu_build_cmd: the QEMU command line for the loaded configuration;
 #   - exit_status_name: what a QEMU exit status means (hv/include/public/exit.h);
 #   - recorder_start / recorder_stop: the host trace recorder around a run.
@@ -73,6 +84,41 @@ expect_trace()        { scn_expect trace "$1"; }
 expect_trace_re()     { scn_expect trace_re "$1"; }
 expect_trace_count()  { scn_expect trace_count "$1" "$2"; }
 expect_no_trace()     { scn_expect no_trace "$1"; }
+expect_cpu_share()    {
+    case "$1:$2:$3" in
+        d[0-9]*:[0-9]*:[0-9]*) scn_expect cpu_share "$@" ;;
+        *) SCN_ERRORS+=("expect_cpu_share: '$1 $2 $3' is not DOM PERCENT TOLERANCE (e.g. d1 14.3 5)") ;;
+    esac
+}
+
+# cpu_share TRACE DOM FROM_RE TO_RE — prints "PERCENT RAN_TSC WINDOW_TSC" for
+# DOM in the window (see expect_cpu_share), or nothing if the window is empty.
+# trace.txt lines: index tsc dom event args...
+cpu_share() {
+    awk -v dom="$2" -v from="$3" -v to="$4" '
+        { line[NR] = $0; tsc[NR] = $2 }
+        from != "" && $0 ~ from { start = NR }
+        END {
+            if (from == "") start = 1
+            if (!start) exit
+            stop = NR
+            for (i = start + 1; i <= NR; i++) if (to != "" && line[i] ~ to) { stop = i; break }
+            # who runs at the start: the last schedule record before it
+            cur = ""
+            for (i = 1; i <= start; i++) if (line[i] ~ / schedule /) cur = next_of(line[i])
+            t = tsc[start]; ran = 0
+            for (i = start + 1; i <= stop; i++) {
+                if (line[i] !~ / schedule /) continue
+                if (cur == dom) ran += tsc[i] - t
+                cur = next_of(line[i]); t = tsc[i]
+            }
+            if (cur == dom) ran += tsc[stop] - t
+            w = tsc[stop] - tsc[start]
+            if (w > 0) printf "%.2f %d %d\n", 100 * ran / w, ran, w
+        }
+        function next_of(l,   m) { match(l, /next=[^ ]+/); return substr(l, RSTART + 5, RLENGTH - 5) }
+    ' "$1"
+}
 
 # scn_load FILE — read a scenario file.  A misspelt command would otherwise
 # only print "command not found" and be ignored, so such lines are collected

@@ -175,6 +175,17 @@ check_one() {
                    n=$(grep -cF -- "$b" "$T")
                    if [ "$n" -ge "$a" ]; then ok "trace: $n x \"$b\" (at least $a)"
                    else fail "trace: only $n x \"$b\", expected at least $a (see $T)"; fi ;;
+        cpu_share)
+                   local pct=$2 tol=$3 got
+                   need_trace "cpu share of $a" || return 0
+                   got=$(cpu_share "$T" "$a" "${4-}" "${5-}")
+                   if [ -z "$got" ]; then
+                       fail "cpu share of $a: empty window (from /${4-}/ to /${5-}/) in $T"
+                   elif awk -v g="${got%% *}" -v p="$pct" -v t="$tol" 'BEGIN { exit !(g >= p - t && g <= p + t) }'; then
+                       ok "cpu share of $a: ${got%% *}% (want $pct +- $tol)"
+                   else
+                       fail "cpu share of $a: ${got%% *}% of the window, want $pct +- $tol (ran ${got#* } TSC ticks; see $T)"
+                   fi ;;
         no_trace)  need_trace "trace: no \"$a\"" || return 0
                    if ! grep -qF -- "$a" "$T"; then ok "trace: no \"$a\""
                    else fail "trace: \"$a\" must not appear, but does (see $T)"; fi ;;

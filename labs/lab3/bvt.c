@@ -23,7 +23,9 @@ int64_t bvt_evt(const struct sched_vcpu *v)
  * bvt_ctx_allow_virtual() past the best other one.  The slice: until the
  * chosen one's evt passes its closest rival's by that allowance, in whole
  * MCUs (at least one, at most q->slice_ns), and no longer than what is
- * left of its warp limit.  Say what a decision costs.
+ * left of its warp limit.  Use bvt_lowest() (hv/lab3.h) to find the best
+ * and the second best: it is O(1), so your decision is too.  Say what a
+ * decision costs.
  */
 struct sched_pick bvt_pick_next(struct sched_queue *q, uint64_t now)
 {

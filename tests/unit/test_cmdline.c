@@ -50,6 +50,16 @@ Test(cmdline, all_options)
     cr_assert_eq(nwarn, 0);
 }
 
+Test(cmdline, both_schedulers)
+{
+    cr_assert_str_eq(parse("sched=bvt").sched, "bvt");
+    cr_assert_eq(nwarn, 0);
+    cr_assert_str_eq(parse("sched=bvt sched=rr").sched, "rr");
+    cr_assert_eq(nwarn, 0);
+    cr_assert_str_eq(parse("sched=BVT").sched, "rr");   /* names are exact */
+    cr_assert_eq(nwarn, 1);
+}
+
 Test(cmdline, sizes)
 {
     uint32_t k;

@@ -1,0 +1,192 @@
+/*
+ * hv/events.c — getting an event from where it is raised to the guest's
+ * event callback.  (Course: "hardware interrupts belong to the hypervisor;
+ * guests get events".)
+ *
+ * The path of one event:
+ *
+ *   1. something raises it: another domain's EVTCHNOP_send
+ *      (event_channel_op.c), a virtual IRQ (the timer, below), or a
+ *      physical IRQ dom0 bound;
+ *   2. events_raise(): lab 4's evtchn_set_pending() sets the port's bit in
+ *      the receiver's shared page and, if the port is not masked, the
+ *      selector bit and evtchn_upcall_pending; a blocked receiver is woken;
+ *   3. events_deliver(), the last thing trap() does before the iret: if the
+ *      running domain has evtchn_upcall_pending set and its upcall mask
+ *      (the virtual interrupt flag) clear, we bounce it into the callback it
+ *      registered with set_callbacks, exactly as the CPU enters an
+ *      interrupt handler: a frame (eip, cs, eflags, and esp, ss when it was
+ *      in ring 3) pushed on its ring-1 stack, and the mask set, as an
+ *      interrupt gate clears IF.  The guest scans the bitmaps, handles the
+ *      ports, clears its mask and irets.
+ *
+ * An event raised while the port or the whole vcpu is masked waits in the
+ * bitmaps; unmasking delivers it (EVTCHNOP_unmask, or the guest clearing
+ * its mask and noticing evtchn_upcall_pending).  Nothing is lost, nothing
+ * is counted twice: a pending bit is a bit, not a counter (two sends before
+ * the guest looks are one event, as with a level-triggered line).
+ */
+#include "events.h"
+#include "console.h"
+#include "domain.h"
+#include "guest_access.h"
+#include "lab4.h"
+#include "lib.h"
+#include "mm.h"
+#include "page.h"
+#include "sched.h"
+#include "time.h"
+#include "trace.h"
+#include "public/start_info.h"
+
+static int test_port(const uint32_t *bits, uint32_t port)
+{
+    return (bits[port / 32] >> (port % 32)) & 1;
+}
+
+void events_raise(struct domain *d, uint32_t port)
+{
+    struct shared_info *s = d->shared;
+    uint32_t was_pending = test_port(s->evtchn_pending, port);
+    uint32_t masked = test_port(s->evtchn_mask, port);
+    int upcall = evtchn_set_pending(s, port);
+    trace4(TRC_EVTCHN_PENDING, d->id, port, was_pending, masked, (uint32_t)upcall);
+    /* Block means "until an event is pending for me" (sched_op block
+     * clears the upcall mask, so any unmasked event qualifies). */
+    if (s->vcpu_info[0].evtchn_upcall_pending)
+        sched_wake(d);
+}
+
+void events_raise_virq(struct domain *d, uint32_t virq)
+{
+    uint32_t port = evtchn_virq_port(&d->evtchn, virq);
+    if (!port)
+        return;
+    trace2(TRC_VIRQ, d->id, virq, port);
+    events_raise(d, port);
+}
+
+void events_set_timer(struct domain *d, uint64_t deadline_ns)
+{
+    uint64_t now = time_now_ns();
+    d->timer_deadline = deadline_ns;
+    trace2(TRC_TIMER_SET, d->id, (uint32_t)(deadline_ns / 1000),
+           deadline_ns ? (uint32_t)(int32_t)(((int64_t)deadline_ns - (int64_t)now) / 1000) : 0);
+    /* A deadline already in the past fires at once (as in Xen). */
+    if (deadline_ns && deadline_ns <= now) {
+        d->timer_deadline = 0;
+        trace2(TRC_TIMER_FIRE, d->id, (uint32_t)(deadline_ns / 1000), 0);
+        events_raise_virq(d, VIRQ_TIMER);
+    }
+}
+
+void events_timer_tick(void)
+{
+    static uint32_t ms_since_periodic;
+    uint64_t now = time_now_ns();
+
+    for (int i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = &domains[i];
+        if (!d->timer_deadline || d->timer_deadline > now)
+            continue;
+        if (d->state != DOM_RUNNABLE && d->state != DOM_BLOCKED) {
+            d->timer_deadline = 0;
+            continue;
+        }
+        uint64_t late = now - d->timer_deadline;
+        trace2(TRC_TIMER_FIRE, d->id, (uint32_t)(d->timer_deadline / 1000),
+               (uint32_t)(late / 1000));
+        d->timer_deadline = 0;
+        events_raise_virq(d, VIRQ_TIMER);
+    }
+
+    /* The periodic tick goes to whoever is running: it drives the guest
+     * kernel's own preemptive scheduling of its processes.  A domain that
+     * is not running does not need to know that time passed until it runs
+     * (its time record tells it how much). */
+    ms_since_periodic += HV_TIMER_MS;
+    if (ms_since_periodic >= time_tick_ms()) {
+        ms_since_periodic = 0;
+        if (current)
+            events_raise_virq(current, VIRQ_TIMER);
+    }
+}
+
+void events_deliver(struct cpu_regs *regs)
+{
+    struct domain *d = current;
+    struct vcpu_info *v = &d->shared->vcpu_info[0];
+
+    if (!v->evtchn_upcall_pending || v->evtchn_upcall_mask)
+        return;
+    if (d->event_eip == 0) {
+        domain_crash(d, "an event is pending but no event callback is registered "
+                        "(set_callbacks)");
+        return;
+    }
+
+    /* The frame of public/trap.h without an error code.  EFLAGS.IF in the
+     * image is the virtual IF, i.e. "events were enabled" (they were, or
+     * we would not be here). */
+    uint32_t from_ring = regs->cs & 3;
+    uint32_t frame[5], n = 0;
+    frame[n++] = regs->eip;
+    frame[n++] = regs->cs;
+    frame[n++] = regs->eflags | EFLAGS_IF;
+    uint32_t esp = regs->esp;
+    if (from_ring == 3) {
+        frame[n++] = regs->esp;
+        frame[n++] = regs->ss;
+        esp = d->kernel_esp;
+    }
+    esp -= n * 4;
+    if (copy_to_guest(esp, frame, n * 4)) {
+        domain_crash(d, "its stack could not take the event-callback frame");
+        return;
+    }
+    /* Like an interrupt gate: no further upcalls until the guest says so. */
+    v->evtchn_upcall_mask = 1;
+    d->nr_upcalls++;
+    trace3(TRC_EVTCHN_UPCALL, d->id, d->event_eip, v->evtchn_pending_sel, from_ring);
+
+    regs->esp = esp;
+    if (from_ring == 3)
+        regs->ss = d->kernel_ss;
+    regs->cs = d->event_cs;
+    regs->eip = d->event_eip;
+    regs->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
+}
+
+void events_connect_dom0(void)
+{
+    struct domain *dom0 = domain_lookup(0);
+    if (!dom0)
+        return;
+    for (int i = 1; i < MAX_DOMAINS; i++) {
+        struct domain *d = domain_lookup((domid_t)i);
+        if (!d)
+            continue;
+        int p0 = evtchn_alloc_unbound(&dom0->evtchn, d->id);
+        int pu = p0 < 0 ? p0 : evtchn_bind_interdomain(&d->evtchn, &dom0->evtchn, (uint32_t)p0);
+        trace5(TRC_EVTCHN_OP, d->id, EVTCHNOP_bind_interdomain, pu < 0 ? 0 : (uint32_t)pu,
+               0, p0 < 0 ? 0 : (uint32_t)p0, (uint32_t)(pu < 0 ? pu : 0));
+        if (pu < 0) {
+            printk("d%u: no event channel to dom0 (error %d)\n", d->id, pu);
+            continue;
+        }
+        /* The start-info page: the builder passed its address in %esi. */
+        uint32_t si_pfn = (d->regs.esi - GUEST_KERNEL_BASE) >> HV_PAGE_SHIFT;
+        struct start_info *si = mfn_to_virt(d->p2m[si_pfn]);
+        si->dom0_evtchn = (uint32_t)pu;
+    }
+}
+
+void events_pirq(uint32_t irq)
+{
+    for (int i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = domain_lookup((domid_t)i);
+        uint32_t port = d ? evtchn_pirq_port(&d->evtchn, irq) : 0;
+        if (port)
+            events_raise(d, port);
+    }
+}

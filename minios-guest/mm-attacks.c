@@ -1,0 +1,154 @@
+/*
+ * mm-attacks.c — a malicious kernel (kernel task "mm-attacks"): every way
+ * this guest can think of to get at memory that is not its own through its
+ * page tables.  Each must be refused by the hypervisor with the right
+ * error (and a trace record naming the rule: tests/scenarios/mm-attacks.scn
+ * checks both), and afterwards this domain, the other one and the
+ * hypervisor carry on.
+ *
+ * Where this sits in the story (course: direct paging is safe only if every
+ * update is validated): a PV guest kernel runs in ring 1 and may ask the
+ * hypervisor anything.  The rules of lab 2 are what stands between it and
+ * the machine.  Only under hvkit: natively the kernel owns the machine and
+ * nobody refuses anything.
+ */
+#include "kernel.h"
+#include "hypercall.h"
+#include "pvops.h"
+#include "pvops-hv.h"
+#include "vm.h"
+#include "public/mmu.h"
+
+static int refused, failed;
+
+static void expect(const char *what, int got, int want)
+{
+    if (got == want) {
+        kprintf("mm-attacks: %s: %s %d: PASS\n", what, want ? "refused with" : "allowed,", got);
+        if (want)
+            refused++;
+    } else {
+        kprintf("mm-attacks: %s: got %d, want %d: FAIL\n", what, got, want);
+        failed++;
+    }
+}
+
+static int mmu_update1(uint32_t ptr, uint32_t val)
+{
+    struct mmu_update u = { ptr, val };
+    uint32_t done = 99;
+    int r = hypercall(__HYPERVISOR_mmu_update, (uint32_t)&u, 1, (uint32_t)&done, DOMID_SELF, 0);
+    if (r < 0 && done != 0)
+        kprintf("mm-attacks: FAIL: a refused batch reports %u done\n", done);
+    return r;
+}
+
+static int mmuext1(uint32_t cmd, uint32_t mfn)
+{
+    struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn };
+    return hypercall(__HYPERVISOR_mmuext_op, (uint32_t)&op, 1, 0, DOMID_SELF, 0);
+}
+
+/* A direct store into a (read-only) page table.  The hypervisor's
+ * writable-page-table emulation refuses the value and bounces the #PF to
+ * us; vm_fault resumes at label 1.  Returns 1 if the store faulted. */
+static int direct_store(volatile uint32_t *slot, uint32_t val)
+{
+    int faulted;
+    __asm__ volatile("movl $1f, vm_fixup_eip\n\t"
+                     "movl %2, (%1)\n\t"
+                     "movl $0, %0\n\t"
+                     "jmp 2f\n"
+                     "1:\tmovl $1, %0\n"
+                     "2:\tmovl $0, vm_fixup_eip"
+                     : "=&r"(faulted) : "r"(slot), "r"(val) : "memory");
+    return faulted;
+}
+
+#define HV_IMAGE_MFN 0x100   /* the hypervisor is loaded at machine 1 MiB */
+
+int mm_attacks_main(void)
+{
+    if (!pv_ops.paravirt) {
+        kprintf("mm-attacks: only meaningful under hvkit\n");
+        return 0;
+    }
+    /* A scratch address space of our own to attack from: a directory, a
+     * page table, one page. */
+    uint32_t *pd = vm_create();
+    void *page = pd ? vm_map_zero(pd, UDATA_BASE) : 0;
+    if (!page)
+        panic("mm-attacks: no memory");
+    uint32_t pd_mfn = pv_ops.pt_mfn(pd);
+    uint32_t l1_mfn = pd[UDATA_BASE >> 22] >> 12;
+    uint32_t *l1 = P2V(pv_ops.pt_pfn(l1_mfn) << 12);
+    uint32_t free_pte = (l1_mfn << 12) | (5 * 4);      /* entry 5: unused */
+    /* The frame just above our first one is the last the builder gave
+     * domain 0 (it builds dom0 first, handing frames out top down). */
+    uint32_t other = ((const uint32_t *)start_info->mfn_list)[0] + 1;
+    uint32_t kernel_pd_mfn = pv_ops.pt_mfn(vm_kernel_pgdir());
+
+    kprintf("mm-attacks: scratch directory mfn 0x%x, page table 0x%x, victim frame 0x%x\n",
+            pd_mfn, l1_mfn, other);
+    expect("map a hypervisor frame", mmu_update1(free_pte, (HV_IMAGE_MFN << 12) | 7), -HV_EPERM);
+    expect("map another domain's frame", mmu_update1(free_pte, (other << 12) | 7), -HV_EPERM);
+    expect("map its own page directory writable",
+           hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)pd, (pd_mfn << 12) | 7, 0,
+                     UVMF_INVLPG, 0), -HV_EINVAL);
+    expect("map its own page table writable", mmu_update1(free_pte, (l1_mfn << 12) | 7),
+           -HV_EINVAL);
+    expect("write a pinned directory directly with a hypervisor frame",
+           direct_store(&pd[5], (HV_IMAGE_MFN << 12) | 7) ? -HV_EPERM : 0, -HV_EPERM);
+    expect("write a page table directly to map itself writable",
+           direct_store(&l1[6], (l1_mfn << 12) | 7) ? -HV_EINVAL : 0, -HV_EINVAL);
+    expect("pin a frame it does not own", mmuext1(MMUEXT_PIN_L1_TABLE, other), -HV_EPERM);
+    expect("unpin the page directory in use (its CR3)",
+           mmuext1(MMUEXT_UNPIN_TABLE, kernel_pd_mfn), -HV_EBUSY);
+    /* "Free" a page table still mapped: take it back as ordinary memory
+     * (pin it so there is a pin to release, then unpin) while the scratch
+     * directory still points at it. */
+    expect("pin the scratch page table", mmuext1(MMUEXT_PIN_L1_TABLE, l1_mfn), 0);
+    expect("free (unpin) a page table still mapped by a directory",
+           mmuext1(MMUEXT_UNPIN_TABLE, l1_mfn), -HV_EBUSY);
+    expect("touch a hypervisor slot of its directory",
+           mmu_update1((pd_mfn << 12) | (1010 * 4), 0), -HV_EPERM);
+    expect("touch the hypervisor's addresses with update_va_mapping",
+           hypercall(__HYPERVISOR_update_va_mapping, 0xFC000000u, 0, 0, 0, 0), -HV_EPERM);
+    expect("map a 4 MiB page", mmu_update1((pd_mfn << 12) | (100 * 4), (other << 12) | 0x87),
+           -HV_EINVAL);
+    expect("point a directory entry at an ordinary writable page",
+           mmu_update1((pd_mfn << 12) | (101 * 4), (pv_ops.pt_mfn(page) << 12) | 7), -HV_EINVAL);
+    expect("pass a bogus pointer as the batch",
+           hypercall(__HYPERVISOR_mmu_update, 0xFC000000u, 1, 0, DOMID_SELF, 0), -HV_EFAULT);
+    expect("pass a batch of 2^31 requests (the hypervisor cannot be preempted)",
+           hypercall(__HYPERVISOR_mmu_update, (uint32_t)&pd_mfn, 0x80000000u, 0, DOMID_SELF, 0),
+           -HV_EINVAL);
+    expect("pass NULL as the mmuext batch",
+           hypercall(__HYPERVISOR_mmuext_op, 0, 1, 0, DOMID_SELF, 0), -HV_EFAULT);
+
+    /* A batch stops at the first refusal and says how many were done. */
+    struct mmu_update batch[3] = {
+        { free_pte, (pv_ops.pt_mfn(page) << 12) | 5 },
+        { free_pte + 4, (HV_IMAGE_MFN << 12) | 5 },
+        { free_pte + 8, (pv_ops.pt_mfn(page) << 12) | 5 },
+    };
+    uint32_t done = 0;
+    int r = hypercall(__HYPERVISOR_mmu_update, (uint32_t)batch, 3, (uint32_t)&done, DOMID_SELF, 0);
+    expect("a batch with a bad second entry", r, -HV_EPERM);
+    if (done == 1 && (l1[5] & 1) && !(l1[6] & 1) && !(l1[7] & 1)) {
+        kprintf("mm-attacks: the batch stopped after 1 entry: PASS\n");
+    } else {
+        kprintf("mm-attacks: the batch reports %u done: FAIL\n", done);
+        failed++;
+    }
+
+    /* Clean up the legal way: unhook the table, unpin it (now allowed),
+     * hook it back, and let vm_destroy give everything back. */
+    uint32_t pde_ptr = (pd_mfn << 12) | ((UDATA_BASE >> 22) * 4), pde = pd[UDATA_BASE >> 22];
+    expect("unhook the scratch page table", mmu_update1(pde_ptr, 0), 0);
+    expect("unpin it, now that nothing uses it", mmuext1(MMUEXT_UNPIN_TABLE, l1_mfn), 0);
+    expect("hook it back", mmu_update1(pde_ptr, pde), 0);
+    vm_destroy(pd);
+    kprintf("mm-attacks: %d attacks refused as expected, %d checks failed\n", refused, failed);
+    return failed;
+}

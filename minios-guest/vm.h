@@ -1,0 +1,48 @@
+/*
+ * vm.h — minios's virtual memory: a page allocator, one page directory per
+ * process, and demand-zero pages.  (Implementation and the story: vm.c.)
+ */
+#ifndef MINIOS_VM_H
+#define MINIOS_VM_H
+
+#include <stdint.h>
+
+struct trapframe;
+
+/* The private part of every process's address space (below KERNBASE):
+ * its stack, growing down from USTACK_TOP, and a data area at UDATA_BASE.
+ * Both are demand-zero: a page appears, zeroed, at its first touch. */
+#define USTACK_TOP      0xC0000000u
+#define USTACK_MAX      (256u * 1024)
+#define UDATA_BASE      0x40000000u
+#define UDATA_MAX       (4u * 1024 * 1024)
+
+/* Counters for the bench and the demo: faults served, pages in use. */
+struct vm_stats {
+    uint32_t faults, pages_free, pages_total;
+};
+extern struct vm_stats vm_stats;
+
+void vm_init(void);                       /* from kernel_main, once */
+void *page_alloc(void);                   /* a zeroed page (kernel address), 0 if none */
+void page_free(void *page);
+
+uint32_t *vm_create(void);                /* a new page directory: kernel part shared */
+void vm_destroy(uint32_t *pd);            /* give back it and everything it maps */
+void vm_switch(uint32_t *pd);
+/* Map n fresh zeroed pages at va.. (one batch under hvkit); 0 or -1. */
+int vm_populate(uint32_t *pd, uint32_t va, uint32_t n);             /* run on pd (0 = the kernel's own) */
+/* Map user page va to a fresh zeroed page; returns its kernel address. */
+void *vm_map_zero(uint32_t *pd, uint32_t va);
+uint32_t *vm_kernel_pgdir(void);
+
+/* Is the range mapped user-accessible in the current address space? */
+int vm_user_mapped(uint32_t start, uint32_t len);
+
+/* A page fault: 1 if it was ours to fix (demand-zero, or an expected
+ * kernel fault, see vm_fixup_eip), 0 if it is a real fault. */
+int vm_fault(struct trapframe *tf);
+/* If non-zero, a kernel #PF resumes here (tests that provoke faults). */
+extern volatile uint32_t vm_fixup_eip;
+
+#endif

@@ -1,0 +1,338 @@
+/*
+ * tests/unit/test_mm.c — the rules of direct paging (lab 2,
+ * solutions/lab2/page_type.c) and the operations on top of them
+ * (hv/pt_update.c), on the host: a table of allowed and refused updates
+ * covering every rule, the type-count transitions (pin, unpin, map, unmap,
+ * re-type, devalidation), and M2P/P2M consistency.
+ *
+ * The machine here is a few frames with fake contents: domain 1 owns
+ * frames 100..163, domain 2 owns 200..209, frame 300 is the hypervisor's,
+ * 400 is free.  pt_frame() gives the test's own pages for them.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "page_type.h"
+
+#define D1 1
+#define D2 2
+#define A  100u      /* an L1 of domain 1 */
+#define B  101u      /* its L2, pinned, entry 0 -> A */
+#define HVF 300u
+#define FREEF 400u
+
+static uint32_t pages[2][64][1024];
+
+uint32_t *pt_frame(uint32_t mfn)
+{
+    if (mfn >= 100 && mfn < 164)
+        return pages[0][mfn - 100];
+    if (mfn >= 200 && mfn < 264)
+        return pages[1][mfn - 200];
+    cr_assert_fail("the core touched frame %u, which is no table of the test", mfn);
+    return 0;
+}
+
+uint32_t pt_hv_slot_entry(uint32_t slot)
+{
+    return 0x00C00000u + slot;           /* recognisable, never validated */
+}
+
+/* An entry, and the machine address of entry i of table t. */
+#define pte(mfn, flags) (((uint32_t)(mfn) << 12) | (flags))
+#define l1ptr(t, i)     (((uint32_t)(t) << 12) | ((uint32_t)(i) << 2))
+
+/* The rule the setup's pin returned: checked by the first test, not in
+ * the setup itself (an assertion there reads as a crash in Criterion). */
+static int setup_rule;
+
+static void setup(void)
+{
+    memset(frame_table, 0, sizeof frame_table);
+    memset(pages, 0, sizeof pages);
+    for (uint32_t f = 0; f < MAX_FRAMES; f++)
+        m2p[f] = INVALID_PFN;
+    for (uint32_t f = 100; f < 164; f++)
+        frame_table[f] = (struct frame_info){ .owner = D1, .use = FRAME_GUEST };
+    for (uint32_t f = 200; f < 210; f++)
+        frame_table[f] = (struct frame_info){ .owner = D2, .use = FRAME_GUEST };
+    frame_table[HVF].use = FRAME_HV;
+    frame_table[FREEF].use = FRAME_FREE;
+    pages[0][B - 100][0] = pte(A, PT_P | PT_RW | PT_US);
+    setup_rule = pt_pin(D1, B, PGT_L2);
+    pt_flush_needed = 0;
+}
+
+TestSuite(mm, .init = setup);
+
+Test(mm, pin_validates_the_directory_and_its_l1)
+{
+    cr_assert_eq(setup_rule, MMRULE_OK, "pinning a good directory was refused (rule %d)", setup_rule);
+    cr_assert_eq(frame_table[B].type, PGT_L2);
+    cr_assert_eq(frame_table[B].type_count, 1);
+    cr_assert_eq(frame_table[B].count, 1);
+    cr_assert(frame_table[B].pinned);
+    cr_assert_eq(frame_table[A].type, PGT_L1);
+    cr_assert_eq(frame_table[A].type_count, 1);
+    cr_assert_eq(frame_table[A].count, 1);
+    /* The hypervisor's slots were filled in by it. */
+    cr_assert_eq(pages[0][B - 100][1008], 0x00C00000u + 1008);
+    cr_assert_eq(pages[0][B - 100][PT_M2P_SLOT], 0x00C00000u + PT_M2P_SLOT);
+}
+
+/* ---- the table: one update each, on a fresh setup ------------------------ */
+struct upd {
+    const char *what;
+    domid_t d;
+    uint32_t ptr, val;
+    int rule;
+};
+
+static const struct upd table[] = {
+    { "map own frame writable",              D1, l1ptr(A, 5), pte(110, PT_P | PT_RW), MMRULE_OK },
+    { "map own frame read-only",             D1, l1ptr(A, 5), pte(110, PT_P), MMRULE_OK },
+    { "not present: anything goes",          D1, l1ptr(A, 5), pte(HVF, PT_RW), MMRULE_OK },
+    { "map a hypervisor frame",              D1, l1ptr(A, 5), pte(HVF, PT_P), MMRULE_HV_FRAME },
+    { "map another domain's frame",          D1, l1ptr(A, 5), pte(200, PT_P), MMRULE_NOT_OWNER },
+    { "map a free frame",                    D1, l1ptr(A, 5), pte(FREEF, PT_P), MMRULE_BAD_FRAME },
+    { "map a frame beyond RAM",              D1, l1ptr(A, 5), pte(MAX_FRAMES + 1, PT_P), MMRULE_BAD_FRAME },
+    { "map its own L1 writable",             D1, l1ptr(A, 5), pte(A, PT_P | PT_RW), MMRULE_PT_WRITABLE },
+    { "map its own L2 writable",             D1, l1ptr(A, 5), pte(B, PT_P | PT_RW), MMRULE_PT_WRITABLE },
+    { "map its own L1 read-only",            D1, l1ptr(A, 5), pte(A, PT_P), MMRULE_OK },
+    { "directory entry to a fresh L1",       D1, l1ptr(B, 1), pte(102, PT_P | PT_RW | PT_US), MMRULE_OK },
+    { "directory entry to the directory",    D1, l1ptr(B, 1), pte(B, PT_P | PT_RW), MMRULE_L2_NEEDS_L1 },
+    { "directory entry with a 4 MiB page",   D1, l1ptr(B, 1), pte(102, PT_P | PT_PS), MMRULE_LARGE_PAGE },
+    { "directory entry to another domain",   D1, l1ptr(B, 1), pte(200, PT_P), MMRULE_NOT_OWNER },
+    { "hypervisor slot 1008",                D1, l1ptr(B, 1008), 0, MMRULE_HV_SLOT },
+    { "hypervisor slot 1023",                D1, l1ptr(B, 1023), pte(102, PT_P), MMRULE_HV_SLOT },
+    { "the M2P slot 1007",                   D1, l1ptr(B, 1007), 0, MMRULE_HV_SLOT },
+    { "update a frame that is no table",     D1, l1ptr(110, 0), pte(111, PT_P), MMRULE_NOT_A_PAGE_TABLE },
+    { "update another domain's frame",       D1, l1ptr(200, 0), 0, MMRULE_NOT_OWNER },
+    { "update a hypervisor frame",           D1, l1ptr(HVF, 0), 0, MMRULE_HV_FRAME },
+    { "domain 2 updates domain 1's table",   D2, l1ptr(A, 5), pte(200, PT_P), MMRULE_NOT_OWNER },
+};
+
+Test(mm, table_of_updates)
+{
+    for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++) {
+        setup();
+        const struct upd *u = &table[i];
+        struct pt_result res;
+        int ours = u->ptr >> 12 >= 100 && u->ptr >> 12 < 264;
+        uint32_t before = ours ? pt_frame(u->ptr >> 12)[(u->ptr & 0xFFF) >> 2] : 0;
+        int r = pt_update(u->d, u->ptr, u->val, &res);
+        cr_expect_eq(r, u->rule, "%s: rule %d, want %d", u->what, r, u->rule);
+        if (ours) {
+            uint32_t now = pt_frame(u->ptr >> 12)[(u->ptr & 0xFFF) >> 2];
+            if (r == MMRULE_OK)
+                cr_expect_eq(now, u->val, "%s: entry not written", u->what);
+            else
+                cr_expect_eq(now, before, "%s: a refused update changed the entry", u->what);
+        }
+    }
+}
+
+Test(mm, refused_update_takes_no_reference)
+{
+    struct pt_result res;
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(A, PT_P | PT_RW), &res), MMRULE_PT_WRITABLE);
+    cr_assert_eq(frame_table[A].count, 1);
+    cr_assert_eq(frame_table[A].type, PGT_L1);
+    cr_assert_eq(frame_table[A].type_count, 1);
+}
+
+/* ---- type-count transitions ------------------------------------------------ */
+Test(mm, map_and_unmap_writable)
+{
+    struct pt_result res;
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(res.level, 1);
+    cr_assert_eq(frame_table[110].type, PGT_WRITABLE);
+    cr_assert_eq(frame_table[110].type_count, 1);
+    cr_assert_eq(frame_table[110].count, 1);
+    /* A second writable mapping: two type references. */
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(110, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(frame_table[110].type_count, 2);
+    /* Downgrade one to read-only: one type reference left, two mappings. */
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(110, PT_P), &res), MMRULE_OK);
+    cr_assert_eq(res.old, pte(110, PT_P | PT_RW));
+    cr_assert_eq(frame_table[110].type_count, 1);
+    cr_assert_eq(frame_table[110].count, 2);
+    /* Unmap both. */
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), 0, &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), 0, &res), MMRULE_OK);
+    cr_assert_eq(frame_table[110].type_count, 0);
+    cr_assert_eq(frame_table[110].type, PGT_NONE);
+    cr_assert_eq(frame_table[110].count, 0);
+}
+
+Test(mm, accessed_dirty_bits_need_no_new_references)
+{
+    struct pt_result res;
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PT_P | PT_RW | 0x60), &res), MMRULE_OK);
+    cr_assert_eq(frame_table[110].count, 1);
+    cr_assert_eq(frame_table[110].type_count, 1);
+}
+
+Test(mm, retype_only_at_type_count_zero)
+{
+    struct pt_result res;
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(104, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_pin(D1, 104, PGT_L1), MMRULE_TYPE_CONFLICT);
+    cr_assert_eq(frame_table[104].count, 1, "the failed pin must give its reference back");
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(104, PT_P), &res), MMRULE_OK);
+    cr_assert_eq(pt_pin(D1, 104, PGT_L1), MMRULE_OK);
+    cr_assert_eq(frame_table[104].type, PGT_L1);
+    cr_assert(pt_flush_needed, "a frame that became a table needs a TLB flush");
+    /* And back: unpin, then it may be mapped writable again. */
+    cr_assert_eq(pt_unpin(D1, 104), MMRULE_OK);
+    cr_assert_eq(frame_table[104].type_count, 0);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(104, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(frame_table[104].type, PGT_WRITABLE);
+}
+
+Test(mm, pin_unpin)
+{
+    cr_assert_eq(pt_pin(D1, 103, PGT_L1), MMRULE_OK);
+    cr_assert_eq(frame_table[103].count, 1);
+    cr_assert_eq(frame_table[103].type_count, 1);
+    cr_assert_eq(pt_pin(D1, 103, PGT_L1), MMRULE_ALREADY_PINNED);
+    cr_assert_eq(pt_unpin(D1, 103), MMRULE_OK);
+    cr_assert_eq(frame_table[103].count, 0);
+    cr_assert_eq(frame_table[103].type, PGT_NONE);
+    cr_assert_eq(pt_unpin(D1, 103), MMRULE_NOT_PINNED);
+    cr_assert_eq(pt_pin(D1, 200, PGT_L1), MMRULE_NOT_OWNER);
+    cr_assert_eq(pt_pin(D1, HVF, PGT_L2), MMRULE_HV_FRAME);
+    cr_assert_eq(pt_unpin(D2, B), MMRULE_NOT_OWNER);
+}
+
+Test(mm, unpin_in_use_is_refused)
+{
+    /* A is pinned and also used by B's entry 0. */
+    cr_assert_eq(pt_pin(D1, A, PGT_L1), MMRULE_OK);
+    cr_assert_eq(frame_table[A].type_count, 2);
+    cr_assert_eq(pt_unpin(D1, A), MMRULE_IN_USE);
+    cr_assert(frame_table[A].pinned);
+    /* B as the base pointer: in use too. */
+    uint32_t base = 0;
+    cr_assert_eq(pt_new_base(D1, B, &base), MMRULE_OK);
+    cr_assert_eq(base, B);
+    cr_assert_eq(pt_unpin(D1, B), MMRULE_IN_USE);
+    cr_assert_eq(frame_table[B].type_count, 2);
+}
+
+Test(mm, new_base_validates_an_unpinned_directory)
+{
+    uint32_t base = 0;
+    cr_assert_eq(pt_new_base(D1, B, &base), MMRULE_OK);
+    pages[0][105 - 100][3] = pte(106, PT_P | PT_RW);      /* 106: empty page */
+    cr_assert_eq(pt_new_base(D1, 105, &base), MMRULE_OK);
+    cr_assert_eq(base, 105);
+    cr_assert_eq(frame_table[105].type, PGT_L2);
+    cr_assert_eq(frame_table[106].type, PGT_L1);
+    cr_assert_eq(frame_table[B].type_count, 1, "the old base keeps only its pin");
+    cr_assert_eq(pt_new_base(D1, 110, &base), MMRULE_OK, "an empty page is an empty directory");
+    cr_assert_eq(frame_table[105].type_count, 0, "the unpinned old base is devalidated");
+    cr_assert_eq(frame_table[106].type_count, 0, "and so is its L1");
+    cr_assert_eq(pt_new_base(D1, 200, &base), MMRULE_NOT_OWNER);
+    cr_assert_eq(base, 110);
+}
+
+Test(mm, devalidation_gives_references_back)
+{
+    struct pt_result res;
+    pages[0][102 - 100][7] = pte(110, PT_P | PT_RW);
+    pages[0][102 - 100][8] = pte(111, PT_P);
+    cr_assert_eq(pt_update(D1, l1ptr(B, 1), pte(102, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(res.level, 2);
+    cr_assert_eq(frame_table[102].type, PGT_L1);
+    cr_assert_eq(frame_table[110].type, PGT_WRITABLE);
+    cr_assert_eq(frame_table[111].count, 1);
+    /* The directory entry goes: the L1 loses its last user. */
+    cr_assert_eq(pt_update(D1, l1ptr(B, 1), 0, &res), MMRULE_OK);
+    cr_assert_eq(frame_table[102].type_count, 0);
+    cr_assert_eq(frame_table[102].count, 0);
+    cr_assert_eq(frame_table[110].type_count, 0);
+    cr_assert_eq(frame_table[110].count, 0);
+    cr_assert_eq(frame_table[111].count, 0);
+}
+
+Test(mm, failed_validation_rolls_back)
+{
+    struct pt_result res;
+    pages[0][102 - 100][0] = pte(110, PT_P | PT_RW);
+    pages[0][102 - 100][1] = pte(HVF, PT_P);             /* the bad one */
+    cr_assert_eq(pt_update(D1, l1ptr(B, 1), pte(102, PT_P), &res), MMRULE_HV_FRAME);
+    cr_assert_eq(frame_table[102].type_count, 0);
+    cr_assert_eq(frame_table[102].count, 0);
+    cr_assert_eq(frame_table[110].type_count, 0, "entry 0's reference was given back");
+    cr_assert_eq(frame_table[110].count, 0);
+    cr_assert_eq(pages[0][B - 100][1], 0u);
+}
+
+Test(mm, table_mapping_itself_writable_is_refused)
+{
+    /* An L1 whose own entry maps it writable can never validate. */
+    pages[0][103 - 100][0] = pte(103, PT_P | PT_RW);
+    cr_assert_eq(pt_pin(D1, 103, PGT_L1), MMRULE_PT_WRITABLE);
+    cr_assert_eq(frame_table[103].count, 0);
+    cr_assert_eq(frame_table[103].type_count, 0);
+}
+
+/* ---- M2P / P2M ---------------------------------------------------------- */
+static void check_inverse(const uint32_t *p2m, uint32_t n)
+{
+    for (uint32_t pfn = 0; pfn < n; pfn++)
+        if (p2m[pfn] != INVALID_PFN)
+            cr_assert_eq(m2p[p2m[pfn]], pfn, "m2p[p2m[%u]] != %u", pfn, pfn);
+    for (uint32_t mfn = 100; mfn < 164; mfn++)
+        if (m2p[mfn] != INVALID_PFN)
+            cr_assert_eq(p2m[m2p[mfn]], mfn, "p2m[m2p[%u]] != %u", mfn, mfn);
+}
+
+Test(mm, m2p_swap_keeps_p2m_consistent)
+{
+    uint32_t p2m[4] = { 120, 121, 122, 123 };
+    for (uint32_t i = 0; i < 4; i++)
+        m2p[p2m[i]] = i;
+    check_inverse(p2m, 4);
+    /* Swap pfns 1 and 2 between their frames, in two updates. */
+    cr_assert_eq(m2p_update(D1, 121, 2, p2m, 4), MMRULE_OK);
+    cr_assert_eq(m2p_update(D1, 122, 1, p2m, 4), MMRULE_OK);
+    cr_assert_eq(p2m[1], 122);
+    cr_assert_eq(p2m[2], 121);
+    check_inverse(p2m, 4);
+    cr_assert_eq(m2p_update(D1, 121, 4, p2m, 4), MMRULE_BAD_PFN);
+    cr_assert_eq(m2p_update(D1, 200, 0, p2m, 4), MMRULE_NOT_OWNER);
+    cr_assert_eq(m2p_update(D1, HVF, 0, p2m, 4), MMRULE_HV_FRAME);
+    check_inverse(p2m, 4);
+}
+
+Test(mm, errno_of_each_rule)
+{
+    cr_assert_eq(mmrule_errno(MMRULE_OK), 0);
+    cr_assert_eq(mmrule_errno(MMRULE_NOT_OWNER), -HV_EPERM);
+    cr_assert_eq(mmrule_errno(MMRULE_HV_FRAME), -HV_EPERM);
+    cr_assert_eq(mmrule_errno(MMRULE_HV_SLOT), -HV_EPERM);
+    cr_assert_eq(mmrule_errno(MMRULE_PT_WRITABLE), -HV_EINVAL);
+    cr_assert_eq(mmrule_errno(MMRULE_L2_NEEDS_L1), -HV_EINVAL);
+    cr_assert_eq(mmrule_errno(MMRULE_LARGE_PAGE), -HV_EINVAL);
+    cr_assert_eq(mmrule_errno(MMRULE_IN_USE), -HV_EBUSY);
+    cr_assert_eq(mmrule_errno(MMRULE_ALREADY_PINNED), -HV_EBUSY);
+    cr_assert_eq(mmrule_errno(MMRULE_BAD_POINTER), -HV_EFAULT);
+    cr_assert_eq(mmrule_errno(MMRULE_BAD_OP), -HV_ENOSYS);
+}
+
+Test(mm, next_present_skips_absent_entries)
+{
+    uint32_t t[1024] = { 0 };
+    cr_assert_eq(pt_next_present(t, 0, 1024), 1024);
+    t[5] = 0x1000;                      /* not present: still skipped */
+    t[6] = 0x2001;
+    t[1023] = 1;
+    cr_assert_eq(pt_next_present(t, 0, 1024), 6);
+    cr_assert_eq(pt_next_present(t, 6, 1024), 6);
+    cr_assert_eq(pt_next_present(t, 7, 1024), 1023);
+    cr_assert_eq(pt_next_present(t, 7, 1007), 1007, "never past n");
+    cr_assert_eq(pt_next_present(t, 1023, 1024), 1023);
+}
