@@ -52,17 +52,17 @@ endif
 fixtures: $(SYNTH)
 	$(SYNTH) tests/fixtures/synthetic-mm-evt.bin
 
-# `make graphs`: one graph of each kind, as SVG and PNG, in $(BUILD)/graphs/.
-# Page tables and topology come from the synthetic fixture (the events they
-# need are being wired into the hypervisor); states and sequence from a
-# recorded run of two domains.
+# `make graphs`: one graph of each kind, as SVG and PNG, in $(BUILD)/graphs/,
+# from recorded fixtures: d0's page tables in the two-domains scenario; the
+# topology, state machines and a message sequence (one ping and pong) of
+# the event-channel ping-pong between d1 and d2.
 GRAPHS_DIR := $(BUILD)/graphs
 graphs: $(HVTRACE)
 	@mkdir -p $(GRAPHS_DIR)
-	$(HVTRACE) dot -d d0 pagetable tests/fixtures/synthetic-mm-evt.bin > $(GRAPHS_DIR)/pagetable.dot
-	$(HVTRACE) dot topology tests/fixtures/synthetic-mm-evt.bin > $(GRAPHS_DIR)/topology.dot
-	$(HVTRACE) dot states tests/fixtures/two-domains.bin > $(GRAPHS_DIR)/states.dot
-	$(HVTRACE) dot -f 3 -n 16 sequence tests/fixtures/two-domains.bin > $(GRAPHS_DIR)/sequence.dot
+	$(HVTRACE) dot -d d0 pagetable tests/fixtures/two-domains-mm.bin > $(GRAPHS_DIR)/pagetable.dot
+	$(HVTRACE) dot topology tests/fixtures/evtchn-pingpong.bin > $(GRAPHS_DIR)/topology.dot
+	$(HVTRACE) dot states tests/fixtures/evtchn-pingpong.bin > $(GRAPHS_DIR)/states.dot
+	$(HVTRACE) dot -f 107 -n 28 sequence tests/fixtures/evtchn-pingpong.bin > $(GRAPHS_DIR)/sequence.dot
 	@for k in pagetable topology states sequence; do \
 	    dot -Tsvg $(GRAPHS_DIR)/$$k.dot -o $(GRAPHS_DIR)/$$k.svg && \
 	    dot -Tpng $(GRAPHS_DIR)/$$k.dot -o $(GRAPHS_DIR)/$$k.png || exit 1; \

@@ -7,15 +7,17 @@
  *              page-table pages (L2 directory, L1 tables) -> pseudo-physical
  *              frames -> machine frames.  Rebuilt from PT_RUN snapshots
  *              (written when a table is pinned, and by the domain builder)
- *              plus the MMU_UPDATE deltas that succeeded after them.  Runs
- *              of entries that map consecutive frames with the same flags
- *              are collapsed into one row: the graph stays readable.
+ *              plus the MMU_UPDATE deltas that succeeded after them; only
+ *              the tables in use (reachable from the last new_baseptr) are
+ *              drawn.  Runs of entries that map consecutive frames with the
+ *              same flags are collapsed into one row: the graph stays
+ *              readable.
  *   topology   domains and the hypervisor, edges counted: hypercalls,
  *              traps bounced, event-channel sends.
  *   states     each domain's scheduling state machine with how often each
  *              transition happened (model.c).
  *   sequence   a message sequence chart of a window of records: who talked
- *              to whom (hypercalls, schedules, events, upcalls).
+ *              to whom (hypercalls, schedules, block/wake, events, upcalls).
  * Render with: dot -Tsvg file.dot -o file.svg (`make graphs` does all four).
  */
 #include <stdlib.h>
@@ -176,6 +178,10 @@ static int message(const struct trace_record *r, int *from, int *to, char *label
         snprintf(label, len, "block");
         *from = me; *to = hv;
         return me >= 0;
+    case TRC_WAKE:
+        snprintf(label, len, "wake");
+        *from = hv; *to = hvt_dom_slot(r->args[0]);
+        return *to >= 0;
     case TRC_DOM_START: case TRC_DOM_SHUTDOWN: case TRC_DOM_CREATE: {
         const struct hvt_event *ev = hvt_event_by_id(r->event);
         snprintf(label, len, "%s", ev->name);
@@ -250,23 +256,36 @@ static int dot_sequence(FILE *f, const struct hvt_trace *t, const struct hvt_dot
 /* ---- page tables ---------------------------------------------------------------- */
 
 /*
- * A page-table page as the trace lets us rebuild it: its machine frame, its
- * level, and its 1024 entries (0 = not present / not known).
+ * A page-table page as the trace lets us rebuild it.  What a record says
+ * about an entry may be partial: a pt_run gives the first entry's value
+ * (machine frame and flags) and, for every entry of the run, the
+ * pseudo-physical frame (pfn0 + k) and the flags, but not the machine frames
+ * after the first (consecutive pfns need not be consecutive mfns).  So each
+ * entry keeps what is known; the p2m/m2p pairs learnt anywhere in the trace
+ * (first entries of runs, m2p_update) fill in the rest when drawing.
  */
-#define PT_MAX_TABLES 128
+#define PT_MAX_TABLES 256
+#define PT_NO_PFN     0xffffffffu       /* pt_run: not one of the domain's frames */
+
+struct pt_entry {
+    uint32_t flags;                     /* low 12 bits of the entry */
+    uint32_t mfn, pfn;
+    uint8_t  present, mfn_known, pfn_known;
+};
+
 struct pt_table {
     uint32_t mfn;
     unsigned level;
-    uint32_t entry[1024];
+    struct pt_entry e[1024];
 };
 
+#define PT_MAX_PAIRS 8192
 struct pt_state {
     struct pt_table *t;
     unsigned n;
-    uint32_t root;              /* mfn of the L2 in use (new_baseptr), or 0 */
-    /* machine -> pseudo-physical, as learnt from PT_RUN and M2P_UPDATE */
-    uint32_t m2p_mfn[4096], m2p_pfn[4096];
-    unsigned nm2p;
+    uint32_t root;                      /* mfn of the last new_baseptr, or 0 */
+    uint32_t pair_mfn[PT_MAX_PAIRS], pair_pfn[PT_MAX_PAIRS];
+    unsigned npairs;
 };
 
 static struct pt_table *pt_find(struct pt_state *s, uint32_t mfn, unsigned level, int create)
@@ -283,25 +302,49 @@ static struct pt_table *pt_find(struct pt_state *s, uint32_t mfn, unsigned level
     return p;
 }
 
-static void learn_m2p(struct pt_state *s, uint32_t mfn, uint32_t pfn)
+static void pt_forget(struct pt_state *s, uint32_t mfn)
 {
-    for (unsigned i = 0; i < s->nm2p; i++)
-        if (s->m2p_mfn[i] == mfn) {
-            s->m2p_pfn[i] = pfn;
+    for (unsigned i = 0; i < s->n; i++)
+        if (s->t[i].mfn == mfn) {
+            s->t[i] = s->t[--s->n];
             return;
         }
-    if (s->nm2p < 4096) {
-        s->m2p_mfn[s->nm2p] = mfn;
-        s->m2p_pfn[s->nm2p++] = pfn;
+}
+
+static void learn(struct pt_state *s, uint32_t mfn, uint32_t pfn)
+{
+    if (pfn == PT_NO_PFN)
+        return;
+    for (unsigned i = 0; i < s->npairs; i++)
+        if (s->pair_mfn[i] == mfn || s->pair_pfn[i] == pfn) {
+            s->pair_mfn[i] = mfn;
+            s->pair_pfn[i] = pfn;
+            return;
+        }
+    if (s->npairs < PT_MAX_PAIRS) {
+        s->pair_mfn[s->npairs] = mfn;
+        s->pair_pfn[s->npairs++] = pfn;
     }
 }
 
-static long m2p(const struct pt_state *s, uint32_t mfn)
+static int m2p(const struct pt_state *s, uint32_t mfn, uint32_t *pfn)
 {
-    for (unsigned i = 0; i < s->nm2p; i++)
-        if (s->m2p_mfn[i] == mfn)
-            return s->m2p_pfn[i];
-    return -1;
+    for (unsigned i = 0; i < s->npairs; i++)
+        if (s->pair_mfn[i] == mfn) {
+            *pfn = s->pair_pfn[i];
+            return 1;
+        }
+    return 0;
+}
+
+static int p2m(const struct pt_state *s, uint32_t pfn, uint32_t *mfn)
+{
+    for (unsigned i = 0; i < s->npairs; i++)
+        if (s->pair_pfn[i] == pfn) {
+            *mfn = s->pair_mfn[i];
+            return 1;
+        }
+    return 0;
 }
 
 static void pt_replay(struct pt_state *s, const struct hvt_trace *t, uint16_t dom, size_t upto)
@@ -316,42 +359,111 @@ static void pt_replay(struct pt_state *s, const struct hvt_trace *t, uint16_t do
             if (!p)
                 continue;
             p->level = r->args[1];
+            learn(s, val >> 12, pfn);
             for (uint32_t k = 0; k < count && first + k < 1024; k++) {
-                p->entry[first + k] = val + (k << 12);
-                learn_m2p(s, (val >> 12) + k, pfn + k);
+                struct pt_entry *e = &p->e[first + k];
+                memset(e, 0, sizeof *e);
+                e->present = 1;
+                e->flags = val & 0xfff;
+                e->mfn = val >> 12;
+                e->mfn_known = k == 0;
+                e->pfn = pfn == PT_NO_PFN ? 0 : pfn + k;
+                e->pfn_known = pfn != PT_NO_PFN;
             }
         } else if (r->event == TRC_MMU_UPDATE && r->nargs == 7 && (int32_t)r->args[5] >= 0) {
             struct pt_table *p = pt_find(s, r->args[0] >> 12, r->args[3], 1);
-            if (p)
-                p->entry[(r->args[0] & 0xfff) / 4] = r->args[2];
+            if (!p)
+                continue;
+            struct pt_entry *e = &p->e[(r->args[0] & 0xfff) / 4];
+            memset(e, 0, sizeof *e);
+            e->present = r->args[2] & 1;
+            e->flags = r->args[2] & 0xfff;
+            e->mfn = r->args[2] >> 12;
+            e->mfn_known = 1;
         } else if (r->event == TRC_MMUEXT && r->nargs == 4 && (int32_t)r->args[2] >= 0) {
             if (r->args[0] == 5)                /* new_baseptr */
                 s->root = r->args[1];
             else if (r->args[0] == 1)           /* pin_l2_table */
                 pt_find(s, r->args[1], 2, 1);
-            else if (r->args[0] == 0)
+            else if (r->args[0] == 0)           /* pin_l1_table */
                 pt_find(s, r->args[1], 1, 1);
+            else if (r->args[0] == 4)           /* unpin: no longer a page table */
+                pt_forget(s, r->args[1]);
         } else if (r->event == TRC_M2P_UPDATE && r->nargs == 3 && (int32_t)r->args[2] >= 0) {
-            learn_m2p(s, r->args[0], r->args[1]);
+            learn(s, r->args[0], r->args[1]);
         }
     }
+    /* Fill in what the pairs tell. */
+    for (unsigned ti = 0; ti < s->n; ti++)
+        for (unsigned i = 0; i < 1024; i++) {
+            struct pt_entry *e = &s->t[ti].e[i];
+            if (!e->present)
+                continue;
+            if (!e->mfn_known && e->pfn_known)
+                e->mfn_known = p2m(s, e->pfn, &e->mfn);
+            if (!e->pfn_known && e->mfn_known)
+                e->pfn_known = m2p(s, e->mfn, &e->pfn);
+        }
 }
 
 /* Entries i..j-1 that map consecutive frames with the same flags: one row. */
 static unsigned run_end(const struct pt_table *p, unsigned i)
 {
+    const struct pt_entry *a = &p->e[i];
     unsigned j = i + 1;
-    while (j < 1024 && (p->entry[j] & 1) &&
-           (p->entry[j] >> 12) == (p->entry[j - 1] >> 12) + 1 &&
-           (p->entry[j] & 0xfff) == (p->entry[i] & 0xfff))
-        j++;
+    for (; j < 1024; j++) {
+        const struct pt_entry *b = &p->e[j], *prev = &p->e[j - 1];
+        if (!b->present || b->flags != a->flags || b->pfn_known != a->pfn_known)
+            break;
+        if (a->pfn_known ? b->pfn != prev->pfn + 1
+                         : !(b->mfn_known && prev->mfn_known && b->mfn == prev->mfn + 1))
+            break;
+    }
     return j;
 }
 
-static void flags_text(char *buf, size_t len, uint32_t e)
+static void flags_text(char *buf, size_t len, uint32_t flags)
 {
-    snprintf(buf, len, "%s%s%s", e & 2 ? "RW" : "RO", e & 4 ? " user" : "",
-             e & 0x80 ? " 4M" : "");
+    snprintf(buf, len, "%s%s%s", flags & 2 ? "RW" : "RO", flags & 4 ? " user" : "",
+             flags & 0x80 ? " 4M" : "");
+}
+
+/* The table an entry points at (an L2 entry's L1), if we know it. */
+static const struct pt_table *points_at(struct pt_state *s, const struct pt_entry *e)
+{
+    if (!e->mfn_known)
+        return NULL;
+    return pt_find(s, e->mfn, 1, 0);
+}
+
+/* Which tables to draw: the ones reachable from the root, or all. */
+static void pt_select(struct pt_state *s, uint8_t *show)
+{
+    const struct pt_table *root = s->root ? pt_find(s, s->root, 2, 0) : NULL;
+    memset(show, 0, PT_MAX_TABLES);
+    if (!root) {
+        memset(show, 1, s->n);
+        return;
+    }
+    show[root - s->t] = 1;
+    for (unsigned i = 0; i < 1024; i++)
+        if (root->e[i].present) {
+            const struct pt_table *l1 = points_at(s, &root->e[i]);
+            if (l1 && l1->level == 1)
+                show[l1 - s->t] = 1;
+        }
+}
+
+#define PT_MAX_ROWS 24
+
+static void range_text(char *buf, size_t len, const char *what, int known, uint32_t first, unsigned n)
+{
+    if (!known)
+        snprintf(buf, len, "%s ?", what);
+    else if (n == 1)
+        snprintf(buf, len, "%s 0x%x", what, first);
+    else
+        snprintf(buf, len, "%s 0x%x-0x%x", what, first, first + n - 1);
 }
 
 static int dot_pagetable(FILE *f, const struct hvt_trace *t, const struct hvt_dot_opts *o,
@@ -363,9 +475,8 @@ static int dot_pagetable(FILE *f, const struct hvt_trace *t, const struct hvt_do
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    size_t upto = o->at ? o->at : t->n;
+    size_t upto = o->at && o->at < t->n ? o->at : t->n;
     pt_replay(s, t, (uint16_t)o->dom, upto);
-
     if (s->n == 0) {
         snprintf(err, errlen, "no page-table events (pt_run, mmu_update, mmuext) for d%d "
                  "in records 0..%zu", o->dom, upto ? upto - 1 : 0);
@@ -373,28 +484,37 @@ static int dot_pagetable(FILE *f, const struct hvt_trace *t, const struct hvt_do
         free(s);
         return -1;
     }
+    uint8_t show[PT_MAX_TABLES];
+    pt_select(s, show);
+    unsigned nshow = 0;
+    for (unsigned ti = 0; ti < s->n; ti++)
+        nshow += show[ti];
 
     fprintf(f, "digraph pagetable {\n  rankdir=LR; node [fontname=\"Helvetica\", "
             "fontsize=10]; edge [fontsize=9];\n"
-            "  label=\"d%d page tables after record %zu (%u tables)\";\n",
-            o->dom, upto - 1, s->n);
+            "  label=\"d%d page tables after record %zu (%u of %u known tables: %s)\";\n",
+            o->dom, upto - 1, nshow, s->n, s->root ? "those in use (cr3)" : "all");
+
+    /* One record node per table, one field per run of entries. */
     for (unsigned ti = 0; ti < s->n; ti++) {
         const struct pt_table *p = &s->t[ti];
-        long pfn = m2p(s, p->mfn);
-        fprintf(f, "  t%x [shape=record, style=filled, fillcolor=\"%s\", label=\"{L%u mfn 0x%x%s",
-                p->mfn, p->level == 2 ? "#ffe0c0" : "#e0f0ff", p->level, p->mfn,
-                p->mfn == s->root ? " (cr3)" : "");
-        if (pfn >= 0)
-            fprintf(f, " pfn 0x%lx", pfn);
+        uint32_t pfn;
+        if (!show[ti])
+            continue;
+        fprintf(f, "  t%x [shape=record, style=filled, fillcolor=\"%s\", label=\"{L%u mfn 0x%x",
+                p->mfn, p->level == 2 ? "#ffe0c0" : "#e0f0ff", p->level, p->mfn);
+        if (m2p(s, p->mfn, &pfn))
+            fprintf(f, " pfn 0x%x", pfn);
+        fprintf(f, "%s", p->mfn == s->root ? " (cr3)" : "");
         unsigned rows = 0;
         for (unsigned i = 0; i < 1024; ) {
-            if (!(p->entry[i] & 1)) {
+            if (!p->e[i].present) {
                 i++;
                 continue;
             }
             unsigned j = p->level == 2 ? i + 1 : run_end(p, i);
-            if (++rows > 24) {
-                fprintf(f, "|…more");
+            if (++rows > PT_MAX_ROWS) {
+                fprintf(f, "|more...");
                 break;
             }
             fprintf(f, "|<e%u>[%u", i, i);
@@ -405,57 +525,69 @@ static int dot_pagetable(FILE *f, const struct hvt_trace *t, const struct hvt_do
         }
         fprintf(f, "}\"];\n");
     }
-    /* Edges: L2 entries to the L1 tables they point at (when known), and
-     * virtual range -> L1 run -> pseudo-physical -> machine frames. */
+
+    /* Edges: an L2 entry to its L1 (or to the frame it maps); an L1 run from
+     * its virtual range, to its pseudo-physical frames, to machine frames. */
     for (unsigned ti = 0; ti < s->n; ti++) {
         const struct pt_table *p = &s->t[ti];
-        for (unsigned i = 0, rows = 0; i < 1024 && rows < 24; ) {
-            if (!(p->entry[i] & 1)) {
+        if (!show[ti])
+            continue;
+        unsigned rows = 0;
+        for (unsigned i = 0; i < 1024 && rows < PT_MAX_ROWS; ) {
+            const struct pt_entry *e = &p->e[i];
+            char fl[32], pr[48], mr[48];
+            if (!e->present) {
                 i++;
                 continue;
             }
             rows++;
-            uint32_t mfn = p->entry[i] >> 12;
-            char fl[32];
-            flags_text(fl, sizeof fl, p->entry[i]);
+            flags_text(fl, sizeof fl, e->flags);
             if (p->level == 2) {
-                const struct pt_table *l1 = pt_find(s, mfn, 1, 0);
-                if (l1)
+                const struct pt_table *l1 = points_at(s, e);
+                if (l1 && show[l1 - s->t]) {
                     fprintf(f, "  t%x:e%u -> t%x [label=\"va 0x%08x\"];\n", p->mfn, i,
-                            mfn, i << 22);
-                else
-                    fprintf(f, "  t%x_m%u [shape=box, label=\"mfn 0x%x\\n(%s)\"];\n"
-                            "  t%x:e%u -> t%x_m%u [label=\"va 0x%08x\"];\n", p->mfn, i,
-                            mfn, fl, p->mfn, i, p->mfn, i, i << 22);
+                            l1->mfn, i << 22);
+                } else {
+                    range_text(pr, sizeof pr, "pfn", e->pfn_known, e->pfn, 1);
+                    range_text(mr, sizeof mr, "mfn", e->mfn_known, e->mfn, 1);
+                    fprintf(f, "  t%x_f%u [shape=box, label=\"%s\\n%s (%s)\"];\n"
+                            "  t%x:e%u -> t%x_f%u [label=\"va 0x%08x\"];\n", p->mfn, i,
+                            pr, mr, fl, p->mfn, i, p->mfn, i, i << 22);
+                }
                 i++;
                 continue;
             }
             unsigned j = run_end(p, i), n = j - i;
-            long pfn = m2p(s, mfn);
-            /* va of entry i of this L1: find the L2 entry that points at it. */
-            long va = -1;
-            for (unsigned k = 0; k < s->n && va < 0; k++)
-                if (s->t[k].level == 2)
-                    for (unsigned e = 0; e < 1024; e++)
-                        if ((s->t[k].entry[e] & 1) && (s->t[k].entry[e] >> 12) == p->mfn) {
-                            va = (long)e << 22;
-                            break;
-                        }
-            if (va >= 0)
-                fprintf(f, "  v%x_%u [shape=plaintext, label=\"va 0x%08lx-0x%08lx\"];\n"
-                        "  v%x_%u -> t%x:e%u;\n", p->mfn, i, va + ((long)i << 12),
-                        va + ((long)j << 12) - 1, p->mfn, i, p->mfn, i);
-            if (pfn >= 0)
-                fprintf(f, "  p%x_%u [shape=box, style=rounded, label=\"pfn 0x%lx-0x%lx\"];\n"
-                        "  t%x:e%u -> p%x_%u [label=\"%u pages, %s\"];\n"
-                        "  m%x_%u [shape=box, style=filled, fillcolor=\"#eeeeee\", "
-                        "label=\"mfn 0x%x-0x%x\"];\n  p%x_%u -> m%x_%u [label=\"p2m\"];\n",
-                        p->mfn, i, pfn, pfn + n - 1, p->mfn, i, p->mfn, i, n, fl,
-                        p->mfn, i, mfn, mfn + n - 1, p->mfn, i, p->mfn, i);
+            int mfns_consecutive = 1;
+            for (unsigned k = i + 1; k < j; k++)
+                mfns_consecutive &= p->e[k].mfn_known && p->e[k].mfn == p->e[k - 1].mfn + 1;
+            range_text(pr, sizeof pr, "pfn", e->pfn_known, e->pfn, n);
+            if (e->mfn_known && mfns_consecutive)
+                range_text(mr, sizeof mr, "mfn", 1, e->mfn, n);
+            else if (e->mfn_known)
+                snprintf(mr, sizeof mr, "mfn 0x%x, ... (p2m)", e->mfn);
             else
-                fprintf(f, "  m%x_%u [shape=box, style=filled, fillcolor=\"#eeeeee\", "
-                        "label=\"mfn 0x%x-0x%x\"];\n  t%x:e%u -> m%x_%u [label=\"%u pages, %s\"];\n",
-                        p->mfn, i, mfn, mfn + n - 1, p->mfn, i, p->mfn, i, n, fl);
+                snprintf(mr, sizeof mr, "mfn ? (p2m)");
+            /* The virtual range: from the L2 entries that point here. */
+            for (unsigned k = 0; k < s->n; k++) {
+                if (!show[k] || s->t[k].level != 2)
+                    continue;
+                for (unsigned d = 0; d < 1024; d++) {
+                    const struct pt_entry *de = &s->t[k].e[d];
+                    if (de->present && points_at(s, de) == p) {
+                        uint32_t va = (d << 22) | (i << 12);
+                        fprintf(f, "  v%x_%u_%u [shape=plaintext, label=\"va 0x%08x-0x%08x\"];\n"
+                                "  v%x_%u_%u -> t%x:e%u;\n", p->mfn, d, i, va,
+                                va + (n << 12) - 1, p->mfn, d, i, p->mfn, i);
+                    }
+                }
+            }
+            fprintf(f, "  p%x_%u [shape=box, style=rounded, label=\"%s\"];\n"
+                    "  t%x:e%u -> p%x_%u [label=\"%u page%s, %s\"];\n"
+                    "  m%x_%u [shape=box, style=filled, fillcolor=\"#eeeeee\", label=\"%s\"];\n"
+                    "  p%x_%u -> m%x_%u [label=\"p2m\"];\n",
+                    p->mfn, i, pr, p->mfn, i, p->mfn, i, n, n == 1 ? "" : "s", fl,
+                    p->mfn, i, mr, p->mfn, i, p->mfn, i);
             i = j;
         }
     }
