@@ -38,6 +38,8 @@
 #define LOGN     4096       /* records kept for the log view */
 #define TLCOLS   1024       /* timeline columns kept */
 #define BATCH    512
+#define TICK_MS  10         /* how often the ring is drained */
+#define DRAW_MS  50         /* how often the screen is redrawn (20 a second) */
 
 enum view { V_LOG, V_COUNTERS, V_TIMELINE, V_MEMORY, V_EVENTS, NVIEWS };
 static const char *view_names[NVIEWS] = { "log", "counters", "timeline", "memory", "events" };
@@ -686,7 +688,7 @@ static int prompt(const char *what, char *buf, size_t len)
         if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
             break;
         if (ch == 27) {
-            timeout(50);
+            timeout(TICK_MS);
             return -1;
         }
         if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0)
@@ -696,7 +698,7 @@ static int prompt(const char *what, char *buf, size_t len)
             buf[n] = '\0';
         }
     }
-    timeout(50);
+    timeout(TICK_MS);
     return 0;
 }
 
@@ -790,11 +792,14 @@ static int run_screen(struct live *L)
     noecho();
     keypad(stdscr, TRUE);
     curs_set(0);
-    timeout(50);
+    timeout(TICK_MS);
     colors();
 
-    double last = now_us();
+    double last = now_us(), last_draw = 0;
     L->last_snap = last;
+    /* Drain often (the ring must not fill up), draw less often (drawing
+     * costs more than reading and nobody sees more than 20 frames a
+     * second). */
     while (!L->quit && !stop_flag) {
         double t = now_us();
         if (L->replay)
@@ -803,17 +808,21 @@ static int run_screen(struct live *L)
             live_tick(L);
         last = t;
         snapshot_rates(L);
-        draw(L);
+        if (t - last_draw >= DRAW_MS * 1000.0) {
+            draw(L);
+            last_draw = t;
+        }
         int ch = getch();
         while (ch != ERR) {
             key(L, ch);
             if (L->quit)
                 break;
             draw(L);
+            last_draw = now_us();
             nodelay(stdscr, TRUE);
             ch = getch();
             nodelay(stdscr, FALSE);
-            timeout(50);
+            timeout(TICK_MS);
         }
     }
     endwin();

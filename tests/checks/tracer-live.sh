@@ -44,6 +44,27 @@ wait_for "dom_shutdown domid=d1 reason=poweroff"
 screen | head -n 1 | grep -q "END" || fail "replay finished: header says END"
 echo "ok log view"
 
+# /: search; the matching lines are shown in reverse video (SGR 7).
+keys /
+wait_for "search (regex"
+keys "dom_shutdown" Enter
+tmux capture-pane -e -p -t "$SESSION" | grep "dom_shutdown domid=d1" | grep -qE $'\e\\[(7|[0-9;]*;7)m' ||
+    fail "the search match is not highlighted"
+tmux capture-pane -e -p -t "$SESSION" | grep "hypercall nr=sched_op" | grep -qE $'\e\\[(7|[0-9;]*;7)m' &&
+    fail "a line that does not match is highlighted"
+echo "ok search highlights"
+
+# The terminal grows, then shrinks back: the screen follows.
+tmux resize-window -t "$SESSION" -x 100 -y 30
+sleep 0.5
+[ "$(screen | wc -l)" -eq 30 ] || fail "after resize to 100x30: $(screen | wc -l) lines"
+screen | tail -n 1 | grep -q "q quit" || fail "after resize: no footer on the last line"
+tmux resize-window -t "$SESSION" -x 80 -y 24
+sleep 0.5
+screen | tail -n 1 | grep -q "q quit" || fail "after resize back: no footer"
+screen | head -n 1 | grep -q "total 62" || fail "after resize back: header"
+echo "ok resize"
+
 # Tab: the counters view, per class and per domain.
 keys Tab
 wait_for "| counters |"
