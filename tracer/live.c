@@ -563,6 +563,76 @@ static void draw_timeline(struct live *L, int top, int rows)
         "(. <4  : <16  * <64  @ more)");
 }
 
+/*
+ * One memory event, short enough for 80 columns with the verdict first:
+ * "  118 d1   mmu_update REFUSED hv_slot (-EPERM) ptr=0xfc000000 new=0x0".
+ */
+static void mem_line(char *buf, size_t len, const struct trace_record *r)
+{
+    char dom[16], err[24] = "", what[96] = "";
+    const struct hvt_event *ev = hvt_event_by_id(r->event);
+    uint32_t ret = 0, rule = 0;
+    const char *name;
+
+    hvt_format_dom(dom, sizeof dom, r->domain);
+    switch (r->event) {
+    case TRC_MMU_UPDATE:
+        ret = r->args[5]; rule = r->args[6];
+        name = hvt_enum_name("mmvia", r->args[4]);
+        snprintf(what, sizeof what, "ptr=0x%x new=0x%x L%u via %s", r->args[0], r->args[2],
+                 r->args[3], name ? name : "?");
+        break;
+    case TRC_MMUEXT:
+        ret = r->args[2]; rule = r->args[3];
+        name = hvt_enum_name("mmuextop", r->args[0]);
+        snprintf(what, sizeof what, "%s mfn=0x%x", name ? name : "op?", r->args[1]);
+        break;
+    case TRC_PTWR:
+        ret = r->args[4];
+        snprintf(what, sizeof what, "va=0x%x new=0x%x eip=0x%x", r->args[0], r->args[3],
+                 r->args[1]);
+        break;
+    case TRC_M2P_UPDATE:
+        ret = r->args[2];
+        snprintf(what, sizeof what, "mfn 0x%x -> pfn 0x%x", r->args[0], r->args[1]);
+        break;
+    case TRC_PT_RUN:
+        snprintf(what, sizeof what, "table 0x%x L%u [%u..%u] -> pfn 0x%x", r->args[0],
+                 r->args[1], r->args[2], r->args[2] + r->args[3] - 1, r->args[5]);
+        break;
+    }
+    if ((int32_t)ret < 0) {
+        const char *rn = rule ? hvt_enum_name("mmrule", rule) : NULL;
+        hvt_format_value(err, sizeof err, "err", ret);
+        snprintf(buf, len, "%8u %-4s %-10s REFUSED %s (%s) %s", r->seq, dom,
+                 ev ? ev->name : "?", rn ? rn : "", err, what);
+    } else {
+        snprintf(buf, len, "%8u %-4s %-10s ok %s", r->seq, dom, ev ? ev->name : "?", what);
+    }
+}
+
+static void draw_mem_log(struct live *L, int top, int rows)
+{
+    uint64_t have = L->nlog < LOGN ? L->nlog : LOGN;
+    uint64_t shown[512];
+    int n = 0;
+    for (uint64_t k = 0; k < have && n < rows && n < 512; k++) {
+        uint64_t idx = L->nlog - 1 - k;
+        if (TRACE_CLASS_OF(L->log[idx % LOGN].event) == TRACE_CLASS_MEM)
+            shown[n++] = idx;
+    }
+    for (int i = 0; i < n; i++) {
+        const struct trace_record *r = &L->log[shown[n - 1 - i] % LOGN];
+        char line[256];
+        mem_line(line, sizeof line, r);
+        int refused = strstr(line, " REFUSED ") != NULL;
+        put(top + i, 0, refused ? (has_colors() ? COLOR_PAIR(7) | A_BOLD : A_BOLD) : 0,
+            "%s", line);
+    }
+    if (n == 0)
+        put(top, 0, 0, "(no memory events yet)");
+}
+
 static void draw_memory(struct live *L, int top, int rows)
 {
     int y = top;
@@ -586,8 +656,8 @@ static void draw_memory(struct live *L, int top, int rows)
         }
     put(y++, 0, 0, "%s", rules);
     y++;
-    put(y++, 0, A_BOLD, "latest memory events:");
-    draw_log(L, y, top + rows - y, TRACE_CLASS_MEM);
+    put(y++, 0, A_BOLD, "latest memory events (refused ones first say why):");
+    draw_mem_log(L, y, top + rows - y);
 }
 
 static void draw_events(struct live *L, int top, int rows)

@@ -138,6 +138,22 @@ wait_for "total $((before + 2)) "
 echo "ok pause and step ($before -> $((before + 2)))"
 keys q
 
+# The memory view of a run with refused page-table updates: the rule first.
+tmux kill-session -t "$SESSION" 2>/dev/null
+tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r tests/fixtures/mm-attacks.bin; sleep 30"
+wait_for "END"
+keys F4
+wait_for "| memory |"
+wait_for "mmu_update REFUSED hv_frame (-EPERM)"
+screen | grep -qE "^refused by rule: not_owner=2 hv_frame=3" || fail "memory view: rule counts"
+# And the events view of the ping-pong: who sent to whom.
+tmux kill-session -t "$SESSION" 2>/dev/null
+tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r tests/fixtures/evtchn-pingpong.bin; sleep 30"
+wait_for "END"
+keys F5
+wait_for "sends: d1->d2=100 d2->d1=101"
+echo "ok memory and events views"
+
 # Batch mode prints the counters as text.
 out=$("$HVTRACE" live -b -r "$FIXTURE")
 grep -E "^hcall +42 " <<<"$out" >/dev/null || { echo "FAIL: batch counters:"; echo "$out"; exit 1; }
