@@ -234,3 +234,42 @@ Test(trace_ring, too_small_for_one_record_means_off)
     for (size_t i = 0; i < sizeof mem; i++)
         cr_assert_eq(mem[i], 0xAB);
 }
+
+/*
+ * The fast path's stop pointer (hv/trace.h) is computed from `cons` as last
+ * read; the reader moving on later must only delay the hypervisor's
+ * noticing, never cost a record or let it overwrite one.
+ */
+Test(trace_ring, stop_pointer_follows_the_reader_across_the_wrap)
+{
+    for (uint32_t i = 0; i < 3; i++)
+        emit(i);
+    trace_ring->cons += 3;                      /* reader takes 0..2 */
+    for (uint32_t i = 3; i < 3 + NREC; i++)     /* exactly fills the ring: */
+        emit(i);                                /* slots 3..7, then 0..2 */
+    cr_assert_eq(trace_ring->lost, 0);
+    cr_assert_eq(trace_ring->prod, 3 + NREC);
+    for (uint32_t c = 3; c < 3 + NREC; c++)
+        cr_assert_eq(slot(c)->args[2], c, "record %u in order", c);
+    emit(99);                                   /* full now: dropped */
+    cr_assert_eq(trace_ring->lost, 1);
+    cr_assert_eq(trace_ring->prod, 3 + NREC);
+    cr_assert_eq(slot(3)->args[2], 3, "slot 3 (unread) was not overwritten");
+}
+
+Test(trace_ring, reader_freeing_slots_late_is_noticed_at_the_stop)
+{
+    for (uint32_t i = 0; i < NREC; i++)
+        emit(i);                                /* full */
+    trace_ring->cons += NREC;                   /* all read, none emitted since */
+    for (uint32_t i = NREC; i < 3 * NREC; i++) {
+        emit(i);
+        if ((i + 1) % NREC == 0)
+            trace_ring->cons = trace_ring->prod;    /* the reader keeps up */
+    }
+    cr_assert_eq(trace_ring->lost, 0, "no loss while the reader keeps up");
+    cr_assert_eq(trace_ring->prod, 3 * NREC);
+    cr_assert_eq(trace_seq, 3 * NREC);
+    for (uint32_t c = 2 * NREC; c < 3 * NREC; c++)
+        cr_assert_eq(slot(c)->seq, c);
+}
