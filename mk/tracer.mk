@@ -39,11 +39,11 @@ ifneq ($(shell command -v clang 2>/dev/null),)
 $(FUZZ_READER): $(FUZZ_SRCS) tracer/hvtrace.h
 	@mkdir -p $(dir $@)
 	clang -std=c11 $(WARN) -Wno-unused-command-line-argument -O1 -g -D_GNU_SOURCE \
-	    -Ihv/include -Itracer -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRCS) $(TRACER_LDLIBS)
+	    -Ihv/include -Itracer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $(FUZZ_SRCS) $(TRACER_LDLIBS)
 else
 $(FUZZ_READER): $(FUZZ_SRCS) fuzz/driver.c tracer/hvtrace.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -fsanitize=address,undefined -o $@ $(FUZZ_SRCS) fuzz/driver.c $(TRACER_LDLIBS)
+	$(HOSTCC) $(HOSTCFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(FUZZ_SRCS) fuzz/driver.c $(TRACER_LDLIBS)
 endif
 
 # `make fixtures`: rewrite the synthetic fixture (the recorded ones come

@@ -198,7 +198,8 @@ int hvt_chrome_write(FILE *f, const struct hvt_trace *t)
         free(o.ev);
         return -1;
     }
-    qsort(o.ev, o.n, sizeof *o.ev, by_time);
+    if (o.n)
+        qsort(o.ev, o.n, sizeof *o.ev, by_time);
 
     /* Metadata first: names of the processes and their rows. */
     fprintf(f, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"source\":\"hvkit hvtrace\","

@@ -281,8 +281,8 @@ struct pt_table {
 
 #define PT_MAX_PAIRS 8192
 struct pt_state {
-    struct pt_table *t;
-    unsigned n;
+    struct pt_table *t;                 /* grows as tables appear */
+    unsigned n, cap;
     uint32_t root;                      /* mfn of the last new_baseptr, or 0 */
     uint32_t pair_mfn[PT_MAX_PAIRS], pair_pfn[PT_MAX_PAIRS];
     unsigned npairs;
@@ -295,6 +295,14 @@ static struct pt_table *pt_find(struct pt_state *s, uint32_t mfn, unsigned level
             return &s->t[i];
     if (!create || s->n == PT_MAX_TABLES)
         return NULL;
+    if (s->n == s->cap) {
+        unsigned cap = s->cap ? 2 * s->cap : 8;
+        struct pt_table *bigger = realloc(s->t, cap * sizeof *bigger);
+        if (!bigger)
+            return NULL;
+        s->t = bigger;
+        s->cap = cap;
+    }
     struct pt_table *p = &s->t[s->n++];
     memset(p, 0, sizeof *p);
     p->mfn = mfn;
@@ -470,8 +478,7 @@ static int dot_pagetable(FILE *f, const struct hvt_trace *t, const struct hvt_do
                          char *err, size_t errlen)
 {
     struct pt_state *s = calloc(1, sizeof *s);
-    if (!s || !(s->t = calloc(PT_MAX_TABLES, sizeof *s->t))) {
-        free(s);
+    if (!s) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }

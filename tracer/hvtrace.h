@@ -240,6 +240,9 @@ struct hvt_trace {
  * and the readable records are kept. */
 int hvt_trace_load(struct hvt_trace *t, const char *path, hvt_problem_fn *report,
                    void *ctx, char *err, size_t errlen);
+/* The same on a FILE the caller opened (and closes); for tests and fuzzing. */
+int hvt_trace_fload(struct hvt_trace *t, FILE *f, hvt_problem_fn *report,
+                    void *ctx, char *err, size_t errlen);
 void hvt_trace_free(struct hvt_trace *t);
 /* tsc -> microseconds (tsc_khz 0: the tsc itself is taken as nanoseconds). */
 double hvt_tsc_to_us(uint64_t tsc, uint32_t tsc_khz);

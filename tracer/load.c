@@ -12,21 +12,44 @@
 
 #include "hvtrace.h"
 
+static int load(struct hvt_trace *t, struct hvt_reader *r, char *err, size_t errlen);
+
 int hvt_trace_load(struct hvt_trace *t, const char *path, hvt_problem_fn *report,
                    void *ctx, char *err, size_t errlen)
 {
     struct hvt_reader r;
-    size_t cap = 1024;
 
     memset(t, 0, sizeof *t);
     if (hvt_reader_open(&r, path, report, ctx) < 0) {
         snprintf(err, errlen, "%s", r.err);
+        hvt_reader_close(&r);           /* the file, if it was opened */
         return -1;
     }
-    t->tsc_khz = r.hdr.tsc_khz;
+    return load(t, &r, err, errlen);
+}
+
+int hvt_trace_fload(struct hvt_trace *t, FILE *f, hvt_problem_fn *report,
+                    void *ctx, char *err, size_t errlen)
+{
+    struct hvt_reader r;
+
+    memset(t, 0, sizeof *t);
+    if (hvt_reader_fopen(&r, f, report, ctx) < 0) {
+        snprintf(err, errlen, "%s", r.err);
+        return -1;
+    }
+    return load(t, &r, err, errlen);
+}
+
+/* Read every record of an opened reader into t, then close the reader. */
+static int load(struct hvt_trace *t, struct hvt_reader *r, char *err, size_t errlen)
+{
+    size_t cap = 1024;
+
+    t->tsc_khz = r->hdr.tsc_khz;
     t->recs = malloc(cap * sizeof *t->recs);
     if (!t->recs) {
-        hvt_reader_close(&r);
+        hvt_reader_close(r);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -34,7 +57,7 @@ int hvt_trace_load(struct hvt_trace *t, const char *path, hvt_problem_fn *report
         if (t->n == cap) {
             struct trace_record *bigger = realloc(t->recs, 2 * cap * sizeof *t->recs);
             if (!bigger) {
-                hvt_reader_close(&r);
+                hvt_reader_close(r);
                 hvt_trace_free(t);
                 snprintf(err, errlen, "out of memory after %zu records", cap);
                 return -1;
@@ -42,13 +65,13 @@ int hvt_trace_load(struct hvt_trace *t, const char *path, hvt_problem_fn *report
             t->recs = bigger;
             cap *= 2;
         }
-        if (hvt_reader_next(&r, &t->recs[t->n]) <= 0)
+        if (hvt_reader_next(r, &t->recs[t->n]) <= 0)
             break;
         t->n++;
     }
-    t->missing = r.missing;
-    t->nerrors = r.nerrors;
-    hvt_reader_close(&r);
+    t->missing = r->missing;
+    t->nerrors = r->nerrors;
+    hvt_reader_close(r);
     return 0;
 }
 
