@@ -77,10 +77,23 @@ void events_set_timer(struct domain *d, uint64_t deadline_ns)
         d->timer_deadline = 0;
         trace2(TRC_TIMER_FIRE, d->id, (uint32_t)(deadline_ns / 1000), 0);
         events_raise_virq(d, VIRQ_TIMER);
+        return;
     }
+    time_timer_sooner(deadline_ns);
 }
 
-void events_timer_tick(void)
+uint64_t events_next_deadline(void)
+{
+    uint64_t first = 0;
+    for (int i = 0; i < MAX_DOMAINS; i++) {
+        uint64_t t = domains[i].timer_deadline;
+        if (t && (!first || t < first))
+            first = t;
+    }
+    return first;
+}
+
+void events_timer_tick(int tick)
 {
     static uint32_t ms_since_periodic;
     uint64_t now = time_now_ns();
@@ -104,6 +117,8 @@ void events_timer_tick(void)
      * kernel's own preemptive scheduling of its processes.  A domain that
      * is not running does not need to know that time passed until it runs
      * (its time record tells it how much). */
+    if (!tick)
+        return;
     ms_since_periodic += HV_TIMER_MS;
     if (ms_since_periodic >= time_tick_ms()) {
         ms_since_periodic = 0;

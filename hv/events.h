@@ -24,9 +24,13 @@ void events_raise(struct domain *d, uint32_t port);
 /* Raise virtual IRQ `virq` in d, if d bound a port to it. */
 void events_raise_virq(struct domain *d, uint32_t virq);
 
-/* The hypervisor's timer tick: fire expired one-shot timers, and every
- * tick= ms send the running domain VIRQ_TIMER. */
-void events_timer_tick(void);
+/* The timer interrupt: fire expired one-shot timers, and if it is a tick
+ * (`tick` = 1 ms boundary), every tick= ms send the running domain
+ * VIRQ_TIMER. */
+void events_timer_tick(int tick);
+
+/* The earliest one-shot timer any domain has set (0: none). */
+uint64_t events_next_deadline(void);
 
 /* set_timer_op's work: arm (or with 0 cancel) d's one-shot timer. */
 void events_set_timer(struct domain *d, uint64_t deadline_ns);

@@ -165,20 +165,36 @@ void sched_get_params(struct domain *d, struct sched_params *p)
 }
 
 /*
- * The timer interrupt, every HV_TIMER_MS.  Wake domains that halted (a real
- * hlt ends at the next interrupt), publish the time, and ask for a new
- * decision when the running domain's slice is over.
+ * The timer interrupt: at every HV_TIMER_MS tick, wake domains that halted
+ * (a real hlt ends at the next interrupt) and publish the time; at any
+ * timer interrupt, ask for a new decision when the running domain's slice
+ * is over (the timer is armed for the slice's end, see sched_slice_end).
  */
-void sched_tick(int from_guest)
+void sched_tick(int from_guest, int tick)
 {
     uint64_t now = time_now_ns();
-    for (int i = 0; i < MAX_DOMAINS; i++)
-        if (domains[i].state == DOM_BLOCKED && domains[i].hlt_blocked)
-            sched_wake(&domains[i]);
-    if (current)
-        time_update_shared(current);
+    if (tick) {
+        for (int i = 0; i < MAX_DOMAINS; i++)
+            if (domains[i].state == DOM_BLOCKED && domains[i].hlt_blocked)
+                sched_wake(&domains[i]);
+        if (current)
+            time_update_shared(current);
+    }
     if (from_guest && current && now >= slice_end)
         sched_request(SCHED_TICK);
+}
+
+uint64_t sched_slice_end(void)
+{
+    return current ? slice_end : 0;
+}
+
+/* A new slice: make sure the timer interrupts when it ends. */
+static void start_slice(uint64_t now, uint64_t slice_ns)
+{
+    dispatched_at = now;
+    slice_end = now + slice_ns;
+    time_timer_sooner(slice_end);
 }
 
 static void all_done(void)
@@ -251,7 +267,8 @@ void schedule(void)
 
     struct sched_pick pick = policy->pick_next(&runq, now);
     struct domain *next = vcpu_domain(pick.vcpu);
-    slice_end = now + pick.slice_ns;
+    if (next)
+        start_slice(now, pick.slice_ns);
     if (next == prev)
         return;                       /* it keeps the CPU, with a new slice */
 
@@ -281,8 +298,7 @@ void schedule(void)
             cli();
         }
         next = vcpu_domain(pick.vcpu);
-        dispatched_at = now;
-        slice_end = now + pick.slice_ns;
+        start_slice(now, pick.slice_ns);
         account_tsc(0);
         prev = 0;
         reason = SCHED_WAKE;
@@ -309,7 +325,7 @@ void sched_start(void)
         panic("no domain to run");
     dispatched_at = now;
     slice_end = now + pick.slice_ns;
-    last_switch_tsc = rdtsc();
+    last_switch_tsc = rdtsc();          /* the timer starts after this */
     trace5(TRC_SCHEDULE, first->id, DOMID_IDLE, first->id, SCHED_START,
            (uint32_t)(pick.slice_ns / 1000), (uint32_t)(int32_t)(first->vcpu.evt / 1000));
     trace_virtual_times();

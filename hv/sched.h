@@ -34,7 +34,11 @@ void sched_domain_dead(struct domain *d);/* out of it, for good */
 void sched_block(struct domain *d);      /* hlt: until an event or the next tick */
 void sched_block_until_event(struct domain *d);   /* sched_op block */
 void sched_wake(struct domain *d);
-void sched_tick(int from_guest);         /* called by the timer interrupt */
+/* The timer interrupt; tick = 1 when it is also the 1 ms tick. */
+void sched_tick(int from_guest, int tick);
+/* When the running domain's slice ends (0 when idle): the timer is armed
+ * for it, so slices end on time, not at the next tick. */
+uint64_t sched_slice_end(void);
 int  sched_set_params(struct domain *d, const struct sched_params *p);
 void sched_get_params(struct domain *d, struct sched_params *p);
 uint64_t sched_dispatch_tsc(void);       /* TSC when current got the CPU */

@@ -11,12 +11,14 @@
  *    exact and repeatable.
  *  - System time is nanoseconds since boot, from the TSC.
  *  - The wall clock at boot comes from the CMOS real-time clock.
- *  - The PIT's channel 0 interrupts every HV_TIMER_MS (1 ms): the
- *    hypervisor's own clock tick.  It ends scheduling slices, fires the
- *    domains' one-shot timers (set_timer_op) with 1 ms resolution, and every
- *    tick= ms (10 by default) sends the running domain its periodic timer
- *    event (hv/events.c).  Under -icount one interrupt per 1 ms of virtual
- *    time costs nothing measurable.
+ *  - The PIT's channel 0 is a one-shot timer (mode 0), re-armed at every
+ *    interrupt for whichever comes first: the next HV_TIMER_MS (1 ms)
+ *    boundary — the hypervisor's own tick, which ends scheduling slices and
+ *    every tick= ms (10 by default) sends the running domain its periodic
+ *    timer event — or the earliest one-shot timer a domain set with
+ *    set_timer_op.  So a domain's timer fires when it asked (to the PIT's
+ *    0.84 us grain), not at the next tick: that is what makes a warped
+ *    domain's wake-up latency microseconds rather than a millisecond.
  */
 #include "time.h"
 #include "console.h"
@@ -118,6 +120,53 @@ uint64_t tsc_to_ns(uint64_t tsc)
     return hi + lo;
 }
 
+/* The next 1 ms boundary, and the time the PIT is armed for. */
+static uint64_t next_tick_ns, armed_ns;
+
+/* Arm PIT channel 0 to interrupt once, at system time `at` (or at least a
+ * few microseconds from now).  Mode 0: count down once, then interrupt. */
+static void pit_arm(uint64_t at)
+{
+    uint64_t now = time_now_ns();
+    uint64_t delta = at > now ? at - now : 0;
+    if (delta < 5000)
+        delta = 5000;                         /* not sooner than 5 us */
+    if (delta > HV_TIMER_MS * 1000000ull)
+        delta = HV_TIMER_MS * 1000000ull;
+    /* PIT counts at 1.193182 MHz: counts = ns * 1251 / 2^20 (0.01% fast),
+     * plus one so that we never interrupt before `at`. */
+    uint32_t count = (uint32_t)((delta * 1251) >> 20) + 1;
+    outb(0x43, 0x30);                         /* ch 0, lo/hi byte, mode 0 */
+    outb(0x40, count & 0xFF);
+    outb(0x40, count >> 8);
+    armed_ns = at;
+}
+
+int time_timer_interrupt(void)
+{
+    uint64_t now = time_now_ns();
+    if (now < next_tick_ns)
+        return 0;
+    /* Catch up if we were late (never skip more than one tick's work). */
+    while (next_tick_ns <= now)
+        next_tick_ns += HV_TIMER_MS * 1000000ull;
+    return 1;
+}
+
+void time_timer_rearm(uint64_t deadline)
+{
+    uint64_t at = next_tick_ns;
+    if (deadline && deadline < at)
+        at = deadline;
+    pit_arm(at);
+}
+
+void time_timer_sooner(uint64_t deadline)
+{
+    if (deadline && deadline < armed_ns)
+        pit_arm(deadline);
+}
+
 uint32_t time_tick_ms(void)
 {
     return tick_ms;
@@ -147,17 +196,14 @@ void time_init(uint32_t tick)
     }
     tsc_mul = (uint32_t)q;
 
-    /* PIT channel 0, mode 2 (rate generator): one interrupt per HV_TIMER_MS. */
-    uint32_t div = (PIT_HZ * HV_TIMER_MS + 500) / 1000;
-    outb(0x43, 0x34);
-    outb(0x40, div & 0xFF);
-    outb(0x40, div >> 8);
     printk("time: TSC %u kHz, timer %u ms, guest tick %u ms, wall clock %u s since 1970\n",
            tsc_khz, HV_TIMER_MS, tick_ms, wc_sec_at_boot);
 }
 
 void time_start_ticks(void)
 {
+    next_tick_ns = time_now_ns() + HV_TIMER_MS * 1000000ull;
+    pit_arm(next_tick_ns);
     outb(PIC1_DATA, 0xEE);   /* IRQ 0, the PIT, and IRQ 4, the serial console */
     outb(PIC2_DATA, 0xFF);
 }

@@ -20,7 +20,14 @@ extern uint32_t tsc_khz;
 
 void time_init(uint32_t tick_ms);        /* PIC, TSC calibration, RTC, PIT */
 uint32_t time_tick_ms(void);             /* the guests' periodic timer (tick=) */
-void time_start_ticks(void);             /* unmask the timer interrupt */
+void time_start_ticks(void);             /* arm the timer, unmask its interrupt */
+/* The timer interrupt: returns 1 if a HV_TIMER_MS boundary has passed (the
+ * hypervisor's tick), 0 if it came for a one-shot deadline only. */
+int  time_timer_interrupt(void);
+/* Re-arm for the next tick or `deadline` (0: none), whichever is sooner. */
+void time_timer_rearm(uint64_t deadline);
+/* A new deadline: re-arm now if it is sooner than what the timer is set for. */
+void time_timer_sooner(uint64_t deadline);
 uint64_t time_now_ns(void);              /* since boot */
 uint64_t tsc_to_ns(uint64_t tsc);
 void time_update_shared(struct domain *d);

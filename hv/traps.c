@@ -103,8 +103,11 @@ static void hardware_irq(int irq, int from_guest)
     }
     irq_eoi(irq);
     if (irq == 0) {
-        events_timer_tick();
-        sched_tick(from_guest);
+        int tick = time_timer_interrupt();
+        events_timer_tick(tick);        /* one-shot timers; every tick= ms, VIRQ_TIMER */
+        sched_tick(from_guest, tick);   /* slice over? */
+        uint64_t next = events_next_deadline(), slice = sched_slice_end();
+        time_timer_rearm(slice && (!next || slice < next) ? slice : next);
     } else if (irq == 4) {
         /* Console input: the hypervisor's device, dom0's event. */
         if (serial_rx_interrupt() > 0)
@@ -137,6 +140,10 @@ void trap(struct cpu_regs *regs)
         schedule();
     /* Last, with the registers of whichever domain runs next in the frame:
      * an event pending for it and not masked becomes an upcall now. */
-    if (from_guest && current)
-        events_deliver(guest_regs());
+    if (from_guest && current) {
+        /* Both flags in one 16-bit load: pending = 1 and mask = 0. */
+        const volatile struct vcpu_info *vi = &current->shared->vcpu_info[0];
+        if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask)
+            events_deliver(guest_regs());
+    }
 }

@@ -41,6 +41,7 @@ int pingpong_main(void);
 int attacks_main(void);
 int timecheck_main(void);
 int bench_switch_main(void);
+int masking_main(void);
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -70,6 +71,7 @@ static const struct program programs[] = {
     { "attacks",           0, 1, attacks_main },
     { "timecheck",         0, 1, timecheck_main },
     { "bench-switch",      0, 1, bench_switch_main },
+    { "masking",           0, 1, masking_main },
 };
 
 const struct program *find_program(const char *name)
