@@ -20,6 +20,7 @@ int spin_main(void);
 int badcalls_ring3_main(void);
 int bench_syscall_main(void);
 int spinner_main(void);         /* user-workloads.c */
+int share_spinner_main(void);   /* user-workloads.c */
 int hog_main(void);
 int sleepy_main(void);
 
@@ -62,6 +63,7 @@ static const struct program programs[] = {
     { "crash-handled",     0, 1, crash_handled_main },
     { "bench",             0, 1, bench_main },
     { "spinner",           3, 1, spinner_main },
+    { "share-spinner",     3, 1, share_spinner_main },
     { "hog",               3, 1, hog_main },
     { "sleepy",            3, 1, sleepy_main },
     { "ctl-shares",        0, 1, ctl_shares_main },
