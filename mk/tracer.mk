@@ -31,11 +31,15 @@ $(SYNTH): $(BUILD)/host/tests/fixtures/synth-mm-evt.o $(BUILD)/host/hv/trace.o
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^
 
-# The fuzz target: libFuzzer with AddressSanitizer when clang is there;
-# otherwise the same target linked with fuzz/driver.c, a plain mutation
-# driver (gcc -fsanitize=address), so the check still runs.
+# The fuzz target: libFuzzer with AddressSanitizer when clang can link it
+# (Debian's clang only *recommends* the libFuzzer runtime, so a clang may be
+# there without it: try a one-line target); otherwise the same target
+# linked with fuzz/driver.c, a plain mutation driver (gcc -fsanitize=address),
+# so the check still runs.
 FUZZ_SRCS := fuzz/fuzz_reader.c $(TRACER_C_SRCS)
-ifneq ($(shell command -v clang 2>/dev/null),)
+HAVE_LIBFUZZER := $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' | \
+    clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1 && echo yes)
+ifeq ($(HAVE_LIBFUZZER),yes)
 $(FUZZ_READER): $(FUZZ_SRCS) tracer/hvtrace.h
 	@mkdir -p $(dir $@)
 	clang -std=c11 $(WARN) -Wno-unused-command-line-argument -O1 -g -D_GNU_SOURCE \
