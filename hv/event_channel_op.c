@@ -49,6 +49,19 @@ static void trace_op(uint32_t op, uint32_t port, uint32_t remote, uint32_t rport
     trace5(TRC_EVTCHN_OP, current->id, op, port, remote, rport, (uint32_t)ret);
 }
 
+/* A command made port r (or failed: r < 0) in d and put it in the OUT field
+ * of the guest's structure, buf: copy that back.  If the guest's structure
+ * cannot be written, the guest cannot learn its port: close it again (with
+ * `peer`, the far end's table, for an interdomain port). */
+static int hand_out_port(struct domain *d, int r, uint32_t arg, const void *buf,
+                         uint32_t size, struct evtchn_domain *peer)
+{
+    if (r < 0 || copy_to_guest(arg, buf, size) == 0)
+        return r;
+    evtchn_close(&d->evtchn, (uint32_t)r, peer);
+    return -HV_EFAULT;
+}
+
 static int op_alloc_unbound(uint32_t arg)
 {
     struct evtchn_alloc_unbound a;
@@ -60,14 +73,9 @@ static int op_alloc_unbound(uint32_t arg)
         remote = a.remote_dom == DOMID_SELF ? d : domain_lookup(a.remote_dom);
         r = remote ? evtchn_alloc_unbound(&d->evtchn, remote->id) : -HV_ESRCH;
     }
-    if (r >= 0) {
+    if (r >= 0)
         a.port = (evtchn_port_t)r;
-        if (copy_to_guest(arg, &a, sizeof a)) {
-            /* The port was taken but the guest cannot learn which: undo. */
-            evtchn_close(&d->evtchn, (uint32_t)r, 0);
-            r = -HV_EFAULT;
-        }
-    }
+    r = hand_out_port(d, r, arg, &a, sizeof a, 0);
     trace_op(EVTCHNOP_alloc_unbound, r > 0 ? (uint32_t)r : 0, a.remote_dom, 0, r < 0 ? r : 0);
     return r < 0 ? r : 0;
 }
@@ -80,13 +88,9 @@ static int op_bind_interdomain(uint32_t arg)
         return -HV_EFAULT;
     struct domain *remote = b.remote_dom == DOMID_SELF ? d : domain_lookup(b.remote_dom);
     int r = evtchn_bind_interdomain(&d->evtchn, remote ? &remote->evtchn : 0, b.remote_port);
-    if (r >= 0) {
+    if (r >= 0)
         b.local_port = (evtchn_port_t)r;
-        if (copy_to_guest(arg, &b, sizeof b)) {
-            evtchn_close(&d->evtchn, (uint32_t)r, &remote->evtchn);
-            r = -HV_EFAULT;
-        }
-    }
+    r = hand_out_port(d, r, arg, &b, sizeof b, remote ? &remote->evtchn : 0);
     trace_op(EVTCHNOP_bind_interdomain, r > 0 ? (uint32_t)r : 0, b.remote_dom,
              b.remote_port, r < 0 ? r : 0);
     return r < 0 ? r : 0;
@@ -99,13 +103,9 @@ static int op_bind_virq(uint32_t arg)
     if (copy_from_guest(&b, arg, sizeof b))
         return -HV_EFAULT;
     int r = b.vcpu != 0 ? -HV_EINVAL : evtchn_bind_virq(&d->evtchn, b.virq);
-    if (r >= 0) {
+    if (r >= 0)
         b.port = (evtchn_port_t)r;
-        if (copy_to_guest(arg, &b, sizeof b)) {
-            evtchn_close(&d->evtchn, (uint32_t)r, 0);
-            r = -HV_EFAULT;
-        }
-    }
+    r = hand_out_port(d, r, arg, &b, sizeof b, 0);
     trace_op(EVTCHNOP_bind_virq, r > 0 ? (uint32_t)r : 0, DOMID_HV, b.virq, r < 0 ? r : 0);
     /* Console input that arrived before anyone listened is not lost. */
     if (r > 0 && b.virq == VIRQ_CONSOLE && d->id == 0 && serial_input_pending())
@@ -119,21 +119,15 @@ static int op_bind_pirq(uint32_t arg)
     struct domain *d = current;
     if (copy_from_guest(&b, arg, sizeof b))
         return -HV_EFAULT;
-    int r = evtchn_bind_pirq(&d->evtchn, b.pirq, privileged(d));
-    /* The timer and console lines are the hypervisor's own, whoever asks. */
-    if (r >= 0 && (b.pirq == 0 || b.pirq == 4)) {
-        evtchn_close(&d->evtchn, (uint32_t)r, 0);
-        r = -HV_EBUSY;
-    }
-    if (r >= 0) {
+    /* The timer and console lines are the hypervisor's own: even dom0 gets
+     * -EBUSY (a domU gets -EPERM for any line, from evtchn_bind_pirq). */
+    int r = privileged(d) && (b.pirq == 0 || b.pirq == 4) ? -HV_EBUSY :
+            evtchn_bind_pirq(&d->evtchn, b.pirq, privileged(d));
+    if (r >= 0)
         b.port = (evtchn_port_t)r;
-        if (copy_to_guest(arg, &b, sizeof b)) {
-            evtchn_close(&d->evtchn, (uint32_t)r, 0);
-            r = -HV_EFAULT;
-        } else {
-            irq_unmask(b.pirq);
-        }
-    }
+    r = hand_out_port(d, r, arg, &b, sizeof b, 0);
+    if (r >= 0)
+        irq_unmask(b.pirq);
     trace_op(EVTCHNOP_bind_pirq, r > 0 ? (uint32_t)r : 0, DOMID_HV, b.pirq, r < 0 ? r : 0);
     return r < 0 ? r : 0;
 }

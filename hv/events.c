@@ -142,7 +142,9 @@ void events_deliver(struct cpu_regs *regs)
 
     /* The frame of public/trap.h without an error code.  EFLAGS.IF in the
      * image is the virtual IF, i.e. "events were enabled" (they were, or
-     * we would not be here). */
+     * we would not be here).  (Lab 1's bounce_exception() builds the same
+     * frame for exceptions; the upcall does not call it because that is a
+     * student's file, and events must keep working while lab 1 is a stub.) */
     uint32_t from_ring = regs->cs & 3;
     uint32_t frame[5], n = 0;
     frame[n++] = regs->eip;

@@ -35,26 +35,28 @@ static void report(const char *name, uint64_t v, uint64_t s)
            (uint32_t)(v / 1000), (uint32_t)(s / 1000), permille / 10, permille % 10);
 }
 
-/* spinner: 400 ms of system time flat out, then its share. */
-int spinner_main(void)
+/* Spin flat out for `ms` of system time, then print the share we got. */
+static int spin_and_report(uint32_t ms)
 {
     uint64_t s;
-    printf("spinner: spinning for 400 ms of system time\n");
-    uint64_t v = spin_for(400000000ull, &s);
+    printf("spinner: spinning for %u ms of system time\n", ms);
+    uint64_t v = spin_for((uint64_t)ms * 1000000ull, &s);
     report("spinner", v, s);
     return 0;
 }
 
-/* share-spinner: the same for 1.5 s, for sched-shares: long enough that
- * BVT's granularity -- slices of up to ~20 ms -- is lost in the average,
- * so the shares come out within a point of the weights. */
+/* spinner: 400 ms (the preemption scenarios). */
+int spinner_main(void)
+{
+    return spin_and_report(400);
+}
+
+/* share-spinner: 1.5 s, for sched-shares: long enough that BVT's
+ * granularity -- slices of up to ~20 ms -- is lost in the average, so the
+ * shares come out within a point of the weights. */
 int share_spinner_main(void)
 {
-    uint64_t s;
-    printf("spinner: spinning for 1500 ms of system time\n");
-    uint64_t v = spin_for(1500000000ull, &s);
-    report("spinner", v, s);
-    return 0;
+    return spin_and_report(1500);
 }
 
 /* hog: the background load of sched-warp and time: 1 s flat out. */
