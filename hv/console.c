@@ -27,7 +27,12 @@ void serial_init(void)
     outb(COM1 + 0, 0x01);  /* divisor 1: 115200 baud */
     outb(COM1 + 1, 0x00);
     outb(COM1 + 3, 0x03);  /* 8 bits, no parity, 1 stop bit */
-    outb(COM1 + 2, 0xC7);  /* FIFOs on */
+    /* FIFOs stay off (16450 mode: one received byte at a time, an
+     * interrupt for each).  Turning them on would empty them — a 16550
+     * resets both when the enable bit changes — and lose what was typed
+     * before or while we boot; with one byte at a time the sender simply
+     * waits until we have read the last one. */
+    outb(COM1 + 2, 0x00);
     outb(COM1 + 4, 0x0B);  /* DTR, RTS, OUT2 (which gates the IRQ line on a PC) */
     outb(COM1 + 1, 0x01);  /* interrupt when a byte arrives */
 }
@@ -36,7 +41,8 @@ void serial_init(void)
 static char rx_buf[256];
 static uint32_t rx_head, rx_tail;      /* free-running; head - tail = bytes */
 
-int serial_rx_interrupt(void)
+/* Move what the UART holds into rx_buf; how many bytes. */
+static int serial_drain(void)
 {
     int n = 0;
     while (inb(COM1 + 5) & 0x01) {
@@ -47,6 +53,11 @@ int serial_rx_interrupt(void)
         }
     }
     return n;
+}
+
+int serial_rx_interrupt(void)
+{
+    return serial_drain();
 }
 
 int serial_input_pending(void)
@@ -65,7 +76,7 @@ void serial_putc(char c)
 
 int serial_getc(void)
 {
-    serial_rx_interrupt();             /* anything still in the UART's FIFO */
+    serial_drain();                    /* anything still in the UART's FIFO */
     if (rx_head == rx_tail)
         return -1;
     return (unsigned char)rx_buf[rx_tail++ % sizeof rx_buf];

@@ -40,6 +40,7 @@ int ctl_warp_main(void);
 int warp_sleeper_main(void);
 int pingpong_main(void);
 int attacks_main(void);
+int dom0_events_main(void);     /* workloads-dom0.c */
 int timecheck_main(void);
 int bench_switch_main(void);
 int masking_main(void);
@@ -71,6 +72,7 @@ static const struct program programs[] = {
     { "warp-sleeper",      0, 1, warp_sleeper_main },
     { "pingpong",          0, 1, pingpong_main },
     { "attacks",           0, 1, attacks_main },
+    { "dom0-events",       0, 1, dom0_events_main },
     { "timecheck",         0, 1, timecheck_main },
     { "bench-switch",      0, 1, bench_switch_main },
     { "masking",           0, 1, masking_main },

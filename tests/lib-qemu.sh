@@ -8,6 +8,12 @@
 #     time_limit, expect_exit, expect_* (a .scn file is a shell fragment that
 #     calls these; see tests/scenarios/README or any .scn file);
 #
+#     serial_input TEXT
+#         TEXT and a newline are typed on the serial console (COM1) from the
+#         start of the run (several lines: several serial_input).  QEMU then
+#         reads the console from stdin instead of nothing; output still goes
+#         to serial.log.
+#
 #     expect_cpu_share DOM PERCENT TOLERANCE [FROM_RE [TO_RE]]
 #         DOM (d1, d2 ...) ran PERCENT% +- TOLERANCE percentage points of the
 #         time in a window of the trace.  Computed from trace.txt alone: each
@@ -57,6 +63,7 @@ scn_reset() {
     SCN_EXIT="done"          # done | crashed | panic | triple-fault | timeout
     SCN_EXPECTS=()           # one "kind<US>arg<US>arg..." per expectation
     SCN_ERRORS=()            # mistakes found in the file itself
+    SCN_INPUT=""             # typed on the serial console (serial_input)
 }
 
 # Arguments of one expectation are kept in a single array element, joined by
@@ -68,6 +75,7 @@ describe()    { SCN_DESC="$*"; }
 hv_args()     { SCN_HV_ARGS="$*"; }
 domain()      { SCN_DOMAINS+=("$*"); }
 native()      { SCN_NATIVE="$*"; }
+serial_input() { SCN_INPUT+="$*"$'\n'; }
 memory()      { SCN_MEM="$1"; }
 time_limit()  { SCN_LIMIT="$1"; }
 expect_exit() {
@@ -202,8 +210,11 @@ qemu_build_cmd() {
     case "$mode" in
         test)
             QEMU_CMD+=(-icount shift=0,sleep=off
-                -rtc base=2000-01-01T00:00:00,clock=vm
-                -display none -serial "file:$dir/serial.log" -monitor none) ;;
+                -rtc base=2000-01-01T00:00:00,clock=vm -display none -monitor none)
+            # With serial_input the console is QEMU's stdin and stdout,
+            # which run-scenario.sh points at serial.in and serial.log.
+            if [ -n "$SCN_INPUT" ]; then QEMU_CMD+=(-serial stdio)
+            else QEMU_CMD+=(-serial "file:$dir/serial.log"); fi ;;
         run)
             QEMU_CMD+=(-display none -serial mon:stdio) ;;
         gdb)

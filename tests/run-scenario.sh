@@ -75,9 +75,15 @@ run_qemu() {
     rm -f "$gate"; mkfifo "$gate" || die "cannot create $gate"
     exec 3<>"$gate"
     rm -f "$gate"
+    # serial_input: QEMU's stdin is the typed text, its stdout the serial log.
+    local in=/dev/null out=$DIR/qemu.stderr
+    if [ -n "$SCN_INPUT" ]; then
+        printf '%s' "$SCN_INPUT" >"$DIR/serial.in"
+        in=$DIR/serial.in out=$DIR/serial.log
+    fi
     ( read -r _ <&3
-      exec timeout -k 5 "$SCN_LIMIT" "${QEMU_CMD[@]}" 3<&- </dev/null
-    ) >"$DIR/qemu.stderr" 2>&1 &
+      exec timeout -k 5 "$SCN_LIMIT" "${QEMU_CMD[@]}" 3<&- <"$in" >"$out"
+    ) 2>"$DIR/qemu.stderr" &
     QPID=$!
     recorder_start "$DIR" "$QPID" || true
     echo go >&3
