@@ -295,7 +295,8 @@ static void hv_set_pte_va(uint32_t va, uint32_t *table, uint32_t idx, uint32_t v
         hv_set_pte(table, idx, val);
         return;
     }
-    hv_pt_flush();                      /* keep the order of requests */
+    if (mc_n)
+        hv_pt_flush();                  /* keep the order of requests */
     int r = hypercall(__HYPERVISOR_update_va_mapping, va, val, 0, UVMF_NONE, 0);
     pv_mm_hypercalls++;
     if (r != 0)

@@ -336,3 +336,77 @@ Test(mm, next_present_skips_absent_entries)
     cr_assert_eq(pt_next_present(t, 7, 1007), 1007, "never past n");
     cr_assert_eq(pt_next_present(t, 1023, 1024), 1023);
 }
+
+Test(mm, next_present_at_every_distance)
+{
+    /* One present entry at each position in turn, searched for from every
+     * start below it: the 32-, 4- and 1-entry steps must agree. */
+    static uint32_t t[1024];
+    for (uint32_t p = 0; p < 1024; p += 7) {
+        memset(t, 0, sizeof t);
+        t[p] = 0x5001;
+        for (uint32_t i = 0; i <= p; i += 5)
+            cr_assert_eq(pt_next_present(t, i, 1024), p, "from %u to %u", i, p);
+        cr_assert_eq(pt_next_present(t, p + 1, 1024), 1024);
+        cr_assert_eq(pt_next_present(t, 0, p), p, "n=%u stops the search", p);
+    }
+}
+
+/* ---- the used map (hv/page_type.h, "THE USED MAP") ------------------------ */
+Test(mm, validation_marks_the_used_map)
+{
+    pages[0][102 - 100][3] = pte(110, PT_P);
+    pages[0][102 - 100][700] = pte(111, PT_P | PT_RW);
+    pages[0][102 - 100][701] = pte(111, 0);              /* absent: not marked */
+    pages[0][102 - 100][900] = 0x7000;                   /* absent too */
+    cr_assert_eq(pt_pin(D1, 102, PGT_L1), MMRULE_OK);
+    cr_assert_eq(frame_table[102].used, PT_USED_BIT(3) | PT_USED_BIT(700));
+    cr_assert_eq(pt_next_used(102, 0, 1024), 3);
+    cr_assert_eq(pt_next_used(102, 4, 1024), 700);
+    cr_assert_eq(pt_next_used(102, 701, 1024), 1024);
+    cr_assert_eq(pt_next_used(102, 4, 700), 700, "never past n");
+    /* The directory's map: entry 0 (-> A), nothing else of the guest's. */
+    cr_assert_eq(frame_table[B].used, PT_USED_BIT(0));
+}
+
+Test(mm, updates_mark_the_used_map_so_devalidation_finds_them)
+{
+    /* Entries written after validation, in groups validation never saw:
+     * unpinning must still give every reference back. */
+    static const uint32_t at[] = { 31, 32, 500, 992, 1023 };
+    struct pt_result res;
+    cr_assert_eq(pt_pin(D1, 102, PGT_L1), MMRULE_OK);
+    cr_assert_eq(frame_table[102].used, 0u, "an empty table marks nothing");
+    for (unsigned k = 0; k < 5; k++)
+        cr_assert_eq(pt_update(D1, l1ptr(102, at[k]), pte(110 + k, PT_P | PT_RW), &res),
+                     MMRULE_OK);
+    for (unsigned k = 0; k < 5; k++)
+        cr_assert(frame_table[102].used & PT_USED_BIT(at[k]));
+    /* An absent value marks nothing new. */
+    uint32_t before = frame_table[102].used;
+    cr_assert_eq(pt_update(D1, l1ptr(102, 200), pte(120, 0), &res), MMRULE_OK);
+    cr_assert_eq(frame_table[102].used, before);
+    cr_assert_eq(pt_unpin(D1, 102), MMRULE_OK);
+    for (unsigned k = 0; k < 5; k++) {
+        cr_assert_eq(frame_table[110 + k].count, 0, "entry %u kept its reference", at[k]);
+        cr_assert_eq(frame_table[110 + k].type_count, 0);
+    }
+}
+
+Test(mm, update_l1e_checks_the_new_value)
+{
+    /* pt_update_l1e skips the checks of the TABLE (the caller proved it is
+     * an L1 of d), never those of the value. */
+    uint32_t old = 99;
+    cr_assert_eq(pt_update_l1e(D1, A, 5, pte(110, PT_P | PT_RW), &old), MMRULE_OK);
+    cr_assert_eq(old, 0u);
+    cr_assert_eq(frame_table[110].type, PGT_WRITABLE);
+    cr_assert(frame_table[A].used & PT_USED_BIT(5));
+    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(HVF, PT_P), &old), MMRULE_HV_FRAME);
+    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(200, PT_P), &old), MMRULE_NOT_OWNER);
+    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(B, PT_P | PT_RW), &old), MMRULE_PT_WRITABLE);
+    cr_assert_eq(pages[0][A - 100][6], 0u, "refused values are not written");
+    cr_assert_eq(pt_update_l1e(D1, A, 5, 0, &old), MMRULE_OK);
+    cr_assert_eq(old, pte(110, PT_P | PT_RW));
+    cr_assert_eq(frame_table[110].count, 0);
+}
