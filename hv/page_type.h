@@ -107,7 +107,7 @@ extern uint32_t m2p[MAX_FRAMES];          /* machine -> pseudo-physical */
 #define MMRULE_NOT_A_PAGE_TABLE 7   /* mmu_update on a frame that is no table */
 #define MMRULE_TYPE_CONFLICT    8   /* the frame has another type in use */
 #define MMRULE_NOT_PINNED       9   /* unpin of a table that is not pinned */
-#define MMRULE_IN_USE          10   /* unpin/free of a table still referenced */
+#define MMRULE_IN_USE          10   /* unpin a table, or give back a frame, still referenced */
 #define MMRULE_BAD_OP          11   /* unknown command, or not implemented */
 #define MMRULE_BAD_POINTER     12   /* guest argument could not be copied */
 #define MMRULE_BAD_FRAME       13   /* not a frame of RAM at all */
@@ -184,6 +184,13 @@ int pt_new_base(domid_t d, uint32_t mfn, uint32_t *base);
 /* M2P: machine frame mfn of d now backs pfn; p2m (nr_pages long) is the
  * hypervisor's copy of the domain's P2M, kept consistent. */
 int m2p_update(domid_t d, uint32_t mfn, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages);
+/* May d give back its page pfn (memory_op, XENMEM_decrease_reservation)?
+ * Only if nothing refers to the frame behind it: no mapping, no type, no
+ * pin, no CR3 (in_use); bad_pfn for a pfn >= nr_pages or a hole already.
+ * On MMRULE_OK the P2M entry (p2m: the hypervisor's copy) and the frame's
+ * M2P entry are invalid, and *mfn is the frame for the caller to put back
+ * on the free list.  *mfn is the frame tried (or INVALID_PFN) either way. */
+int pt_release(domid_t d, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages, uint32_t *mfn);
 /* The error code the guest gets for a rule. */
 int mmrule_errno(int rule);
 /* Trace one table's runs of present entries (pt_run records). */
