@@ -1,7 +1,10 @@
 /*
  * hv/pt_update.c — the operations of direct paging, built on the rules of
  * lab 2 (solutions/lab2/page_type.c): change one entry, pin, unpin, switch
- * page directory, update the M2P.  Read hv/page_type.h for the theory.
+ * page directory, update the M2P, give a frame back (memory_op).  Also the
+ * two table walks the rules use, which are most of what direct paging
+ * costs: pt_next_present and pt_next_used (the used map).  Read
+ * hv/page_type.h for the theory.
  *
  * Pure logic, like the rules: the hypercalls (hv/mm_hypercalls.c) copy the
  * guest's requests in, call these, and trace the result; the host tests
@@ -11,6 +14,8 @@
  * of the NEW entry first, write it, then drop those of the OLD entry.  The
  * other order could drop the last reference of a frame the new entry still
  * needs (e.g. rewriting an entry with the same frame and fewer rights).
+ * Every present entry written is also marked in the table's used map, so
+ * that devalidation finds it again.
  */
 #include "page_type.h"
 #include "trace.h"
