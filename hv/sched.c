@@ -260,9 +260,17 @@ void schedule(void)
     need_resched = 0;
 
     /* Charge the running domain for the time since it was dispatched (a
-     * dead one was charged by sched_domain_dead()). */
-    if (prev && prev->state != DOM_DEAD)
-        policy->account(&runq, &prev->vcpu, now - dispatched_at, now);
+     * dead one was charged by sched_domain_dead()).  When its slice simply
+     * ran out, charge the slice: the microseconds between the slice's end
+     * and this point are the timer interrupt's, not the domain's, and
+     * charging them would cost it a whole extra minimum charging unit
+     * every slice (BVT rounds up) — the shorter its slices, the more. */
+    if (prev && prev->state != DOM_DEAD) {
+        uint64_t ran = now - dispatched_at;
+        if (reason == SCHED_TICK && ran > slice_end - dispatched_at)
+            ran = slice_end - dispatched_at;
+        policy->account(&runq, &prev->vcpu, ran, now);
+    }
     dispatched_at = now;
 
     struct sched_pick pick = policy->pick_next(&runq, now);

@@ -17,6 +17,28 @@ struct trace_ring *trace_ring;
 uint32_t trace_enabled;
 uint32_t trace_seq;
 uint32_t trace_lost_pending;
+struct trace_record *trace_next;
+struct trace_record *trace_stop;
+volatile uint32_t *trace_prod;
+
+/*
+ * Where the fast path must stop, for a ring whose next free index is p:
+ * at the first slot the reader still owns (cons + nr_records), or at the end
+ * of the record array, whichever comes first.  Past the end the slow path
+ * wraps to slot 0.  (When the ring is full this is the next slot itself, so
+ * the very next event takes the slow path and is counted as lost.)
+ */
+static void set_stop(uint32_t p)
+{
+    struct trace_ring *r = trace_ring;
+    uint32_t n = r->nr_records;
+    uint32_t slot = p & (n - 1);
+    uint32_t room = n - (p - r->cons);          /* free slots */
+    uint32_t to_end = n - slot;                 /* slots before the wrap */
+
+    trace_next = &r->records[slot];
+    trace_stop = trace_next + (room < to_end ? room : to_end);
+}
 
 static void copy8(char *dst, const char *src)
 {
@@ -56,7 +78,15 @@ void trace_init(void *mem, uint32_t bytes, uint32_t tsc_khz, int enabled)
     trace_seq = 0;
     trace_lost_pending = 0;
     trace_ring = r;
+    trace_prod = &r->prod;
     trace_enabled = enabled ? 1 : 0;
+    set_stop(0);
+}
+
+void trace_set_indices(uint32_t idx)
+{
+    trace_ring->prod = trace_ring->cons = idx;
+    set_stop(idx);
 }
 
 struct trace_record *trace_slot_slow(void)
@@ -64,10 +94,13 @@ struct trace_record *trace_slot_slow(void)
     struct trace_ring *r = trace_ring;
     uint32_t used = r->prod - r->cons;
 
-    /* Full: drop this event.  The caller still consumes a sequence number. */
+    /* Full: drop this event.  It still uses up a sequence number, so the gap
+     * shows; the next event comes here again (trace_stop == trace_next). */
     if (used >= r->nr_records) {
         trace_lost_pending++;
         r->lost++;
+        trace_seq++;
+        set_stop(r->prod);
         return 0;
     }
 
@@ -88,8 +121,16 @@ struct trace_record *trace_slot_slow(void)
         if (r->prod - r->cons >= r->nr_records) {
             trace_lost_pending++;
             r->lost++;
+            trace_seq++;
+            set_stop(r->prod);
             return 0;
         }
     }
-    return &r->records[r->prod & (r->nr_records - 1)];
+
+    /* The usual reason to be here: the end of the array (wrap to slot 0) or
+     * a stop the reader has since moved on. */
+    set_stop(r->prod);
+    if (trace_next == trace_stop)       /* cannot happen: there is room */
+        return 0;
+    return trace_next;
 }

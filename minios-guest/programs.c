@@ -20,6 +20,7 @@ int spin_main(void);
 int badcalls_ring3_main(void);
 int bench_syscall_main(void);
 int spinner_main(void);         /* user-workloads.c */
+int share_spinner_main(void);   /* user-workloads.c */
 int hog_main(void);
 int sleepy_main(void);
 
@@ -41,6 +42,7 @@ int pingpong_main(void);
 int attacks_main(void);
 int timecheck_main(void);
 int bench_switch_main(void);
+int masking_main(void);
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -61,6 +63,7 @@ static const struct program programs[] = {
     { "crash-handled",     0, 1, crash_handled_main },
     { "bench",             0, 1, bench_main },
     { "spinner",           3, 1, spinner_main },
+    { "share-spinner",     3, 1, share_spinner_main },
     { "hog",               3, 1, hog_main },
     { "sleepy",            3, 1, sleepy_main },
     { "ctl-shares",        0, 1, ctl_shares_main },
@@ -70,6 +73,7 @@ static const struct program programs[] = {
     { "attacks",           0, 1, attacks_main },
     { "timecheck",         0, 1, timecheck_main },
     { "bench-switch",      0, 1, bench_switch_main },
+    { "masking",           0, 1, masking_main },
 };
 
 const struct program *find_program(const char *name)

@@ -25,6 +25,8 @@ timeout                            coreutils
 /usr/include/criterion/criterion.h libcriterion-dev
 /usr/include/ncurses.h             libncurses-dev
 /usr/include/cjson/cJSON.h         libcjson-dev
+clang                              clang
+python3                            python3
 '
 
 # missing_packages — prints the packages whose thing is missing, one per line.

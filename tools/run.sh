@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# tools/run.sh — `make run`: boot the hvkit demo with its console in this terminal.
+# tools/run.sh — `make run`: boot the hvkit demo, with the live tracer beside
+# its console (the lecture view).
 #
-#   tools/run.sh          environment: BUILD (default build), KEEP_RAM=1
+#   tools/run.sh          environment: BUILD (default build), KEEP_RAM=1,
+#                         HVK_PLAIN=1 (console only, no tmux),
+#                         HVK_NO_RECORDER=1 (no trace.bin: another reader,
+#                         e.g. `hvtrace live`, consumes the ring)
+#
+# The lecture view: in a terminal with tmux, the screen is split: the guest
+# consoles (QEMU's serial line) on top, `hvtrace live` attached to the same
+# run below, recording the trace to $BUILD/run/trace.bin as it shows it.
+# Quit QEMU with Ctrl-A x, the tracer with q.  Without a terminal (CI, a
+# pipe) or without tmux it is the plain run below, so it can never hang.
 #
 # The demo is the smallest picture of the whole system: the hypervisor (with
 # tracing on) and two domains built from the same teaching OS image, dom0
@@ -57,18 +67,47 @@ epilogue() {
     fi
 }
 
-main() {
+# The lecture view: QEMU (this script again, plain, without its own
+# recorder) in the top pane, the live tracer, which consumes the ring and
+# records trace.bin, in the bottom one.  Inside tmux already: split this
+# window; otherwise a new session, attached here.
+lecture_view() {
     demo_config
     check_images || exit 1
     mkdir -p "$DIR"
     rm -f "$DIR"/{ram.bin,trace.bin,qemu.log,hvtrace.log}
+    local me tracer session
+    me="HVK_PLAIN=1 HVK_NO_RECORDER=1 BUILD=$BUILD tools/run.sh"
+    me="$me; echo; echo '(the tracer is still below: q quits it; Enter closes this pane)'; read -r _"
+    tracer="$BUILD/bin/hvtrace live -o $DIR/trace.bin $DIR/ram.bin"
+    if [ -n "${TMUX:-}" ]; then
+        tmux split-window -v -l 60% "$tracer"
+        tmux select-pane -U
+        exec bash -c "$me"
+    fi
+    session=hvkit-run-$$
+    tmux new-session -d -s "$session" -x "$(tput cols 2>/dev/null || echo 120)" \
+        -y "$(tput lines 2>/dev/null || echo 40)" "bash -c \"$me\""
+    tmux split-window -v -l 60% -t "$session" "$tracer"
+    tmux select-pane -t "$session" -U
+    exec tmux attach -t "$session"
+}
+
+main() {
+    if [ "${HVK_PLAIN:-0}" != 1 ] && [ -t 0 ] && [ -t 1 ] && command -v tmux >/dev/null 2>&1; then
+        lecture_view
+    fi
+    demo_config
+    check_images || exit 1
+    mkdir -p "$DIR"
+    [ "${HVK_NO_RECORDER:-0}" = 1 ] || rm -f "$DIR"/{ram.bin,trace.bin,qemu.log,hvtrace.log}
     qemu_build_cmd run "$DIR"
     { echo "# the demo's QEMU command, from $HVK_ROOT"; qemu_cmd_line; echo; } >"$DIR/cmdline.txt"
     banner
 
     # QEMU runs in the foreground so it owns the terminal; the recorder
     # therefore watches this script's pid and is told to stop when QEMU ends.
-    recorder_start "$DIR" $$ || true
+    [ "${HVK_NO_RECORDER:-0}" = 1 ] || recorder_start "$DIR" $$ || true
     local tty_state="" status
     [ -t 0 ] && tty_state=$(stty -g 2>/dev/null)
     "${QEMU_CMD[@]}"

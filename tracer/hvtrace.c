@@ -1,6 +1,6 @@
 /*
- * tracer/hvtrace.c — the `hvtrace` command: record, dump (and, later, live
- * and stats) traces of the hypervisor.
+ * tracer/hvtrace.c — the `hvtrace` command: record, dump, watch live, summarise
+ * and export (Graphviz, Chrome/Perfetto JSON) traces of the hypervisor.
  *
  * Where this sits in the story: this is the student's and the instructor's
  * window into the hypervisor.  A run under QEMU is recorded with
@@ -154,6 +154,112 @@ static int cmd_record(int argc, char **argv)
     return rc ? EXIT_DATA : EXIT_OK;
 }
 
+/* ---- whole-trace commands: stats, dot, chrome ------------------------------ */
+
+/* Load FILE for a whole-trace command; problems go to stderr with offsets. */
+static int load_or_say(struct hvt_trace *t, const char *path)
+{
+    char err[256];
+    if (hvt_trace_load(t, path, print_problem, (void *)path, err, sizeof err) < 0) {
+        fprintf(stderr, "hvtrace: %s: %s\n", path, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Parse a non-negative number for an option; -1 if it is not one. */
+static long long number_arg(const char *cmd, const char *opt, const char *s)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 0);
+    if (errno || *end || end == s || v < 0) {
+        fprintf(stderr, "hvtrace %s: bad %s '%s'\n", cmd, opt, s);
+        return -1;
+    }
+    return v;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+    int c;
+    while ((c = getopt(argc, argv, "h")) != -1)
+        return c == 'h' ? help(find_command("stats")) : usage(find_command("stats"));
+    if (argc - optind != 1)
+        return usage(find_command("stats"));
+    struct hvt_trace t;
+    if (load_or_say(&t, argv[optind]) < 0)
+        return EXIT_DATA;
+    hvt_stats_print(stdout, &t);
+    int rc = t.nerrors ? EXIT_DATA : EXIT_OK;
+    hvt_trace_free(&t);
+    return rc;
+}
+
+static int cmd_dot(int argc, char **argv)
+{
+    struct hvt_dot_opts o = { .dom = 0 };
+    long long v;
+    int c;
+
+    while ((c = getopt(argc, argv, "d:a:f:n:h")) != -1) {
+        switch (c) {
+        case 'd':
+            if ((v = hvt_parse_dom(optarg)) < 0 &&
+                (v = number_arg("dot", "-d", optarg)) < 0)
+                return usage(find_command("dot"));
+            o.dom = (int)v;
+            break;
+        case 'a': case 'f': case 'n':
+            if ((v = number_arg("dot", c == 'a' ? "-a" : c == 'f' ? "-f" : "-n", optarg)) < 0)
+                return usage(find_command("dot"));
+            if (c == 'a') o.at = (uint64_t)v + 1;
+            else if (c == 'f') o.from = (uint64_t)v;
+            else o.count = (uint64_t)v;
+            break;
+        case 'h':
+            return help(find_command("dot"));
+        default:
+            return usage(find_command("dot"));
+        }
+    }
+    if (argc - optind != 2)
+        return usage(find_command("dot"));
+    if (hvt_dot_kind_parse(argv[optind], &o.kind) < 0) {
+        fprintf(stderr, "hvtrace dot: no graph kind '%s' (pagetable, topology, states, "
+                "sequence)\n", argv[optind]);
+        return usage(find_command("dot"));
+    }
+    struct hvt_trace t;
+    if (load_or_say(&t, argv[optind + 1]) < 0)
+        return EXIT_DATA;
+    char err[256];
+    int rc = hvt_dot_write(stdout, &t, &o, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "hvtrace dot: %s: %s\n", argv[optind + 1], err);
+    hvt_trace_free(&t);
+    return rc < 0 || t.nerrors ? EXIT_DATA : EXIT_OK;
+}
+
+static int cmd_chrome(int argc, char **argv)
+{
+    int c;
+    while ((c = getopt(argc, argv, "h")) != -1)
+        return c == 'h' ? help(find_command("chrome")) : usage(find_command("chrome"));
+    if (argc - optind != 1)
+        return usage(find_command("chrome"));
+    struct hvt_trace t;
+    if (load_or_say(&t, argv[optind]) < 0)
+        return EXIT_DATA;
+    int rc = hvt_chrome_write(stdout, &t);
+    if (rc < 0)
+        fprintf(stderr, "hvtrace chrome: could not write the JSON (out of memory?)\n");
+    hvt_trace_free(&t);
+    return rc < 0 || t.nerrors ? EXIT_DATA : EXIT_OK;
+}
+
+int hvt_live_main(int argc, char **argv);   /* live.c */
+
 /* ---- hvtrace help [COMMAND] ----------------------------------------------- */
 
 static int cmd_help(int argc, char **argv);
@@ -175,6 +281,39 @@ static const struct command commands[] = {
       "  process PID exits, after a final drain of the ring.\n"
       "    -o, --output OUT   trace file to write (default trace.bin)\n"
       "    -p, --pid PID      stop when process PID (e.g. QEMU) exits\n" },
+    { "live", hvt_live_main, "[-r FILE] [-b] [-s SPEED] [-f FILTER] [RAMFILE]",
+      "watch the trace as it happens (ncurses), or replay a recorded one",
+      "  RAMFILE: attach to a running QEMU's RAM file, like `record`.\n"
+      "    -r FILE      replay a recorded trace file instead (space pauses,\n"
+      "                 n steps one event, +/- change the speed)\n"
+      "    -s SPEED     replay speed: trace microseconds per real microsecond\n"
+      "                 (default 1; 0 = as fast as possible)\n"
+      "    -f FILTER    start with this filter (see docs/tracer.md)\n"
+      "    -b           batch: no screen, print the counters as text at the end\n"
+      "                 (with RAMFILE: every second, until Ctrl-C)\n"
+      "    -o OUT       also record everything to trace file OUT (live only)\n"
+      "  Keys: Tab/F1-F5 views, h/? help, f filter, p/space pause, s sort,\n"
+      "        r reset counters, / search, q quit.  docs/tracer.md says more.\n" },
+    { "stats", cmd_stats, "FILE",
+      "summary of a trace: CPU share, hypercalls, rejects, lost records",
+      "  Per domain: share of the CPU and time runnable and blocked (from the\n"
+      "  schedule/block/wake events), hypercall counts by number and refused,\n"
+      "  event-channel sends and upcalls, memory requests refused by rule; the\n"
+      "  records lost.  Hypercall \"gap\" is the time since the domain's\n"
+      "  previous record: an upper bound on the path length (docs/tracer.md).\n" },
+    { "dot", cmd_dot, "[-d DOM] [-a REC] [-f REC -n N] KIND FILE",
+      "a Graphviz graph of the trace: pagetable, topology, states, sequence",
+      "  Writes DOT to stdout; render with  dot -Tsvg -o out.svg.\n"
+      "    pagetable   domain DOM's page tables (-d d1) after record REC (-a)\n"
+      "    topology    domains, hypervisor, event channels, counts on edges\n"
+      "    states      each domain's scheduling state machine, with counts\n"
+      "    sequence    message sequence of records REC.. (-f, default 0),\n"
+      "                N of them (-n, default 40)\n" },
+    { "chrome", cmd_chrome, "FILE",
+      "Chrome/Perfetto trace-event JSON of a trace (open in ui.perfetto.dev)",
+      "  One process per domain (rows: cpu, hypercalls, events), run slices,\n"
+      "  hypercalls as slices, event sends as flows to the upcall, counters.\n"
+      "  Times in microseconds since the first record.  JSON to stdout.\n" },
     { "help", cmd_help, "[COMMAND]",
       "say what the commands do", NULL },
 };
@@ -192,7 +331,7 @@ static void list_commands(FILE *f)
 {
     fprintf(f, "usage: hvtrace COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-7s %-30s %s\n", commands[i].name, commands[i].args,
+        fprintf(f, "  %-7s %s\n          %s\n", commands[i].name, commands[i].args,
                 commands[i].summary);
     fprintf(f, "\n'hvtrace help COMMAND' says more.  Exit status: 0 ok, "
             "1 problems in the data, 2 bad usage.\n");

@@ -224,4 +224,137 @@ struct hvt_record_result {
  */
 int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res);
 
+/* ---- a whole trace in memory (load.c) ------------------------------------- */
+
+/* What the exporters (dot, chrome, stats) and replay work on. */
+struct hvt_trace {
+    struct trace_record *recs;
+    size_t   n;
+    uint32_t tsc_khz;           /* from the file header; 0 = unknown */
+    uint64_t missing;           /* records known missing (seq gaps) */
+    uint64_t nerrors;           /* problems with is_error set */
+};
+
+/* Read every record of path.  0, or -1 with err saying why (bad header, no
+ * memory).  Problems inside the file go to report(ctx, p) as they are found
+ * and the readable records are kept. */
+int hvt_trace_load(struct hvt_trace *t, const char *path, hvt_problem_fn *report,
+                   void *ctx, char *err, size_t errlen);
+/* The same on a FILE the caller opened (and closes); for tests and fuzzing. */
+int hvt_trace_fload(struct hvt_trace *t, FILE *f, hvt_problem_fn *report,
+                    void *ctx, char *err, size_t errlen);
+void hvt_trace_free(struct hvt_trace *t);
+/* tsc -> microseconds (tsc_khz 0: the tsc itself is taken as nanoseconds). */
+double hvt_tsc_to_us(uint64_t tsc, uint32_t tsc_khz);
+
+/* ---- filters (filter.c) --------------------------------------------------- */
+
+/*
+ * A filter is what the live view's `f` key and `--filter` take: words
+ * separated by spaces, each one of
+ *     a class name (hcall, sched, ...)     keep only these classes
+ *     a domain (d0, d1, hv, idle)          keep only these domains
+ *     anything else                        a regular expression (POSIX
+ *                                          extended) the dump line must match
+ * Classes are OR-ed together, so are domains; the three kinds are AND-ed.
+ */
+#define HVT_MAX_FILTER_DOMS 8
+struct hvt_filter {
+    int      any_class;         /* no class word: every class passes */
+    uint8_t  class_on[256];
+    int      ndoms;             /* 0: every domain passes */
+    uint16_t doms[HVT_MAX_FILTER_DOMS];
+    int      has_re;
+    void    *re;                /* a regex_t, allocated */
+    char     text[128];         /* the filter as typed, for the header line */
+};
+/* 0, or -1 with err saying which word is wrong.  An empty spec passes all. */
+int hvt_filter_parse(struct hvt_filter *f, const char *spec, char *err, size_t errlen);
+int hvt_filter_match(const struct hvt_filter *f, const struct trace_record *r);
+void hvt_filter_free(struct hvt_filter *f);
+/* "d3" / "hv" / "idle" -> domain id; -1 if it is not a domain word. */
+int hvt_parse_dom(const char *word);
+
+/* ---- the state of the system, rebuilt from events (model.c) ---------------- */
+
+/*
+ * Per-domain state, rebuilt by replaying events in order: the scheduling
+ * state machine (SCHEDULE/BLOCK/WAKE/DOM_*), CPU time in each state, and
+ * counters.  Every view and exporter is built on this.
+ */
+enum hvt_dstate {
+    HVT_S_NONE,             /* not seen yet */
+    HVT_S_RUNNABLE,         /* ready, waiting for the CPU */
+    HVT_S_RUNNING,
+    HVT_S_BLOCKED,          /* waiting for an event (sched_op block) */
+    HVT_S_DEAD,             /* shut down or crashed */
+    HVT_NSTATES
+};
+
+/* Domains 0..HVT_MAX_DOMS-3 by id; the last two slots are idle and hv. */
+#define HVT_MAX_DOMS   32
+#define HVT_SLOT_IDLE  (HVT_MAX_DOMS - 2)
+#define HVT_SLOT_HV    (HVT_MAX_DOMS - 1)
+#define HVT_MAX_HCALL  64
+#define HVT_NCLASS     16       /* classes 0..15 counted one by one */
+
+struct hvt_dom {
+    int      seen;
+    uint16_t id;
+    enum hvt_dstate state;
+    uint64_t since;                             /* tsc of the last change */
+    uint64_t time_in[HVT_NSTATES];              /* tsc spent in each state */
+    uint64_t trans[HVT_NSTATES][HVT_NSTATES];   /* transition counts */
+    uint64_t events;                            /* records about this domain */
+    uint64_t by_class[HVT_NCLASS];
+    uint64_t hcalls[HVT_MAX_HCALL];             /* by hypercall number */
+    uint64_t hcall_total, hcall_rejects;
+    uint64_t hcall_gap_min, hcall_gap_sum, hcall_gaps;
+    uint64_t last_tsc;                          /* of this domain's last record */
+    uint64_t evt_sent, evt_upcalls, evt_rejects;
+    uint64_t mmu_updates, mmu_rejects, pins;
+    uint64_t traps, emulates;
+};
+
+struct hvt_model {
+    struct hvt_dom dom[HVT_MAX_DOMS];
+    uint64_t records, lost;                     /* lost: sum of LOST counts */
+    uint64_t first_tsc, last_tsc;
+    uint64_t by_class[HVT_NCLASS];
+    uint64_t evt_edges[HVT_MAX_DOMS][HVT_MAX_DOMS];  /* sends, from -> to */
+    uint64_t mem_rules[32];                     /* refusals by rule */
+    uint64_t hcall_by_nr[HVT_MAX_HCALL];
+};
+
+/* The slot of a domain id (-1 if it has none); the id of a slot. */
+int hvt_dom_slot(uint32_t domid);
+uint16_t hvt_slot_dom(int slot);
+const char *hvt_state_name(enum hvt_dstate s);
+void hvt_model_init(struct hvt_model *m);
+void hvt_model_feed(struct hvt_model *m, const struct trace_record *r);
+/* Close the books at tsc `end`: time in the current states up to end. */
+void hvt_model_finish(struct hvt_model *m, uint64_t end);
+
+/* ---- exporters (stats.c, dot.c, chrome.c) ----------------------------------- */
+
+/* `hvtrace stats`: the xenalyze-style summary. */
+void hvt_stats_print(FILE *out, const struct hvt_trace *t);
+
+enum hvt_dot_kind { HVT_DOT_PAGETABLE, HVT_DOT_TOPOLOGY, HVT_DOT_STATES, HVT_DOT_SEQUENCE };
+struct hvt_dot_opts {
+    enum hvt_dot_kind kind;
+    int      dom;               /* pagetable: the domain (default 0) */
+    uint64_t at;                /* pagetable: the record index to stop at
+                                   (default: the end) */
+    uint64_t from, count;       /* sequence: window of record indices */
+};
+/* -1 with err if the kind name is unknown. */
+int hvt_dot_kind_parse(const char *name, enum hvt_dot_kind *kind);
+/* Write the graph; 0, or -1 with err (e.g. no page tables for that domain). */
+int hvt_dot_write(FILE *out, const struct hvt_trace *t, const struct hvt_dot_opts *o,
+                  char *err, size_t errlen);
+
+/* `hvtrace chrome`: Chrome trace-event JSON (opens in Perfetto). */
+int hvt_chrome_write(FILE *out, const struct hvt_trace *t);
+
 #endif

@@ -11,6 +11,9 @@
 #                         the domain switch, and the trace records' own cost
 #   yield_roundtrip       two sched_op yields and two domain switches
 #   domain switch         (yield_roundtrip_min - 2 x null hypercall) / 2
+#   BVT wake-up latency   tests/scenarios/sched-warp.scn: a domain sleeping
+#                         3 ms against two hogs, deadline -> running, without
+#                         and with warp (system time, us)
 cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 OUT=$BUILD/bench
@@ -19,8 +22,9 @@ rc=0
 for c in events-off events-on switch; do
     BUILD=$BUILD SCENARIO_OUT=$OUT tests/run-scenario.sh "bench/$c.scn" >"$OUT/$c.report" 2>&1 </dev/null &
 done
+BUILD=$BUILD SCENARIO_OUT=$OUT tests/run-scenario.sh tests/scenarios/sched-warp.scn >"$OUT/sched-warp.report" 2>&1 </dev/null &
 wait
-for c in events-off events-on switch; do
+for c in events-off events-on switch sched-warp; do
     if [ "$(tail -n 1 "$OUT/$c.report")" != "scenario $c: PASS" ]; then
         echo "bench: the $c boot failed:"; sed 's/^/  /' "$OUT/$c.report"; rc=1
     fi
@@ -59,4 +63,8 @@ if [ -n "$yrm" ] && [ -n "$hc" ]; then
 else
     printf '  %-52s %s\n' "domain switch path:" "n/a (needs bench/pv-trace-off.scn's null_hypercall_min)"
 fi
+for phase in "without warp" "with warp"; do
+    l=$(grep -oE "warp-sleeper: $phase: .*latency mean [0-9]+ us, max [0-9]+ us" "$OUT/sched-warp/serial.log" 2>/dev/null)
+    printf '  %-52s %s\n' "BVT wake-up latency $phase (us):" "${l:+$(echo "$l" | grep -oE 'mean [0-9]+ us, max [0-9]+ us')}"
+done
 exit $rc

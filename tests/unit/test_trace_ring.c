@@ -170,7 +170,7 @@ Test(trace_ring, lost_record_takes_the_last_slot_and_the_event_is_dropped)
 
 Test(trace_ring, indices_wrap_around_2_to_the_32)
 {
-    trace_ring->prod = trace_ring->cons = 0xFFFFFFF0u;
+    trace_set_indices(0xFFFFFFF0u);
     uint32_t next_expected = 0;
 
     /* Produce in bursts of up to 5 and consume everything, across the wrap. */
@@ -192,7 +192,7 @@ Test(trace_ring, indices_wrap_around_2_to_the_32)
 
 Test(trace_ring, full_is_detected_across_the_wrap)
 {
-    trace_ring->prod = trace_ring->cons = 0xFFFFFFFCu;
+    trace_set_indices(0xFFFFFFFCu);
     for (uint32_t i = 0; i < NREC; i++)
         emit(i);
     cr_assert_eq(trace_ring->prod, 4u, "prod wrapped to 4");
@@ -233,4 +233,43 @@ Test(trace_ring, too_small_for_one_record_means_off)
     trace1(TRC_LOST, 0, 1);               /* must be a no-op */
     for (size_t i = 0; i < sizeof mem; i++)
         cr_assert_eq(mem[i], 0xAB);
+}
+
+/*
+ * The fast path's stop pointer (hv/trace.h) is computed from `cons` as last
+ * read; the reader moving on later must only delay the hypervisor's
+ * noticing, never cost a record or let it overwrite one.
+ */
+Test(trace_ring, stop_pointer_follows_the_reader_across_the_wrap)
+{
+    for (uint32_t i = 0; i < 3; i++)
+        emit(i);
+    trace_ring->cons += 3;                      /* reader takes 0..2 */
+    for (uint32_t i = 3; i < 3 + NREC; i++)     /* exactly fills the ring: */
+        emit(i);                                /* slots 3..7, then 0..2 */
+    cr_assert_eq(trace_ring->lost, 0);
+    cr_assert_eq(trace_ring->prod, 3 + NREC);
+    for (uint32_t c = 3; c < 3 + NREC; c++)
+        cr_assert_eq(slot(c)->args[2], c, "record %u in order", c);
+    emit(99);                                   /* full now: dropped */
+    cr_assert_eq(trace_ring->lost, 1);
+    cr_assert_eq(trace_ring->prod, 3 + NREC);
+    cr_assert_eq(slot(3)->args[2], 3, "slot 3 (unread) was not overwritten");
+}
+
+Test(trace_ring, reader_freeing_slots_late_is_noticed_at_the_stop)
+{
+    for (uint32_t i = 0; i < NREC; i++)
+        emit(i);                                /* full */
+    trace_ring->cons += NREC;                   /* all read, none emitted since */
+    for (uint32_t i = NREC; i < 3 * NREC; i++) {
+        emit(i);
+        if ((i + 1) % NREC == 0)
+            trace_ring->cons = trace_ring->prod;    /* the reader keeps up */
+    }
+    cr_assert_eq(trace_ring->lost, 0, "no loss while the reader keeps up");
+    cr_assert_eq(trace_ring->prod, 3 * NREC);
+    cr_assert_eq(trace_seq, 3 * NREC);
+    for (uint32_t c = 2 * NREC; c < 3 * NREC; c++)
+        cr_assert_eq(slot(c)->seq, c);
 }

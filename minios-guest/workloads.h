@@ -1,0 +1,19 @@
+/*
+ * workloads.h — what the kernel-task workloads share (workloads.c,
+ * workloads-sched.c, workloads-evtchn.c).
+ *
+ * Where this sits in the story: the events-and-scheduling scenarios
+ * (tests/scenarios/sched-*, evtchn-*, time) each run a few of these tasks;
+ * see minios-guest/README.md for what each prints.
+ */
+#ifndef MINIOS_WORKLOADS_H
+#define MINIOS_WORKLOADS_H
+
+#define MS 1000000ull           /* one millisecond in ns */
+
+/* "key=N" on the command line, or def. */
+int cmdline_int(const char *key, int def);
+/* 1 under hvkit; natively prints "<name>: native mode: ... skipped", 0. */
+int need_pv(const char *name);
+
+#endif

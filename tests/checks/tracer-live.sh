@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# tests/checks/tracer-live.sh — the live tracer's screen, driven like a person
+# would: `hvtrace live -r` replays a recorded fixture inside a detached tmux
+# session of exactly 80x24; we send keys (switch views, filter, pause, help,
+# quit) and read the screen back with capture-pane after each.
+#
+# One test of `make test` (tests/run-all.sh, run_checks): exit 0 = pass.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+BUILD=${BUILD:-build}
+HVTRACE=$BUILD/bin/hvtrace
+FIXTURE=tests/fixtures/two-domains.bin
+SESSION=hvkit-live-$$
+export TMUX_TMPDIR=${TMPDIR:-/tmp}/hvkit-tmux-$$
+mkdir -p "$TMUX_TMPDIR"
+
+command -v tmux >/dev/null || { echo "tmux is not installed (tools/ensure-deps.sh)"; exit 1; }
+[ -x "$HVTRACE" ] || { echo "$HVTRACE is not built"; exit 1; }
+
+cleanup() { tmux kill-server 2>/dev/null; rm -rf "$TMUX_TMPDIR"; }
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; echo "--- screen:"; screen; exit 1; }
+screen() { tmux capture-pane -p -t "$SESSION"; }
+# wait_for TEXT — until the screen shows TEXT (at most 5 s).
+wait_for() {
+    local i
+    for i in $(seq 50); do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+    done
+    fail "the screen never showed '$1'"
+}
+keys() { tmux send-keys -t "$SESSION" "$@"; sleep 0.3; }
+
+# Replay at full speed (-s 0): the whole fixture is on screen at once.
+tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r $FIXTURE; sleep 30"
+
+# The log view: the last records, and the header with total and LOST.
+wait_for "total 62"
+wait_for "LOST 0"
+wait_for "dom_shutdown domid=d1 reason=poweroff"
+[ "$(screen | wc -l)" -le 24 ] || fail "more than 24 lines"
+screen | head -n 1 | grep -q "END" || fail "replay finished: header says END"
+echo "ok log view"
+
+# /: search; the matching lines are shown in reverse video (SGR 7).
+keys /
+wait_for "search (regex"
+keys "dom_shutdown" Enter
+tmux capture-pane -e -p -t "$SESSION" | grep "dom_shutdown domid=d1" | grep -qE $'\e\\[(7|[0-9;]*;7)m' ||
+    fail "the search match is not highlighted"
+tmux capture-pane -e -p -t "$SESSION" | grep "hypercall nr=sched_op" | grep -qE $'\e\\[(7|[0-9;]*;7)m' &&
+    fail "a line that does not match is highlighted"
+echo "ok search highlights"
+
+# The terminal grows, then shrinks back: the screen follows.
+tmux resize-window -t "$SESSION" -x 100 -y 30
+sleep 0.5
+[ "$(screen | wc -l)" -eq 30 ] || fail "after resize to 100x30: $(screen | wc -l) lines"
+screen | tail -n 1 | grep -q "q quit" || fail "after resize: no footer on the last line"
+tmux resize-window -t "$SESSION" -x 80 -y 24
+sleep 0.5
+screen | tail -n 1 | grep -q "q quit" || fail "after resize back: no footer"
+screen | head -n 1 | grep -q "total 62" || fail "after resize back: header"
+echo "ok resize"
+
+# Tab: the counters view, per class and per domain.
+keys Tab
+wait_for "| counters |"
+screen | grep -E "^hcall +42 " >/dev/null || fail "counters: 42 hypercalls"
+screen | grep -E "^d0 +30 .* 21 +0 +dead" >/dev/null || fail "counters: d0 row"
+# s: sort by total (hcall, with the most, comes first).
+keys s
+wait_for "sorted by total"
+first=$(screen | sed -n '3p' | awk '{ print $1 }')
+[ "$first" = hcall ] || fail "sorted by total: first class is '$first', not hcall"
+echo "ok counters view, sort"
+
+# F3: the timeline, a strip per domain.
+keys F3
+wait_for "| timeline |"
+screen | grep -E "^d0 +.*#" >/dev/null || fail "timeline: d0 ran"
+screen | grep -E "^hv " >/dev/null || fail "timeline: the hypervisor's strip"
+echo "ok timeline view"
+
+# F1 then f: filter to the schedule events of d1 only.
+keys F1
+keys f
+wait_for "filter (class"
+keys "sched d1" Enter
+wait_for "filter: sched d1"
+screen | sed -n '2,23p' | grep -v "^ *$" > /tmp/hvkit-live-$$.txt
+if grep -v " d1 *schedule " /tmp/hvkit-live-$$.txt | grep -q .; then
+    rm -f /tmp/hvkit-live-$$.txt
+    fail "the filtered log shows other events"
+fi
+n=$(wc -l < /tmp/hvkit-live-$$.txt); rm -f /tmp/hvkit-live-$$.txt
+[ "$n" -eq 0 ] && fail "the filtered log is empty"
+echo "ok filter ($n lines, all d1 schedule)"
+
+# A bad filter is refused with a message, the old one stays.
+keys f
+keys "(" Enter
+wait_for "bad filter"
+wait_for "filter: sched d1"
+echo "ok bad filter refused"
+
+# h: help; any key closes it.  p: pause.
+keys h
+wait_for "hvtrace live - keys"
+keys x
+screen | grep -qF "hvtrace live - keys" && fail "help did not close"
+keys p
+wait_for "PAUSED"
+echo "ok help, pause"
+
+# q: quit (the session's shell then sleeps; the screen is cleared).
+keys q
+for i in $(seq 30); do
+    screen | grep -qF "| log |" || break
+    sleep 0.1
+done
+screen | grep -qF "| log |" && fail "q did not quit"
+echo "ok quit"
+
+# Replay at a crawl: pause, then step one event at a time with n.
+tmux kill-session -t "$SESSION" 2>/dev/null
+tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0.000001 -r $FIXTURE; sleep 30"
+wait_for "REPLAY"
+keys p
+wait_for "PAUSED"
+before=$(screen | head -n 1 | sed -n 's/.*total \([0-9]*\).*/\1/p')
+keys n
+wait_for "total $((before + 1)) "
+keys n
+wait_for "total $((before + 2)) "
+echo "ok pause and step ($before -> $((before + 2)))"
+keys q
+
+# The memory view of a run with refused page-table updates: the rule first.
+tmux kill-session -t "$SESSION" 2>/dev/null
+tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r tests/fixtures/mm-attacks.bin; sleep 30"
+wait_for "END"
+keys F4
+wait_for "| memory |"
+wait_for "mmu_update REFUSED hv_frame (-EPERM)"
+screen | grep -qE "^refused by rule: not_owner=2 hv_frame=3" || fail "memory view: rule counts"
+# And the events view of the ping-pong: who sent to whom.
+tmux kill-session -t "$SESSION" 2>/dev/null
+tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r tests/fixtures/evtchn-pingpong.bin; sleep 30"
+wait_for "END"
+keys F5
+wait_for "sends: d1->d2=100 d2->d1=101"
+echo "ok memory and events views"
+
+# Batch mode prints the counters as text.
+out=$("$HVTRACE" live -b -r "$FIXTURE")
+grep -E "^hcall +42 " <<<"$out" >/dev/null || { echo "FAIL: batch counters:"; echo "$out"; exit 1; }
+echo "ok batch mode"
+echo "tracer-live: all ok"
