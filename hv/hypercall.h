@@ -40,6 +40,7 @@ int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi,
                              uint32_t flags, uint32_t);
 int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
                      uint32_t domid, uint32_t);
+int32_t do_memory_op(uint32_t cmd, uint32_t arg, uint32_t, uint32_t, uint32_t);   /* hv/memory_op.c */
 
 /* Events, time and scheduling (hv/event_channel_op.c, hv/sched.c). */
 int32_t do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t, uint32_t, uint32_t);

@@ -30,6 +30,7 @@ const hypercall_fn hypercall_table[HV_NR_HYPERCALLS] = {
     [__HYPERVISOR_mmu_update]     = do_mmu_update,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_mmuext_op]      = do_mmuext_op,
+    [__HYPERVISOR_memory_op]      = do_memory_op,
     [__HYPERVISOR_set_timer_op]   = do_set_timer_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_domctl]         = do_domctl,

@@ -108,6 +108,7 @@ uint32_t frame_alloc(domid_t owner)
     frame_table[mfn].type_count = 0;
     frame_table[mfn].count = 0;
     frame_table[mfn].pinned = 0;
+    frame_table[mfn].used = 0;
     m2p[mfn] = INVALID_PFN;
     /* Never hand out a frame with someone else's old data in it. */
     memset(mfn_to_virt(mfn), 0, HV_PAGE_SIZE);
@@ -125,6 +126,7 @@ void frame_free(uint32_t mfn)
     frame_table[mfn].type_count = 0;
     frame_table[mfn].count = 0;
     frame_table[mfn].pinned = 0;
+    frame_table[mfn].used = 0;
     m2p[mfn] = INVALID_PFN;
     free_stack[nr_free++] = mfn;
 }

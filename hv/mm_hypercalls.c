@@ -115,17 +115,22 @@ int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
     return ret;
 }
 
-/* The L1 entry that maps va in the current address space, as a machine
- * address (0 if va has no page table).  Read through the direct map. */
-static uint32_t l1e_maddr(struct domain *d, uint32_t va)
-{
-    uint32_t *pd = mfn_to_virt(d->cr3 >> HV_PAGE_SHIFT);
-    uint32_t pde = pd[PDE_INDEX(va)];
-    if (!(pde & PTE_P) || (pde & PTE_PS))
-        return 0;
-    return (pde & PT_ADDR) | (PTE_INDEX(va) << 2);
-}
-
+/*
+ * update_va_mapping: the L1 entry that maps va in the CURRENT address space.
+ * The common page fault's one update, so it takes a short cut: the table
+ * found by walking our own CR3 is not checked again (owner, type), because
+ * it cannot be anything but a validated L1 of this domain:
+ *   - d->cr3 is the domain's base pointer, which holds an L2 type reference
+ *     (pt_new_base, or the builder's pin): a validated directory of d;
+ *   - va is below the M2P slot, so its directory index is a guest slot
+ *     (< PT_GUEST_SLOTS), and a present guest-slot entry of a validated
+ *     directory passed get_l2e: no 4 MiB page, and its frame is d's and has
+ *     type L1;
+ *   - that entry still holds a total and an L1 type reference, so the
+ *     frame can neither change type (type count > 0) nor be freed or given
+ *     to another domain (memory_op refuses a frame with any count > 0).
+ * The NEW value is checked like any other (get_l1e), and so traced.
+ */
 int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi,
                              uint32_t flags, uint32_t a5)
 {
@@ -141,21 +146,27 @@ int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi,
                (uint32_t)-HV_EINVAL, MMRULE_BAD_FRAME);
         return refused(d, MMRULE_BAD_FRAME);
     }
-    uint32_t ptr = l1e_maddr(d, va);
-    if (!ptr) {
+    const uint32_t *pd = mfn_to_virt(d->cr3 >> HV_PAGE_SHIFT);
+    uint32_t pde = pd[PDE_INDEX(va)];
+    if (!(pde & PTE_P) || (pde & PTE_PS)) {
         trace7(TRC_MMU_UPDATE, d->id, va, 0, val_lo, 2, VIA_UVA,
                (uint32_t)-HV_EINVAL, MMRULE_NOT_A_PAGE_TABLE);
         return refused(d, MMRULE_NOT_A_PAGE_TABLE);
     }
-    int32_t ret = mm_update_entry(d, ptr, val_lo, VIA_UVA);
-    if (ret == 0) {
-        if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
-            invlpg(va);
-        else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
-            pt_flush_needed = 1;
-    }
+    uint32_t l1_mfn = pde >> HV_PAGE_SHIFT, idx = PTE_INDEX(va), old;
+    int rule = pt_update_l1e(d->id, l1_mfn, idx, val_lo, &old);
+    int32_t ret = rule ? refused(d, rule) : 0;
+    trace7(TRC_MMU_UPDATE, d->id, (l1_mfn << HV_PAGE_SHIFT) | (idx << 2), old, val_lo, 1,
+           VIA_UVA, (uint32_t)ret, (uint32_t)rule);
+    if (ret)
+        return ret;
+    d->mm.nr_updates++;
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
+        invlpg(va);
+    else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
+        pt_flush_needed = 1;
     flush_if_needed();
-    return ret;
+    return 0;
 }
 
 /* One mmuext operation: the rule (0 = done). */

@@ -34,6 +34,18 @@
  *     type count drops back to 0 the table is DEVALIDATED: every entry gives
  *     its references back.
  *
+ * THE USED MAP.  Devalidating a table must find its present entries, and
+ * most of a table is empty: walking all 1024 entries to find the 16 a
+ * process used was most of the cost of its exit.  So every table keeps a
+ * 32-bit map, one bit per group of 32 entries: bit g set means "entries
+ * 32g..32g+31 may hold a present entry".  Validation sets the bit of each
+ * present entry it checks, and so does every later update that writes a
+ * present entry (hv/pt_update.c); bits are never cleared while the frame
+ * stays a table.  So the map can only say too much, never too little, and
+ * devalidation (pt_next_used) visits just the groups marked.  A map that
+ * said too little would leave references behind: frames that could never
+ * be retyped or freed -- a leak, never a way in.
+ *
  * PINNING holds one type reference (and one total reference) so that a table
  * stays validated while nothing else uses it: the guest builds a page
  * directory, pins it, and from then on updates are checked one entry at a
@@ -74,7 +86,12 @@ struct frame_info {
     uint16_t pinned;       /* 1: a pin holds a type and a total reference */
     uint32_t type_count;   /* references that need the type */
     uint32_t count;        /* all references (mappings, pins, CR3) */
+    uint32_t used;         /* a table's used map: bit g = entries 32g..32g+31
+                              may hold a present entry (see THE USED MAP) */
 };
+
+/* The bit of the used map for entry i. */
+#define PT_USED_BIT(i)  (1u << ((i) >> 5))
 
 extern struct frame_info frame_table[MAX_FRAMES];
 extern uint32_t m2p[MAX_FRAMES];          /* machine -> pseudo-physical */
@@ -90,7 +107,7 @@ extern uint32_t m2p[MAX_FRAMES];          /* machine -> pseudo-physical */
 #define MMRULE_NOT_A_PAGE_TABLE 7   /* mmu_update on a frame that is no table */
 #define MMRULE_TYPE_CONFLICT    8   /* the frame has another type in use */
 #define MMRULE_NOT_PINNED       9   /* unpin of a table that is not pinned */
-#define MMRULE_IN_USE          10   /* unpin/free of a table still referenced */
+#define MMRULE_IN_USE          10   /* unpin a table, or give back a frame, still referenced */
 #define MMRULE_BAD_OP          11   /* unknown command, or not implemented */
 #define MMRULE_BAD_POINTER     12   /* guest argument could not be copied */
 #define MMRULE_BAD_FRAME       13   /* not a frame of RAM at all */
@@ -121,6 +138,10 @@ uint32_t pt_hv_slot_entry(uint32_t slot);
  * to lab 2: validation and devalidation visit only these, and since most of
  * a table is empty, skipping fast is most of their cost (hv/pt_update.c). */
 uint32_t pt_next_present(const uint32_t *t, uint32_t i, uint32_t n);
+/* The same for a table frame already validated: looks only at the groups
+ * its used map marks (devalidation; the map must cover every present
+ * entry below n, which validation and pt_update see to). */
+uint32_t pt_next_used(uint32_t mfn, uint32_t i, uint32_t n);
 
 /* ---- lab 2 (solutions/lab2/page_type.c) --------------------------------- */
 /* A total reference on mfn for domain d: MMRULE_OK, or why not. */
@@ -150,6 +171,11 @@ struct pt_result {
 };
 /* Change the entry at machine address ptr (4-byte aligned) to val. */
 int pt_update(domid_t d, uint32_t ptr, uint32_t val, struct pt_result *res);
+/* The same, for entry idx of l1_mfn when the CALLER KNOWS it is a validated
+ * L1 of d, so the checks of the table itself are skipped (update_va_mapping:
+ * a table the current directory points to; see its proof).  *old = the
+ * entry before. */
+int pt_update_l1e(domid_t d, uint32_t l1_mfn, uint32_t idx, uint32_t val, uint32_t *old);
 int pt_pin(domid_t d, uint32_t mfn, uint32_t type);
 int pt_unpin(domid_t d, uint32_t mfn);
 /* Make mfn the domain's page directory: takes an L2 reference on it and
@@ -158,6 +184,13 @@ int pt_new_base(domid_t d, uint32_t mfn, uint32_t *base);
 /* M2P: machine frame mfn of d now backs pfn; p2m (nr_pages long) is the
  * hypervisor's copy of the domain's P2M, kept consistent. */
 int m2p_update(domid_t d, uint32_t mfn, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages);
+/* May d give back its page pfn (memory_op, XENMEM_decrease_reservation)?
+ * Only if nothing refers to the frame behind it: no mapping, no type, no
+ * pin, no CR3 (in_use); bad_pfn for a pfn >= nr_pages or a hole already.
+ * On MMRULE_OK the P2M entry (p2m: the hypervisor's copy) and the frame's
+ * M2P entry are invalid, and *mfn is the frame for the caller to put back
+ * on the free list.  *mfn is the frame tried (or INVALID_PFN) either way. */
+int pt_release(domid_t d, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages, uint32_t *mfn);
 /* The error code the guest gets for a rule. */
 int mmrule_errno(int rule);
 /* Trace one table's runs of present entries (pt_run records). */

@@ -6,6 +6,12 @@
  * checks both), and afterwards this domain, the other one and the
  * hypervisor carry on.
  *
+ * "Free a frame still mapped" is real: memory_op(XENMEM_decrease_reservation)
+ * on a page a process maps, on a page table, on the pinned directory -- all
+ * refused -- and then a page given back the legal way, which must really
+ * leave the domain (M2P entry gone, a second give-back and a mapping of
+ * the frame refused).
+ *
  * Where this sits in the story (course: direct paging is safe only if every
  * update is validated): a PV guest kernel runs in ring 1 and may ask the
  * hypervisor anything.  The rules of lab 2 are what stands between it and
@@ -17,6 +23,7 @@
 #include "pvops.h"
 #include "pvops-hv.h"
 #include "vm.h"
+#include "public/memory.h"
 #include "public/mmu.h"
 
 static int refused, failed;
@@ -24,8 +31,8 @@ static int refused, failed;
 static void expect(const char *what, int got, int want)
 {
     if (got == want) {
-        kprintf("mm-attacks: %s: %s %d: PASS\n", what, want ? "refused with" : "allowed,", got);
-        if (want)
+        kprintf("mm-attacks: %s: %s %d: PASS\n", what, want < 0 ? "refused with" : "allowed,", got);
+        if (want < 0)
             refused++;
     } else {
         kprintf("mm-attacks: %s: got %d, want %d: FAIL\n", what, got, want);
@@ -63,6 +70,79 @@ static int direct_store(volatile uint32_t *slot, uint32_t val)
                      "2:\tmovl $0, vm_fixup_eip"
                      : "=&r"(faulted) : "r"(slot), "r"(val) : "memory");
     return faulted;
+}
+
+/* memory_op(XENMEM_decrease_reservation) of n pfns at list, order 0. */
+static int give_back(const uint32_t *list, uint32_t n, uint32_t order)
+{
+    struct xen_memory_reservation r = {
+        .extent_start = (uint32_t)list, .nr_extents = n, .extent_order = order,
+        .domid = DOMID_SELF,
+    };
+    return hypercall(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, (uint32_t)&r, 0, 0, 0);
+}
+
+static int give_back1(uint32_t pfn)
+{
+    return give_back(&pfn, 1, 0);
+}
+
+/* Our kernel's own mapping of a page (the linear map at KERNBASE). */
+static int kmap(void *kva, uint32_t val)
+{
+    return hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)kva, val, 0, UVMF_INVLPG, 0);
+}
+
+static uint32_t kva_pfn(const void *kva) { return ((uint32_t)kva - KERNBASE) >> 12; }
+
+/* The hypervisor's M2P table, read-only in every guest. */
+static uint32_t m2p_of(uint32_t mfn) { return ((const volatile uint32_t *)HV_M2P_VIRT_START)[mfn]; }
+
+/* "Free a frame still mapped", for real: memory_op refuses every frame
+ * something still refers to, and a frame really given back is gone. */
+static void give_back_attacks(uint32_t *pd, void *page, uint32_t l1_mfn)
+{
+    uint32_t page_mfn = pv_ops.pt_mfn(page);
+    /* Only the process still maps the page once our kernel map lets go. */
+    expect("unmap the scratch page from the kernel map", kmap(page, 0), 0);
+    expect("give back a page a process still maps", give_back1(kva_pfn(page)), -HV_EBUSY);
+    expect("map the scratch page back in the kernel map", kmap(page, (page_mfn << 12) | 7), 0);
+    expect("give back its page table", give_back1(m2p_of(l1_mfn)), -HV_EBUSY);
+    expect("give back its pinned page directory", give_back1(kva_pfn(pd)), -HV_EBUSY);
+    expect("give back a page beyond its memory", give_back1(start_info->nr_pages + 3), -HV_EINVAL);
+    uint32_t pfn2[1] = { kva_pfn(page) };
+    expect("give back 2-page extents (order 1)", give_back(pfn2, 1, 1), -HV_EINVAL);
+    expect("pass a bogus pointer as the extent list", give_back((const uint32_t *)0xFC000000u, 1, 0),
+           -HV_EFAULT);
+
+    /* The legal way: a spare page, unmapped by us first (hv_give_back_page). */
+    void *spare = page_alloc(), *spare2 = page_alloc();
+    if (!spare || !spare2)
+        panic("mm-attacks: no memory");
+    uint32_t spfn = kva_pfn(spare), smfn = pv_ops.pt_mfn(spare);
+    if (m2p_of(smfn) != spfn) {
+        kprintf("mm-attacks: m2p[0x%x] = 0x%x before, not pfn 0x%x: FAIL\n", smfn, m2p_of(smfn), spfn);
+        failed++;
+    }
+    expect("give back an unmapped page (1 extent done)", hv_give_back_page(spare), 1);
+    const uint32_t *p2m = (const uint32_t *)start_info->mfn_list;
+    if (m2p_of(smfn) == 0xFFFFFFFFu && p2m[spfn] == 0xFFFFFFFFu) {
+        kprintf("mm-attacks: frame 0x%x left the M2P, pfn 0x%x is a hole: PASS\n", smfn, spfn);
+    } else {
+        kprintf("mm-attacks: after giving it back m2p[0x%x] = 0x%x, p2m[0x%x] = 0x%x: FAIL\n",
+                smfn, m2p_of(smfn), spfn, p2m[spfn]);
+        failed++;
+    }
+    expect("give back the same page again", give_back1(spfn), -HV_EINVAL);
+    /* The frame is in the hypervisor's pool now, no longer ours to map. */
+    uint32_t free_pte = (l1_mfn << 12) | (9 * 4);
+    expect("map the frame it gave back", mmu_update1(free_pte, (smfn << 12) | 7), -HV_EPERM);
+    /* A batch stops at the first page it may not give back and says how
+     * many it did: spare2 (unmapped) goes, the scratch page (mapped) not. */
+    expect("unmap a second spare page", kmap(spare2, 0), 0);
+    uint32_t batch[2] = { kva_pfn(spare2), kva_pfn(page) };
+    expect("give back [unmapped, still mapped]: 1 extent done", give_back(batch, 2, 0), 1);
+    ((uint32_t *)start_info->mfn_list)[batch[0]] = 0xFFFFFFFFu;   /* our P2M: a hole */
 }
 
 #define HV_IMAGE_MFN 0x100   /* the hypervisor is loaded at machine 1 MiB */
@@ -141,6 +221,8 @@ int mm_attacks_main(void)
         kprintf("mm-attacks: the batch reports %u done: FAIL\n", done);
         failed++;
     }
+
+    give_back_attacks(pd, page, l1_mfn);
 
     /* Clean up the legal way: unhook the table, unpin it (now allowed),
      * hook it back, and let vm_destroy give everything back. */

@@ -18,6 +18,7 @@
 #include "pvops-hv.h"
 #include "string.h"
 #include "x86.h"
+#include "public/memory.h"
 #include "public/mmu.h"
 
 struct start_info *start_info;
@@ -295,7 +296,8 @@ static void hv_set_pte_va(uint32_t va, uint32_t *table, uint32_t idx, uint32_t v
         hv_set_pte(table, idx, val);
         return;
     }
-    hv_pt_flush();                      /* keep the order of requests */
+    if (mc_n)
+        hv_pt_flush();                  /* keep the order of requests */
     int r = hypercall(__HYPERVISOR_update_va_mapping, va, val, 0, UVMF_NONE, 0);
     pv_mm_hypercalls++;
     if (r != 0)
@@ -341,6 +343,34 @@ static void hv_release_pt(void *page, int level)
     queue_uva(page, (mfn << 12) | 0x7);          /* writable again */
     if (unbatched)
         hv_pt_flush();
+}
+
+/* Give the page at kernel address kva back to the hypervisor (memory_op,
+ * XENMEM_decrease_reservation; course: ballooning).  The hypervisor refuses
+ * a frame anything still maps, and our own kernel map maps every page: that
+ * mapping goes first (as Linux's balloon driver does).  On success the pfn
+ * becomes a hole in our P2M list as well.  Returns memory_op's result: 1
+ * page given back, or -errno, and then the kernel mapping is put back.  A
+ * page given back is not ours any more: never page_free it. */
+int hv_give_back_page(void *kva)
+{
+    uint32_t pfn = ((uint32_t)kva - KERNBASE) >> 12, mfn = p2m()[pfn];
+    if (mc_n)
+        hv_pt_flush();
+    int r = hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)kva, 0, 0, UVMF_INVLPG, 0);
+    if (r != 0)
+        return r;
+    struct xen_memory_reservation res = {
+        .extent_start = (uint32_t)&pfn, .nr_extents = 1, .extent_order = 0,
+        .domid = DOMID_SELF,
+    };
+    r = hypercall(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, (uint32_t)&res, 0, 0, 0);
+    if (r == 1) {
+        ((uint32_t *)start_info->mfn_list)[pfn] = 0xFFFFFFFFu;   /* a hole now */
+        return 1;
+    }
+    hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)kva, (mfn << 12) | 0x7, 0, UVMF_INVLPG, 0);
+    return r;
 }
 
 static void hv_load_pgdir(uint32_t *pd)

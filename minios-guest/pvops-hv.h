@@ -12,4 +12,8 @@
 extern struct start_info *start_info;     /* 0 when running natively */
 extern struct shared_info *shared_info;   /* 0 when running natively */
 
+/* Give one page (a kernel address) back to the hypervisor: memory_op
+ * XENMEM_decrease_reservation (pvops-hv.c).  1, or -errno.  PV only. */
+int hv_give_back_page(void *kva);
+
 #endif

@@ -37,7 +37,10 @@ void put_page(uint32_t mfn)
  * back what was taken if one fails -- and the hypervisor's slots of a
  * directory (PT_GUEST_SLOTS..1023) are filled with pt_hv_slot_entry().
  * Mind a table that points at itself.  Set pt_flush_needed when a frame
- * became a table. */
+ * became a table.  Visit only the present entries (pt_next_present), and
+ * mark the group of each one you check in the frame's used map
+ * (f->used |= PT_USED_BIT(i), after clearing it first): devalidation
+ * relies on it. */
 int get_page_type(uint32_t mfn, domid_t d, uint32_t type)
 {
     (void)mfn; (void)d; (void)type;
@@ -45,7 +48,8 @@ int get_page_type(uint32_t mfn, domid_t d, uint32_t type)
 }
 
 /* TODO(lab2): drop a type reference; the last one of an L1/L2 devalidates
- * it (its entries give their references back). */
+ * it (its entries give their references back: find them with
+ * pt_next_used, which looks only at the groups the used map marks). */
 void put_page_type(uint32_t mfn)
 {
     (void)mfn;

@@ -38,11 +38,12 @@ void put_page(uint32_t mfn)
 }
 
 /* Give back the references of entries [0, n) of a table being devalidated
- * (or whose validation failed at entry n). */
+ * (or whose validation failed at entry n).  Only the groups of entries the
+ * used map marks can hold a present entry: pt_next_used visits just those. */
 static void put_entries(uint32_t mfn, uint32_t type, uint32_t n)
 {
     uint32_t *t = pt_frame(mfn);
-    for (uint32_t i = pt_next_present(t, 0, n); i < n; i = pt_next_present(t, i + 1, n)) {
+    for (uint32_t i = pt_next_used(mfn, 0, n); i < n; i = pt_next_used(mfn, i + 1, n)) {
         if (type == PGT_L1)
             put_l1e(t[i]);
         else
@@ -56,13 +57,18 @@ static int validate(uint32_t mfn, domid_t d, uint32_t type)
 {
     uint32_t *t = pt_frame(mfn);
     uint32_t n = type == PGT_L1 ? 1024 : PT_GUEST_SLOTS;
-    /* Absent entries are always allowed and hold nothing: skip them. */
+    struct frame_info *f = &frame_table[mfn];
+    /* Absent entries are always allowed and hold nothing: skip them.  Each
+     * present one is checked, and its group marked in the used map, so
+     * that devalidation finds it again without walking the whole table. */
+    f->used = 0;
     for (uint32_t i = pt_next_present(t, 0, n); i < n; i = pt_next_present(t, i + 1, n)) {
         int r = type == PGT_L1 ? get_l1e(t[i], d) : get_l2e(i, t[i], d);
         if (r != MMRULE_OK) {
             put_entries(mfn, type, i);
             return r;
         }
+        f->used |= PT_USED_BIT(i);
     }
     if (type == PGT_L2)
         for (uint32_t i = PT_GUEST_SLOTS; i < 1024; i++)

@@ -336,3 +336,136 @@ Test(mm, next_present_skips_absent_entries)
     cr_assert_eq(pt_next_present(t, 7, 1007), 1007, "never past n");
     cr_assert_eq(pt_next_present(t, 1023, 1024), 1023);
 }
+
+Test(mm, next_present_at_every_distance)
+{
+    /* One present entry at each position in turn, searched for from every
+     * start below it: the 32-, 4- and 1-entry steps must agree. */
+    static uint32_t t[1024];
+    for (uint32_t p = 0; p < 1024; p += 7) {
+        memset(t, 0, sizeof t);
+        t[p] = 0x5001;
+        for (uint32_t i = 0; i <= p; i += 5)
+            cr_assert_eq(pt_next_present(t, i, 1024), p, "from %u to %u", i, p);
+        cr_assert_eq(pt_next_present(t, p + 1, 1024), 1024);
+        cr_assert_eq(pt_next_present(t, 0, p), p, "n=%u stops the search", p);
+    }
+}
+
+/* ---- the used map (hv/page_type.h, "THE USED MAP") ------------------------ */
+Test(mm, validation_marks_the_used_map)
+{
+    pages[0][102 - 100][3] = pte(110, PT_P);
+    pages[0][102 - 100][700] = pte(111, PT_P | PT_RW);
+    pages[0][102 - 100][701] = pte(111, 0);              /* absent: not marked */
+    pages[0][102 - 100][900] = 0x7000;                   /* absent too */
+    cr_assert_eq(pt_pin(D1, 102, PGT_L1), MMRULE_OK);
+    cr_assert_eq(frame_table[102].used, PT_USED_BIT(3) | PT_USED_BIT(700));
+    cr_assert_eq(pt_next_used(102, 0, 1024), 3);
+    cr_assert_eq(pt_next_used(102, 4, 1024), 700);
+    cr_assert_eq(pt_next_used(102, 701, 1024), 1024);
+    cr_assert_eq(pt_next_used(102, 4, 700), 700, "never past n");
+    /* The directory's map: entry 0 (-> A), nothing else of the guest's. */
+    cr_assert_eq(frame_table[B].used, PT_USED_BIT(0));
+}
+
+Test(mm, updates_mark_the_used_map_so_devalidation_finds_them)
+{
+    /* Entries written after validation, in groups validation never saw:
+     * unpinning must still give every reference back. */
+    static const uint32_t at[] = { 31, 32, 500, 992, 1023 };
+    struct pt_result res;
+    cr_assert_eq(pt_pin(D1, 102, PGT_L1), MMRULE_OK);
+    cr_assert_eq(frame_table[102].used, 0u, "an empty table marks nothing");
+    for (unsigned k = 0; k < 5; k++)
+        cr_assert_eq(pt_update(D1, l1ptr(102, at[k]), pte(110 + k, PT_P | PT_RW), &res),
+                     MMRULE_OK);
+    for (unsigned k = 0; k < 5; k++)
+        cr_assert(frame_table[102].used & PT_USED_BIT(at[k]));
+    /* An absent value marks nothing new. */
+    uint32_t before = frame_table[102].used;
+    cr_assert_eq(pt_update(D1, l1ptr(102, 200), pte(120, 0), &res), MMRULE_OK);
+    cr_assert_eq(frame_table[102].used, before);
+    cr_assert_eq(pt_unpin(D1, 102), MMRULE_OK);
+    for (unsigned k = 0; k < 5; k++) {
+        cr_assert_eq(frame_table[110 + k].count, 0, "entry %u kept its reference", at[k]);
+        cr_assert_eq(frame_table[110 + k].type_count, 0);
+    }
+}
+
+Test(mm, update_l1e_checks_the_new_value)
+{
+    /* pt_update_l1e skips the checks of the TABLE (the caller proved it is
+     * an L1 of d), never those of the value. */
+    uint32_t old = 99;
+    cr_assert_eq(pt_update_l1e(D1, A, 5, pte(110, PT_P | PT_RW), &old), MMRULE_OK);
+    cr_assert_eq(old, 0u);
+    cr_assert_eq(frame_table[110].type, PGT_WRITABLE);
+    cr_assert(frame_table[A].used & PT_USED_BIT(5));
+    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(HVF, PT_P), &old), MMRULE_HV_FRAME);
+    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(200, PT_P), &old), MMRULE_NOT_OWNER);
+    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(B, PT_P | PT_RW), &old), MMRULE_PT_WRITABLE);
+    cr_assert_eq(pages[0][A - 100][6], 0u, "refused values are not written");
+    cr_assert_eq(pt_update_l1e(D1, A, 5, 0, &old), MMRULE_OK);
+    cr_assert_eq(old, pte(110, PT_P | PT_RW));
+    cr_assert_eq(frame_table[110].count, 0);
+}
+
+/* ---- giving frames back (memory_op, pt_release) ---------------------------- */
+Test(mm, release_refuses_any_frame_still_referenced)
+{
+    /* pfn i of domain 1 is frame 120 + i. */
+    uint32_t p2m[8], mfn;
+    for (uint32_t i = 0; i < 8; i++) {
+        p2m[i] = 120 + i;
+        m2p[120 + i] = i;
+    }
+    struct pt_result res;
+    uint32_t base = 0;
+    /* pfn 0: mapped read-only; 1: mapped writable; 2: a pinned L1;
+     * 3: an L1 a directory entry uses (unpinned); 4: a base pointer. */
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(120, PT_P), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(121, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_pin(D1, 122, PGT_L1), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(B, 2), pte(123, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_new_base(D1, 124, &base), MMRULE_OK);
+    for (uint32_t pfn = 0; pfn < 5; pfn++) {
+        cr_assert_eq(pt_release(D1, pfn, p2m, 8, &mfn), MMRULE_IN_USE, "pfn %u", pfn);
+        cr_assert_eq(mfn, 120 + pfn);
+        cr_assert_eq(p2m[pfn], 120 + pfn, "a refused release changed the P2M");
+        cr_assert_eq(m2p[120 + pfn], pfn, "a refused release changed the M2P");
+    }
+    /* Once unpinned (the pin was its only reference) it may go. */
+    cr_assert_eq(pt_unpin(D1, 122), MMRULE_OK);
+    cr_assert_eq(pt_release(D1, 2, p2m, 8, &mfn), MMRULE_OK, "unpinned and unmapped: free");
+    /* The same frames, once nothing refers to them any more. */
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), 0, &res), MMRULE_OK);
+    cr_assert_eq(pt_release(D1, 0, p2m, 8, &mfn), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(121, PT_P), &res), MMRULE_OK);
+    cr_assert_eq(pt_release(D1, 1, p2m, 8, &mfn), MMRULE_IN_USE, "read-only is still mapped");
+}
+
+Test(mm, release_makes_a_hole_in_p2m_and_m2p)
+{
+    uint32_t p2m[4] = { 130, 131, 132, 133 }, mfn;
+    for (uint32_t i = 0; i < 4; i++)
+        m2p[p2m[i]] = i;
+    cr_assert_eq(pt_release(D1, 2, p2m, 4, &mfn), MMRULE_OK);
+    cr_assert_eq(mfn, 132);
+    cr_assert_eq(p2m[2], INVALID_PFN);
+    cr_assert_eq(m2p[132], INVALID_PFN);
+    check_inverse(p2m, 4);
+    /* A hole cannot be given back twice, nor can a page beyond memory. */
+    cr_assert_eq(pt_release(D1, 2, p2m, 4, &mfn), MMRULE_BAD_PFN);
+    cr_assert_eq(mfn, INVALID_PFN);
+    cr_assert_eq(pt_release(D1, 4, p2m, 4, &mfn), MMRULE_BAD_PFN);
+    cr_assert_eq(pt_release(D1, 0xFFFFFFFFu, p2m, 4, &mfn), MMRULE_BAD_PFN);
+    /* A P2M naming someone else's frame (it cannot happen, but the owner
+     * rules still stand between a domain and another's memory). */
+    p2m[3] = 200;
+    cr_assert_eq(pt_release(D1, 3, p2m, 4, &mfn), MMRULE_NOT_OWNER);
+    p2m[3] = HVF;
+    cr_assert_eq(pt_release(D1, 3, p2m, 4, &mfn), MMRULE_HV_FRAME);
+    cr_assert_eq(mmrule_errno(MMRULE_IN_USE), -HV_EBUSY);
+    cr_assert_eq(mmrule_errno(MMRULE_BAD_PFN), -HV_EINVAL);
+}

@@ -80,6 +80,7 @@
 #define __HYPERVISOR_mmu_update          1  /* page-table updates (memory issue) */
 #define __HYPERVISOR_stack_switch        3  /* (ss, esp): ring-1 stack used on entry from ring 3 */
 #define __HYPERVISOR_set_callbacks       4  /* (event_cs, event_eip, failsafe_cs, failsafe_eip) */
+#define __HYPERVISOR_memory_op         12  /* (cmd, arg *): give memory back, public/memory.h */
 #define __HYPERVISOR_multicall          13  /* (multicall_entry *calls, nr): batch calls in one trap */
 #define __HYPERVISOR_update_va_mapping  14  /* single PTE update (memory issue) */
 #define __HYPERVISOR_set_timer_op       15  /* (lo, hi): one-shot timer at system time hi:lo ns; 0 cancels */
