@@ -28,7 +28,7 @@
 #include "x86.h"
 
 extern char hv_stack_top[];
-extern char copy_guest_insn[], copy_guest_fault[];
+extern char copy_guest_insn[], copy_guest_insn2[], copy_guest_fault[];
 
 static const char *const trap_names[20] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -47,7 +47,8 @@ struct cpu_regs *guest_regs(void)
  * instruction that touches guest memory on a guest's behalf. */
 static void hv_fault(struct cpu_regs *regs)
 {
-    if (regs->vector == TRAP_page_fault && regs->eip == (uint32_t)copy_guest_insn) {
+    if (regs->vector == TRAP_page_fault && (regs->eip == (uint32_t)copy_guest_insn ||
+                                            regs->eip == (uint32_t)copy_guest_insn2)) {
         regs->eip = (uint32_t)copy_guest_fault;
         return;
     }
