@@ -68,15 +68,24 @@ int32_t mm_update_entry(struct domain *d, uint32_t ptr, uint32_t val, uint32_t v
     return ret;
 }
 
+/* What mmu_update and mmuext_op check before the first request. */
+static int32_t batch_allowed(const struct domain *d, uint32_t domid, uint32_t count)
+{
+    if (domid != DOMID_SELF && domid != d->id)
+        return -HV_EPERM;       /* acting on another domain: dom0's tools, later */
+    if (count > MMU_BATCH_MAX)
+        return -HV_EINVAL;      /* we cannot be preempted: keep batches bounded */
+    return 0;
+}
+
 int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
                       uint32_t domid, uint32_t a5)
 {
     (void)a5;
     struct domain *d = current;
-    if (domid != DOMID_SELF && domid != d->id)
-        return -HV_EPERM;       /* acting on another domain: dom0's tools, later */
-    if (count > MMU_BATCH_MAX)
-        return -HV_EINVAL;      /* we cannot be preempted: keep batches bounded */
+    int32_t bad = batch_allowed(d, domid, count);
+    if (bad)
+        return bad;
     uint32_t i;
     int32_t ret = 0;
     for (i = 0; i < count; i++) {
@@ -213,10 +222,9 @@ int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
 {
     (void)a5;
     struct domain *d = current;
-    if (domid != DOMID_SELF && domid != d->id)
-        return -HV_EPERM;
-    if (count > MMU_BATCH_MAX)
-        return -HV_EINVAL;
+    int32_t bad = batch_allowed(d, domid, count);
+    if (bad)
+        return bad;
     uint32_t i;
     int32_t ret = 0;
     for (i = 0; i < count; i++) {
