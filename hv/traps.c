@@ -118,6 +118,13 @@ static void hardware_irq(int irq, int from_guest)
     }
 }
 
+/* An event is pending for d and its virtual IF lets it in. */
+static int upcall_due(const struct domain *d)
+{
+    const volatile struct vcpu_info *vi = &d->shared->vcpu_info[0];
+    return vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
+}
+
 void trap(struct cpu_regs *regs)
 {
     int from_guest = (regs->cs & 3) != 0;
@@ -136,15 +143,17 @@ void trap(struct cpu_regs *regs)
 
     /* Only switch when the frame at the top of the stack is a guest's: an
      * interrupt that arrived while the CPU idled inside schedule() returns
-     * there instead. */
-    if (from_guest && need_resched)
-        schedule();
-    /* Last, with the registers of whichever domain runs next in the frame:
-     * an event pending for it and not masked becomes an upcall now. */
-    if (from_guest && current) {
-        /* Both flags in one 16-bit load: pending = 1 and mask = 0. */
-        const volatile struct vcpu_info *vi = &current->shared->vcpu_info[0];
-        if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask)
-            events_deliver(guest_regs());
+     * there instead.  Then, with the registers of whichever domain runs
+     * next in the frame, an event pending for it and not masked becomes an
+     * upcall.  Delivering can crash that domain (no callback, bad stack):
+     * then it must not run another instruction, so decide again. */
+    while (from_guest) {
+        if (need_resched)
+            schedule();
+        if (!current || !upcall_due(current))
+            break;
+        events_deliver(guest_regs());
+        if (!need_resched)
+            break;
     }
 }

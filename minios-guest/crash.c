@@ -16,9 +16,23 @@
  *
  * Natively, in ring 0, the instruction is simply allowed: both say so and
  * exit normally.
+ *
+ * Two more break the event upcall (course: events are delivered like
+ * interrupts, so they can fail like them).  Both enable events and wait for
+ * the timer's next event:
+ *
+ *   crash-upcall-nocb   first points the event callback at address 0 (a
+ *                       guest that never registered one): the hypervisor
+ *                       has nowhere to deliver, and crashes the domain.
+ *   crash-upcall-stack  moves its stack pointer to an unmapped address: the
+ *                       hypervisor cannot push the upcall frame (like a
+ *                       double fault), and crashes the domain.
+ * PV only: natively they say so and exit.
  */
 #include "kernel.h"
+#include "hypercall.h"
 #include "pvops.h"
+#include "pvops-hv.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -46,5 +60,44 @@ int crash_handled_main(void)
             read_cs() & 3);
     touch_cr3();
     kprintf("crash-handled: still alive: ring %u may use %%cr3\n", read_cs() & 3);
+    return 0;
+}
+
+/* Wait for the timer's event with events on; whatever the upcall does to
+ * us, we never get past this. */
+static void wait_for_upcall(void)
+{
+    shared_info->vcpu_info[0].evtchn_upcall_mask = 0;
+    for (;;)
+        __asm__ volatile("" ::: "memory");
+}
+
+int crash_upcall_nocb_main(void)
+{
+    if (!pv_ops.paravirt) {
+        kprintf("crash-upcall-nocb: native mode: there are no upcalls\n");
+        return 0;
+    }
+    kprintf("crash-upcall-nocb: event callback at 0, events on, waiting for the timer\n");
+    pv_ops.irq_disable();
+    HYPERVISOR_set_callbacks(FLAT_RING1_CS, 0, FLAT_RING1_CS, 0);
+    wait_for_upcall();
+    return 0;
+}
+
+int crash_upcall_stack_main(void)
+{
+    if (!pv_ops.paravirt) {
+        kprintf("crash-upcall-stack: native mode: there are no upcalls\n");
+        return 0;
+    }
+    kprintf("crash-upcall-stack: stack pointer at 0x1000 (unmapped), events on, "
+            "waiting for the timer\n");
+    pv_ops.irq_disable();
+    /* No C from here: there is no stack.  Events on, spin. */
+    __asm__ volatile("movl $0x1000, %%esp\n\t"
+                     "movb $0, %0\n\t"
+                     "1: jmp 1b"
+                     : : "m"(shared_info->vcpu_info[0].evtchn_upcall_mask) : "memory");
     return 0;
 }

@@ -34,6 +34,8 @@ int badcalls_main(void);        /* badcalls.c */
 int privileged_main(void);      /* privileged.c */
 int crash_gp_main(void);        /* crash.c */
 int crash_handled_main(void);   /* crash.c */
+int crash_upcall_nocb_main(void);   /* crash.c */
+int crash_upcall_stack_main(void);  /* crash.c */
 int bench_main(void);           /* bench.c */
 int ctl_shares_main(void);      /* workloads.c */
 int ctl_warp_main(void);
@@ -62,6 +64,8 @@ static const struct program programs[] = {
     { "privileged",        0, 1, privileged_main },
     { "crash-gp",          0, 1, crash_gp_main },
     { "crash-handled",     0, 1, crash_handled_main },
+    { "crash-upcall-nocb", 0, 1, crash_upcall_nocb_main },
+    { "crash-upcall-stack", 0, 1, crash_upcall_stack_main },
     { "bench",             0, 1, bench_main },
     { "spinner",           3, 1, spinner_main },
     { "share-spinner",     3, 1, share_spinner_main },
