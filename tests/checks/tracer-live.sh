@@ -32,6 +32,19 @@ wait_for() {
     fail "the screen never showed '$1'"
 }
 keys() { tmux send-keys -t "$SESSION" "$@"; sleep 0.3; }
+# wait_until CMD... — until the command succeeds (at most 5 s; a loaded
+# machine may take a while to redraw), else fail with what it checked.
+wait_until() {
+    local i
+    for i in $(seq 50); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    fail "never true: $*"
+}
+screen_lines_are() { [ "$(screen | wc -l)" -eq "$1" ]; }
+footer_shown() { screen | tail -n 1 | grep -q "q quit"; }
+header_shows() { screen | head -n 1 | grep -qF -- "$1"; }
 
 # Replay at full speed (-s 0): the whole fixture is on screen at once.
 tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r $FIXTURE; sleep 30"
@@ -56,13 +69,12 @@ echo "ok search highlights"
 
 # The terminal grows, then shrinks back: the screen follows.
 tmux resize-window -t "$SESSION" -x 100 -y 30
-sleep 0.5
-[ "$(screen | wc -l)" -eq 30 ] || fail "after resize to 100x30: $(screen | wc -l) lines"
-screen | tail -n 1 | grep -q "q quit" || fail "after resize: no footer on the last line"
+wait_until screen_lines_are 30
+wait_until footer_shown
 tmux resize-window -t "$SESSION" -x 80 -y 24
-sleep 0.5
-screen | tail -n 1 | grep -q "q quit" || fail "after resize back: no footer"
-screen | head -n 1 | grep -q "total 62" || fail "after resize back: header"
+wait_until screen_lines_are 24
+wait_until footer_shown
+wait_until header_shows "total 62"
 echo "ok resize"
 
 # Tab: the counters view, per class and per domain.
