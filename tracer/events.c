@@ -51,7 +51,8 @@ const unsigned hvt_nenums = sizeof(hvt_enums) / sizeof(hvt_enums[0]);
 /*
  * Error names for "err" arguments.  These cannot come from the .def file:
  * they are #defines in public/hvkit.h, which C cannot enumerate.  When an
- * HV_E* code is added there, add it here too.
+ * HV_E* code is added there, add it here too (tests/unit/test_errno_names.c
+ * checks that nothing is missing).
  */
 #define E(name) { HV_##name, #name }
 static const struct { uint32_t num; const char *name; } errnames[] = {
