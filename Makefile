@@ -2,6 +2,7 @@
 #
 #   make            build the hypervisor, the teaching OS and the host tools
 #   make run        boot the demo (hypervisor + two domains) with the console here
+#                   and the live tracer below (NAME=<scenario>: that scenario's setup)
 #   make test       unit tests on the host + every scenario under QEMU; ends
 #                   with "N passed, N failed"
 #   make scenario NAME=hello     boot one scenario, check it (build/scenarios/hello/)
@@ -192,7 +193,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) tools/run.sh
+	@BUILD=$(BUILD) NAME=$(NAME) tools/run.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all unit-tests

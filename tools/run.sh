@@ -3,6 +3,8 @@
 # its console (the lecture view).
 #
 #   tools/run.sh          environment: BUILD (default build), KEEP_RAM=1,
+#                         NAME=<scenario> (boot tests/scenarios/NAME.scn's
+#                         configuration instead of the demo: make run NAME=...),
 #                         HVK_PLAIN=1 (console only, no tmux),
 #                         HVK_NO_RECORDER=1 (no trace.bin: another reader,
 #                         e.g. `hvtrace live`, consumes the ring)
@@ -28,8 +30,18 @@
 
 DIR=$BUILD/run
 
-# The demo, in the scenario language (see tests/scenarios/*.scn).
+# The demo, in the scenario language (see tests/scenarios/*.scn) -- or, with
+# NAME=, any scenario's configuration (its domains, hypervisor options and
+# memory; its expectations are for the tests and are not checked here), so
+# a lecture can show e.g. make run NAME=sched-shares live.
 demo_config() {
+    if [ -n "${NAME:-}" ]; then
+        local file=tests/scenarios/$NAME.scn
+        [ -f "$file" ] || die "no scenario '$NAME' (see tests/scenarios/)"
+        scn_load "$file"
+        [ ${#SCN_ERRORS[@]} -eq 0 ] || die "$file: ${SCN_ERRORS[*]}"
+        return
+    fi
     scn_reset
     describe "hypervisor + dom0 (hello+count) + domU (count)"
     hv_args  "trace=on"
