@@ -70,8 +70,9 @@ void events_set_timer(struct domain *d, uint64_t deadline_ns)
 {
     uint64_t now = time_now_ns();
     d->timer_deadline = deadline_ns;
-    trace2(TRC_TIMER_SET, d->id, (uint32_t)(deadline_ns / 1000),
-           deadline_ns ? (uint32_t)(int32_t)(((int64_t)deadline_ns - (int64_t)now) / 1000) : 0);
+    if (trace_enabled)      /* (no divisions when tracing is off) */
+        trace2(TRC_TIMER_SET, d->id, (uint32_t)(deadline_ns / 1000),
+               deadline_ns ? (uint32_t)(int32_t)(((int64_t)deadline_ns - (int64_t)now) / 1000) : 0);
     /* A deadline already in the past fires at once (as in Xen). */
     if (deadline_ns && deadline_ns <= now) {
         d->timer_deadline = 0;

@@ -213,14 +213,27 @@ static void all_done(void)
  * them). */
 static void trace_virtual_times(void)
 {
-    if (!trace_enabled)
-        return;
     for (int i = 0; i < runq.nr; i++) {
         struct sched_vcpu *v = runq.vcpu[i];
         trace6(TRC_SCHED_VT, (domid_t)v->id, v->id, (uint32_t)(v->avt / 1000),
                (uint32_t)(int32_t)(v->evt / 1000), (uint32_t)(v->cpu_ns / 1000),
                v->weight, (v->runnable ? 1u : 0u) | (v->warped ? 2u : 0u));
     }
+}
+
+/* A decision in the trace: SCHEDULE (next = NULL: idle), then the virtual
+ * times.  The test comes first: with tracing off, not even the conversions
+ * to microseconds (64-bit divisions, library calls on x86-32) are done. */
+static void trace_decision(struct domain *prev, struct domain *next, int reason,
+                           uint64_t slice_ns)
+{
+    if (!trace_enabled)
+        return;
+    domid_t to = next ? next->id : DOMID_IDLE;
+    trace5(TRC_SCHEDULE, to, prev ? prev->id : DOMID_IDLE, to, (uint32_t)reason,
+           (uint32_t)(slice_ns / 1000),
+           next ? (uint32_t)(int32_t)(next->vcpu.evt / 1000) : 0);
+    trace_virtual_times();
 }
 
 /* Make `next` the running domain: its address space, its ring-1 stack, its
@@ -283,7 +296,7 @@ void schedule(void)
     account_tsc(prev);
     struct cpu_regs *top = guest_regs();
     if (prev)
-        prev->regs = *top;
+        copy_regs(&prev->regs, top);
 
     if (!next) {
         /* Idle: leave the dead domain's page tables before freeing them,
@@ -292,9 +305,7 @@ void schedule(void)
         current = 0;
         if (prev && prev->state == DOM_DEAD)
             domain_free_memory(prev);
-        trace5(TRC_SCHEDULE, DOMID_IDLE, prev ? prev->id : DOMID_IDLE, DOMID_IDLE,
-               reason, 0, 0);
-        trace_virtual_times();
+        trace_decision(prev, 0, reason, 0);
         for (;;) {
             if (!domains_alive())
                 all_done();
@@ -312,10 +323,8 @@ void schedule(void)
         reason = SCHED_WAKE;
     }
 
-    trace5(TRC_SCHEDULE, next->id, prev ? prev->id : DOMID_IDLE, next->id, reason,
-           (uint32_t)(pick.slice_ns / 1000), (uint32_t)(int32_t)(next->vcpu.evt / 1000));
-    trace_virtual_times();
-    *top = next->regs;
+    trace_decision(prev, next, reason, pick.slice_ns);
+    copy_regs(top, &next->regs);
     load_domain(next);
     if (prev && prev->state == DOM_DEAD)
         domain_free_memory(prev);
@@ -334,9 +343,7 @@ void sched_start(void)
     dispatched_at = now;
     slice_end = now + pick.slice_ns;
     last_switch_tsc = rdtsc();          /* the timer starts after this */
-    trace5(TRC_SCHEDULE, first->id, DOMID_IDLE, first->id, SCHED_START,
-           (uint32_t)(pick.slice_ns / 1000), (uint32_t)(int32_t)(first->vcpu.evt / 1000));
-    trace_virtual_times();
+    trace_decision(0, first, SCHED_START, pick.slice_ns);
     load_domain(first);
     enter_guest(&first->regs);
 }
