@@ -97,12 +97,11 @@ void mm_init(const struct multiboot_info *mbi, uint32_t reserve_bytes, uint32_t 
            top >> 20, DIRECT_MAP_MIB, nr_free);
 }
 
-uint32_t frame_alloc(domid_t owner)
+/* A frame changes hands (allocated or freed): new use and owner, and none
+ * of the page-table bookkeeping of its previous life. */
+static void frame_reset(uint32_t mfn, uint32_t use, domid_t owner)
 {
-    if (!nr_free)
-        return 0;
-    uint32_t mfn = free_stack[--nr_free];
-    frame_table[mfn].use = owner == DOMID_HV ? FRAME_HV : FRAME_GUEST;
+    frame_table[mfn].use = use;
     frame_table[mfn].owner = owner;
     frame_table[mfn].type = PGT_NONE;
     frame_table[mfn].type_count = 0;
@@ -110,6 +109,14 @@ uint32_t frame_alloc(domid_t owner)
     frame_table[mfn].pinned = 0;
     frame_table[mfn].used = 0;
     m2p[mfn] = INVALID_PFN;
+}
+
+uint32_t frame_alloc(domid_t owner)
+{
+    if (!nr_free)
+        return 0;
+    uint32_t mfn = free_stack[--nr_free];
+    frame_reset(mfn, owner == DOMID_HV ? FRAME_HV : FRAME_GUEST, owner);
     /* Never hand out a frame with someone else's old data in it. */
     memset(mfn_to_virt(mfn), 0, HV_PAGE_SIZE);
     return mfn;
@@ -120,14 +127,7 @@ void frame_free(uint32_t mfn)
     if (mfn >= MAX_FRAMES || frame_table[mfn].use == FRAME_FREE ||
         frame_table[mfn].use == FRAME_NONE)
         panic("frame_free: bad frame %x", mfn);
-    frame_table[mfn].use = FRAME_FREE;
-    frame_table[mfn].owner = 0;
-    frame_table[mfn].type = PGT_NONE;
-    frame_table[mfn].type_count = 0;
-    frame_table[mfn].count = 0;
-    frame_table[mfn].pinned = 0;
-    frame_table[mfn].used = 0;
-    m2p[mfn] = INVALID_PFN;
+    frame_reset(mfn, FRAME_FREE, 0);
     free_stack[nr_free++] = mfn;
 }
 
