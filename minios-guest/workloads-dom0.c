@@ -17,17 +17,11 @@
 #include "string.h"
 #include "workloads.h"
 
-static int passed, failed;
+static struct checks checks = { .who = "dom0-events" };
 
 static void expect(const char *what, int got, int want)
 {
-    if (got == want) {
-        kprintf("dom0-events: %s: %d: PASS\n", what, got);
-        passed++;
-    } else {
-        kprintf("dom0-events: %s: FAIL (got %d, want %d)\n", what, got, want);
-        failed++;
-    }
+    check_eq(&checks, what, got, want);
 }
 
 static int bind_pirq(uint32_t pirq, evtchn_port_t *port)
@@ -84,6 +78,6 @@ int dom0_events_main(void)
         return 0;
     pirq_checks();
     console_input();
-    kprintf("dom0-events: %d passed, %d failed\n", passed, failed);
-    return failed;
+    kprintf("dom0-events: %d passed, %d failed\n", checks.passed, checks.failed);
+    return checks.failed;
 }

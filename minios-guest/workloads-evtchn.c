@@ -183,17 +183,11 @@ int masking_main(void)
 
 /* ---- evtchn-attacks: every abuse refused with the right error ------------- */
 
-static int passed, failed;
+static struct checks checks = { .who = "attacks" };
 
 static void expect(const char *what, int got, int want)
 {
-    if (got == want) {
-        kprintf("attacks: %s: %d: PASS\n", what, got);
-        passed++;
-    } else {
-        kprintf("attacks: %s: FAIL (got %d, want %d)\n", what, got, want);
-        failed++;
-    }
+    check_eq(&checks, what, got, want);
 }
 
 int attacks_main(void)
@@ -257,7 +251,7 @@ int attacks_main(void)
     proc_sleep_ns(30 * MS);
     expect("the timer still fires after the attacks",
            evtchn_count[events_timer_port] > before, 1);
-    kprintf("attacks: %d passed, %d failed\n", passed, failed);
-    return failed;
+    kprintf("attacks: %d passed, %d failed\n", checks.passed, checks.failed);
+    return checks.failed;
 }
 

@@ -18,6 +18,17 @@
 #include "workloads.h"
 #include "x86.h"
 
+void check_eq(struct checks *c, const char *what, int got, int want)
+{
+    if (got == want) {
+        kprintf("%s: %s: %d: PASS\n", c->who, what, got);
+        c->passed++;
+    } else {
+        kprintf("%s: %s: FAIL (got %d, want %d)\n", c->who, what, got, want);
+        c->failed++;
+    }
+}
+
 /* "key=N" on the command line, or def. */
 int cmdline_int(const char *key, int def)
 {

@@ -16,4 +16,13 @@ int cmdline_int(const char *key, int def);
 /* 1 under hvkit; natively prints "<name>: native mode: ... skipped", 0. */
 int need_pv(const char *name);
 
+/* A task's checks of hypercall results: each prints
+ * "<who>: <what>: <got>: PASS" or "<who>: <what>: FAIL (got .., want ..)"
+ * (the lines the scenarios look for) and is counted. */
+struct checks {
+    const char *who;
+    int passed, failed;
+};
+void check_eq(struct checks *c, const char *what, int got, int want);
+
 #endif
