@@ -40,6 +40,20 @@ static void set_stop(uint32_t p)
     trace_stop = trace_next + (room < to_end ? room : to_end);
 }
 
+/*
+ * A loss is waiting to be reported: the next event must take the slow path
+ * (which writes the LOST record first), whatever room the reader makes in
+ * the meantime.  set_stop() would not do: the reader runs concurrently (on
+ * the host), and if it frees a slot between our "full" test and set_stop's
+ * look at cons, the fast path would publish events ahead of their LOST
+ * record.
+ */
+static void stop_here(uint32_t p)
+{
+    trace_next = &trace_ring->records[p & (trace_ring->nr_records - 1)];
+    trace_stop = trace_next;
+}
+
 static void copy8(char *dst, const char *src)
 {
     for (int i = 0; i < 8; i++)
@@ -100,7 +114,7 @@ struct trace_record *trace_slot_slow(void)
         trace_lost_pending++;
         r->lost++;
         trace_seq++;
-        set_stop(r->prod);
+        stop_here(r->prod);
         return 0;
     }
 
@@ -122,7 +136,7 @@ struct trace_record *trace_slot_slow(void)
             trace_lost_pending++;
             r->lost++;
             trace_seq++;
-            set_stop(r->prod);
+            stop_here(r->prod);
             return 0;
         }
     }
