@@ -37,8 +37,8 @@ CFLAGS32 := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-builtin -nostdlib \
 ASFLAGS32 := -m32 -g -Ihv/include -D__ASSEMBLY__
 LDFLAGS32 := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 # Host tools and unit tests.  (hv/ is searched only for #include "...":
-# hv/time.h must not hide the system's <time.h>.)
-HOSTCFLAGS := -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE -Ihv/include -Itracer
+# hv/time/time.h must not hide the system's <time.h>.)
+HOSTCFLAGS := -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE -Ihv/include -Itracer/lib -Iviz
 
 # ---------------------------------------------------------------------------
 # Labs.  Each lab file is named here once.  The build takes it from
@@ -75,17 +75,20 @@ HV_LAB_SRCS += $(HV_LAB_HOST_SRCS)
 
 # ---------------------------------------------------------------------------
 # The hypervisor: everything in hv/ plus the lab files.
-HV_SRCS  := $(wildcard hv/*.c) $(HV_LAB_SRCS)
-HV_ASMS  := $(wildcard hv/*.S)
+# (Every chapter folder of hv/, e.g. hv/mm/ and hv/mm/shadow/; the public
+# headers in hv/include/ are not compiled on their own.)
+HV_SRCS  := $(shell find hv -name '*.c' -not -path 'hv/include/*' | sort) $(HV_LAB_SRCS)
+HV_ASMS  := $(shell find hv -name '*.S' -not -path 'hv/include/*' | sort)
 HV_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_SRCS)) \
             $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_ASMS))
 HV_ELF   := $(BUILD)/hv.elf
 
 # The teaching OS: one image that boots both natively and under hvkit.
 GUEST_LAB_SRCS := $(wildcard $(foreach f,$(LAB4_GUEST_FILES),$(call lab_file,4,$(f))))
-GUEST_SRCS := $(wildcard minios-guest/*.c) $(GUEST_LAB_SRCS)
-GUEST_ASMS := $(wildcard minios-guest/*.S)
-GUEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard minios-guest/*.c)) \
+GUEST_OWN_SRCS := $(shell find minios-guest -name '*.c' | sort)
+GUEST_SRCS := $(GUEST_OWN_SRCS) $(GUEST_LAB_SRCS)
+GUEST_ASMS := $(shell find minios-guest -name '*.S' | sort)
+GUEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(GUEST_OWN_SRCS)) \
               $(patsubst %.c,$(BUILD)/obj/guest-labs/%.o,$(GUEST_LAB_SRCS)) \
               $(patsubst %.S,$(BUILD)/obj/%.o,$(GUEST_ASMS))
 GUEST_ELF  := $(BUILD)/guest/minios.elf
@@ -96,15 +99,17 @@ BAD_IMAGES := $(BUILD)/guest/not-elf.img $(BUILD)/guest/elf64.img \
               $(BUILD)/guest/in-hole.img
 
 # Host side: the trace library and the hvtrace tool.
-TRACER_LIB_SRCS := $(filter-out tracer/hvtrace.c,$(wildcard tracer/*.c))
+# (The library in tracer/lib/, the commands' bodies in tracer/, the graph and
+# Perfetto exporters in viz/; tracer/hvtrace.c is the command's main.)
+TRACER_LIB_SRCS := $(filter-out tracer/hvtrace.c,$(wildcard tracer/*.c tracer/lib/*.c viz/*.c))
 TRACER_LIB_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(TRACER_LIB_SRCS))
 TRACER_LIB      := $(BUILD)/host/libhvtrace.a
 HVTRACE         := $(BUILD)/bin/hvtrace
 
 # Hypervisor logic that does not touch hardware, compiled for the host too
 # and unit-tested there with Criterion.
-HV_HOST_SRCS := hv/trace.c hv/cmdline.c hv/elf.c hv/guest_range.c \
-                hv/evtchn.c hv/sched_bvt.c hv/sched_rr.c hv/sched_heap.c \
+HV_HOST_SRCS := hv/trace/trace.c hv/core/cmdline.c hv/core/elf.c hv/core/guest_range.c \
+                hv/event/port.c hv/sched/sched_bvt.c hv/sched/sched_rr.c hv/sched/sched_heap.c \
                 $(HV_HOST_SRCS_EXTRA)
 HV_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard $(HV_HOST_SRCS)) $(HV_LAB_HOST_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/*.c)
@@ -132,9 +137,9 @@ $(BUILD)/obj/labs/%.o: labs/%.c
 	@mkdir -p $(dir $@)
 	$(CC32) $(CFLAGS32) -Ihv -DHV -MMD -c $< -o $@
 
-$(HV_ELF): $(HV_OBJS) hv/hv.ld
+$(HV_ELF): $(HV_OBJS) hv/x86/hv.ld
 	@mkdir -p $(dir $@)
-	$(CC32) $(CFLAGS32) $(LDFLAGS32) -T hv/hv.ld -o $@ $(HV_OBJS) -lgcc
+	$(CC32) $(CFLAGS32) $(LDFLAGS32) -T hv/x86/hv.ld -o $@ $(HV_OBJS) -lgcc
 
 $(BUILD)/obj/minios-guest/%.o: minios-guest/%.c
 	@mkdir -p $(dir $@)
@@ -179,8 +184,8 @@ $(UNIT_BIN): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS)) $(HV_HOST_OBJS) $(TR
 unit-tests: $(UNIT_BIN)
 
 # bench/sched-cost.c: the scheduling policies' per-decision cost, on the host.
-$(BUILD)/bin/sched-cost: $(BUILD)/host/bench/sched-cost.o $(BUILD)/host/hv/sched_rr.o \
-                        $(BUILD)/host/hv/sched_bvt.o $(BUILD)/host/hv/sched_heap.o \
+$(BUILD)/bin/sched-cost: $(BUILD)/host/bench/sched-cost.o $(BUILD)/host/hv/sched/sched_rr.o \
+                        $(BUILD)/host/hv/sched/sched_bvt.o $(BUILD)/host/hv/sched/sched_heap.o \
                         $(patsubst %.c,$(BUILD)/host/%.o,$(call lab_file,3,bvt.c))
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^

@@ -3,7 +3,7 @@
  * domains grows (issue: "how many domains the scheduler handles before its
  * per-decision cost grows").
  *
- * The policies are pure code (hv/sched_policy.h), so this runs them on the
+ * The policies are pure code (hv/sched/sched_policy.h), so this runs them on the
  * host, on a simulated clock, exactly as the hypervisor drives them: pick
  * the next vcpu, let it "run" its slice, account it, pick again.  n vcpus
  * are all CPU-bound (always runnable, so every decision has all n to choose
@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "sched_policy.h"
+#include "sched/sched_policy.h"
 
 static struct sched_vcpu vcpus[SCHED_MAX_VCPUS];
 static struct sched_queue q;

@@ -15,7 +15,7 @@ UNIT_LDLIBS += -lcjson
 # (The Makefile defines TRACER_LIB after including this file, and
 # prerequisites are expanded when read: name the library here.)
 TRACER_LIB_A  := $(BUILD)/host/libhvtrace.a
-TRACER_C_SRCS := $(filter-out tracer/hvtrace.c,$(wildcard tracer/*.c))
+TRACER_C_SRCS := $(filter-out tracer/hvtrace.c,$(wildcard tracer/*.c tracer/lib/*.c viz/*.c))
 
 BENCH_DECODE := $(BUILD)/bin/bench-decode
 SYNTH        := $(BUILD)/host/synth-mm-evt
@@ -27,7 +27,7 @@ $(BENCH_DECODE): $(BUILD)/host/bench/decode.o $(TRACER_LIB_A)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^ $(TRACER_LDLIBS)
 
-$(SYNTH): $(BUILD)/host/tests/fixtures/synth-mm-evt.o $(BUILD)/host/hv/trace.o
+$(SYNTH): $(BUILD)/host/tests/fixtures/synth-mm-evt.o $(BUILD)/host/hv/trace/trace.o
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^
 
@@ -40,12 +40,12 @@ FUZZ_SRCS := fuzz/fuzz_reader.c $(TRACER_C_SRCS)
 HAVE_LIBFUZZER := $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' | \
     clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1 && echo yes)
 ifeq ($(HAVE_LIBFUZZER),yes)
-$(FUZZ_READER): $(FUZZ_SRCS) tracer/hvtrace.h
+$(FUZZ_READER): $(FUZZ_SRCS) tracer/lib/hvtrace.h
 	@mkdir -p $(dir $@)
 	clang -std=c11 $(WARN) -Wno-unused-command-line-argument -O1 -g -D_GNU_SOURCE \
-	    -Ihv/include -Itracer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $(FUZZ_SRCS) $(TRACER_LDLIBS)
+	    -Ihv/include -Itracer/lib -Iviz -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $(FUZZ_SRCS) $(TRACER_LDLIBS)
 else
-$(FUZZ_READER): $(FUZZ_SRCS) fuzz/driver.c tracer/hvtrace.h
+$(FUZZ_READER): $(FUZZ_SRCS) fuzz/driver.c tracer/lib/hvtrace.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(FUZZ_SRCS) fuzz/driver.c $(TRACER_LDLIBS)
 endif

@@ -38,7 +38,7 @@ static void say(FILE *log, const char *fmt, ...)
     va_end(ap);
 }
 
-/* usleep, not nanosleep: <time.h> would be hv/time.h under -Ihv.  A signal
+/* usleep, not nanosleep: <time.h> would be hv/time/time.h under -Ihv.  A signal
  * cuts the sleep short, which is what we want. */
 static void sleep_us(unsigned us)
 {

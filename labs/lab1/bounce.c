@@ -6,10 +6,10 @@
  * IDT).  The guest registered handlers with set_trap_table (d->traps[]).
  * Deliver it as the CPU would have, had the guest kernel owned the IDT.
  */
-#include "lab1.h"
-#include "domain.h"
-#include "guest_access.h"
-#include "trace.h"
+#include "core/lab1.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "trace/trace.h"
 
 /*
  * TODO(lab1):

@@ -3,14 +3,14 @@
  * (Handout: labs/lab1/README.md.)
  *
  * The guest kernel runs in ring 1 with IOPL 0, so cli, sti and hlt fault
- * with #GP.  trap() (hv/traps.c) calls emulate_privileged() for every #GP
+ * with #GP.  trap() (hv/x86/traps.c) calls emulate_privileged() for every #GP
  * from ring 1; if it returns 0 the fault is bounced to the guest instead.
  */
-#include "lab1.h"
-#include "domain.h"
-#include "guest_access.h"
-#include "sched.h"
-#include "trace.h"
+#include "core/lab1.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "sched/sched.h"
+#include "trace/trace.h"
 
 /*
  * TODO(lab1): fetch the opcode byte at regs->eip (a guest address: use

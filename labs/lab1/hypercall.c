@@ -4,13 +4,13 @@
  *
  * A hypercall is to a guest kernel what a system call is to a program: the
  * one door into a more privileged layer.  int $0x82 lands in trap()
- * (hv/traps.c), which calls hypercall_dispatch() with the guest's registers.
+ * (hv/x86/traps.c), which calls hypercall_dispatch() with the guest's registers.
  */
-#include "hypercall.h"
-#include "console.h"
-#include "domain.h"
-#include "guest_access.h"
-#include "trace.h"
+#include "core/hypercall.h"
+#include "core/console.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "trace/trace.h"
 #include "public/console.h"
 #include "public/start_info.h"
 
@@ -20,7 +20,7 @@
  *    -HV_ENOSYS, never a read outside hypercall_table[];
  *  - otherwise call the handler and return what it returns;
  *  - in both cases emit one TRC_HYPERCALL trace record (trace7 in
- *    hv/trace.h) with the domain id, nr, the five arguments and the result.
+ *    hv/trace/trace.h) with the domain id, nr, the five arguments and the result.
  */
 int32_t hypercall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
                            uint32_t a4, uint32_t a5)

@@ -2,18 +2,18 @@
  * labs/lab2/page_type.c — LAB 2: the rules of direct paging.  Reference
  * counts, frame types, and the check of one page-table entry.
  *
- * Read the theory at the top of hv/page_type.h first: owner, total count,
+ * Read the theory at the top of hv/mm/page_type.h first: owner, total count,
  * type, type count, validation, devalidation, pinning.  The contract of
  * each function is next to its declaration there.  The operations built on
- * these (hv/pt_update.c: change one entry, pin, unpin, new base pointer)
- * and the hypercalls (hv/mm_hypercalls.c) are given; they only call you.
+ * these (hv/mm/pt_update.c: change one entry, pin, unpin, new base pointer)
+ * and the hypercalls (hv/mm/mm_hypercalls.c) are given; they only call you.
  *
  * These stubs build, but refuse everything (rule bad_op, "not
  * implemented"): even the domain builder's own page tables fail to
  * validate, so no domain starts.  The unit tests (tests/unit/test_mm.c)
  * and the scenarios in scenarios.txt fail until you fill them in.
  */
-#include "page_type.h"
+#include "mm/page_type.h"
 
 /* TODO(lab2): a total reference on mfn for domain d.  Refuse a frame that
  * is beyond RAM or not in use (bad_frame), the hypervisor's (hv_frame), or

@@ -1,15 +1,15 @@
 /*
  * labs/lab3/bvt.c — LAB 3: the core of Borrowed Virtual Time (pick next,
- * account, warp).  The framework around it is hv/sched_bvt.c; the terms
+ * account, warp).  The framework around it is hv/sched/sched_bvt.c; the terms
  * (MCU, weight, avt, evt, context-switch allowance, warp, warp limit,
- * unwarp requirement) are explained in hv/sched_policy.h; the contract of
- * each function is in hv/lab3.h.
+ * unwarp requirement) are explained in hv/sched/sched_policy.h; the contract of
+ * each function is in hv/sched/lab3.h.
  *
  * These stubs build and run, but they schedule badly: the first runnable
  * vcpu always wins, nobody is charged virtual time, and nobody ever warps.
  * The unit tests (tests/unit/test_sched_bvt.c) fail until you fix that.
  */
-#include "lab3.h"
+#include "sched/lab3.h"
 
 /* TODO(lab3): avt, minus the warp while the vcpu is warped. */
 int64_t bvt_evt(const struct sched_vcpu *v)
@@ -23,7 +23,7 @@ int64_t bvt_evt(const struct sched_vcpu *v)
  * bvt_ctx_allow_virtual() past the best other one.  The slice: until the
  * chosen one's evt passes its closest rival's by that allowance, in whole
  * MCUs (at least one, at most q->slice_ns), and no longer than what is
- * left of its warp limit.  Use bvt_lowest() (hv/lab3.h) to find the best
+ * left of its warp limit.  Use bvt_lowest() (hv/sched/lab3.h) to find the best
  * and the second best: it is O(1), so your decision is too.  Say what a
  * decision costs.
  */

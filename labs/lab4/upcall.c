@@ -6,7 +6,7 @@
  * shared_info->evtchn_pending, its word's bit in
  * vcpu_info[0].evtchn_pending_sel, and vcpu_info[0].evtchn_upcall_pending,
  * then bounced into minios's callback (entry.S) with the upcall mask set.
- * events_upcall() (minios-guest/events.c) calls this function to find which
+ * events_upcall() (minios-guest/kernel/events.c) calls this function to find which
  * ports fired and dispatch them; afterwards it unmasks and re-checks.
  *
  * Write evtchn_do_upcall(s):
@@ -21,7 +21,7 @@
  * shared word can lose an event.
  */
 #include <stdint.h>
-#include "events.h"
+#include "kernel/events.h"
 
 int evtchn_do_upcall(struct shared_info *s)
 {

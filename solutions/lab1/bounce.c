@@ -17,10 +17,10 @@
  * For a page fault the guest cannot read %cr2 (privileged), so we leave the
  * address in its shared-info page.
  */
-#include "lab1.h"
-#include "domain.h"
-#include "guest_access.h"
-#include "trace.h"
+#include "core/lab1.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "trace/trace.h"
 
 int bounce_exception(struct domain *d, struct cpu_regs *regs, uint32_t vector,
                      uint32_t cr2)

@@ -17,11 +17,11 @@
  * works for instructions that *do* trap: popf in ring 1 silently ignores a
  * change to IF, which is one reason x86 is not classically virtualizable.
  */
-#include "lab1.h"
-#include "domain.h"
-#include "guest_access.h"
-#include "sched.h"
-#include "trace.h"
+#include "core/lab1.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "sched/sched.h"
+#include "trace/trace.h"
 
 int emulate_privileged(struct domain *d, struct cpu_regs *regs)
 {

@@ -4,16 +4,16 @@
  *
  * A hypercall is to a guest kernel what a system call is to a program: the
  * one door into a more privileged layer.  int $0x82 lands in trap()
- * (hv/traps.c), which passes the registers here.  The dispatcher's job is
+ * (hv/x86/traps.c), which passes the registers here.  The dispatcher's job is
  * small and must be exact: refuse numbers it does not know (-ENOSYS, never
  * an out-of-bounds table read), call the handler, and leave a trace record
  * of every call so a student can see what the guest asked for.
  */
-#include "hypercall.h"
-#include "console.h"
-#include "domain.h"
-#include "guest_access.h"
-#include "trace.h"
+#include "core/hypercall.h"
+#include "core/console.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "trace/trace.h"
 #include "public/console.h"
 #include "public/start_info.h"
 

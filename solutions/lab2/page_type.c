@@ -1,14 +1,14 @@
 /*
  * solutions/lab2/page_type.c — LAB 2 (reference): the rules of direct
  * paging.  Reference counts, frame types, and the check of one page-table
- * entry.  The theory is at the top of hv/page_type.h: read it first.
+ * entry.  The theory is at the top of hv/mm/page_type.h: read it first.
  *
  * Pure logic (no hardware): the hypervisor calls it from the memory
- * hypercalls (hv/mm_hypercalls.c), the writable-page-table emulation
- * (hv/ptwr.c) and the domain builder; tests/unit/test_mm.c drives it on the
+ * hypercalls (hv/mm/mm_hypercalls.c), the writable-page-table emulation
+ * (hv/mm/ptwr.c) and the domain builder; tests/unit/test_mm.c drives it on the
  * host with a table of allowed and refused updates.
  */
-#include "page_type.h"
+#include "mm/page_type.h"
 
 /* A frame number the rules can talk about at all. */
 static int frame_ok(uint32_t mfn)

@@ -1,8 +1,8 @@
 /*
  * solutions/lab3/bvt.c — LAB 3 reference: the core of Borrowed Virtual Time
  * (pick next, account, warp).  The student version is labs/lab3/bvt.c; the
- * framework around it is hv/sched_bvt.c, the terms are in
- * hv/sched_policy.h.
+ * framework around it is hv/sched/sched_bvt.c, the terms are in
+ * hv/sched/sched_policy.h.
  *
  * The idea in one line: every vcpu has a virtual clock that runs slower the
  * heavier it is; always run the one whose clock is furthest behind.  Warp
@@ -15,7 +15,7 @@
  * (O(log n)).  A first version that scanned the queue was O(n); bench/
  * shows both.
  */
-#include "lab3.h"
+#include "sched/lab3.h"
 
 int64_t bvt_evt(const struct sched_vcpu *v)
 {

@@ -18,7 +18,7 @@
  * These functions only decide; the caller makes the upcall (bounces into the
  * guest's registered event callback) when they return 1.
  */
-#include "lab4.h"
+#include "event/lab4.h"
 
 /* Which word of the bitmaps holds `port`, and its bit in that word. */
 #define WORD(port) ((port) / 32)

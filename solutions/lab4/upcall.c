@@ -16,11 +16,11 @@
  * xchg for the selector, lock btr for a pending bit.  A plain load then
  * store could lose a bit set in between.
  *
- * Called from events_upcall() (minios-guest/events.c), which afterwards
+ * Called from events_upcall() (minios-guest/kernel/events.c), which afterwards
  * unmasks events and re-checks evtchn_upcall_pending.
  */
 #include <stdint.h>
-#include "events.h"
+#include "kernel/events.h"
 
 /* Atomically clear bit `bit` of *word; returns its old value (lock btr). */
 static int test_and_clear_bit(volatile uint32_t *word, unsigned bit)

@@ -1,7 +1,7 @@
 /*
  * tests/unit/sched_sim.h — a simulated CPU for the scheduler tests.
  *
- * The scheduling policies (hv/sched_policy.h) are pure: they are told the
+ * The scheduling policies (hv/sched/sched_policy.h) are pure: they are told the
  * time.  So a test can run hours of "CPU time" in microseconds: pick_next,
  * let the chosen vcpu "run" until its slice ends or the next scripted event
  * (a wake or a block), account, decide again.  This is the loop the
@@ -11,7 +11,7 @@
 #define TESTS_SCHED_SIM_H
 
 #include <stdint.h>
-#include "sched_policy.h"
+#include "sched/sched_policy.h"
 
 #define MS 1000000ull                /* nanoseconds */
 

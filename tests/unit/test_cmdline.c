@@ -1,10 +1,10 @@
 /*
- * tests/unit/test_cmdline.c — the hypervisor command line (hv/cmdline.c),
+ * tests/unit/test_cmdline.c — the hypervisor command line (hv/core/cmdline.c),
  * compiled for the host.  Every option, every bad value, unknown options.
  */
 #include <criterion/criterion.h>
 #include <string.h>
-#include "cmdline.h"
+#include "core/cmdline.h"
 
 static char warnings[8][128];
 static int nwarn;

@@ -1,12 +1,12 @@
 /*
- * tests/unit/test_elf.c — the domain builder's image checks (hv/elf.c),
+ * tests/unit/test_elf.c — the domain builder's image checks (hv/core/elf.c),
  * on hand-made images: a good one, and one broken in each way the builder
  * must refuse.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
-#include "elf.h"
+#include "core/elf.h"
 #include "public/hvkit.h"
 
 struct ehdr {

@@ -3,7 +3,7 @@
  * ABI defines.
  *
  * The HV_E* codes are #defines in hv/include/public/hvkit.h, which C cannot
- * enumerate, so tracer/events.c keeps its own table of their names (for
+ * enumerate, so tracer/lib/events.c keeps its own table of their names (for
  * "err" arguments: ret=-EFAULT).  This test reads the header itself and
  * checks that every code defined there has its name in that table: adding
  * an error code without teaching the tracer fails here, not in a lecture.
@@ -33,7 +33,7 @@ Test(errno_names, every_hv_errno_in_the_abi_has_a_name)
         snprintf(name, sizeof name, "%.*s", len, line + m[1].rm_so);
         uint32_t num = (uint32_t)strtoul(line + m[2].rm_so, NULL, 10);
         const char *got = hvt_errno_name(num);
-        cr_expect_not_null(got, "HV_%s (%u) has no name in tracer/events.c", name, num);
+        cr_expect_not_null(got, "HV_%s (%u) has no name in tracer/lib/events.c", name, num);
         if (got)
             cr_expect_str_eq(got, name, "error %u", num);
         found++;

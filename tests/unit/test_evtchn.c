@@ -1,14 +1,14 @@
 /*
  * tests/unit/test_evtchn.c — event channels on the host: the port state
- * machine (hv/evtchn.c: every operation, every error, each error leaving
+ * machine (hv/event/port.c: every operation, every error, each error leaving
  * the state unchanged) and lab 4's delivery into the shared info page
  * (evtchn_set_pending / evtchn_unmask: pending and mask bits, the selector,
  * the upcall flag and the upcall mask that stands in for the interrupt flag).
  */
 #include <criterion/criterion.h>
 #include <string.h>
-#include "evtchn.h"
-#include "lab4.h"
+#include "event/port.h"
+#include "event/lab4.h"
 
 static struct evtchn_domain A, B, C;   /* domains 1, 2, 3 */
 

@@ -1,10 +1,10 @@
 /*
  * tests/unit/test_guest_range.c — the first check on every guest pointer
- * (hv/guest_range.c): nothing may reach the hypervisor hole, nothing may
+ * (hv/core/guest_range.c): nothing may reach the hypervisor hole, nothing may
  * wrap around.
  */
 #include <criterion/criterion.h>
-#include "guest_access.h"
+#include "core/guest_access.h"
 #include "public/hvkit.h"
 
 Test(guest_range, ordinary_ranges)

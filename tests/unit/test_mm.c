@@ -1,7 +1,7 @@
 /*
  * tests/unit/test_mm.c — the rules of direct paging (lab 2,
  * solutions/lab2/page_type.c) and the operations on top of them
- * (hv/pt_update.c), on the host: a table of allowed and refused updates
+ * (hv/mm/pt_update.c), on the host: a table of allowed and refused updates
  * covering every rule, the type-count transitions (pin, unpin, map, unmap,
  * re-type, devalidation), and M2P/P2M consistency.
  *
@@ -11,7 +11,7 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
-#include "page_type.h"
+#include "mm/page_type.h"
 
 #define D1 1
 #define D2 2
@@ -352,7 +352,7 @@ Test(mm, next_present_at_every_distance)
     }
 }
 
-/* ---- the used map (hv/page_type.h, "THE USED MAP") ------------------------ */
+/* ---- the used map (hv/mm/page_type.h, "THE USED MAP") ------------------------ */
 Test(mm, validation_marks_the_used_map)
 {
     pages[0][102 - 100][3] = pte(110, PT_P);

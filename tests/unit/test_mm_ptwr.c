@@ -1,10 +1,10 @@
 /*
  * tests/unit/test_mm_ptwr.c — the store decoder of the writable-page-table
- * emulation (hv/pt_decode.c): the forms gcc emits for `pte[i] = v`, their
+ * emulation (hv/x86/pt_decode.c): the forms gcc emits for `pte[i] = v`, their
  * lengths (eip must step exactly past them), and what is not emulated.
  */
 #include <criterion/criterion.h>
-#include "ptwr.h"
+#include "mm/ptwr.h"
 
 struct form {
     const char *what;

@@ -1,11 +1,11 @@
 /*
  * tests/unit/test_sched_heap.c — the min-heap behind BVT's O(log n)
- * decisions (hv/sched_heap.c), checked against a brute-force scan after
+ * decisions (hv/sched/sched_heap.c), checked against a brute-force scan after
  * every one of thousands of random inserts, removals and key changes.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
-#include "sched_heap.h"
+#include "sched/sched_heap.h"
 
 #define N 64
 

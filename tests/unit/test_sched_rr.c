@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_sched_rr.c — round-robin behind the scheduler interface
- * (hv/sched_rr.c), on a simulated clock (sched_sim.h): equal shares, blocked
+ * (hv/sched/sched_rr.c), on a simulated clock (sched_sim.h): equal shares, blocked
  * vcpus skipped, no parameters.
  */
 #include <criterion/criterion.h>

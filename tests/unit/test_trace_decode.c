@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace.h"      /* hv/trace.h: the real emitters */
+#include "trace/trace.h"      /* hv/trace/trace.h: the real emitters */
 #include "hvtrace.h"    /* tracer/: the decoder */
 
 extern uint64_t fake_clock, fake_clock_step;   /* test_trace_ring.c */

@@ -6,7 +6,7 @@
  * through a file and nothing else.  To test that without QEMU, a child
  * process plays the hypervisor: it creates the "RAM file" (late, and too
  * small at first, as a slow QEMU might), writes the anchor at
- * TRACE_ANCHOR_PADDR and formats a ring with the real hv/trace.c, and emits
+ * TRACE_ANCHOR_PADDR and formats a ring with the real hv/trace/trace.c, and emits
  * events with the real emitters.  The parent runs the recorder (the library
  * behind `hvtrace record --pid CHILD`), which stops when the child exits,
  * then reads the file back with the decoder and checks that every record
@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "trace.h"      /* hv/trace.h: the real emitters */
+#include "trace/trace.h"      /* hv/trace/trace.h: the real emitters */
 #include "hvtrace.h"
 
 #define RAM_SIZE   (1u << 20)

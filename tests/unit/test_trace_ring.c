@@ -1,6 +1,6 @@
 /*
- * tests/unit/test_trace_ring.c — the hypervisor's trace ring (hv/trace.c and
- * the inline emitters in hv/trace.h), driven on the host.
+ * tests/unit/test_trace_ring.c — the hypervisor's trace ring (hv/trace/trace.c and
+ * the inline emitters in hv/trace/trace.h), driven on the host.
  *
  * Where this sits in the story: the ring is shared between a writer (the
  * hypervisor) and a reader (hvtrace record) that never talk to each other,
@@ -10,13 +10,13 @@
  * wrapping, and cost nothing when tracing is off.  Here we play the reader by
  * hand, moving ring->cons ourselves.
  *
- * hv/trace.c takes its time stamps from trace_clock(), which in the
+ * hv/trace/trace.c takes its time stamps from trace_clock(), which in the
  * hypervisor reads the TSC; here it is a fake clock the tests set.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "trace.h"      /* hv/trace.h: the emitters */
+#include "trace/trace.h"      /* hv/trace/trace.h: the emitters */
 
 /* The fake clock: returns fake_clock, then moves it on by fake_clock_step. */
 uint64_t fake_clock = 1000;
@@ -236,7 +236,7 @@ Test(trace_ring, too_small_for_one_record_means_off)
 }
 
 /*
- * The fast path's stop pointer (hv/trace.h) is computed from `cons` as last
+ * The fast path's stop pointer (hv/trace/trace.h) is computed from `cons` as last
  * read; the reader moving on later must only delay the hypervisor's
  * noticing, never cost a record or let it overwrite one.
  */

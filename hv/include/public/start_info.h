@@ -1,7 +1,7 @@
 /*
  * start_info.h — what a domain finds when it starts: the start-info page.
  *
- * The domain builder (hv/domain_build.c) creates every guest from an ELF
+ * The domain builder (hv/core/domain_build.c) creates every guest from an ELF
  * image.  It allocates machine frames for the guest's memory (not contiguous:
  * the guest sees them as pseudo-physical pages 0..nr_pages-1, and the P2M
  * list says which machine frame backs each), loads the image, builds the

@@ -1,0 +1,98 @@
+/*
+ * hv/core/domain.c — the table of domains and the end of a domain's life.
+ *
+ * Isolation (course: "a crashing guest cannot touch the hypervisor or
+ * another domain"): when a domain crashes, only its own state changes here —
+ * it stops being scheduled and its frames go back to the pool.  The others
+ * keep running, and the trace says which domain died and why.
+ */
+#include "core/domain.h"
+#include "core/console.h"
+#include "core/lib.h"
+#include "mm/mm.h"
+#include "sched/sched.h"
+#include "trace/trace.h"
+#include "public/sched.h"
+
+struct domain domains[MAX_DOMAINS];
+struct domain *current;
+
+static const char *const shutdown_names[] = {
+    "poweroff", "reboot", "suspend", "crash",
+};
+
+struct domain *domain_alloc(domid_t id)
+{
+    if (id >= MAX_DOMAINS || domains[id].state != DOM_UNUSED)
+        return 0;
+    struct domain *d = &domains[id];
+    memset(d, 0, sizeof *d);
+    d->id = id;
+    evtchn_domain_init(&d->evtchn, id);
+    return d;
+}
+
+void domain_shutdown(struct domain *d, uint32_t reason)
+{
+    if (d->state == DOM_DEAD)
+        return;
+    console_guest_flush(d);
+    d->state = DOM_DEAD;
+    d->shutdown_reason = reason;
+    printk("d%u: shut down (%s) after %u hypercalls, %u bounced traps\n",
+           d->id, reason <= SHUTDOWN_MAX ? shutdown_names[reason] : "?",
+           d->nr_hypercalls, d->nr_bounces);
+    trace2(TRC_DOM_SHUTDOWN, d->id, d->id, reason);
+    sched_domain_dead(d);
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+    printk("d%u: crashed: %s\n", d->id, why);
+    domain_shutdown(d, SHUTDOWN_crash);
+}
+
+/* Give a dead domain's frames back.  Only called once the CPU no longer
+ * uses its page tables (see schedule()).  The whole domain goes at once, so
+ * its frames' types and counts are simply reset (frame_free does it): no
+ * other domain can hold a reference to them (there are no grants yet). */
+void domain_free_memory(struct domain *d)
+{
+    if (d->freed)
+        return;
+    if (d->mm.nr_updates || d->mm.nr_ptwr || d->mm.nr_refused)
+        printk("d%u: page tables: %u entries updated, %u by trapped writes, "
+               "%u requests refused\n", d->id, d->mm.nr_updates, d->mm.nr_ptwr,
+               d->mm.nr_refused);
+    for (uint32_t f = 0; f < MAX_FRAMES; f++)
+        if (frame_table[f].use == FRAME_GUEST && frame_table[f].owner == d->id)
+            frame_free(f);
+    d->mm.base_mfn = 0;
+    d->mm.nr_pinned = 0;
+    d->freed = 1;
+}
+
+void domain_load_syscall_gate(struct domain *d)
+{
+    struct trap_info *t = &d->traps[SYSCALL_VECTOR];
+    idt_set_syscall_gate((t->flags & TI_DPL_MASK) == 3 ? t->address : 0);
+}
+
+int domains_alive(void)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_DOMAINS; i++)
+        if (domains[i].state == DOM_RUNNABLE || domains[i].state == DOM_BLOCKED)
+            n++;
+    return n;
+}
+
+struct domain *domain_lookup(domid_t id)
+{
+    if (id == DOMID_SELF)
+        return current;
+    if (id >= MAX_DOMAINS)
+        return 0;
+    struct domain *d = &domains[id];
+    return (d->state == DOM_RUNNABLE || d->state == DOM_BLOCKED) ? d : 0;
+}

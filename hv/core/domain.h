@@ -1,0 +1,97 @@
+/*
+ * hv/core/domain.h — a domain: one virtual machine as the hypervisor sees it.
+ *
+ * Each domain has one virtual CPU in hvkit, so the domain *is* the unit of
+ * scheduling.  Its saved registers live here while it is not running; its
+ * memory is machine frames owned by it (frame_table[mfn].owner), listed in
+ * pseudo-physical order in p2m[].
+ */
+#ifndef HV_DOMAIN_H
+#define HV_DOMAIN_H
+
+#include <stdint.h>
+#include "public/hvkit.h"
+#include "public/shared_info.h"
+#include "public/trap.h"
+#include "x86/traps.h"
+#include "mm/domain_mm.h"
+#include "event/port.h"
+#include "sched/sched_policy.h"
+
+#define MAX_DOMAINS       32
+#define DOMAIN_MAX_PAGES  8192     /* 32 MiB per domain: plenty for the teaching OS */
+
+enum domain_state {
+    DOM_UNUSED = 0,
+    DOM_RUNNABLE,   /* wants the CPU (running or waiting for it) */
+    DOM_BLOCKED,    /* sched_op block: waits for an event; hlt: also for a tick */
+    DOM_DEAD,       /* shut down: poweroff, crash, ... */
+};
+
+struct domain {
+    domid_t  id;
+    int      state;
+    uint32_t flags;                 /* SIF_* from start_info.h */
+    uint32_t shutdown_reason;       /* SHUTDOWN_*, once DOM_DEAD */
+    int      started;               /* has run at least once */
+    int      freed;                 /* its frames have gone back to the pool */
+
+    struct cpu_regs regs;           /* saved while not running */
+    uint32_t cr3;                   /* machine address of its page directory */
+
+    /* The ring-1 stack for entries from ring 3 (stack_switch). */
+    uint32_t kernel_ss, kernel_esp;
+    /* The virtual IDT (set_trap_table), indexed by vector. */
+    struct trap_info traps[HV_MAX_TRAPS];
+    /* Upcall entry points (set_callbacks), used by event channels. */
+    uint32_t event_cs, event_eip, failsafe_cs, failsafe_eip;
+
+    struct shared_info *shared;     /* hypervisor's view of its shared page */
+    uint32_t shared_mfn;
+    uint32_t nr_pages;
+    uint32_t p2m[DOMAIN_MAX_PAGES]; /* pseudo-physical -> machine, our own copy */
+    struct domain_mm mm;            /* page-table bookkeeping (memory issue) */
+
+    /* console_io line buffer (console.c) */
+    char     con_buf[120];
+    uint32_t con_len;
+
+    /* Events (hv/event/upcall.c): the port table, and the one-shot timer
+     * (set_timer_op) as an absolute system time in ns, 0 = not set. */
+    struct evtchn_domain evtchn;
+    uint64_t timer_deadline;
+    /* Blocked by an emulated hlt (not sched_op block): like a real hlt, the
+     * next timer tick ends it even if no event is bound. */
+    int      hlt_blocked;
+
+    /* Scheduling: the policy's record of this (single) virtual CPU. */
+    struct sched_vcpu vcpu;
+
+    /* Accounting. */
+    uint64_t cpu_tsc;               /* TSC cycles spent running */
+    uint32_t nr_hypercalls;
+    uint32_t nr_bounces;
+    uint32_t nr_switches;           /* times it was scheduled in */
+    uint32_t nr_upcalls;
+};
+
+extern struct domain domains[MAX_DOMAINS];
+extern struct domain *current;      /* the running domain; NULL when idle */
+
+struct domain *domain_alloc(domid_t id);
+/* The domain is finished: record why, stop scheduling it.  Its memory is
+ * freed once the CPU has switched away from its page tables. */
+void domain_shutdown(struct domain *d, uint32_t reason);
+/* The domain did something it cannot recover from; say what, and shut it
+ * down with reason crash. */
+void domain_crash(struct domain *d, const char *why);
+void domain_free_memory(struct domain *d);
+/* Point the IDT's int $0x80 gate at d's own system-call handler, if d
+ * registered one that ring 3 may call; else back at the hypervisor. */
+void domain_load_syscall_gate(struct domain *d);
+int  domains_alive(void);
+/* The live (runnable or blocked) domain with this id, DOMID_SELF meaning
+ * the caller; NULL if there is none. */
+struct domain *domain_lookup(domid_t id);
+
+#endif

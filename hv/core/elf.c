@@ -1,0 +1,134 @@
+/*
+ * hv/core/elf.c — checking and describing a guest's ELF image.  The builder
+ * (domain_build.c) then copies the segments into the guest's frames.
+ *
+ * Two entry points can live in one image: e_entry, which the teaching OS
+ * sets to its *native* (Multiboot, physical address) entry, and the
+ * paravirtualized entry, announced in an ELF note ("HVKIT", type 1) — Xen's
+ * XEN_ELFNOTE_ENTRY idea.  A PV guest enters at the note's address.
+ */
+#include "core/elf.h"
+#include "public/hvkit.h"
+#include "public/start_info.h"
+
+#ifdef HV
+#include "core/lib.h"
+#else
+#include <string.h>
+#endif
+
+/* The parts of the ELF32 format we read (System V ABI). */
+struct elf32_ehdr {
+    uint8_t  ident[16];
+    uint16_t type, machine;
+    uint32_t version, entry, phoff, shoff, flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf32_phdr {
+    uint32_t type, offset, vaddr, paddr, filesz, memsz, flags, align;
+};
+
+#define PT_LOAD 1
+#define PT_NOTE 4
+#define ET_EXEC 2
+#define EM_386  3
+
+const char *elf_strerror(int err)
+{
+    switch (err) {
+    case 0: return "ok";
+    case ELF_ERR_NOT_ELF: return "not an ELF file";
+    case ELF_ERR_WRONG_CLASS: return "not a 32-bit little-endian executable";
+    case ELF_ERR_WRONG_MACHINE: return "not built for i386";
+    case ELF_ERR_BAD_PHDRS: return "program headers broken or outside the file";
+    case ELF_ERR_IN_HOLE: return "loads outside 0xC0000000..0xFBFFFFFF (e.g. into the hypervisor hole)";
+    case ELF_ERR_TOO_BIG: return "too big for the domain's memory";
+    case ELF_ERR_NO_MEMORY: return "not enough free machine memory";
+    case ELF_ERR_BAD_ENTRY: return "entry point not inside a loaded segment";
+    }
+    return "unknown error";
+}
+
+/* Does [off, off+size) lie inside a file of len bytes?  (No overflow.) */
+static int in_file(uint32_t off, uint32_t size, uint32_t len)
+{
+    return off <= len && size <= len - off;
+}
+
+static void find_pv_note(const uint8_t *img, const struct elf32_phdr *ph,
+                         struct elf_info *out)
+{
+    uint32_t pos = ph->offset, end = ph->offset + ph->filesz;
+    while (end - pos >= 12) {
+        const uint32_t *h = (const uint32_t *)(img + pos);
+        uint32_t namesz = h[0], descsz = h[1], type = h[2];
+        uint32_t nalign = (namesz + 3) & ~3u, dalign = (descsz + 3) & ~3u;
+        if (namesz > 64 || descsz > 64 || nalign + dalign > end - pos - 12)
+            return;
+        const char *name = (const char *)(img + pos + 12);
+        if (namesz == sizeof(HVKIT_ELFNOTE_NAME) &&
+            memcmp(name, HVKIT_ELFNOTE_NAME, namesz) == 0 &&
+            type == HVKIT_ELFNOTE_PV_ENTRY && descsz == 4) {
+            memcpy(&out->entry, img + pos + 12 + nalign, 4);
+            out->has_pv_note = 1;
+            return;
+        }
+        pos += 12 + nalign + dalign;
+    }
+}
+
+int elf_inspect(const void *image, uint32_t len, struct elf_info *out)
+{
+    const uint8_t *img = image;
+    const struct elf32_ehdr *eh = image;
+
+    memset(out, 0, sizeof *out);
+    if (len < sizeof *eh || memcmp(img, "\177ELF", 4) != 0)
+        return ELF_ERR_NOT_ELF;
+    if (img[4] != 1 /* ELFCLASS32 */ || img[5] != 1 /* little-endian */ ||
+        eh->type != ET_EXEC)
+        return ELF_ERR_WRONG_CLASS;
+    if (eh->machine != EM_386)
+        return ELF_ERR_WRONG_MACHINE;
+    if (eh->phentsize != sizeof(struct elf32_phdr) || eh->phnum == 0 ||
+        eh->phnum > 64 || !in_file(eh->phoff, eh->phnum * sizeof(struct elf32_phdr), len) ||
+        (eh->phoff & 3))
+        return ELF_ERR_BAD_PHDRS;
+
+    const struct elf32_phdr *ph = (const struct elf32_phdr *)(img + eh->phoff);
+    out->entry = eh->entry;
+    out->vstart = 0xFFFFFFFFu;
+    for (int i = 0; i < eh->phnum; i++) {
+        if (ph[i].type == PT_NOTE && in_file(ph[i].offset, ph[i].filesz, len) &&
+            !(ph[i].offset & 3))
+            find_pv_note(img, &ph[i], out);
+        if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
+            continue;
+        if (out->nsegs == ELF_MAX_SEGMENTS || ph[i].filesz > ph[i].memsz ||
+            !in_file(ph[i].offset, ph[i].filesz, len))
+            return ELF_ERR_BAD_PHDRS;
+        uint32_t start = ph[i].vaddr, size = ph[i].memsz;
+        if (start < GUEST_KERNEL_BASE || start >= HYPERVISOR_VIRT_START ||
+            size > HYPERVISOR_VIRT_START - start)
+            return ELF_ERR_IN_HOLE;
+        struct elf_segment *s = &out->seg[out->nsegs++];
+        s->vaddr = start;
+        s->memsz = size;
+        s->offset = ph[i].offset;
+        s->filesz = ph[i].filesz;
+        if (start < out->vstart)
+            out->vstart = start;
+        if (start + size > out->vend)
+            out->vend = start + size;
+    }
+    if (out->nsegs == 0)
+        return ELF_ERR_BAD_PHDRS;
+
+    /* The entry must be code we are about to load. */
+    for (int i = 0; i < out->nsegs; i++)
+        if (out->entry >= out->seg[i].vaddr &&
+            out->entry - out->seg[i].vaddr < out->seg[i].memsz)
+            return 0;
+    return ELF_ERR_BAD_ENTRY;
+}

@@ -1,0 +1,48 @@
+/*
+ * hv/core/elf.h — reading a guest kernel image (ELF32, i386).
+ *
+ * The domain builder trusts nothing in an image: elf_inspect() checks every
+ * header field it uses against the size of the file before the builder
+ * touches guest memory, and names the first problem it finds.  Pure C:
+ * compiled into the hypervisor and into the host unit tests, which feed it
+ * broken images.
+ */
+#ifndef HV_ELF_H
+#define HV_ELF_H
+
+#include <stdint.h>
+
+/* Error codes: the same numbers as the "elferr" enum in trace-events.def. */
+#define ELF_ERR_NOT_ELF        1
+#define ELF_ERR_WRONG_CLASS    2
+#define ELF_ERR_WRONG_MACHINE  3
+#define ELF_ERR_BAD_PHDRS      4
+#define ELF_ERR_IN_HOLE        5
+#define ELF_ERR_TOO_BIG        6
+#define ELF_ERR_NO_MEMORY      7
+#define ELF_ERR_BAD_ENTRY      8
+
+#define ELF_MAX_SEGMENTS 8
+
+struct elf_segment {
+    uint32_t vaddr, memsz;     /* where it goes, how big in memory */
+    uint32_t offset, filesz;   /* where it comes from in the file */
+};
+
+struct elf_info {
+    uint32_t entry;            /* the PV entry (note) or e_entry */
+    int      has_pv_note;
+    uint32_t vstart, vend;     /* lowest and highest+1 loaded address */
+    int      nsegs;
+    struct elf_segment seg[ELF_MAX_SEGMENTS];
+};
+
+/*
+ * Check `img` (len bytes) and describe its loadable segments.  Guest images
+ * must load between GUEST_KERNEL_BASE and HYPERVISOR_VIRT_START.
+ * Returns 0, or one of ELF_ERR_* (positive).
+ */
+int elf_inspect(const void *img, uint32_t len, struct elf_info *out);
+const char *elf_strerror(int err);
+
+#endif

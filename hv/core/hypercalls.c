@@ -1,0 +1,176 @@
+/*
+ * hv/core/hypercalls.c — the hypercall table and the handlers of the foundation:
+ * trap table, stack switch, callbacks, multicall, version, scheduling.
+ * (console_io and the dispatcher itself are lab 1: solutions/lab1/.)
+ *
+ * Every handler follows the same discipline: check every argument, touch
+ * guest memory only through copy_from_guest/copy_to_guest, and return an
+ * error code rather than trusting anything.  A guest can make the
+ * hypervisor say no; it can never make it crash.
+ */
+#include "core/hypercall.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "core/lib.h"
+#include "sched/sched.h"
+#include "trace/trace.h"
+#include "public/multicall.h"
+#include "public/sched.h"
+#include "public/trap.h"
+#include "public/version.h"
+
+const hypercall_fn hypercall_table[HV_NR_HYPERCALLS] = {
+    [__HYPERVISOR_set_trap_table] = do_set_trap_table,
+    [__HYPERVISOR_stack_switch]   = do_stack_switch,
+    [__HYPERVISOR_set_callbacks]  = do_set_callbacks,
+    [__HYPERVISOR_multicall]      = do_multicall,
+    [__HYPERVISOR_xen_version]    = do_xen_version,
+    [__HYPERVISOR_console_io]     = do_console_io,
+    [__HYPERVISOR_sched_op]       = do_sched_op,
+    [__HYPERVISOR_mmu_update]     = do_mmu_update,
+    [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
+    [__HYPERVISOR_mmuext_op]      = do_mmuext_op,
+    [__HYPERVISOR_memory_op]      = do_memory_op,
+    [__HYPERVISOR_set_timer_op]   = do_set_timer_op,
+    [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_domctl]         = do_domctl,
+};
+
+/* A handler address the guest gives us must be guest code. */
+static int valid_guest_code(uint32_t cs, uint32_t eip)
+{
+    return cs == FLAT_RING1_CS && eip < HYPERVISOR_VIRT_START;
+}
+
+/*
+ * set_trap_table(table): read trap_info entries until one with address 0,
+ * check each, and only if all are good replace the domain's virtual IDT.
+ * A NULL table clears it.
+ */
+int32_t do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    struct domain *d = current;
+    static struct trap_info fresh[HV_MAX_TRAPS];
+
+    memset(fresh, 0, sizeof fresh);
+    if (table) {
+        for (uint32_t i = 0; i < HV_MAX_TRAPS; i++) {
+            struct trap_info t;
+            if (copy_from_guest(&t, table + i * sizeof t, sizeof t))
+                return -HV_EFAULT;
+            if (t.address == 0)
+                break;
+            if (!valid_guest_code(t.cs, t.address))
+                return -HV_EINVAL;
+            fresh[t.vector] = t;
+        }
+    }
+    memcpy(d->traps, fresh, sizeof fresh);
+    /* The system-call gate may have changed. */
+    domain_load_syscall_gate(d);
+    return 0;
+}
+
+/*
+ * stack_switch(ss, esp): the guest kernel's stack for entries from ring 3
+ * (its per-process kernel stack).  Loaded into TSS.ss1:esp1 now and at
+ * every switch to this domain.
+ */
+int32_t do_stack_switch(uint32_t ss, uint32_t esp, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3; (void)a4; (void)a5;
+    if (ss != FLAT_RING1_DS || esp > HYPERVISOR_VIRT_START || esp < 4)
+        return -HV_EINVAL;
+    current->kernel_ss = ss;
+    current->kernel_esp = esp;
+    tss_set_guest_stack(ss, esp);
+    return 0;
+}
+
+int32_t do_set_callbacks(uint32_t ev_cs, uint32_t ev_eip, uint32_t fs_cs,
+                         uint32_t fs_eip, uint32_t a5)
+{
+    (void)a5;
+    if (!valid_guest_code(ev_cs, ev_eip) || !valid_guest_code(fs_cs, fs_eip))
+        return -HV_EINVAL;
+    current->event_cs = ev_cs;
+    current->event_eip = ev_eip;
+    current->failsafe_cs = fs_cs;
+    current->failsafe_eip = fs_eip;
+    return 0;
+}
+
+/*
+ * multicall(calls, nr): run a batch, one trap for all of them.  Each entry
+ * is copied in, dispatched exactly like int $0x82, and its result copied
+ * back.  Nesting, and calls that would not return, are refused per entry.
+ */
+int32_t do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3; (void)a4; (void)a5;
+    if (nr > MULTICALL_MAX)
+        return -HV_EINVAL;
+    if (!guest_range_ok(calls, nr * sizeof(struct multicall_entry)))
+        return -HV_EFAULT;
+    for (uint32_t i = 0; i < nr; i++) {
+        struct multicall_entry e;
+        uint32_t addr = calls + i * sizeof e;
+        if (copy_from_guest(&e, addr, sizeof e))
+            return -HV_EFAULT;
+        if (e.op == __HYPERVISOR_multicall ||
+            (e.op == __HYPERVISOR_sched_op && e.args[0] == SCHEDOP_shutdown))
+            e.result = -HV_EINVAL;
+        else
+            e.result = hypercall_dispatch(e.op, e.args[0], e.args[1], e.args[2],
+                                          e.args[3], e.args[4]);
+        if (copy_to_guest(addr + __builtin_offsetof(struct multicall_entry, result),
+                          &e.result, sizeof e.result))
+            return -HV_EFAULT;
+    }
+    return 0;
+}
+
+int32_t do_xen_version(uint32_t cmd, uint32_t buf, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3; (void)a4; (void)a5;
+    static const char extra[XENVER_EXTRAVERSION_LEN] = "-hvkit";
+    switch (cmd) {
+    case XENVER_version:
+        return (HVKIT_VERSION_MAJOR << 16) | HVKIT_VERSION_MINOR;
+    case XENVER_extraversion:
+        return copy_to_guest(buf, extra, sizeof extra);
+    }
+    return -HV_ENOSYS;
+}
+
+/* sched_op: give the CPU back (see public/sched.h). */
+int32_t do_sched_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3; (void)a4; (void)a5;
+    struct domain *d = current;
+    switch (cmd) {
+    case SCHEDOP_yield:
+        sched_request(SCHED_YIELD);
+        return 0;
+    case SCHEDOP_block:
+        /* As in Xen: block enables events (clears the upcall mask), and
+         * returns at once if one is already pending, so a guest that checks
+         * "anything to do?" with events masked and then blocks cannot miss
+         * an event that arrived in between. */
+        d->shared->vcpu_info[0].evtchn_upcall_mask = 0;
+        if (!d->shared->vcpu_info[0].evtchn_upcall_pending)
+            sched_block_until_event(d);
+        return 0;
+    case SCHEDOP_shutdown: {
+        struct sched_shutdown s;
+        if (copy_from_guest(&s, arg, sizeof s))
+            return -HV_EFAULT;
+        if (s.reason > SHUTDOWN_MAX)
+            return -HV_EINVAL;
+        domain_shutdown(d, s.reason);
+        return 0;
+    }
+    }
+    return -HV_EINVAL;
+}

@@ -1,0 +1,40 @@
+/*
+ * hv/core/lab1.h — the functions lab 1 asks students to write.
+ *
+ * Their bodies live in solutions/lab1/ (reference) and labs/lab1/ (stubs);
+ * the framework in hv/ only calls them.  See labs/lab1/README.md.
+ *
+ *   hypercall.c  hypercall_dispatch() (hypercall.h) and do_console_io()
+ *   emulate.c    emulate_privileged(): trap & emulate cli, sti, hlt
+ *   bounce.c     bounce_exception(): deliver an exception to the guest kernel
+ */
+#ifndef HV_LAB1_H
+#define HV_LAB1_H
+
+#include <stdint.h>
+
+struct domain;
+struct cpu_regs;
+
+/* Instruction kinds for the trace ("insn" enum in trace-events.def). */
+#define EMUL_CLI 1
+#define EMUL_STI 2
+#define EMUL_HLT 3
+
+/* A #GP from ring 1: if the faulting instruction is one we emulate, do it,
+ * step eip past it and return 1.  Otherwise change nothing, return 0. */
+int emulate_privileged(struct domain *d, struct cpu_regs *regs);
+
+/* Results of bounce_exception(). */
+#define BOUNCE_OK          0
+#define BOUNCE_NO_HANDLER  1   /* the guest registered no handler for it */
+#define BOUNCE_FAULTED     2   /* the guest's stack could not take the frame */
+
+/* Deliver exception `vector` (error code in regs->error_code, page-fault
+ * address `cr2`) to the guest kernel's registered handler: build the frame
+ * described in public/trap.h on the guest's ring-1 stack and point regs at
+ * the handler, so that the return from trap() enters it. */
+int bounce_exception(struct domain *d, struct cpu_regs *regs, uint32_t vector,
+                     uint32_t cr2);
+
+#endif

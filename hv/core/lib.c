@@ -1,0 +1,205 @@
+/*
+ * hv/core/lib.c — string functions and a small printf formatter for the
+ * freestanding hypervisor.  Nothing here is about virtualization; it exists
+ * because ring 0 has no C library.
+ */
+#include "core/lib.h"
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+    char *d = dst;
+    const char *s = src;
+    while (n--)
+        *d++ = *s++;
+    return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+    char *d = dst;
+    while (n--)
+        *d++ = (char)c;
+    return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    for (; n; n--, x++, y++)
+        if (*x != *y)
+            return *x - *y;
+    return 0;
+}
+
+size_t strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+    for (; n; n--, a++, b++) {
+        if (*a != *b)
+            return (unsigned char)*a - (unsigned char)*b;
+        if (!*a)
+            return 0;
+    }
+    return 0;
+}
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t len = strlen(src);
+    if (size) {
+        size_t n = len < size - 1 ? len : size - 1;
+        memcpy(dst, src, n);
+        dst[n] = 0;
+    }
+    return len;
+}
+
+/* The output cursor of vsnprintf: counts everything, stores what fits. */
+struct out {
+    char *buf;
+    size_t size, len;
+};
+
+static void put(struct out *o, char c)
+{
+    if (o->len + 1 < o->size)
+        o->buf[o->len] = c;
+    o->len++;
+}
+
+static void put_number(struct out *o, unsigned long long v, unsigned base,
+                       int negative, int width, int zero, int left)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v);
+    if (negative)
+        width--;
+    if (negative && zero)
+        put(o, '-');
+    if (!left)
+        for (int i = n; i < width; i++)
+            put(o, zero ? '0' : ' ');
+    if (negative && !zero)
+        put(o, '-');
+    while (n)
+        put(o, tmp[--n]);
+    if (left)
+        for (int i = n; i < width; i++)
+            put(o, ' ');
+}
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    struct out o = { buf, size, 0 };
+
+    for (; *fmt; fmt++) {
+        if (*fmt != '%') {
+            put(&o, *fmt);
+            continue;
+        }
+        fmt++;
+        int zero = 0, left = 0, width = 0, longs = 0;
+        for (;; fmt++) {
+            if (*fmt == '0') zero = 1;
+            else if (*fmt == '-') left = 1;
+            else break;
+        }
+        while (*fmt >= '0' && *fmt <= '9')
+            width = width * 10 + (*fmt++ - '0');
+        int precision = -1;             /* %.Ns / %.*s: at most N chars */
+        if (*fmt == '.') {
+            fmt++;
+            precision = 0;
+            if (*fmt == '*') {
+                precision = va_arg(ap, int);
+                fmt++;
+            }
+            while (*fmt >= '0' && *fmt <= '9')
+                precision = precision * 10 + (*fmt++ - '0');
+        }
+        while (*fmt == 'l') {
+            longs++;
+            fmt++;
+        }
+        switch (*fmt) {
+        case 'd': {
+            long long v = longs >= 2 ? va_arg(ap, long long) : va_arg(ap, int);
+            int neg = v < 0;
+            put_number(&o, neg ? -(unsigned long long)v : (unsigned long long)v,
+                       10, neg, width, zero, left);
+            break;
+        }
+        case 'u':
+        case 'x': {
+            unsigned long long v = longs >= 2 ? va_arg(ap, unsigned long long)
+                                              : va_arg(ap, unsigned int);
+            put_number(&o, v, *fmt == 'u' ? 10 : 16, 0, width, zero, left);
+            break;
+        }
+        case 'p':
+            put(&o, '0');
+            put(&o, 'x');
+            put_number(&o, (uintptr_t)va_arg(ap, void *), 16, 0, 8, 1, 0);
+            break;
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            if (!s)
+                s = "(null)";
+            int n = (int)strlen(s);
+            if (precision >= 0 && n > precision)
+                n = precision;
+            if (!left)
+                for (int i = n; i < width; i++) put(&o, ' ');
+            for (int i = 0; i < n; i++)
+                put(&o, s[i]);
+            if (left)
+                for (int i = n; i < width; i++) put(&o, ' ');
+            break;
+        }
+        case 'c':
+            put(&o, (char)va_arg(ap, int));
+            break;
+        case '%':
+            put(&o, '%');
+            break;
+        case 0:
+            fmt--;
+            break;
+        default:
+            put(&o, '%');
+            put(&o, *fmt);
+        }
+    }
+    if (size)
+        buf[o.len < size ? o.len : size - 1] = 0;
+    return (int)o.len;
+}
+
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return (unsigned char)*a - (unsigned char)*b;
+}

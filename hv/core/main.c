@@ -1,0 +1,144 @@
+/*
+ * hv/core/main.c — the hypervisor's boot sequence, from boot.S to the first guest.
+ *
+ * Read this file first: it is the table of contents of the hypervisor.
+ *
+ *   1. serial console, so we can say what we are doing;
+ *   2. the command line (dom0_mem=, trace=, ...);
+ *   3. segments and interrupt table: the rings (hv/x86/segments.c);
+ *   4. machine memory: the frame allocator (hv/mm/mm.c);
+ *   5. time: PIC, TSC, PIT, RTC (hv/time/clock.c);
+ *   6. the trace ring, announced to the host at TRACE_ANCHOR_PADDR;
+ *   7. one domain per boot module (hv/core/domain_build.c);
+ *   8. start scheduling: enter the first domain in ring 1 and never return.
+ */
+#include "core/cmdline.h"
+#include "core/console.h"
+#include "core/domain.h"
+#include "core/lib.h"
+#include "mm/mm.h"
+#include "x86/multiboot.h"
+#include "mm/page.h"
+#include "sched/sched.h"
+#include "event/upcall.h"
+#include "time/time.h"
+#include "trace/trace.h"
+#include "x86/traps.h"
+#include "x86/x86.h"
+#include "public/trace.h"
+
+int domain_build(domid_t id, uint32_t module, const void *image, uint32_t len,
+                 const char *name, const char *cmdline, uint32_t mem_kib);
+
+static struct hv_options opts;
+
+uint64_t trace_clock(void)
+{
+    return rdtsc();
+}
+
+static void warn(const char *msg)
+{
+    printk("warning: %s\n", msg);
+}
+
+/* Skip the first word of a Multiboot command line: QEMU puts the file name
+ * there. */
+static const char *skip_first_word(const char *s)
+{
+    while (*s && *s != ' ')
+        s++;
+    while (*s == ' ')
+        s++;
+    return s;
+}
+
+/* The base name of the module's file, for messages. */
+static void module_name(const char *s, char *out, uint32_t size)
+{
+    const char *base = s;
+    for (const char *p = s; *p && *p != ' '; p++)
+        if (*p == '/')
+            base = p + 1;
+    uint32_t n = 0;
+    while (base[n] && base[n] != ' ' && n + 1 < size) {
+        out[n] = base[n];
+        n++;
+    }
+    out[n] = 0;
+}
+
+static void trace_setup(uint32_t ring_maddr, uint32_t ring_bytes)
+{
+    trace_init(maddr_to_virt(ring_maddr), ring_bytes, tsc_khz, opts.trace_on);
+    struct trace_anchor *a = maddr_to_virt(TRACE_ANCHOR_PADDR);
+    a->version = TRACE_FORMAT_VERSION;
+    a->ring_paddr = ring_maddr;
+    a->ring_bytes = ring_bytes;
+    a->boot_id = (uint32_t)rdtsc();
+    __asm__ __volatile__("" ::: "memory");
+    memcpy(a->magic, TRACE_ANCHOR_MAGIC, 8);   /* last: the reader waits for it */
+    trace3(TRC_TRACE_START, DOMID_HV, tsc_khz, trace_ring->nr_records, TRACE_FORMAT_VERSION);
+    printk("trace: %s, %u records at machine address %x\n",
+           opts.trace_on ? "on" : "off", trace_ring->nr_records, ring_maddr);
+}
+
+void hv_main(uint32_t magic, uint32_t mbi_phys)
+{
+    serial_init();
+    printk("hvkit %u.%u: a teaching hypervisor (ring 0, top 64 MiB at %x)\n",
+           0, 1, HYPERVISOR_VIRT_START);
+    if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
+        panic("not started by a Multiboot loader (magic %x)", magic);
+    const struct multiboot_info *mbi = maddr_to_virt(mbi_phys);
+
+    /* 2. Options. */
+    cmdline_defaults(&opts);
+    const char *cmd = (mbi->flags & MBI_FLAG_CMDLINE) ?
+                      skip_first_word(maddr_to_virt(mbi->cmdline)) : "";
+    printk("command line: \"%s\"\n", cmd);
+    cmdline_parse(cmd, &opts, warn);
+
+    /* The identity mapping of the first 4 MiB was only for boot.S. */
+    boot_pgdir[0] = 0;
+    write_cr3(virt_to_maddr(boot_pgdir));
+
+    /* 3. - 5. */
+    segments_init();
+    uint32_t ring_bytes = sizeof(struct trace_ring) +
+                          opts.trace_records * sizeof(struct trace_record);
+    uint32_t ring_maddr;
+    mm_init(mbi, ring_bytes, &ring_maddr);
+    time_init(opts.tick_ms);
+    if (sched_init(opts.sched) < 0)
+        panic("unknown scheduler \"%s\"", opts.sched);
+    printk("scheduler: %s\n", sched_name());
+
+    /* 6. */
+    trace_setup(ring_maddr, ring_bytes);
+
+    /* 7. Domains: module 0 is dom0, the rest are domUs. */
+    uint32_t nmods = (mbi->flags & MBI_FLAG_MODS) ? mbi->mods_count : 0;
+    const struct multiboot_module *mods = maddr_to_virt(mbi->mods_addr);
+    if (nmods > MAX_DOMAINS) {
+        printk("warning: %u modules, only the first %u become domains\n", nmods, MAX_DOMAINS);
+        nmods = MAX_DOMAINS;
+    }
+    for (uint32_t i = 0; i < nmods; i++) {
+        const char *str = mods[i].string ? maddr_to_virt(mods[i].string) : "";
+        char name[48];
+        module_name(str, name, sizeof name);
+        domain_build((domid_t)i, i, maddr_to_virt(mods[i].mod_start),
+                     mods[i].mod_end - mods[i].mod_start, name, skip_first_word(str),
+                     i == 0 ? opts.dom0_kib : opts.domu_kib);
+    }
+    mm_release_modules();
+    if (!domains_alive())
+        panic("no domain could be built (%u modules given with -initrd)", nmods);
+
+    events_connect_dom0();
+
+    /* 8. */
+    time_start_ticks();
+    sched_start();
+}

@@ -1,0 +1,30 @@
+/*
+ * hv/event/lab4.h — the functions lab 4 asks students to write: event delivery.
+ *
+ * Where this sits in the story: a guest has no interrupt controller; it has
+ * two bitmaps in its shared info page (evtchn_pending, evtchn_mask), a
+ * selector word saying which 32-bit words of evtchn_pending to scan, an
+ * "upcall pending" flag, and an upcall mask that stands in for the
+ * interrupt flag.  These two functions are the hypervisor's side of that
+ * contract.  Their bodies live in solutions/lab4/ (reference) and labs/lab4/
+ * (stubs); the framework (hv/event/port.c and the hypercall handler) only calls
+ * them.
+ */
+#ifndef HV_LAB4_H
+#define HV_LAB4_H
+
+#include <stdint.h>
+#include "public/shared_info.h"
+
+/* Mark `port` pending in s.  If it was not pending already and is not
+ * masked, also set its selector bit and evtchn_upcall_pending.  Returns 1
+ * iff the guest should get an upcall now: newly pending, port unmasked, and
+ * the guest's upcall mask clear. */
+int evtchn_set_pending(struct shared_info *s, uint32_t port);
+
+/* Clear `port`'s mask bit.  If the port is pending, raise its selector bit
+ * and evtchn_upcall_pending (the event that waited).  Returns 1 iff the
+ * guest should get an upcall now. */
+int evtchn_unmask(struct shared_info *s, uint32_t port);
+
+#endif

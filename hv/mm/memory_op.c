@@ -1,0 +1,69 @@
+/*
+ * hv/mm/memory_op.c — the memory_op hypercall (public/memory.h): a domain
+ * gives pages back to the hypervisor (XENMEM_decrease_reservation).
+ *
+ * Where this sits in the story (course: pseudo-physical memory, the P2M
+ * and M2P tables; ballooning): the frames a domain owns are not fixed for
+ * its life.  Giving one back means three things: the domain's pseudo-
+ * physical page becomes a hole (P2M entry invalid), the frame belongs to no
+ * page (M2P entry invalid), and the frame goes back on the free list
+ * (hv/mm/mm.c) for any domain to get later.  The danger is a frame given back
+ * while the guest can still reach it -- through a page-table entry, or as a
+ * page table itself -- so the check, pt_release() in hv/mm/pt_update.c, asks
+ * the reference counts of direct paging (hv/mm/page_type.h) and refuses any
+ * frame with a count above zero.
+ *
+ * Like mmu_update, a batch is done in order and stops at the first refusal;
+ * each extent is one mem_release trace record, with the rule that refused
+ * it and how many frames the hypervisor has free afterwards (so the trace
+ * shows a given-back frame really arriving in the pool).
+ */
+#include "core/hypercall.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "mm/mm.h"
+#include "trace/trace.h"
+#include "public/memory.h"
+
+/* Give back the pages r lists, in order; see public/memory.h. */
+static int32_t decrease_reservation(struct domain *d, const struct xen_memory_reservation *r)
+{
+    uint32_t done;
+    for (done = 0; done < r->nr_extents; done++) {
+        uint32_t pfn = INVALID_PFN, mfn = INVALID_PFN;
+        int rule;
+        if (copy_from_guest(&pfn, r->extent_start + done * sizeof pfn, sizeof pfn))
+            rule = MMRULE_BAD_POINTER;
+        else
+            rule = pt_release(d->id, pfn, d->p2m, d->nr_pages, &mfn);
+        if (rule == MMRULE_OK)
+            frame_free(mfn);             /* back in the pool: anyone's now */
+        int32_t ret = mmrule_errno(rule);
+        trace5(TRC_MEM_RELEASE, d->id, pfn, mfn, (uint32_t)ret, (uint32_t)rule,
+               frames_free_count());
+        if (rule != MMRULE_OK) {
+            d->mm.nr_refused++;
+            /* Xen's result is the count done; when that is 0 we return
+             * the reason instead (public/memory.h). */
+            return done ? (int32_t)done : ret;
+        }
+    }
+    return (int32_t)done;
+}
+
+int32_t do_memory_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3; (void)a4; (void)a5;
+    struct domain *d = current;
+    struct xen_memory_reservation r;
+
+    if (cmd != XENMEM_decrease_reservation)
+        return -HV_ENOSYS;               /* increase / populate: the balloon issue */
+    if (copy_from_guest(&r, arg, sizeof r))
+        return -HV_EFAULT;
+    if (r.domid != DOMID_SELF && r.domid != d->id)
+        return -HV_EPERM;                /* another domain's memory: dom0's tools, later */
+    if (r.extent_order != 0 || r.nr_extents > XENMEM_MAX_EXTENTS)
+        return -HV_EINVAL;               /* single pages only; a bounded batch */
+    return decrease_reservation(d, &r);
+}

@@ -1,0 +1,199 @@
+/*
+ * hv/mm/page_type.h — per-frame bookkeeping for direct paging: owner, type,
+ * type count, total count.  The pure part of the memory subsystem: no
+ * hardware, so it also compiles on the host and is unit-tested there.
+ *
+ * THE THEORY (course: "direct paging", "validated page-table updates";
+ * Xen paper section 3.3).  A paravirtualized guest keeps ordinary x86 page
+ * tables, and the CPU walks them directly: no shadow copy.  That is only
+ * safe if the hypervisor knows, at every moment, that every entry of every
+ * table the CPU might walk maps a frame the guest may use, and that the
+ * guest cannot change a table behind its back.  Three ideas give that:
+ *
+ *  1. Every machine frame has an OWNER (a domain, or the hypervisor) and a
+ *     TOTAL COUNT: how many references exist to it (mappings by page-table
+ *     entries, pins, CR3).  A guest may reference only frames it owns.
+ *
+ *  2. Every frame has a TYPE: none, writable (some entry maps it with the
+ *     RW bit), L1 (a page table) or L2 (a page directory), and a TYPE COUNT:
+ *     how many references need it to keep that type.  The type can change
+ *     only when the type count is 0.  So a frame can never be a page table
+ *     and mapped writable at the same time: mapping a page table writable
+ *     needs type "writable", and it is busy being "L1".  That single rule is
+ *     why the guest can read its page tables but never write them.
+ *
+ *  3. Making a frame a page table VALIDATES it: each of its entries is
+ *     checked (and takes its own references) before the type is granted.
+ *     An L2 entry must point to a valid L1 (it takes an L1 type reference:
+ *     l2_needs_l1); an L1 entry must map a frame of the domain (not_owner,
+ *     hv_frame) and map page tables only read-only (pt_writable).  The
+ *     directory slots of the hypervisor (1008..1023, and 1007 for the
+ *     read-only M2P) are the hypervisor's: filled in by it, never by the
+ *     guest (hv_slot).  4 MiB pages are refused (large_page): one PDE
+ *     would map 1024 frames with no L1 for the rules to look at.  When a
+ *     type count drops back to 0 the table is DEVALIDATED: every entry gives
+ *     its references back.
+ *
+ * THE USED MAP.  Devalidating a table must find its present entries, and
+ * most of a table is empty: walking all 1024 entries to find the 16 a
+ * process used was most of the cost of its exit.  So every table keeps a
+ * 32-bit map, one bit per group of 32 entries: bit g set means "entries
+ * 32g..32g+31 may hold a present entry".  Validation sets the bit of each
+ * present entry it checks, and so does every later update that writes a
+ * present entry (hv/mm/pt_update.c); bits are never cleared while the frame
+ * stays a table.  So the map can only say too much, never too little, and
+ * devalidation (pt_next_used) visits just the groups marked.  A map that
+ * said too little would leave references behind: frames that could never
+ * be retyped or freed -- a leak, never a way in.
+ *
+ * PINNING holds one type reference (and one total reference) so that a table
+ * stays validated while nothing else uses it: the guest builds a page
+ * directory, pins it, and from then on updates are checked one entry at a
+ * time instead of revalidating the whole table on every CR3 load.
+ *
+ * The frame_info array is indexed by machine frame number.  The rules
+ * return an MMRULE_* value (0 = allowed), numbered like the `mmrule` enum
+ * of trace-events.def so the trace names the rule; mmrule_errno() turns
+ * one into the error code the guest sees.
+ */
+#ifndef HV_PAGE_TYPE_H
+#define HV_PAGE_TYPE_H
+
+#include <stdint.h>
+#include "public/hvkit.h"
+
+#define DIRECT_MAP_MIB    60u
+#define MAX_FRAMES        ((DIRECT_MAP_MIB << 20) >> HV_PAGE_SHIFT)   /* 15360 */
+#define INVALID_PFN       0xFFFFFFFFu
+
+/* Who uses a machine frame. */
+#define FRAME_NONE     0   /* not RAM, or outside the direct map */
+#define FRAME_FREE     1   /* on the free list */
+#define FRAME_HV       2   /* the hypervisor's own (image, trace ring, tables) */
+#define FRAME_GUEST    3   /* belongs to domain `owner` */
+#define FRAME_MODULE   4   /* holds a boot module until the builder is done */
+
+/* Frame types. */
+#define PGT_NONE       0
+#define PGT_WRITABLE   1   /* mapped with RW somewhere */
+#define PGT_L1         2   /* a page table */
+#define PGT_L2         3   /* a page directory */
+
+struct frame_info {
+    uint16_t owner;        /* domid, for FRAME_GUEST */
+    uint16_t use;          /* FRAME_* */
+    uint16_t type;         /* PGT_*, meaningful while type_count > 0 */
+    uint16_t pinned;       /* 1: a pin holds a type and a total reference */
+    uint32_t type_count;   /* references that need the type */
+    uint32_t count;        /* all references (mappings, pins, CR3) */
+    uint32_t used;         /* a table's used map: bit g = entries 32g..32g+31
+                              may hold a present entry (see THE USED MAP) */
+};
+
+/* The bit of the used map for entry i. */
+#define PT_USED_BIT(i)  (1u << ((i) >> 5))
+
+extern struct frame_info frame_table[MAX_FRAMES];
+extern uint32_t m2p[MAX_FRAMES];          /* machine -> pseudo-physical */
+
+/* The rules, numbered as the `mmrule` trace enum. */
+#define MMRULE_OK               0
+#define MMRULE_NOT_OWNER        1   /* the frame belongs to another domain */
+#define MMRULE_HV_FRAME         2   /* the frame is the hypervisor's */
+#define MMRULE_PT_WRITABLE      3   /* a page table may not be mapped writable */
+#define MMRULE_L2_NEEDS_L1      4   /* a directory entry must point to an L1 */
+#define MMRULE_HV_SLOT          5   /* the hypervisor's directory slots */
+#define MMRULE_LARGE_PAGE       6   /* 4 MiB pages are refused */
+#define MMRULE_NOT_A_PAGE_TABLE 7   /* mmu_update on a frame that is no table */
+#define MMRULE_TYPE_CONFLICT    8   /* the frame has another type in use */
+#define MMRULE_NOT_PINNED       9   /* unpin of a table that is not pinned */
+#define MMRULE_IN_USE          10   /* unpin a table, or give back a frame, still referenced */
+#define MMRULE_BAD_OP          11   /* unknown command, or not implemented */
+#define MMRULE_BAD_POINTER     12   /* guest argument could not be copied */
+#define MMRULE_BAD_FRAME       13   /* not a frame of RAM at all */
+#define MMRULE_ALREADY_PINNED  14
+#define MMRULE_BAD_PFN         15   /* M2P update with pfn >= nr_pages */
+
+/* PTE bits (the same as page.h, which is not host-clean). */
+#define PT_P    0x001u
+#define PT_RW   0x002u
+#define PT_US   0x004u
+#define PT_PS   0x080u
+#define PT_ADDR 0xFFFFF000u
+
+/* Directory slots the guest may not write: the read-only M2P slot and the
+ * hypervisor's 16 (see docs/address-space.md). */
+#define PT_M2P_SLOT     1007u
+#define PT_FIRST_HV_SLOT 1008u
+#define PT_GUEST_SLOTS  PT_M2P_SLOT      /* slots 0..1006 belong to the guest */
+
+/* The 1024 entries of table frame mfn, for reading and writing.  The
+ * hypervisor gives its direct map (hv/mm/mm.c); the host tests a page array. */
+uint32_t *pt_frame(uint32_t mfn);
+/* The hypervisor's own directory entries 1007..1023, copied into every
+ * directory when it is validated (hv/mm/mm.c; the tests give fixed values). */
+uint32_t pt_hv_slot_entry(uint32_t slot);
+
+/* The first index >= i, below n, whose entry is present (n if none).  Given
+ * to lab 2: validation and devalidation visit only these, and since most of
+ * a table is empty, skipping fast is most of their cost (hv/mm/pt_update.c). */
+uint32_t pt_next_present(const uint32_t *t, uint32_t i, uint32_t n);
+/* The same for a table frame already validated: looks only at the groups
+ * its used map marks (devalidation; the map must cover every present
+ * entry below n, which validation and pt_update see to). */
+uint32_t pt_next_used(uint32_t mfn, uint32_t i, uint32_t n);
+
+/* ---- lab 2 (solutions/lab2/page_type.c) --------------------------------- */
+/* A total reference on mfn for domain d: MMRULE_OK, or why not. */
+int  get_page(uint32_t mfn, domid_t d);
+void put_page(uint32_t mfn);
+/* A type reference: the first one validates (L1/L2) or just sets the type;
+ * later ones need the same type.  MMRULE_OK, or the rule that failed. */
+int  get_page_type(uint32_t mfn, domid_t d, uint32_t type);
+/* Drop a type reference; the last one devalidates an L1/L2. */
+void put_page_type(uint32_t mfn);
+/* Check one new entry of an L1 (resp. of an L2 at index idx) for domain d
+ * and take the references it needs; put_l1e/put_l2e give them back. */
+int  get_l1e(uint32_t val, domid_t d);
+void put_l1e(uint32_t val);
+int  get_l2e(uint32_t idx, uint32_t val, domid_t d);
+void put_l2e(uint32_t idx, uint32_t val);
+
+/* ---- the operations built on them (hv/mm/pt_update.c) ----------------------- */
+/* Set to 1 whenever a frame became a page table: the TLB may still hold a
+ * writable mapping of it, so the caller must flush before the guest runs. */
+extern int pt_flush_needed;
+
+/* Which table an entry's machine address falls in, and its level. */
+struct pt_result {
+    uint32_t old;          /* the entry before */
+    uint32_t level;        /* 1 or 2, 0 if the frame is no table */
+};
+/* Change the entry at machine address ptr (4-byte aligned) to val. */
+int pt_update(domid_t d, uint32_t ptr, uint32_t val, struct pt_result *res);
+/* The same, for entry idx of l1_mfn when the CALLER KNOWS it is a validated
+ * L1 of d, so the checks of the table itself are skipped (update_va_mapping:
+ * a table the current directory points to; see its proof).  *old = the
+ * entry before. */
+int pt_update_l1e(domid_t d, uint32_t l1_mfn, uint32_t idx, uint32_t val, uint32_t *old);
+int pt_pin(domid_t d, uint32_t mfn, uint32_t type);
+int pt_unpin(domid_t d, uint32_t mfn);
+/* Make mfn the domain's page directory: takes an L2 reference on it and
+ * drops the one on *base (0 = none). */
+int pt_new_base(domid_t d, uint32_t mfn, uint32_t *base);
+/* M2P: machine frame mfn of d now backs pfn; p2m (nr_pages long) is the
+ * hypervisor's copy of the domain's P2M, kept consistent. */
+int m2p_update(domid_t d, uint32_t mfn, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages);
+/* May d give back its page pfn (memory_op, XENMEM_decrease_reservation)?
+ * Only if nothing refers to the frame behind it: no mapping, no type, no
+ * pin, no CR3 (in_use); bad_pfn for a pfn >= nr_pages or a hole already.
+ * On MMRULE_OK the P2M entry (p2m: the hypervisor's copy) and the frame's
+ * M2P entry are invalid, and *mfn is the frame for the caller to put back
+ * on the free list.  *mfn is the frame tried (or INVALID_PFN) either way. */
+int pt_release(domid_t d, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages, uint32_t *mfn);
+/* The error code the guest gets for a rule. */
+int mmrule_errno(int rule);
+/* Trace one table's runs of present entries (pt_run records). */
+void pt_trace_runs(domid_t d, uint32_t mfn, uint32_t level);
+
+#endif

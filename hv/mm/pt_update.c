@@ -1,0 +1,312 @@
+/*
+ * hv/mm/pt_update.c — the operations of direct paging, built on the rules of
+ * lab 2 (solutions/lab2/page_type.c): change one entry, pin, unpin, switch
+ * page directory, update the M2P, give a frame back (memory_op).  Also the
+ * two table walks the rules use, which are most of what direct paging
+ * costs: pt_next_present and pt_next_used (the used map).  Read
+ * hv/mm/page_type.h for the theory.
+ *
+ * Pure logic, like the rules: the hypercalls (hv/mm/mm_hypercalls.c) copy the
+ * guest's requests in, call these, and trace the result; the host tests
+ * (tests/unit/test_mm*.c) call them directly.
+ *
+ * The order of work in pt_update() is the classic one: take the references
+ * of the NEW entry first, write it, then drop those of the OLD entry.  The
+ * other order could drop the last reference of a frame the new entry still
+ * needs (e.g. rewriting an entry with the same frame and fewer rights).
+ * Every present entry written is also marked in the table's used map, so
+ * that devalidation finds it again.
+ */
+#include "mm/page_type.h"
+#include "trace/trace.h"
+
+struct frame_info frame_table[MAX_FRAMES];
+/* Page-aligned: the hypervisor maps these frames read-only into every
+ * guest (docs/address-space.md, "the M2P table"). */
+uint32_t m2p[MAX_FRAMES] __attribute__((aligned(4096)));
+int pt_flush_needed;
+
+int mmrule_errno(int rule)
+{
+    switch (rule) {
+    case MMRULE_OK:
+        return 0;
+    case MMRULE_NOT_OWNER:
+    case MMRULE_HV_FRAME:
+    case MMRULE_HV_SLOT:
+    case MMRULE_BAD_FRAME:
+        return -HV_EPERM;
+    case MMRULE_IN_USE:
+    case MMRULE_ALREADY_PINNED:
+        return -HV_EBUSY;
+    case MMRULE_BAD_POINTER:
+        return -HV_EFAULT;
+    case MMRULE_BAD_OP:
+        return -HV_ENOSYS;
+    default:
+        return -HV_EINVAL;
+    }
+}
+
+/* The OR of sixteen entries: its P bit is set iff one of them is present.
+ * (P is tested in the OR, not "is it zero": an absent entry may hold other
+ * bits.)  Plain ORs, one per entry, with no branch between them. */
+static inline uint32_t or16(const uint32_t *e)
+{
+    return e[0] | e[1] | e[2] | e[3] | e[4] | e[5] | e[6] | e[7] |
+           e[8] | e[9] | e[10] | e[11] | e[12] | e[13] | e[14] | e[15];
+}
+
+uint32_t pt_next_present(const uint32_t *t, uint32_t i, uint32_t n)
+{
+    /* A dense table (a kernel's linear map) finds one at once. */
+    if (i < n && (t[i] & PT_P))
+        return i;
+    /* Thirty-two entries per step while they are all absent: about one
+     * instruction per entry, where a test and a branch per entry cost
+     * five.  Validating a table walks all of it, so this is most of the
+     * cost of a pin (docs/performance.md). */
+    while (i + 32 <= n && !((or16(t + i) | or16(t + i + 16)) & PT_P))
+        i += 32;
+    /* Then four at a time, then one: the present entry is near. */
+    while (i + 4 <= n && !((t[i] | t[i + 1] | t[i + 2] | t[i + 3]) & PT_P))
+        i += 4;
+    while (i < n && !(t[i] & PT_P))
+        i++;
+    return i;
+}
+
+uint32_t pt_next_used(uint32_t mfn, uint32_t i, uint32_t n)
+{
+    const uint32_t *t = pt_frame(mfn);
+    uint32_t used = frame_table[mfn].used;
+    while (i < n) {
+        uint32_t g = i >> 5;              /* i < n <= 1024: g <= 31 */
+        uint32_t ahead = used >> g;       /* bit 0 = this group */
+        if (!ahead)
+            return n;                     /* no marked group left */
+        if (!(ahead & 1)) {
+            i = (g + (uint32_t)__builtin_ctz(ahead)) << 5;   /* the next marked one */
+            continue;
+        }
+        uint32_t end = (g + 1) << 5;
+        if (end > n)
+            end = n;
+        i = pt_next_present(t, i, end);
+        if (i < end)
+            return i;
+    }
+    return n;
+}
+
+/* Is mfn a frame of d?  (No reference is taken.) */
+static int owned_by(uint32_t mfn, domid_t d)
+{
+    if (mfn >= MAX_FRAMES)
+        return MMRULE_BAD_FRAME;
+    if (frame_table[mfn].use == FRAME_HV)
+        return MMRULE_HV_FRAME;
+    if (frame_table[mfn].use != FRAME_GUEST)
+        return MMRULE_BAD_FRAME;
+    if (frame_table[mfn].owner != d)
+        return MMRULE_NOT_OWNER;
+    return MMRULE_OK;
+}
+
+/* The bits whose change needs no new check: everything but the frame, P,
+ * RW and (in a directory) PS.  Accessed/dirty/user/cache bits. */
+static int only_harmless_bits(uint32_t old, uint32_t val, uint32_t level)
+{
+    uint32_t keep = PT_ADDR | PT_P | PT_RW | (level == 2 ? PT_PS : 0);
+    return (old & keep) == (val & keep);
+}
+
+/* The last step of every change: the new entry's references are taken,
+ * write it, give back the old one's, and mark its group in the used map. */
+static int change_entry(domid_t d, uint32_t mfn, uint32_t *t, uint32_t idx, uint32_t level,
+                        uint32_t old, uint32_t val)
+{
+    if ((old & PT_P) && (val & PT_P) && only_harmless_bits(old, val, level)) {
+        t[idx] = val;                    /* same frame, same rights */
+        return MMRULE_OK;                /* (and its group is marked already) */
+    }
+    int r = level == 1 ? get_l1e(val, d) : get_l2e(idx, val, d);
+    if (r != MMRULE_OK)
+        return r;
+    t[idx] = val;
+    if (val & PT_P)
+        frame_table[mfn].used |= PT_USED_BIT(idx);
+    if (!(old & PT_P))
+        return MMRULE_OK;                /* an absent entry held nothing */
+    if (level == 1)
+        put_l1e(old);
+    else
+        put_l2e(idx, old);
+    return MMRULE_OK;
+}
+
+int pt_update(domid_t d, uint32_t ptr, uint32_t val, struct pt_result *res)
+{
+    uint32_t mfn = ptr >> 12, idx = (ptr & 0xFFF) >> 2;
+    res->old = 0;
+    res->level = 0;
+    int r = owned_by(mfn, d);
+    if (r != MMRULE_OK)
+        return r;
+    struct frame_info *f = &frame_table[mfn];
+    if (f->type_count == 0 || (f->type != PGT_L1 && f->type != PGT_L2))
+        return MMRULE_NOT_A_PAGE_TABLE;
+    uint32_t level = f->type == PGT_L1 ? 1 : 2;
+    uint32_t *t = pt_frame(mfn);
+    uint32_t old = t[idx];
+    res->old = old;
+    res->level = level;
+
+    if (level == 2 && idx >= PT_GUEST_SLOTS)
+        return MMRULE_HV_SLOT;
+    return change_entry(d, mfn, t, idx, level, old, val);
+}
+
+int pt_update_l1e(domid_t d, uint32_t l1_mfn, uint32_t idx, uint32_t val, uint32_t *old)
+{
+    uint32_t *t = pt_frame(l1_mfn);
+    *old = t[idx];
+    return change_entry(d, l1_mfn, t, idx, 1, *old, val);
+}
+
+int pt_pin(domid_t d, uint32_t mfn, uint32_t type)
+{
+    int r = owned_by(mfn, d);
+    if (r != MMRULE_OK)
+        return r;
+    if (frame_table[mfn].pinned)
+        return MMRULE_ALREADY_PINNED;
+    r = get_page(mfn, d);
+    if (r != MMRULE_OK)
+        return r;
+    r = get_page_type(mfn, d, type);
+    if (r != MMRULE_OK) {
+        put_page(mfn);
+        return r;
+    }
+    frame_table[mfn].pinned = 1;
+    return MMRULE_OK;
+}
+
+int pt_unpin(domid_t d, uint32_t mfn)
+{
+    int r = owned_by(mfn, d);
+    if (r != MMRULE_OK)
+        return r;
+    struct frame_info *f = &frame_table[mfn];
+    if (!f->pinned)
+        return MMRULE_NOT_PINNED;
+    /* The pin is one type reference; any other is a directory entry (for
+     * an L1) or a CR3 (for an L2) still using the table. */
+    if (f->type_count > 1)
+        return MMRULE_IN_USE;
+    f->pinned = 0;
+    put_page_type(mfn);
+    put_page(mfn);
+    return MMRULE_OK;
+}
+
+int pt_new_base(domid_t d, uint32_t mfn, uint32_t *base)
+{
+    int r = get_page(mfn, d);
+    if (r != MMRULE_OK)
+        return r;
+    r = get_page_type(mfn, d, PGT_L2);
+    if (r != MMRULE_OK) {
+        put_page(mfn);
+        return r;
+    }
+    if (*base) {
+        put_page_type(*base);
+        put_page(*base);
+    }
+    *base = mfn;
+    return MMRULE_OK;
+}
+
+int m2p_update(domid_t d, uint32_t mfn, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages)
+{
+    int r = owned_by(mfn, d);
+    if (r != MMRULE_OK)
+        return r;
+    if (pfn >= nr_pages)
+        return MMRULE_BAD_PFN;
+    /* Keep the two directions inverse: the frame that backed pfn until
+     * now no longer does, and mfn no longer backs its old pfn. */
+    uint32_t before = p2m[pfn];
+    if (before < MAX_FRAMES && m2p[before] == pfn)
+        m2p[before] = INVALID_PFN;
+    uint32_t oldpfn = m2p[mfn];
+    if (oldpfn < nr_pages && p2m[oldpfn] == mfn && oldpfn != pfn)
+        p2m[oldpfn] = INVALID_PFN;
+    m2p[mfn] = pfn;
+    p2m[pfn] = mfn;
+    return MMRULE_OK;
+}
+
+int pt_release(domid_t d, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages, uint32_t *mfn)
+{
+    *mfn = INVALID_PFN;
+    if (pfn >= nr_pages || p2m[pfn] == INVALID_PFN)
+        return MMRULE_BAD_PFN;           /* no such page, or a hole already */
+    *mfn = p2m[pfn];
+    int r = owned_by(*mfn, d);
+    if (r != MMRULE_OK)
+        return r;                        /* (a consistent P2M never gets here) */
+    /* The rule of the whole call: nothing may still refer to the frame.
+     * Every mapping, type reference, pin and CR3 is counted in `count`
+     * (a type reference always comes with a total one), but say all three
+     * anyway: this check is what keeps a freed frame from staying mapped. */
+    struct frame_info *f = &frame_table[*mfn];
+    if (f->count > 0 || f->type_count > 0 || f->pinned)
+        return MMRULE_IN_USE;
+    /* The page becomes a hole, and the frame belongs to no pfn. */
+    p2m[pfn] = INVALID_PFN;
+    m2p[*mfn] = INVALID_PFN;
+    return MMRULE_OK;
+}
+
+/* pt_run has six arguments; trace.h stops at five and seven. */
+static void trace_pt_run(domid_t d, uint32_t mfn, uint32_t level, uint32_t first,
+                         uint32_t count, uint32_t val, uint32_t pfn)
+{
+    if (!trace_enabled)
+        return;
+    struct trace_record *t = trace_begin(TRC_PT_RUN, d, 6);
+    if (!t)
+        return;
+    t->args[0] = mfn; t->args[1] = level; t->args[2] = first;
+    t->args[3] = count; t->args[4] = val; t->args[5] = pfn;
+    trace_publish();
+}
+
+/* A run: consecutive present entries with the same flags mapping
+ * consecutive pseudo-physical frames.  A table of a kernel's linear map is
+ * one run, so a whole domain's tables take a few dozen records. */
+void pt_trace_runs(domid_t d, uint32_t mfn, uint32_t level)
+{
+    if (!trace_enabled)
+        return;                /* a walk of 1024 entries for nothing */
+    uint32_t *t = pt_frame(mfn);
+    uint32_t n = level == 2 ? PT_GUEST_SLOTS : 1024;
+    uint32_t i = 0;
+    while (i < n) {
+        if (!(t[i] & PT_P)) {
+            i++;
+            continue;
+        }
+        uint32_t first = i, flags = t[i] & 0xFFF;
+        uint32_t pfn0 = (t[i] >> 12) < MAX_FRAMES ? m2p[t[i] >> 12] : INVALID_PFN;
+        i++;
+        while (i < n && (t[i] & PT_P) && (t[i] & 0xFFF) == flags &&
+               pfn0 != INVALID_PFN && (t[i] >> 12) < MAX_FRAMES &&
+               m2p[t[i] >> 12] == pfn0 + (i - first))
+            i++;
+        trace_pt_run(d, mfn, level, first, i - first, t[first], pfn0);
+    }
+}

@@ -1,0 +1,37 @@
+/*
+ * hv/time/time.h — time: the TSC, the PIT, system time and the wall clock.
+ *
+ * Course ("Xen and time"): cycle counter, system time since boot, wall
+ * clock, and per-domain virtual time (advances only while the domain runs),
+ * all published in the shared-info page, updated every tick (10 ms by
+ * default) and at each schedule.
+ */
+#ifndef HV_TIME_H
+#define HV_TIME_H
+
+#include <stdint.h>
+
+struct domain;
+
+/* The hypervisor's own timer interrupt period (PIT channel 0). */
+#define HV_TIMER_MS 1
+
+extern uint32_t tsc_khz;
+
+void time_init(uint32_t tick_ms);        /* PIC, TSC calibration, RTC, PIT */
+uint32_t time_tick_ms(void);             /* the guests' periodic timer (tick=) */
+void time_start_ticks(void);             /* arm the timer, unmask its interrupt */
+/* The timer interrupt: returns 1 if a HV_TIMER_MS boundary has passed (the
+ * hypervisor's tick), 0 if it came for a one-shot deadline only. */
+int  time_timer_interrupt(void);
+/* Re-arm for the next tick or `deadline` (0: none), whichever is sooner. */
+void time_timer_rearm(uint64_t deadline);
+/* A new deadline: re-arm now if it is sooner than what the timer is set for. */
+void time_timer_sooner(uint64_t deadline);
+uint64_t time_now_ns(void);              /* since boot */
+uint64_t tsc_to_ns(uint64_t tsc);
+void time_update_shared(struct domain *d);
+void irq_eoi(int irq);
+void irq_unmask(int irq);                /* let a line through the PIC */
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * hv/x86/boot.S — the first instructions the hypervisor runs.
+ *
+ * QEMU (-kernel hv.elf) is our boot loader: it understands Multiboot v1,
+ * loads the ELF at its physical addresses (1 MiB up), loads the guest images
+ * given with -initrd as Multiboot *modules*, and jumps to _start_phys in
+ * 32-bit protected mode with paging off, %eax = 0x2BADB002 and %ebx = the
+ * physical address of the Multiboot information structure.
+ *
+ * We are linked at 0xFC100000 (the memory split: the top 64 MiB), so before
+ * any C can run we need paging with a mapping of physical memory at
+ * 0xFC000000.  We build it with 4 MiB pages (PSE): fifteen of them map the
+ * first 60 MiB of machine memory — the "direct map" through which the
+ * hypervisor reaches every machine frame it hands out.  They are marked
+ * global (G), so switching CR3 between guests never flushes them from the
+ * TLB.  One extra identity mapping of the first 4 MiB lets the instruction
+ * after "paging on" still be fetched; C code removes it.
+ */
+#define MB_MAGIC     0x1BADB002
+#define MB_FLAGS     0x00000003      /* page-align modules; give us a memory map */
+#define HV_BASE      0xFC000000
+#define PDE_P        0x001
+#define PDE_RW       0x002
+#define PDE_PS       0x080           /* 4 MiB page */
+#define PDE_G        0x100           /* global: survives CR3 reloads */
+#define DIRECT_MAP_PDES 15           /* 15 x 4 MiB = 60 MiB */
+
+    .section .multiboot, "a"
+    .align 4
+    .long MB_MAGIC
+    .long MB_FLAGS
+    .long -(MB_MAGIC + MB_FLAGS)
+
+    .section .text.boot, "ax"
+    .globl _start
+_start:
+    cli
+    cld
+    /* Fill the boot page directory (we are at physical addresses now). */
+    mov  $(boot_pgdir - HV_BASE), %edi
+    movl $(0 | PDE_P | PDE_RW | PDE_PS), (%edi)        /* identity 0-4 MiB */
+    mov  $0, %ecx
+1:  mov  %ecx, %edx
+    shl  $22, %edx                                     /* ecx * 4 MiB */
+    or   $(PDE_P | PDE_RW | PDE_PS | PDE_G), %edx
+    mov  %edx, (1008 * 4)(%edi, %ecx, 4)               /* slot 1008 = 0xFC000000 */
+    inc  %ecx
+    cmp  $DIRECT_MAP_PDES, %ecx
+    jne  1b
+
+    /* CR4: PSE (4 MiB pages) and PGE (global pages). */
+    mov  %cr4, %edx
+    or   $0x90, %edx
+    mov  %edx, %cr4
+    mov  %edi, %cr3
+    /* CR0: PG (paging) and WP (write protect: read-only pages bind ring 0
+     * too, so the hypervisor cannot be tricked into writing a guest's
+     * read-only page on the guest's behalf). */
+    mov  %cr0, %edx
+    or   $0x80010000, %edx
+    mov  %edx, %cr0
+
+    /* Jump to the link (high) address. */
+    lea  2f, %edx
+    jmp  *%edx
+2:
+    mov  $(hv_stack_top), %esp
+    xor  %ebp, %ebp
+    push %ebx                       /* Multiboot info (physical) */
+    push %eax                       /* Multiboot magic */
+    call hv_main
+3:  hlt
+    jmp 3b
+
+    .section .bss.pagealigned, "aw", @nobits
+    .align 4096
+    .globl boot_pgdir
+boot_pgdir:
+    .space 4096
+    .globl hv_stack
+hv_stack:
+    .space 16384
+    .globl hv_stack_top
+hv_stack_top:

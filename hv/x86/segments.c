@@ -1,0 +1,177 @@
+/*
+ * hv/x86/segments.c — the GDT, the TSS and the IDT: how the CPU's protection
+ * rings are set up for a hypervisor, a ring-1 guest kernel and ring-3
+ * programs.
+ *
+ * Ring deprivileging (course: "guest OSes run in ring 1, the VMM in ring 0").
+ * Four rings exist on x86; an ordinary OS uses 0 and 3.  hvkit uses three:
+ *
+ *   ring 0  the hypervisor: segments 0x08 / 0x10, flat over all 4 GiB
+ *   ring 1  guest kernels:  segments 0x19 / 0x21
+ *   ring 3  guest programs: segments 0x2B / 0x33
+ *
+ * The guest segments are flat from 0 but their *limit* stops at
+ * 0xFBFFFFFF.  That is what protects the hypervisor from a ring-1 kernel:
+ * for paging, rings 0-2 are all "supervisor", so the U/S bit of a page
+ * cannot keep ring 1 out of the hypervisor's pages — but the segment limit
+ * check happens first, in every access, and it fails for any address in the
+ * top 64 MiB.  The guest kernel is kept from its own programs the ordinary
+ * way (ring 3 is "user" for paging), which leaves it the same protection a
+ * native kernel has.
+ *
+ * The TSS tells the CPU which stack to use when an interrupt raises the
+ * privilege level: esp0 (the hypervisor stack) for ring 1/3 -> 0, and
+ * esp1 (the guest kernel's stack, set with stack_switch) for the
+ * ring 3 -> 1 system-call gate.  It has no I/O bitmap, so in/out from
+ * rings 1 and 3 fault (#GP).
+ */
+#include "x86/traps.h"
+#include "x86/x86.h"
+#include "public/hvkit.h"
+
+#define HV_CS   0x08
+#define HV_DS   0x10
+#define TSS_SEL 0x38
+
+/* A segment descriptor, built field by field (Intel SDM vol. 3, 3.4.5). */
+static uint64_t seg_desc(uint32_t base, uint32_t limit_pages, uint8_t access)
+{
+    uint64_t d = 0;
+    d |= limit_pages & 0xFFFF;
+    d |= (uint64_t)(base & 0xFFFFFF) << 16;
+    d |= (uint64_t)access << 40;
+    d |= (uint64_t)((limit_pages >> 16) & 0xF) << 48;
+    d |= (uint64_t)0xC << 52;          /* G = 4 KiB granularity, D = 32-bit */
+    d |= (uint64_t)(base >> 24) << 56;
+    return d;
+}
+
+/* Access bytes: present, DPL, code/data, type. */
+#define ACC_CODE(dpl) (0x9A | ((dpl) << 5))   /* execute/read */
+#define ACC_DATA(dpl) (0x92 | ((dpl) << 5))   /* read/write, expand-up */
+
+#define ALL_4G      0xFFFFF                   /* limit in pages: 4 GiB */
+#define BELOW_HOLE  ((HYPERVISOR_VIRT_START >> 12) - 1)   /* 0xFBFFF */
+
+struct tss {
+    uint32_t link;
+    uint32_t esp0, ss0;
+    uint32_t esp1, ss1;
+    uint32_t esp2, ss2;
+    uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+    uint16_t trap, iomap_base;
+} __attribute__((packed));
+
+static uint64_t gdt[8];
+static struct tss tss;
+
+struct gate {
+    uint16_t offset_lo, selector;
+    uint8_t zero, type_attr;
+    uint16_t offset_hi;
+} __attribute__((packed));
+
+static struct gate idt[256];
+
+/* Gate types: an interrupt gate clears IF on entry (the hypervisor runs with
+ * interrupts off); a trap gate leaves it (used for the guest's syscalls). */
+#define GATE_INTR 0x8E
+#define GATE_TRAP 0x8F
+
+static void set_gate(int vec, uint32_t handler, uint16_t sel, uint8_t type, int dpl)
+{
+    idt[vec].offset_lo = handler & 0xFFFF;
+    idt[vec].offset_hi = handler >> 16;
+    idt[vec].selector = sel;
+    idt[vec].zero = 0;
+    idt[vec].type_attr = (uint8_t)(type | (dpl << 5));
+}
+
+extern char hv_stack_top[];
+extern void trap_0(void), trap_1(void), trap_2(void), trap_3(void), trap_4(void),
+    trap_5(void), trap_6(void), trap_7(void), trap_8(void), trap_9(void),
+    trap_10(void), trap_11(void), trap_12(void), trap_13(void), trap_14(void),
+    trap_15(void), trap_16(void), trap_17(void), trap_18(void), trap_19(void),
+    trap_32(void), trap_33(void), trap_34(void), trap_35(void), trap_36(void),
+    trap_37(void), trap_38(void), trap_39(void), trap_40(void), trap_41(void),
+    trap_42(void), trap_43(void), trap_44(void), trap_45(void), trap_46(void),
+    trap_47(void), trap_128(void), trap_130(void);
+
+static void (*const exception_stubs[20])(void) = {
+    trap_0, trap_1, trap_2, trap_3, trap_4, trap_5, trap_6, trap_7, trap_8, trap_9,
+    trap_10, trap_11, trap_12, trap_13, trap_14, trap_15, trap_16, trap_17,
+    trap_18, trap_19,
+};
+static void (*const irq_stubs[16])(void) = {
+    trap_32, trap_33, trap_34, trap_35, trap_36, trap_37, trap_38, trap_39,
+    trap_40, trap_41, trap_42, trap_43, trap_44, trap_45, trap_46, trap_47,
+};
+
+void segments_init(void)
+{
+    gdt[0] = 0;
+    gdt[1] = seg_desc(0, ALL_4G, ACC_CODE(0));       /* 0x08 hypervisor code */
+    gdt[2] = seg_desc(0, ALL_4G, ACC_DATA(0));       /* 0x10 hypervisor data */
+    gdt[3] = seg_desc(0, BELOW_HOLE, ACC_CODE(1));   /* 0x19 guest kernel code */
+    gdt[4] = seg_desc(0, BELOW_HOLE, ACC_DATA(1));   /* 0x21 guest kernel data */
+    gdt[5] = seg_desc(0, BELOW_HOLE, ACC_CODE(3));   /* 0x2B guest user code */
+    gdt[6] = seg_desc(0, BELOW_HOLE, ACC_DATA(3));   /* 0x33 guest user data */
+
+    /* The TSS descriptor: a system segment, type 9 (available 32-bit TSS),
+     * byte granularity. */
+    uint32_t base = (uint32_t)&tss, limit = sizeof(tss) - 1;
+    gdt[7] = (limit & 0xFFFF) | ((uint64_t)(base & 0xFFFFFF) << 16) |
+             ((uint64_t)0x89 << 40) | ((uint64_t)(base >> 24) << 56);
+
+    tss.ss0 = HV_DS;
+    tss.esp0 = (uint32_t)hv_stack_top;
+    tss.iomap_base = sizeof(tss);       /* no I/O bitmap: all ports denied */
+
+    struct desc_ptr gp = { sizeof(gdt) - 1, (uint32_t)gdt };
+    lgdt(&gp);
+    __asm__ __volatile__(
+        "ljmp $0x08, $1f\n1:\n"
+        "mov $0x10, %%ax\n mov %%ax, %%ds\n mov %%ax, %%es\n mov %%ax, %%ss\n"
+        "xor %%ax, %%ax\n mov %%ax, %%fs\n mov %%ax, %%gs\n" ::: "eax", "memory");
+    ltr(TSS_SEL);
+
+    /* Exceptions: interrupt gates, DPL 0 — except int3 and into, which a
+     * program may raise on purpose (DPL 3), and are then bounced. */
+    for (int v = 0; v < 20; v++)
+        set_gate(v, (uint32_t)exception_stubs[v], HV_CS, GATE_INTR,
+                 (v == 3 || v == 4) ? 3 : 0);
+    for (int i = 0; i < 16; i++)
+        set_gate(32 + i, (uint32_t)irq_stubs[i], HV_CS, GATE_INTR, 0);
+    /* Hypercalls: int $0x82, allowed from ring 1 only (DPL 1).  A ring-3
+     * program that tries it gets #GP, which goes to its own kernel. */
+    set_gate(HYPERCALL_VECTOR, (uint32_t)trap_130, HV_CS, GATE_INTR, 1);
+    idt_set_syscall_gate(0);
+
+    struct desc_ptr ip = { sizeof(idt) - 1, (uint32_t)idt };
+    lidt(&ip);
+}
+
+/*
+ * The fast system-call path (course: "xen allows the guest os to register
+ * handlers and then has very light overhead").  When the running guest has
+ * registered a handler for int $0x80 that ring 3 may call, the IDT gate for
+ * 0x80 points *directly* at it, with the guest's ring-1 code selector: the
+ * CPU goes from ring 3 to ring 1 on the stack in TSS.ss1:esp1 and the
+ * hypervisor never runs.  The gate is rewritten at every domain switch.
+ * handler == 0 puts back the hypervisor's own gate (DPL 0, so int $0x80
+ * from a guest without a handler is a #GP, bounced or fatal like any other).
+ */
+void idt_set_syscall_gate(uint32_t handler)
+{
+    if (handler)
+        set_gate(SYSCALL_VECTOR, handler, FLAT_RING1_CS, GATE_TRAP, 3);
+    else
+        set_gate(SYSCALL_VECTOR, (uint32_t)trap_128, HV_CS, GATE_INTR, 0);
+}
+
+void tss_set_guest_stack(uint32_t ss1, uint32_t esp1)
+{
+    tss.ss1 = ss1;
+    tss.esp1 = esp1;
+}

@@ -1,0 +1,57 @@
+/*
+ * hv/x86/traps.h — the register frame of every entry into the hypervisor, and
+ * the trap-handling entry points.
+ */
+#ifndef HV_TRAPS_H
+#define HV_TRAPS_H
+
+#include <stdint.h>
+
+/*
+ * What entry.S leaves on the stack, lowest address first.  The last five
+ * words are pushed by the CPU; esp and ss only when the entry came from
+ * ring 1 or 3 (a change of privilege), which is always the case for the
+ * frame of a guest at the top of the hypervisor stack.
+ */
+struct cpu_regs {
+    uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
+    uint32_t ds, es, fs, gs;
+    uint32_t vector, error_code;
+    uint32_t eip, cs, eflags;
+    uint32_t esp, ss;
+};
+_Static_assert(sizeof(struct cpu_regs) == 72, "entry.S CPU_REGS_SIZE");
+
+#define EFLAGS_IF   0x00000200u
+#define EFLAGS_TF   0x00000100u
+#define EFLAGS_NT   0x00004000u
+#define EFLAGS_RF   0x00010000u
+#define EFLAGS_VM   0x00020000u
+#define EFLAGS_IOPL 0x00003000u
+
+/* The frame of the guest that entered last: at the top of the stack. */
+struct cpu_regs *guest_regs(void);
+
+/* *dst = *src, as 18 words with one rep movsl: the context switch does
+ * this twice, and the compiler's word-by-word loop costs 4 times as many
+ * instructions.  (The kernel's own memcpy is byte-wise and general.) */
+static inline void copy_regs(struct cpu_regs *dst, const struct cpu_regs *src)
+{
+    uint32_t n = sizeof *dst / 4;
+    __asm__ volatile("rep movsl"
+                     : "+D"(dst), "+S"(src), "+c"(n)
+                     : : "memory");
+}
+
+void trap(struct cpu_regs *regs);
+void enter_guest(const struct cpu_regs *regs) __attribute__((noreturn));
+
+/* Copy with fault fixup (entry.S): 0 or -HV_EFAULT. */
+int copy_guest(void *dst, const void *src, uint32_t n);
+
+/* Descriptor tables (segments.c). */
+void segments_init(void);
+void idt_set_syscall_gate(uint32_t handler);  /* 0: back to the hypervisor's */
+void tss_set_guest_stack(uint32_t ss1, uint32_t esp1);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * hv/x86/x86.h — the few machine instructions C cannot say, as inline functions.
+ *
+ * Everything privileged the hypervisor does to the CPU goes through here:
+ * port I/O, control registers, descriptor tables, the time stamp counter.
+ * These are exactly the instructions a ring-1 guest kernel may *not* execute
+ * (they fault with #GP), which is why the guest asks us with hypercalls.
+ */
+#ifndef HV_X86_H
+#define HV_X86_H
+
+#include <stdint.h>
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ __volatile__("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint32_t read_cr2(void)
+{
+    uint32_t v;
+    __asm__ __volatile__("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint32_t read_cr3(void)
+{
+    uint32_t v;
+    __asm__ __volatile__("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr3(uint32_t v)
+{
+    __asm__ __volatile__("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+static inline void cli(void) { __asm__ __volatile__("cli" ::: "memory"); }
+static inline void sti(void) { __asm__ __volatile__("sti" ::: "memory"); }
+
+/* Enable interrupts and halt in one step: sti takes effect after the next
+ * instruction, so no interrupt can slip in between and be missed. */
+static inline void sti_hlt(void) { __asm__ __volatile__("sti; hlt" ::: "memory"); }
+
+struct desc_ptr {
+    uint16_t limit;
+    uint32_t base;
+} __attribute__((packed));
+
+static inline void lgdt(const struct desc_ptr *p)
+{
+    __asm__ __volatile__("lgdt %0" : : "m"(*p));
+}
+
+static inline void lidt(const struct desc_ptr *p)
+{
+    __asm__ __volatile__("lidt %0" : : "m"(*p));
+}
+
+static inline void ltr(uint16_t sel)
+{
+    __asm__ __volatile__("ltr %0" : : "r"(sel));
+}
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * vm.c — minios's virtual memory: a page allocator, one page directory per
+ * process, and demand-zero pages, written once for both machines.
+ *
+ * Where this sits in the story (course: "gestione della memoria e
+ * paginazione", "creazione di un processo"; Xen's direct paging).  Every
+ * process has its own page directory.  Its upper part (0xC0000000 up) is
+ * the kernel's: the same page-table pages in every directory, so the kernel
+ * is mapped everywhere and a system call needs no switch.  Its lower part
+ * is private: the process's stack below USTACK_TOP and a data area at
+ * UDATA_BASE, both filled in lazily -- the first touch of a page faults,
+ * and the fault handler below maps a zeroed page there (demand-zero).
+ *
+ * Processes are created spawn-from-image (not fork): the program is code
+ * already in the kernel image, mapped (user-readable) in every address
+ * space; what is new for each process is its directory, its stack page and
+ * whatever it touches later.  On exit all of that goes back.
+ *
+ * This file never writes a page-table entry itself: it asks pv_ops.
+ * Natively that is a store.  Under hvkit the page tables are read-only to
+ * us and each change is a request the hypervisor checks (mmu_update); the
+ * pv-ops batch them so that creating a process costs a couple of
+ * hypercalls, not one per entry.  With "mm=unbatched" on the command line
+ * the PV kernel stores directly anyway, and every store traps into the
+ * hypervisor's writable-page-table emulation (docs/performance.md compares
+ * the two).
+ */
+#include "kernel/kernel.h"
+#include "kernel/proc.h"
+#include "arch/pvops.h"
+#include "arch/pv/pvops-hv.h"
+#include "lib/string.h"
+#include "kernel/trap.h"
+#include "kernel/vm.h"
+#include "public/trap.h"
+
+#define PGSIZE      4096u
+#define PTE_P       0x001u
+#define PTE_W       0x002u
+#define PTE_U       0x004u
+#define MAX_PAGES   8192u
+
+struct vm_stats vm_stats;
+volatile uint32_t vm_fixup_eip;
+
+static uint32_t free_pfns[MAX_PAGES];     /* a stack of free page numbers */
+static uint32_t nr_free;
+static uint32_t *kernel_pgdir;            /* the boot directory: kernel tasks run on it */
+static uint32_t *current_pgdir;
+
+extern char __kernel_end[];
+extern uint32_t native_boot_pgdir[];      /* pvops-native.c */
+
+static void *pfn_to_kva(uint32_t pfn) { return P2V(pfn * PGSIZE); }
+static uint32_t kva_to_pfn(const void *p) { return ((uint32_t)p - KERNBASE) / PGSIZE; }
+
+void vm_init(void)
+{
+    uint32_t first, end = boot_info.nr_pages;
+    if (pv_ops.paravirt) {
+        first = start_info->first_free_pfn;
+        kernel_pgdir = (uint32_t *)start_info->pt_base;
+    } else {
+        first = ((uint32_t)__kernel_end - KERNBASE + PGSIZE - 1) / PGSIZE;
+        kernel_pgdir = native_boot_pgdir;
+        /* The boot loader left the command line somewhere in free memory,
+         * which is about to be handed out: keep a copy first. */
+        static char cmdline[256];
+        uint32_t n = strlen(boot_info.cmdline);
+        if (n > sizeof cmdline - 1)
+            n = sizeof cmdline - 1;
+        memcpy(cmdline, boot_info.cmdline, n);
+        cmdline[n] = '\0';
+        boot_info.cmdline = cmdline;
+    }
+    if (end > MAX_PAGES)
+        end = MAX_PAGES;
+    /* Pushed high to low, so pages come off lowest first. */
+    for (uint32_t pfn = end; pfn-- > first;)
+        free_pfns[nr_free++] = pfn;
+    vm_stats.pages_total = vm_stats.pages_free = nr_free;
+    current_pgdir = kernel_pgdir;
+}
+
+uint32_t *vm_kernel_pgdir(void)
+{
+    return kernel_pgdir;
+}
+
+/* Zero a page 4 bytes at a time (rep stosl): a demand-zero fault is
+ * mostly this, natively and under hvkit alike. */
+static void zero_page(void *p)
+{
+    uint32_t n = PGSIZE / 4;
+    __asm__ volatile("cld; rep stosl" : "+D"(p), "+c"(n) : "a"(0) : "memory");
+}
+
+void *page_alloc(void)
+{
+    if (!nr_free)
+        return 0;
+    void *p = pfn_to_kva(free_pfns[--nr_free]);
+    vm_stats.pages_free = nr_free;
+    zero_page(p);
+    return p;
+}
+
+void page_free(void *page)
+{
+    free_pfns[nr_free++] = kva_to_pfn(page);
+    vm_stats.pages_free = nr_free;
+}
+
+/* The kernel address of the page an entry maps. */
+static void *entry_kva(uint32_t e)
+{
+    return pfn_to_kva(pv_ops.pt_pfn(e >> 12));
+}
+
+uint32_t *vm_create(void)
+{
+    uint32_t *pd = page_alloc();
+    if (!pd)
+        return 0;
+    /* The kernel half: the same entries (so the same page tables) as the
+     * boot directory.  Written while the page is still ordinary memory;
+     * under hvkit make_pt then hands it over (read-only + pin), and the
+     * hypervisor validates it and fills in its own slots. */
+    for (uint32_t i = KERNBASE >> 22; i < 1024; i++)
+        pd[i] = kernel_pgdir[i];
+    pv_ops.make_pt(pd, 2);
+    pv_ops.pt_flush();
+    return pd;
+}
+
+/* Map one user page va of pd to a new zeroed page. */
+void *vm_map_zero(uint32_t *pd, uint32_t va)
+{
+    void *page = page_alloc();
+    if (!page)
+        return 0;
+    uint32_t pte = (pv_ops.pt_mfn(page) << 12) | PTE_P | PTE_W | PTE_U;
+    uint32_t pdi = va >> 22, pti = (va >> 12) & 0x3FF;
+    if (!(pd[pdi] & PTE_P)) {
+        /* A new page table: fill it while it is ordinary memory, then
+         * make it a table and point the directory at it. */
+        uint32_t *l1 = page_alloc();
+        if (!l1) {
+            page_free(page);
+            return 0;
+        }
+        l1[pti] = pte;
+        pv_ops.make_pt(l1, 1);
+        pv_ops.set_pte(pd, pdi, (pv_ops.pt_mfn(l1) << 12) | PTE_P | PTE_W | PTE_U);
+    } else if (pd == current_pgdir) {
+        /* The common page fault: one entry, in the running address space. */
+        pv_ops.set_pte_va(va, entry_kva(pd[pdi]), pti, pte);
+        return page;
+    } else {
+        pv_ops.set_pte(entry_kva(pd[pdi]), pti, pte);
+    }
+    pv_ops.pt_flush();
+    return page;
+}
+
+/* Map n zeroed pages from va up, with one flush at the end: under hvkit,
+ * one batch of requests for all of them (the "fork" of the bench). */
+int vm_populate(uint32_t *pd, uint32_t va, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++, va += PGSIZE) {
+        void *page = page_alloc();
+        if (!page)
+            return -1;
+        uint32_t pte = (pv_ops.pt_mfn(page) << 12) | PTE_P | PTE_W | PTE_U;
+        uint32_t pdi = va >> 22, pti = (va >> 12) & 0x3FF;
+        if (!(pd[pdi] & PTE_P)) {
+            uint32_t *l1 = page_alloc();
+            if (!l1)
+                return -1;
+            l1[pti] = pte;
+            pv_ops.make_pt(l1, 1);
+            pv_ops.set_pte(pd, pdi, (pv_ops.pt_mfn(l1) << 12) | PTE_P | PTE_W | PTE_U);
+            /* The directory entry must be in before we look it up again. */
+            pv_ops.pt_flush();
+        } else {
+            pv_ops.set_pte(entry_kva(pd[pdi]), pti, pte);
+        }
+    }
+    pv_ops.pt_flush();
+    return 0;
+}
+
+void vm_switch(uint32_t *pd)
+{
+    if (!pd)
+        pd = kernel_pgdir;
+    if (pd == current_pgdir)
+        return;
+    pv_ops.load_pgdir(pd);
+    current_pgdir = pd;
+}
+
+void vm_destroy(uint32_t *pd)
+{
+    if (pd == current_pgdir)
+        vm_switch(0);
+    /* First the directory stops being one (PV: unpin, which drops the
+     * hypervisor's references on every table and page below it), then
+     * each user page table, then the pages. */
+    pv_ops.release_pt(pd, 2);
+    for (uint32_t i = 0; i < (KERNBASE >> 22); i++) {
+        if (!(pd[i] & PTE_P))
+            continue;
+        uint32_t *l1 = entry_kva(pd[i]);
+        pv_ops.release_pt(l1, 1);
+        for (uint32_t j = 0; j < 1024; j++)
+            if (l1[j] & PTE_P)
+                page_free(entry_kva(l1[j]));
+        page_free(l1);
+    }
+    pv_ops.pt_flush();
+    page_free(pd);
+}
+
+/* May a fault at va be served with a fresh zeroed page? */
+static int demand_zero_area(uint32_t va)
+{
+    return (va < USTACK_TOP && va >= USTACK_TOP - USTACK_MAX) ||
+           (va >= UDATA_BASE && va < UDATA_BASE + UDATA_MAX);
+}
+
+int vm_fault(struct trapframe *tf)
+{
+    uint32_t va = pv_ops.fault_addr();
+    if ((tf->cs & 3) != 3) {
+        /* A kernel fault we were told to expect (mm-attacks provokes
+         * refused page-table writes): resume at the fixup address. */
+        if (vm_fixup_eip) {
+            tf->eip = vm_fixup_eip;
+            vm_fixup_eip = 0;
+            return 1;
+        }
+        return 0;
+    }
+    struct proc *p = myproc();
+    if (!p || !p->pgdir || (tf->err & 1) || !demand_zero_area(va))
+        return 0;          /* a protection fault, or outside the areas */
+    if (!vm_map_zero(p->pgdir, va & ~(PGSIZE - 1)))
+        return 0;          /* out of memory: the program dies */
+    vm_stats.faults++;
+    return 1;
+}
+
+/* Is [start, start+len) mapped for a program in the current address space?
+ * (The native console checks a program's buffer with it: natively nobody
+ * else would.)  Reads the tables, which both machines allow. */
+int vm_user_mapped(uint32_t start, uint32_t len)
+{
+    if (start + len < start || start + len > KERNBASE)
+        return 0;
+    for (uint32_t va = start & ~(PGSIZE - 1); va < start + len; va += PGSIZE) {
+        uint32_t pde = current_pgdir[va >> 22];
+        if (!(pde & PTE_P) || !(pde & PTE_U) || (pde & 0x80))
+            return 0;
+        uint32_t pte = ((uint32_t *)entry_kva(pde))[(va >> 12) & 0x3FF];
+        if (!(pte & PTE_P) || !(pte & PTE_U))
+            return 0;
+    }
+    return 1;
+}

@@ -1,0 +1,91 @@
+/*
+ * programs.c — the list of programs the command line can name (run=...).
+ *
+ * Where this sits in the story: minios has no file system; its programs are
+ * compiled into the image.  Ring-3 programs live in user-programs.c and use
+ * only system calls.  Kernel tasks are demos that must run in the kernel's
+ * own ring (ring 1 under hvkit, ring 0 natively) because what they show --
+ * hypercalls, privileged instructions, the kernel's own faults -- only
+ * exists there.
+ */
+#include "kernel/proc.h"
+#include "lib/string.h"
+
+/* Ring-3 programs (user-programs.c). */
+int hello_main(void);
+int count_main(void);
+int syscalls_main(void);
+int fault_main(void);
+int spin_main(void);
+int badcalls_ring3_main(void);
+int bench_syscall_main(void);
+int spinner_main(void);         /* user-workloads.c */
+int share_spinner_main(void);   /* user-workloads.c */
+int hog_main(void);
+int sleepy_main(void);
+
+int mm_private_main(void);      /* mm-programs.c */
+int bench_pf_main(void);
+
+/* Kernel tasks. */
+int mm_attacks_main(void);      /* mm-attacks.c */
+int bench_mm_main(void);        /* mm-programs.c */
+int badcalls_main(void);        /* badcalls.c */
+int privileged_main(void);      /* privileged.c */
+int crash_gp_main(void);        /* crash.c */
+int crash_handled_main(void);   /* crash.c */
+int crash_upcall_nocb_main(void);   /* crash.c */
+int crash_upcall_stack_main(void);  /* crash.c */
+int bench_main(void);           /* bench.c */
+int ctl_shares_main(void);      /* workloads.c */
+int ctl_warp_main(void);
+int warp_sleeper_main(void);
+int pingpong_main(void);
+int attacks_main(void);
+int dom0_events_main(void);     /* workloads-dom0.c */
+int timecheck_main(void);
+int bench_switch_main(void);
+int masking_main(void);
+
+static const struct program programs[] = {
+    /* name              ring copies main */
+    { "hello",             3, 1, hello_main },
+    { "count",             3, 1, count_main },
+    { "syscalls",          3, 2, syscalls_main },
+    { "fault",             3, 1, fault_main },
+    { "spin",              3, 1, spin_main },
+    { "badcalls-ring3",    3, 1, badcalls_ring3_main },
+    { "bench-syscall",     3, 1, bench_syscall_main },
+    { "mm-private",        3, 3, mm_private_main },
+    { "bench-pf",          3, 1, bench_pf_main },
+    { "badcalls",          0, 1, badcalls_main },
+    { "mm-attacks",        0, 1, mm_attacks_main },
+    { "bench-mm",          0, 1, bench_mm_main },
+    { "privileged",        0, 1, privileged_main },
+    { "crash-gp",          0, 1, crash_gp_main },
+    { "crash-handled",     0, 1, crash_handled_main },
+    { "crash-upcall-nocb", 0, 1, crash_upcall_nocb_main },
+    { "crash-upcall-stack", 0, 1, crash_upcall_stack_main },
+    { "bench",             0, 1, bench_main },
+    { "spinner",           3, 1, spinner_main },
+    { "share-spinner",     3, 1, share_spinner_main },
+    { "hog",               3, 1, hog_main },
+    { "sleepy",            3, 1, sleepy_main },
+    { "ctl-shares",        0, 1, ctl_shares_main },
+    { "ctl-warp",          0, 1, ctl_warp_main },
+    { "warp-sleeper",      0, 1, warp_sleeper_main },
+    { "pingpong",          0, 1, pingpong_main },
+    { "attacks",           0, 1, attacks_main },
+    { "dom0-events",       0, 1, dom0_events_main },
+    { "timecheck",         0, 1, timecheck_main },
+    { "bench-switch",      0, 1, bench_switch_main },
+    { "masking",           0, 1, masking_main },
+};
+
+const struct program *find_program(const char *name)
+{
+    for (unsigned i = 0; i < sizeof programs / sizeof programs[0]; i++)
+        if (strcmp(programs[i].name, name) == 0)
+            return &programs[i];
+    return 0;
+}

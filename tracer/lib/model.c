@@ -1,0 +1,244 @@
+/*
+ * tracer/lib/model.c — the state of the system, rebuilt from its events.
+ *
+ * Where this sits in the story: a trace is a list of things that happened;
+ * what a student wants to see is the state those things add up to — which
+ * domain was running, which were blocked, how long each had the CPU, who
+ * sent events to whom.  This file replays events in order and keeps that
+ * state, the way xenalyze does for Xen.  Every view of the live tracer and
+ * every exporter is built on it, so they all agree.
+ *
+ * The meaning of each event is the one documented in trace-events.def:
+ *   SCHEDULE prev next reason   prev stops running (blocked if reason is
+ *                               block, dead if exit, else still runnable);
+ *                               next runs.  The record's domain is next.
+ *   BLOCK domid / WAKE domid    blocked / runnable again.
+ *   DOM_START, DOM_SHUTDOWN     runnable / dead; TRAP_FATAL: dead.
+ *   HYPERCALL nr ... ret        ret < 0 is a rejected call.
+ *   EVTCHN_SEND port to ...     an event from the record's domain to `to`.
+ *   MMU_UPDATE ... ret rule     a page-table write; refused: which rule.
+ *   LOST count                  count events were dropped by the hypervisor.
+ */
+#include <string.h>
+
+#include "hvtrace.h"
+
+int hvt_dom_slot(uint32_t domid)
+{
+    if (domid == DOMID_IDLE)
+        return HVT_SLOT_IDLE;
+    if (domid == DOMID_HV)
+        return HVT_SLOT_HV;
+    if (domid < HVT_SLOT_IDLE)
+        return (int)domid;
+    return -1;
+}
+
+uint16_t hvt_slot_dom(int slot)
+{
+    if (slot == HVT_SLOT_IDLE)
+        return DOMID_IDLE;
+    if (slot == HVT_SLOT_HV)
+        return DOMID_HV;
+    return (uint16_t)slot;
+}
+
+const char *hvt_state_name(enum hvt_dstate s)
+{
+    static const char *names[HVT_NSTATES] = {
+        "none", "runnable", "running", "blocked", "dead",
+    };
+    return (unsigned)s < HVT_NSTATES ? names[s] : "?";
+}
+
+void hvt_model_init(struct hvt_model *m)
+{
+    memset(m, 0, sizeof *m);
+    for (int i = 0; i < HVT_MAX_DOMS; i++)
+        m->dom[i].id = hvt_slot_dom(i);
+}
+
+static struct hvt_dom *dom_of(struct hvt_model *m, uint32_t domid)
+{
+    int slot = hvt_dom_slot(domid);
+    if (slot < 0)
+        return NULL;
+    m->dom[slot].seen = 1;
+    return &m->dom[slot];
+}
+
+/* The state machine's one operation: d moves to state s at time tsc. */
+static void set_state(struct hvt_dom *d, enum hvt_dstate s, uint64_t tsc)
+{
+    if (!d || d->state == s)
+        return;
+    if (d->state != HVT_S_NONE && tsc >= d->since)
+        d->time_in[d->state] += tsc - d->since;
+    d->trans[d->state][s]++;
+    d->state = s;
+    d->since = tsc;
+}
+
+static int is_error(uint32_t ret)
+{
+    return (int32_t)ret < 0;
+}
+
+static void feed_sched(struct hvt_model *m, const struct trace_record *r)
+{
+    struct hvt_dom *d;
+
+    switch (r->event) {
+    case TRC_SCHEDULE: {
+        struct hvt_dom *prev = dom_of(m, r->args[0]), *next = dom_of(m, r->args[1]);
+        uint32_t why = r->args[2];
+        if (prev && prev != next &&
+            (prev->state == HVT_S_RUNNING || prev->state == HVT_S_NONE))
+            set_state(prev, why == 2 ? HVT_S_BLOCKED : why == 4 ? HVT_S_DEAD
+                                     : HVT_S_RUNNABLE, r->tsc);
+        set_state(next, HVT_S_RUNNING, r->tsc);
+        break;
+    }
+    case TRC_BLOCK:
+        set_state(dom_of(m, r->args[0]), HVT_S_BLOCKED, r->tsc);
+        break;
+    case TRC_WAKE:
+        d = dom_of(m, r->args[0]);
+        if (d && d->state != HVT_S_RUNNING)
+            set_state(d, HVT_S_RUNNABLE, r->tsc);
+        break;
+    }
+}
+
+static void feed_dom(struct hvt_model *m, const struct trace_record *r)
+{
+    struct hvt_dom *d;
+
+    switch (r->event) {
+    case TRC_DOM_CREATE:
+        dom_of(m, r->args[0]);
+        break;
+    case TRC_DOM_START:
+        d = dom_of(m, r->args[0]);
+        if (d && d->state == HVT_S_NONE)
+            set_state(d, HVT_S_RUNNABLE, r->tsc);
+        break;
+    case TRC_DOM_SHUTDOWN:
+        set_state(dom_of(m, r->args[0]), HVT_S_DEAD, r->tsc);
+        break;
+    }
+}
+
+void hvt_model_feed(struct hvt_model *m, const struct trace_record *r)
+{
+    unsigned cls = TRACE_CLASS_OF(r->event);
+    struct hvt_dom *d = dom_of(m, r->domain);
+
+    if (m->records == 0)
+        m->first_tsc = r->tsc;
+    if (r->tsc > m->last_tsc)
+        m->last_tsc = r->tsc;
+    m->records++;
+    if (cls < HVT_NCLASS)
+        m->by_class[cls]++;
+    if (d) {
+        d->events++;
+        if (cls < HVT_NCLASS)
+            d->by_class[cls]++;
+    }
+
+    switch (cls) {
+    case TRACE_CLASS_TRACE:
+        if (r->event == TRC_LOST && r->nargs >= 1)
+            m->lost += r->args[0];
+        break;
+    case TRACE_CLASS_HCALL:
+        if (r->event == TRC_HYPERCALL && d) {
+            uint32_t nr = r->args[0];
+            if (nr < HVT_MAX_HCALL) {
+                d->hcalls[nr]++;
+                m->hcall_by_nr[nr]++;
+            }
+            d->hcall_total++;
+            if (is_error(r->args[6]))
+                d->hcall_rejects++;
+            /* The gap since this domain's previous record: an upper bound on
+             * the call's path length (one record per call, at return). */
+            if (d->last_tsc && r->tsc >= d->last_tsc) {
+                uint64_t gap = r->tsc - d->last_tsc;
+                if (d->hcall_gaps == 0 || gap < d->hcall_gap_min)
+                    d->hcall_gap_min = gap;
+                d->hcall_gap_sum += gap;
+                d->hcall_gaps++;
+            }
+        }
+        break;
+    case TRACE_CLASS_TRAP:
+        if (!d)
+            break;
+        if (r->event == TRC_TRAP_BOUNCE)
+            d->traps++;
+        else if (r->event == TRC_EMULATE)
+            d->emulates++;
+        else if (r->event == TRC_TRAP_FATAL)
+            set_state(d, HVT_S_DEAD, r->tsc);
+        break;
+    case TRACE_CLASS_DOM:
+        feed_dom(m, r);
+        break;
+    case TRACE_CLASS_SCHED:
+        feed_sched(m, r);
+        break;
+    case TRACE_CLASS_MEM:
+        if (!d)
+            break;
+        if (r->event == TRC_MMU_UPDATE) {
+            d->mmu_updates++;
+            if (is_error(r->args[5])) {
+                d->mmu_rejects++;
+                m->mem_rules[r->args[6] & 31]++;
+            }
+        } else if (r->event == TRC_MMUEXT) {
+            if (r->args[0] <= 1 && !is_error(r->args[2]))
+                d->pins++;
+            if (is_error(r->args[2])) {
+                d->mmu_rejects++;
+                m->mem_rules[r->args[3] & 31]++;
+            }
+        } else if (r->event == TRC_PTWR && is_error(r->args[4])) {
+            d->mmu_rejects++;
+        }
+        break;
+    case TRACE_CLASS_EVT:
+        if (!d)
+            break;
+        if (r->event == TRC_EVTCHN_SEND) {
+            d->evt_sent++;
+            if (is_error(r->args[3])) {
+                d->evt_rejects++;
+            } else {
+                int to = hvt_dom_slot(r->args[1]);
+                if (to >= 0)
+                    m->evt_edges[hvt_dom_slot(r->domain)][to]++;
+            }
+        } else if (r->event == TRC_EVTCHN_UPCALL) {
+            d->evt_upcalls++;
+        } else if (r->event == TRC_EVTCHN_OP && is_error(r->args[4])) {
+            d->evt_rejects++;
+        }
+        break;
+    }
+    if (d)
+        d->last_tsc = r->tsc;
+}
+
+void hvt_model_finish(struct hvt_model *m, uint64_t end)
+{
+    for (int i = 0; i < HVT_MAX_DOMS; i++) {
+        struct hvt_dom *d = &m->dom[i];
+        if (d->state != HVT_S_NONE && end >= d->since) {
+            d->time_in[d->state] += end - d->since;
+            d->since = end;
+        }
+    }
+}
