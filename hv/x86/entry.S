@@ -22,64 +22,43 @@
 
     .text
 
-/* Stubs for vectors where the CPU pushes no error code: push a 0. */
-.macro TRAP_NOERR vec
-    .globl trap_\vec
-trap_\vec:
-    pushl $0
-    pushl $\vec
+/*
+ * One stub per vector, all 256 of them, made by one assembler loop, and one
+ * table C sees: trap_stubs[v] is the address of vector v's stub.  The IDT
+ * (hv/x86/segments.c) decides which vectors get a gate and with which
+ * privilege; a vector without a gate simply has an unused stub.
+ *
+ * Each stub makes the frame look the same whatever the CPU pushed: for the
+ * eight exceptions where the CPU pushes an error code itself (8 #DF, 10 #TS,
+ * 11 #NP, 12 #SS, 13 #GP, 14 #PF, 17 #AC, and 21 #CP) the stub pushes only
+ * the vector; for every other vector it pushes a 0 first, so struct cpu_regs
+ * always has one error-code word.  Every stub is padded to 16 bytes so the
+ * table below can be a second loop over the same numbers.
+ */
+    .p2align 4
+trap_stub_base:
+vec = 0
+.rept 256
+    .p2align 4
+    .if (vec == 8) || (vec >= 10 && vec <= 14) || (vec == 17) || (vec == 21)
+    .else
+    pushl $0                    /* no error code from the CPU: make one */
+    .endif
+    pushl $vec
     jmp   trap_common
-.endm
+vec = vec + 1
+.endr
 
-/* Stubs for vectors where the CPU pushed an error code already. */
-.macro TRAP_ERR vec
-    .globl trap_\vec
-trap_\vec:
-    pushl $\vec
-    jmp   trap_common
-.endm
-
-TRAP_NOERR 0
-TRAP_NOERR 1
-TRAP_NOERR 2
-TRAP_NOERR 3
-TRAP_NOERR 4
-TRAP_NOERR 5
-TRAP_NOERR 6
-TRAP_NOERR 7
-TRAP_ERR   8
-TRAP_NOERR 9
-TRAP_ERR   10
-TRAP_ERR   11
-TRAP_ERR   12
-TRAP_ERR   13
-TRAP_ERR   14
-TRAP_NOERR 15
-TRAP_NOERR 16
-TRAP_ERR   17
-TRAP_NOERR 18
-TRAP_NOERR 19
-/* Hardware interrupts from the 8259 PIC, remapped to 32..47. */
-TRAP_NOERR 32
-TRAP_NOERR 33
-TRAP_NOERR 34
-TRAP_NOERR 35
-TRAP_NOERR 36
-TRAP_NOERR 37
-TRAP_NOERR 38
-TRAP_NOERR 39
-TRAP_NOERR 40
-TRAP_NOERR 41
-TRAP_NOERR 42
-TRAP_NOERR 43
-TRAP_NOERR 44
-TRAP_NOERR 45
-TRAP_NOERR 46
-TRAP_NOERR 47
-/* int $0x80 when the running guest has no direct system-call gate. */
-TRAP_NOERR 128
-/* int $0x82: a hypercall. */
-TRAP_NOERR 130
+    .section .rodata
+    .p2align 2
+    .globl trap_stubs
+trap_stubs:
+vec = 0
+.rept 256
+    .long trap_stub_base + 16 * vec
+vec = vec + 1
+.endr
+    .text
 
 trap_common:
     /* Build the rest of struct cpu_regs: segment registers, then the

@@ -89,24 +89,8 @@ static void set_gate(int vec, uint32_t handler, uint16_t sel, uint8_t type, int 
 }
 
 extern char hv_stack_top[];
-extern void trap_0(void), trap_1(void), trap_2(void), trap_3(void), trap_4(void),
-    trap_5(void), trap_6(void), trap_7(void), trap_8(void), trap_9(void),
-    trap_10(void), trap_11(void), trap_12(void), trap_13(void), trap_14(void),
-    trap_15(void), trap_16(void), trap_17(void), trap_18(void), trap_19(void),
-    trap_32(void), trap_33(void), trap_34(void), trap_35(void), trap_36(void),
-    trap_37(void), trap_38(void), trap_39(void), trap_40(void), trap_41(void),
-    trap_42(void), trap_43(void), trap_44(void), trap_45(void), trap_46(void),
-    trap_47(void), trap_128(void), trap_130(void);
-
-static void (*const exception_stubs[20])(void) = {
-    trap_0, trap_1, trap_2, trap_3, trap_4, trap_5, trap_6, trap_7, trap_8, trap_9,
-    trap_10, trap_11, trap_12, trap_13, trap_14, trap_15, trap_16, trap_17,
-    trap_18, trap_19,
-};
-static void (*const irq_stubs[16])(void) = {
-    trap_32, trap_33, trap_34, trap_35, trap_36, trap_37, trap_38, trap_39,
-    trap_40, trap_41, trap_42, trap_43, trap_44, trap_45, trap_46, trap_47,
-};
+/* The entry stub of every vector (hv/x86/entry.S, made by one loop). */
+extern void (*const trap_stubs[256])(void);
 
 void segments_init(void)
 {
@@ -139,13 +123,14 @@ void segments_init(void)
     /* Exceptions: interrupt gates, DPL 0 — except int3 and into, which a
      * program may raise on purpose (DPL 3), and are then bounced. */
     for (int v = 0; v < 20; v++)
-        set_gate(v, (uint32_t)exception_stubs[v], HV_CS, GATE_INTR,
+        set_gate(v, (uint32_t)trap_stubs[v], HV_CS, GATE_INTR,
                  (v == 3 || v == 4) ? 3 : 0);
-    for (int i = 0; i < 16; i++)
-        set_gate(32 + i, (uint32_t)irq_stubs[i], HV_CS, GATE_INTR, 0);
+    /* The 16 lines of the two 8259 PICs, remapped to 32..47. */
+    for (int v = 32; v < 48; v++)
+        set_gate(v, (uint32_t)trap_stubs[v], HV_CS, GATE_INTR, 0);
     /* Hypercalls: int $0x82, allowed from ring 1 only (DPL 1).  A ring-3
      * program that tries it gets #GP, which goes to its own kernel. */
-    set_gate(HYPERCALL_VECTOR, (uint32_t)trap_130, HV_CS, GATE_INTR, 1);
+    set_gate(HYPERCALL_VECTOR, (uint32_t)trap_stubs[HYPERCALL_VECTOR], HV_CS, GATE_INTR, 1);
     idt_set_syscall_gate(0);
 
     struct desc_ptr ip = { sizeof(idt) - 1, (uint32_t)idt };
@@ -167,7 +152,7 @@ void idt_set_syscall_gate(uint32_t handler)
     if (handler)
         set_gate(SYSCALL_VECTOR, handler, FLAT_RING1_CS, GATE_TRAP, 3);
     else
-        set_gate(SYSCALL_VECTOR, (uint32_t)trap_128, HV_CS, GATE_INTR, 0);
+        set_gate(SYSCALL_VECTOR, (uint32_t)trap_stubs[SYSCALL_VECTOR], HV_CS, GATE_INTR, 0);
 }
 
 void tss_set_guest_stack(uint32_t ss1, uint32_t esp1)
