@@ -1,5 +1,5 @@
 /*
- * pvops.h — the pv-ops table: every operation that differs between bare
+ * minios-guest/arch/pvops.h — the pv-ops table: every operation that differs between bare
  * hardware and the hvkit hypervisor, gathered in one structure of function
  * pointers.
  *

@@ -1,5 +1,5 @@
 /*
- * console.c — kprintf and panic: the kernel's voice.
+ * minios-guest/kernel/console.c — kprintf and panic: the kernel's voice.
  *
  * Where this sits in the story: kprintf formats a whole message into a buffer
  * and hands it to pv_ops.console_write in one go.  Natively that is a loop

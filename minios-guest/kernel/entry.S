@@ -1,5 +1,5 @@
 /*
- * entry.S — the doors into the kernel (trap entry stubs) and the switch
+ * minios-guest/kernel/entry.S — the doors into the kernel (trap entry stubs) and the switch
  * between processes (swtch).
  *
  * Where this sits in the story (course: trap & emulate, guest trap table):

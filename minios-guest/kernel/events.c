@@ -1,5 +1,5 @@
 /*
- * events.c — the guest half of event delivery: the upcall and the ports.
+ * minios-guest/kernel/events.c — the guest half of event delivery: the upcall and the ports.
  *
  * Where this sits in the story (course: event channels; see events.h):
  * the hypervisor only sets bits and bounces into hypervisor_callback

@@ -1,5 +1,5 @@
 /*
- * events.h — minios's side of event channels (PV only): the upcall, the
+ * minios-guest/kernel/events.h — minios's side of event channels (PV only): the upcall, the
  * ports the kernel has bound, and thin wrappers of event_channel_op.
  *
  * Where this sits in the story (course: event channels, "hardware

@@ -1,5 +1,5 @@
 /*
- * kernel.h — what every part of the minios kernel may call: the console,
+ * minios-guest/kernel/kernel.h — what every part of the minios kernel may call: the console,
  * panic, and what the boot code found out about the machine.
  *
  * Where this sits in the story: the kernel proper (main.c, trap.c, proc.c,

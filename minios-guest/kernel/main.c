@@ -1,5 +1,5 @@
 /*
- * main.c — the minios kernel proper: the same code in both modes.
+ * minios-guest/kernel/main.c — the minios kernel proper: the same code in both modes.
  *
  * Where this sits in the story: by the time kernel_main runs, one of the two
  * entry paths has filled in the pv-ops table and boot_info:

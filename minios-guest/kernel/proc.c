@@ -1,5 +1,5 @@
 /*
- * proc.c — the process table, process creation, and the round-robin
+ * minios-guest/kernel/proc.c — the process table, process creation, and the round-robin
  * scheduler.  Cooperative and single-CPU, like a first xv6.
  *
  * Where this sits in the story (course: rings 0/1/3, no ring compression):

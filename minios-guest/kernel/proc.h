@@ -1,5 +1,5 @@
 /*
- * proc.h — processes: the programs minios runs, one at a time, in turn.
+ * minios-guest/kernel/proc.h — processes: the programs minios runs, one at a time, in turn.
  *
  * Where this sits in the story: a process is either a ring-3 program (a
  * function compiled into the image that only uses system calls, see

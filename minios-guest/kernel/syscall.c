@@ -1,5 +1,5 @@
 /*
- * syscall.c — the kernel side of the system calls.
+ * minios-guest/kernel/syscall.c — the kernel side of the system calls.
  *
  * Where this sits in the story (course: hypercalls vs system calls, memory
  * split): SYS_write shows who checks a program's pointer.  Under hvkit the

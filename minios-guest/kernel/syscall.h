@@ -1,5 +1,5 @@
 /*
- * syscall.h — minios system call numbers, shared by the kernel (syscall.c)
+ * minios-guest/kernel/syscall.h — minios system call numbers, shared by the kernel (syscall.c)
  * and the programs (ulib.h).
  *
  * Where this sits in the story: a program in ring 3 asks the kernel for

@@ -1,5 +1,5 @@
 /*
- * trap.c — the kernel's trap table and what it does with each trap.
+ * minios-guest/kernel/trap.c — the kernel's trap table and what it does with each trap.
  *
  * Where this sits in the story (course: guest trap table, trap bouncing):
  * the kernel describes its handlers once, as the ABI's struct trap_info[]

@@ -1,5 +1,5 @@
 /*
- * trap.h — the trap frame: what the kernel sees of an interrupted ring-3
+ * minios-guest/kernel/trap.h — the trap frame: what the kernel sees of an interrupted ring-3
  * program or of itself when an exception or system call arrives.
  *
  * Where this sits in the story: the layout is fixed by three hands.  The

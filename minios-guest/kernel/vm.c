@@ -1,5 +1,5 @@
 /*
- * vm.c — minios's virtual memory: a page allocator, one page directory per
+ * minios-guest/kernel/vm.c — minios's virtual memory: a page allocator, one page directory per
  * process, and demand-zero pages, written once for both machines.
  *
  * Where this sits in the story (course: "gestione della memoria e

@@ -1,5 +1,5 @@
 /*
- * vm.h — minios's virtual memory: a page allocator, one page directory per
+ * minios-guest/kernel/vm.h — minios's virtual memory: a page allocator, one page directory per
  * process, and demand-zero pages.  (Implementation and the story: vm.c.)
  */
 #ifndef MINIOS_VM_H

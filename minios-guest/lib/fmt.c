@@ -1,5 +1,5 @@
 /*
- * fmt.c — the formatter behind kprintf (kernel) and printf (programs).
+ * minios-guest/lib/fmt.c — the formatter behind kprintf (kernel) and printf (programs).
  *
  * Small on purpose: the conversions the kit's messages need and nothing else.
  * It runs in ring 1 and ring 3 (see fmt.h), so it must not touch any kernel

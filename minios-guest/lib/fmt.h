@@ -1,5 +1,5 @@
 /*
- * fmt.h — printf-style formatting into a buffer, shared by the kernel's
+ * minios-guest/lib/fmt.h — printf-style formatting into a buffer, shared by the kernel's
  * kprintf (console.c) and the programs' printf (ulib.c).
  *
  * Where this sits in the story: a plain library routine with no state and no

@@ -1,5 +1,5 @@
 /*
- * string.c — memset, memcpy and friends, written the obvious way.
+ * minios-guest/lib/string.c — memset, memcpy and friends, written the obvious way.
  *
  * Plain byte loops: minios is about clarity, not speed.  These run in both
  * ring 1 and ring 3 (ulib.c's printf may use them) and touch only what they

@@ -1,5 +1,5 @@
 /*
- * string.h — the handful of string and memory routines minios uses.
+ * minios-guest/lib/string.h — the handful of string and memory routines minios uses.
  *
  * The compiler may also emit calls to memset/memcpy by itself (for struct
  * copies), even with -fno-builtin, so these must exist with these names.

@@ -1,5 +1,5 @@
 /*
- * x86.h — the few x86 instructions the teaching OS needs, as tiny inline
+ * minios-guest/lib/x86.h — the few x86 instructions the teaching OS needs, as tiny inline
  * functions (C cannot express them).
  *
  * Where this sits in the story: some of these instructions are *privileged*

@@ -1,5 +1,5 @@
 /*
- * mm-programs.c — the programs of the memory scenarios and benchmarks
+ * minios-guest/programs/mm-programs.c — the programs of the memory scenarios and benchmarks
  * (tests/scenarios/mm-*.scn, bench/mm-*.scn).
  *
  *   mm-private   RING 3, three copies: private memory.  Each process finds

@@ -1,5 +1,5 @@
 /*
- * programs.c — the list of programs the command line can name (run=...).
+ * minios-guest/programs/programs.c — the list of programs the command line can name (run=...).
  *
  * Where this sits in the story: minios has no file system; its programs are
  * compiled into the image.  Ring-3 programs live in user-programs.c and use

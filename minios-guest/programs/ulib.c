@@ -1,5 +1,5 @@
 /*
- * ulib.c — RING 3 code: printf for programs, on top of SYS_write.
+ * minios-guest/programs/ulib.c — RING 3 code: printf for programs, on top of SYS_write.
  *
  * It formats into a buffer on the program's own stack and makes a single
  * write system call, so a line is never split between two processes or two

@@ -1,5 +1,5 @@
 /*
- * ulib.h — the programs' library: system-call wrappers and printf.
+ * minios-guest/programs/ulib.h — the programs' library: system-call wrappers and printf.
  *
  * Where this sits in the story: this is everything a ring-3 program may
  * use.  A wrapper loads %eax and the arguments and executes int $0x80; the

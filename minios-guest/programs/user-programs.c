@@ -1,5 +1,5 @@
 /*
- * user-programs.c — RING 3 programs.  Each is a main() compiled into the
+ * minios-guest/programs/user-programs.c — RING 3 programs.  Each is a main() compiled into the
  * kernel image that uses nothing but ulib.h (system calls and printf).
  *
  * Where this sits in the story (course: rings 0/1/3): under hvkit these run

@@ -1,5 +1,5 @@
 /*
- * user-workloads.c — RING 3 workloads for the scheduling scenarios: CPU
+ * minios-guest/programs/user-workloads.c — RING 3 workloads for the scheduling scenarios: CPU
  * hogs that measure the share of the CPU they got.
  *
  * Where this sits in the story (course: domain scheduling, BVT, virtual

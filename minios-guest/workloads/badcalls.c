@@ -1,5 +1,5 @@
 /*
- * badcalls.c — a kernel task that attacks the hypervisor's front door:
+ * minios-guest/workloads/badcalls.c — a kernel task that attacks the hypervisor's front door:
  * every hypercall with bad numbers, bad pointers and bad values.
  *
  * Where this sits in the story (course: hypercalls and protection,

@@ -1,5 +1,5 @@
 /*
- * bench.c — a kernel task that measures path lengths with rdtsc.
+ * minios-guest/workloads/bench.c — a kernel task that measures path lengths with rdtsc.
  *
  * Where this sits in the story (course: the cost of paravirtualization,
  * the Xen paper's micro-benchmarks): under QEMU -icount the time-stamp

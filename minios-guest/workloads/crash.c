@@ -1,5 +1,5 @@
 /*
- * crash.c — two kernel tasks that execute a truly privileged instruction
+ * minios-guest/workloads/crash.c — two kernel tasks that execute a truly privileged instruction
  * (mov to/from %cr3, the page-table base) in the kernel's ring.
  *
  * Where this sits in the story (course: trap & emulate, isolation): in ring

@@ -1,5 +1,5 @@
 /*
- * mm-attacks.c — a malicious kernel (kernel task "mm-attacks"): every way
+ * minios-guest/workloads/mm-attacks.c — a malicious kernel (kernel task "mm-attacks"): every way
  * this guest can think of to get at memory that is not its own through its
  * page tables.  Each must be refused by the hypervisor with the right
  * error (and a trace record naming the rule: tests/scenarios/mm-attacks.scn

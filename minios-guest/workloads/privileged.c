@@ -1,5 +1,5 @@
 /*
- * privileged.c — a kernel task that shows why classic x86 could not be
+ * minios-guest/workloads/privileged.c — a kernel task that shows why classic x86 could not be
  * virtualized by trap & emulate alone, and what hvkit does about it.
  *
  * Where this sits in the story (course: trap & emulate vs paravirtualization,

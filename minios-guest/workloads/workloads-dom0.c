@@ -1,5 +1,5 @@
 /*
- * workloads-dom0.c — dom0-only event sources: console input (VIRQ_CONSOLE)
+ * minios-guest/workloads/workloads-dom0.c — dom0-only event sources: console input (VIRQ_CONSOLE)
  * and a physical IRQ line (bind_pirq).
  *
  * Where this sits in the story (course: "hardware interrupts belong to the

@@ -1,5 +1,5 @@
 /*
- * workloads-evtchn.c — kernel tasks for the event-channel scenarios:
+ * minios-guest/workloads/workloads-evtchn.c — kernel tasks for the event-channel scenarios:
  * ping-pong between two domUs, masking on a loopback channel, and the
  * attacks a domU may try.
  *

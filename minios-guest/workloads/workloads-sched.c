@@ -1,5 +1,5 @@
 /*
- * workloads-sched.c — kernel tasks for the scheduling scenarios: dom0's
+ * minios-guest/workloads/workloads-sched.c — kernel tasks for the scheduling scenarios: dom0's
  * control programs (weights, warp), the warp latency probe, and the domain
  * switch benchmark.
  *

@@ -1,5 +1,5 @@
 /*
- * workloads.c — kernel-task workloads: their shared helpers, and the clock
+ * minios-guest/workloads/workloads.c — kernel-task workloads: their shared helpers, and the clock
  * checks (timecheck).  The scheduling workloads are in workloads-sched.c,
  * the event-channel ones in workloads-evtchn.c.
  *

@@ -1,5 +1,5 @@
 /*
- * workloads.h — what the kernel-task workloads share (workloads.c,
+ * minios-guest/workloads/workloads.h — what the kernel-task workloads share (workloads.c,
  * workloads-sched.c, workloads-evtchn.c).
  *
  * Where this sits in the story: the events-and-scheduling scenarios

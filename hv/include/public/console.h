@@ -1,5 +1,5 @@
 /*
- * console.h — console_io, the hypervisor's emergency console.
+ * hv/include/public/console.h — console_io, the hypervisor's emergency console.
  *
  * Before split drivers exist (and as a debugging lifeline afterwards), a
  * guest can print straight to the hypervisor's serial port.  Output is

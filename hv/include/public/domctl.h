@@ -1,5 +1,5 @@
 /*
- * public/domctl.h — the domain-control hypercall: how dom0 (the control
+ * hv/include/public/domctl.h — the domain-control hypercall: how dom0 (the control
  * domain) reads a domain's CPU accounting and sets its scheduling
  * parameters.  Shared by the hypervisor, the teaching OS and host tools.
  *

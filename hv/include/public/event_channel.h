@@ -1,5 +1,5 @@
 /*
- * event_channel.h — the event-channel ABI: the sub-commands of the
+ * hv/include/public/event_channel.h — the event-channel ABI: the sub-commands of the
  * event_channel_op hypercall, their argument structures, the virtual IRQ
  * numbers and the states a port can be in.
  *

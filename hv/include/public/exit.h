@@ -1,5 +1,5 @@
 /*
- * exit.h — how a run under QEMU ends, as seen by the test harness.
+ * hv/include/public/exit.h — how a run under QEMU ends, as seen by the test harness.
  *
  * QEMU is started with `-device isa-debug-exit,iobase=0xf4,iosize=4`.  Writing
  * a byte v to port 0xf4 ends QEMU with exit status (v << 1) | 1.  The

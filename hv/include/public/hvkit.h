@@ -1,5 +1,5 @@
 /*
- * hvkit.h — the top of the public ABI: the address-space layout, the segment
+ * hv/include/public/hvkit.h — the top of the public ABI: the address-space layout, the segment
  * selectors a paravirtualized guest uses, the hypercall numbers and the error
  * codes.
  *

@@ -1,5 +1,5 @@
 /*
- * memory.h — the memory_op hypercall: a domain gives memory back to the
+ * hv/include/public/memory.h — the memory_op hypercall: a domain gives memory back to the
  * hypervisor (XENMEM_decrease_reservation).
  *
  * Where this sits in the story (course: "the guest may receive physically

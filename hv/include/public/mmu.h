@@ -1,5 +1,5 @@
 /*
- * mmu.h — the memory hypercalls: mmu_update, update_va_mapping, mmuext_op.
+ * hv/include/public/mmu.h — the memory hypercalls: mmu_update, update_va_mapping, mmuext_op.
  *
  * Where this sits in the story (course: direct paging, "the guest's page
  * tables are read-only to it; every update is a request"): a PV guest keeps

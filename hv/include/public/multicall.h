@@ -1,5 +1,5 @@
 /*
- * multicall.h — batching: several hypercalls for the price of one trap.
+ * hv/include/public/multicall.h — batching: several hypercalls for the price of one trap.
  *
  * A trap into the hypervisor costs far more than the work of a small
  * hypercall, so a PV kernel collects updates and sends them together (the

@@ -1,5 +1,5 @@
 /*
- * sched.h — sched_op: how a guest gives the CPU back to the hypervisor.
+ * hv/include/public/sched.h — sched_op: how a guest gives the CPU back to the hypervisor.
  *
  * A guest kernel never executes hlt (it would trap: hlt is privileged); it
  * asks instead.  HYPERVISOR_sched_op(cmd, arg):

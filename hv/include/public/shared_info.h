@@ -1,5 +1,5 @@
 /*
- * shared_info.h — the page the hypervisor and a guest both read and write.
+ * hv/include/public/shared_info.h — the page the hypervisor and a guest both read and write.
  *
  * One page per domain, mapped into the guest (start_info->shared_info_va) and
  * reached by the hypervisor through its direct map.  It replaces what a real

@@ -1,5 +1,5 @@
 /*
- * start_info.h — what a domain finds when it starts: the start-info page.
+ * hv/include/public/start_info.h — what a domain finds when it starts: the start-info page.
  *
  * The domain builder (hv/core/domain_build.c) creates every guest from an ELF
  * image.  It allocates machine frames for the guest's memory (not contiguous:

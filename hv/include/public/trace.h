@@ -1,5 +1,5 @@
 /*
- * trace.h — the trace record, the ring the hypervisor writes records into,
+ * hv/include/public/trace.h — the trace record, the ring the hypervisor writes records into,
  * and the file format the host tools read.
  *
  * Where this sits in the story: the hypervisor is invisible by design; the

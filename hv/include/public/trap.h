@@ -1,5 +1,5 @@
 /*
- * trap.h — how a guest kernel tells the hypervisor where its exception
+ * hv/include/public/trap.h — how a guest kernel tells the hypervisor where its exception
  * handlers are (set_trap_table), and what the stack looks like when the
  * hypervisor "bounces" an exception to one of them.
  *

@@ -1,5 +1,5 @@
 /*
- * version.h — xen_version: a guest asks which hypervisor it runs on.
+ * hv/include/public/version.h — xen_version: a guest asks which hypervisor it runs on.
  *
  * HYPERVISOR_xen_version(cmd, buf):
  *   XENVER_version       buf ignored; returns (major << 16) | minor.

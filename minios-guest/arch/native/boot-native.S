@@ -1,5 +1,5 @@
 /*
- * boot-native.S — how minios starts on bare hardware (QEMU -kernel).
+ * minios-guest/arch/native/boot-native.S — how minios starts on bare hardware (QEMU -kernel).
  *
  * Where this sits in the story: this is the "native" half of the kit's
  * comparison.  QEMU's Multiboot loader finds the header below, loads the

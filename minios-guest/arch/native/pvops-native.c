@@ -1,5 +1,5 @@
 /*
- * pvops-native.c — minios on bare hardware: the native pv-ops and the
+ * minios-guest/arch/native/pvops-native.c — minios on bare hardware: the native pv-ops and the
  * native half of boot (everything after boot-native.S turns on paging).
  *
  * Where this sits in the story (course: pv-ops, ring deprivileging): here

@@ -1,5 +1,5 @@
 /*
- * boot-pv.S — how minios starts under the hvkit hypervisor.
+ * minios-guest/arch/pv/boot-pv.S — how minios starts under the hvkit hypervisor.
  *
  * Where this sits in the story (course: ring deprivileging, memory split):
  * the hypervisor's domain builder has loaded this same image, mapped all of

@@ -1,5 +1,5 @@
 /*
- * hypercall.h — how the guest kernel calls the hypervisor: int $0x82.
+ * minios-guest/arch/pv/hypercall.h — how the guest kernel calls the hypervisor: int $0x82.
  *
  * Where this sits in the story (course: hypercalls): a hypercall is to the
  * hypervisor what a system call is to a kernel.  The guest kernel (ring 1)

@@ -1,5 +1,5 @@
 /*
- * pvops-hv.c — minios as a paravirtualized guest of hvkit: the PV pv-ops
+ * minios-guest/arch/pv/pvops-hv.c — minios as a paravirtualized guest of hvkit: the PV pv-ops
  * and the PV half of boot (everything after boot-pv.S).
  *
  * Where this sits in the story (course: paravirtualization, ring

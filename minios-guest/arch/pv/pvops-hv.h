@@ -1,5 +1,5 @@
 /*
- * pvops-hv.h — what the paravirtualized side exports to the rest of minios:
+ * minios-guest/arch/pv/pvops-hv.h — what the paravirtualized side exports to the rest of minios:
  * the start-info and shared-info pages.  Only PV-aware demo code (badcalls.c,
  * privileged.c, bench.c) looks at these; the kernel proper uses pv_ops.
  */
