@@ -59,18 +59,52 @@ TRACER_LDLIBS := -lncurses
 UNIT_LDLIBS   := -lcriterion -lncurses
 include $(sort $(wildcard mk/*.mk))
 
-# lab_file N FILE: where lab N's FILE is taken from (see above).
-define lab_file
-$(if $(and $(filter $(1),$(LAB)),$(wildcard labs/lab$(1)/$(2))),labs/lab$(1)/$(2),$(if $(wildcard solutions/lab$(1)/$(2)),solutions/lab$(1)/$(2),labs/lab$(1)/$(2)))
-endef
-# lab_files SIDE: every lab's files of that side (HV, PURE or GUEST).
-lab_files = $(foreach n,$(LABS),$(foreach f,$(LAB$(n)_$(1)_FILES),$(call lab_file,$(n),$(f))))
+# Whose labs these are.  LAB=N: lab N is the student's own (labs/labN/), the
+# lab being worked on.  MINE: more labs that are the student's own even where
+# a reference is at hand -- a list of lab numbers, "earlier" (every lab
+# before LAB: the cumulative way, each lab built on your own earlier ones)
+# or "all".  It may be kept in local.mk (e.g. the line "MINE = earlier").
+-include local.mk
+MINE ?=
+mine_earlier = $(filter $(LABS),$(if $(LAB),$(shell n=1; while [ $$n -lt $(LAB) ]; do echo $$n; n=$$((n + 1)); done)))
+OWN_LABS := $(LAB) $(filter-out all earlier,$(MINE)) \
+            $(if $(filter all,$(MINE)),$(LABS)) $(if $(filter earlier,$(MINE)),$(mine_earlier))
 
-HV_LAB_SRCS := $(call lab_files,HV)
+# lab_file N FILE SIDE: what lab N's FILE is built from, first that applies:
+#   labs/labN/FILE       when lab N is the student's own (LAB, MINE);
+#   solutions/labN/FILE  the reference source (the instructor's kit);
+#   prebuilt/labN/SIDE/FILE.o  the reference as an object (the student
+#                        distribution: every lab stands alone, so lab N
+#                        needs nothing of yours but lab N); SIDE is hv (the
+#                        hypervisor and the teaching OS, i686), host (for the
+#                        unit tests) or guest;
+#   labs/labN/FILE       otherwise (the stub).
+lab_obj = prebuilt/lab$(1)/$(3)/$(patsubst %.c,%.o,$(2))
+lab_file = $(strip $(if $(and $(filter $(1),$(OWN_LABS)),$(wildcard labs/lab$(1)/$(2))),labs/lab$(1)/$(2),$(if $(wildcard solutions/lab$(1)/$(2)),solutions/lab$(1)/$(2),$(if $(wildcard $(call lab_obj,$(1),$(2),$(3))),$(call lab_obj,$(1),$(2),$(3)),labs/lab$(1)/$(2)))))
+# lab_files SIDE DIR: every lab's files of that side (HV, PURE or GUEST).
+lab_files = $(foreach n,$(LABS),$(foreach f,$(LAB$(n)_$(1)_FILES),$(call lab_file,$(n),$(f),$(2))))
+
+# Sources (.c) are compiled; prebuilt objects (.o) are linked as they are.
+HV_LAB_PICKS     := $(call lab_files,HV,hv) $(call lab_files,PURE,hv)
+HOST_LAB_PICKS   := $(call lab_files,PURE,host)
+GUEST_LAB_PICKS  := $(call lab_files,GUEST,guest)
+HV_LAB_SRCS      := $(filter %.c,$(HV_LAB_PICKS))
+HV_LAB_PREBUILT  := $(filter %.o,$(HV_LAB_PICKS))
 # The pure lab files (no hardware) are also built for the host and
 # unit-tested there.
-HV_LAB_HOST_SRCS := $(wildcard $(call lab_files,PURE))
-HV_LAB_SRCS += $(HV_LAB_HOST_SRCS)
+HV_LAB_HOST_SRCS := $(wildcard $(filter %.c,$(HOST_LAB_PICKS)))
+HV_LAB_HOST_PREBUILT := $(filter %.o,$(HOST_LAB_PICKS))
+GUEST_LAB_PREBUILT := $(filter %.o,$(GUEST_LAB_PICKS))
+
+# Which file each lab file came from, in one line of $(BUILD)/lab-files.txt,
+# rewritten only when it changes.  The images and the unit tests depend on
+# it: make compares times, not lists, so switching a lab between yours and
+# the reference (LAB, MINE) would otherwise keep a stale image.
+LAB_PICKS_FILE := $(BUILD)/lab-files.txt
+LAB_PICKS := $(HV_LAB_PICKS) $(HOST_LAB_PICKS) $(GUEST_LAB_PICKS)
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(BUILD) && { echo '$(LAB_PICKS)' | cmp -s - $(LAB_PICKS_FILE) || echo '$(LAB_PICKS)' >$(LAB_PICKS_FILE); })
+endif
 
 # ---------------------------------------------------------------------------
 # The hypervisor: everything in hv/ plus the lab files.
@@ -79,17 +113,17 @@ HV_LAB_SRCS += $(HV_LAB_HOST_SRCS)
 HV_SRCS  := $(shell find hv -name '*.c' -not -path 'hv/include/*' | sort) $(HV_LAB_SRCS)
 HV_ASMS  := $(shell find hv -name '*.S' -not -path 'hv/include/*' | sort)
 HV_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_SRCS)) \
-            $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_ASMS))
+            $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_ASMS)) $(HV_LAB_PREBUILT)
 HV_ELF   := $(BUILD)/hv.elf
 
 # The teaching OS: one image that boots both natively and under hvkit.
-GUEST_LAB_SRCS := $(wildcard $(call lab_files,GUEST))
+GUEST_LAB_SRCS := $(wildcard $(filter %.c,$(GUEST_LAB_PICKS)))
 GUEST_OWN_SRCS := $(shell find minios-guest -name '*.c' | sort)
 GUEST_SRCS := $(GUEST_OWN_SRCS) $(GUEST_LAB_SRCS)
 GUEST_ASMS := $(shell find minios-guest -name '*.S' | sort)
 GUEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(GUEST_OWN_SRCS)) \
               $(patsubst %.c,$(BUILD)/obj/guest-labs/%.o,$(GUEST_LAB_SRCS)) \
-              $(patsubst %.S,$(BUILD)/obj/%.o,$(GUEST_ASMS))
+              $(patsubst %.S,$(BUILD)/obj/%.o,$(GUEST_ASMS)) $(GUEST_LAB_PREBUILT)
 GUEST_ELF  := $(BUILD)/guest/minios.elf
 
 # Deliberately broken guest images, for the bad-images scenario: the domain
@@ -110,7 +144,8 @@ HVTRACE         := $(BUILD)/bin/hvtrace
 HV_HOST_SRCS := hv/trace/trace.c hv/core/cmdline.c hv/core/elf.c hv/core/guest_range.c \
                 hv/event/port.c hv/sched/sched_bvt.c hv/sched/sched_rr.c hv/sched/sched_heap.c \
                 $(HV_HOST_SRCS_EXTRA)
-HV_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard $(HV_HOST_SRCS)) $(HV_LAB_HOST_SRCS))
+HV_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard $(HV_HOST_SRCS)) $(HV_LAB_HOST_SRCS)) \
+                $(HV_LAB_HOST_PREBUILT)
 UNIT_SRCS    := $(wildcard tests/unit/*.c)
 UNIT_BIN     := $(BUILD)/tests/unit-tests
 
@@ -136,7 +171,7 @@ $(BUILD)/obj/labs/%.o: labs/%.c
 	@mkdir -p $(dir $@)
 	$(CC32) $(CFLAGS32) -Ihv -DHV -MMD -c $< -o $@
 
-$(HV_ELF): $(HV_OBJS) hv/x86/hv.ld
+$(HV_ELF): $(HV_OBJS) hv/x86/hv.ld $(LAB_PICKS_FILE)
 	@mkdir -p $(dir $@)
 	$(CC32) $(CFLAGS32) $(LDFLAGS32) -T hv/x86/hv.ld -o $@ $(HV_OBJS) -lgcc
 
@@ -150,7 +185,7 @@ $(BUILD)/obj/minios-guest/%.o: minios-guest/%.S
 	@mkdir -p $(dir $@)
 	$(CC32) $(ASFLAGS32) -Iminios-guest -MMD -c $< -o $@
 
-$(GUEST_ELF): $(GUEST_OBJS) minios-guest/minios.ld
+$(GUEST_ELF): $(GUEST_OBJS) minios-guest/minios.ld $(LAB_PICKS_FILE)
 	@mkdir -p $(dir $@)
 	$(CC32) $(CFLAGS32) $(LDFLAGS32) -T minios-guest/minios.ld -o $@ $(GUEST_OBJS) -lgcc
 
@@ -176,18 +211,19 @@ $(HVTRACE): $(BUILD)/host/tracer/hvtrace.o $(TRACER_LIB)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^ $(TRACER_LDLIBS)
 
-$(UNIT_BIN): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS)) $(HV_HOST_OBJS) $(TRACER_LIB)
+$(UNIT_BIN): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS)) $(HV_HOST_OBJS) $(TRACER_LIB) $(LAB_PICKS_FILE)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^ $(UNIT_LDLIBS)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $(filter %.o %.a,$^) $(UNIT_LDLIBS)
 
 unit-tests: $(UNIT_BIN)
 
 # bench/sched-cost.c: the scheduling policies' per-decision cost, on the host.
 $(BUILD)/bin/sched-cost: $(BUILD)/host/bench/sched-cost.o $(BUILD)/host/hv/sched/sched_rr.o \
                         $(BUILD)/host/hv/sched/sched_bvt.o $(BUILD)/host/hv/sched/sched_heap.o \
-                        $(patsubst %.c,$(BUILD)/host/%.o,$(filter %/bvt.c,$(HV_LAB_HOST_SRCS)))
+                        $(patsubst %.c,$(BUILD)/host/%.o,$(filter %/bvt.c,$(HV_LAB_HOST_SRCS))) \
+                        $(filter %/bvt.o,$(HV_LAB_HOST_PREBUILT)) $(LAB_PICKS_FILE)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $(filter %.o,$^)
 
 # ---------------------------------------------------------------------------
 # Running things.  The scripts in tools/ and tests/ do the work; BUILD tells

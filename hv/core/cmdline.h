@@ -7,6 +7,10 @@
  *   trace=on|off        record trace events           (default on)
  *   trace_records=<n>   trace ring size in records    (default 32768)
  *   tick=<ms>           guests' periodic timer, 1..1000 ms (default 10)
+ *   insn_limit=<n>      stop the run after n million guest instructions
+ *                       (TSC ticks; under -icount shift=0 one per
+ *                       instruction): the tests' bound on a run (default
+ *                       0, no limit; hv/core/watchdog.c)
  *
  * Sizes take a K, M or G suffix; a bare number is KiB (as in Xen).
  * Unknown options and bad values get a warning and are ignored: a typo
@@ -26,6 +30,7 @@ struct hv_options {
     int      trace_on;
     uint32_t trace_records;
     uint32_t tick_ms;
+    uint32_t insn_limit_m;      /* millions of instructions; 0 = none */
 };
 
 /* Called once per problem with a ready-made message (no newline). */

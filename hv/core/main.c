@@ -16,6 +16,7 @@
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/lib.h"
+#include "core/watchdog.h"
 #include "mm/mm.h"
 #include "x86/multiboot.h"
 #include "mm/page.h"
@@ -98,6 +99,7 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
                       skip_first_word(maddr_to_virt(mbi->cmdline)) : "";
     printk("command line: \"%s\"\n", cmd);
     cmdline_parse(cmd, &opts, warn);
+    watchdog_init(opts.insn_limit_m);
 
     /* The identity mapping of the first 4 MiB was only for boot.S. */
     boot_pgdir[0] = 0;

@@ -37,6 +37,7 @@
 #include "core/domain.h"
 #include "event/upcall.h"
 #include "core/lib.h"
+#include "core/watchdog.h"
 #include "mm/mm.h"
 #include "mm/page.h"
 #include "time/time.h"
@@ -313,6 +314,7 @@ void schedule(void)
             pick = policy->pick_next(&runq, now);
             if (pick.vcpu)
                 break;
+            watchdog_idle();          /* nothing can ever wake anybody? */
             sti_hlt();
             cli();
         }

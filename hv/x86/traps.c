@@ -22,6 +22,7 @@
 #include "core/hypercall.h"
 #include "core/lab1.h"
 #include "core/lib.h"
+#include "core/watchdog.h"
 #include "mm/ptwr.h"
 #include "sched/sched.h"
 #include "time/time.h"
@@ -77,12 +78,16 @@ static void guest_exception(struct cpu_regs *regs)
 {
     struct domain *d = current;
     uint32_t v = regs->vector;
+    uint32_t cr2 = v == TRAP_page_fault ? read_cr2() : 0;
+
+    /* The same fault with the same registers, again and again: the guest
+     * can never get past it (hv/core/watchdog.c). */
+    watchdog_exception(d, regs, cr2);
 
     /* Trap & emulate: a privileged instruction in the guest kernel. */
     if (v == TRAP_gp_fault && (regs->cs & 3) == 1 && emulate_privileged(d, regs))
         return;
 
-    uint32_t cr2 = v == TRAP_page_fault ? read_cr2() : 0;
     /* Writable page tables: a direct write to a page table the guest may
      * not write is validated and applied here (memory issue). */
     if (v == TRAP_page_fault && ptwr_page_fault(d, regs, cr2))
@@ -105,6 +110,7 @@ static void hardware_irq(int irq, int from_guest)
     }
     irq_eoi(irq);
     if (irq == 0) {
+        watchdog_tick();                /* the instruction limit */
         int tick = time_timer_interrupt();
         timer_tick(tick);        /* one-shot timers; every tick= ms, VIRQ_TIMER */
         sched_tick(from_guest, tick);   /* slice over? */
@@ -137,6 +143,7 @@ void trap(struct cpu_regs *regs)
         hv_fault(regs);
     else if (v == HYPERCALL_VECTOR) {
         current->nr_hypercalls++;
+        watchdog_progress(current);
         regs->eax = (uint32_t)hypercall_dispatch(regs->eax, regs->ebx, regs->ecx,
                                                  regs->edx, regs->esi, regs->edi);
     } else
@@ -153,6 +160,7 @@ void trap(struct cpu_regs *regs)
             schedule();
         if (!current || !upcall_due(current))
             break;
+        watchdog_progress(current);
         events_deliver(guest_regs());
         if (!need_resched)
             break;
