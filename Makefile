@@ -8,6 +8,9 @@
 #   make scenario NAME=hello     boot one scenario, check it (build/scenarios/hello/)
 #   make LAB=1 ...  build with the student stubs of lab 1 (labs/lab1/) instead
 #                   of the reference solution (solutions/lab1/)
+#   make grade      every lab's tests with their points (labs/labN/tests.txt):
+#                   gradelib-style lines, "Score: T/P"; make grade LAB=N: lab N
+#                   only, graded as yours (labs/labN/)
 #   make qemu-gdb / make gdb     debug (two terminals), see README
 #   make bench      path lengths under -icount, in guest instructions
 #
@@ -150,7 +153,7 @@ UNIT_SRCS    := $(wildcard tests/unit/*.c)
 UNIT_BIN     := $(BUILD)/tests/unit-tests
 
 .PHONY: all hv guest tools unit-tests test run scenario scenarios bench \
-        qemu-gdb gdb deps clean
+        qemu-gdb gdb deps clean grade
 all: hv guest tools
 
 hv: $(HV_ELF)
@@ -242,6 +245,11 @@ test: deps
 scenario: all
 	@test -n "$(NAME)" || { echo "usage: make scenario NAME=<name> (see tests/scenarios/)"; exit 2; }
 	@BUILD=$(BUILD) tests/run-scenario.sh $(NAME)
+
+# Each lab is graded with that lab yours and every other lab the reference
+# (tests/grade.sh says which build each uses).
+grade: deps
+	@tests/grade.sh $(if $(LAB),--student $(LAB))
 
 scenarios: all
 	@BUILD=$(BUILD) tests/run-all.sh --scenarios-only

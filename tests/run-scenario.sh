@@ -153,6 +153,8 @@ symbolize() {
             loc=${loc#"$HVK_ROOT"/}; loc=${loc%% (discriminator*}
             here="${here:+$here inlined in }$fn ($loc)"
         done <<<"$out"
+        # The panic machinery itself is not where the problem is.
+        case "$here" in panic\ *|panic_regs\ *|vpanic\ *|backtrace\ *) continue ;; esac
         [ -n "$here" ] && words+=("$here")
     done
     local IFS=';'; printf '%s' "${words[*]}" | sed 's/;/, called from /g'
@@ -170,7 +172,11 @@ explain_end() {
             [ -n "$addrs" ] || addrs=$(grep -ao -m1 'at eip [0-9a-f]*' <<<"$line" | sed 's/at eip //')
             # shellcheck disable=SC2086  # one word per address
             where=$(symbolize $addrs)
-            CAUSE="PANIC: ${line:-(no message)}${where:+ — in $where}" ;;
+            CAUSE="PANIC: ${line:-(no message)}${where:+ — in $where}"
+            # A panic that sums up refusals (no domain could be built):
+            # the first refusal is the real cause.
+            line=$(grep -a -m1 '^(hv) .*refused: ' "$S" | sed 's/^(hv) //' | clean_text 200)
+            [ -n "$line" ] && CAUSE="$CAUSE; first: $line" ;;
         deadlock|stuck|limit)
             line=$(grep -a -m1 'WATCHDOG: ' "$S" | sed 's/.*WATCHDOG: //' | clean_text 250)
             addrs=$(grep -ao -m1 'at eip [0-9a-f]*' <<<"$line" | sed 's/at eip //')
