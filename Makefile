@@ -6,20 +6,25 @@
 #   make test       unit tests on the host + every scenario under QEMU; ends
 #                   with "N passed, N failed"
 #   make scenario NAME=hello     boot one scenario, check it (build/scenarios/hello/)
-#   make LAB=1 ...  build with the student stubs of lab 1 (labs/lab1/) instead
-#                   of the reference solution (solutions/lab1/)
+#   make LAB=1 ...  build with your lab 1 (labs/lab1/) and the reference of
+#                   every other lab, into build/lab1/
 #   make grade      every lab's tests with their points (labs/labN/tests.txt):
 #                   gradelib-style lines, "Score: T/P"; make grade LAB=N: lab N
 #                   only, graded as yours (labs/labN/)
 #   make qemu-gdb / make gdb     debug (two terminals), see README
 #   make bench      path lengths under -icount, in guest instructions
+# instructor-only:begin
+#   make handout [LAB=N]   the student distribution (grading/handout.sh)
+#   make gradescope        the Gradescope autograder zip (grading/gradescope/)
+#   make test-long         the exhaustive checks of the handouts and mutants
+# instructor-only:end
 #
 # `make run` and `make test` first run tools/ensure-deps.sh, which installs
 # what a fresh Debian/Ubuntu machine lacks (or says exactly what to install).
 
 # ---------------------------------------------------------------------------
-# Where things go.  With LAB=N the whole build goes to build/labN/, so the
-# stub build never mixes with the reference build.
+# Where things go.  With LAB=N the whole build goes to build/labN/, so your
+# lab N never mixes with the reference build.
 ifdef LAB
 BUILD ?= build/lab$(LAB)
 else
@@ -45,11 +50,8 @@ HOSTCFLAGS := -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE -Ihv/include -Itracer/lib -I
 
 # ---------------------------------------------------------------------------
 # Labs.  Each lab declares itself in labs/labN/lab.mk (its files, and which
-# side of the kit each is compiled into); nothing here names a lab.  The
-# build takes a lab file from solutions/labN/ when that file exists (the kit
-# as the instructor has it), from labs/labN/ otherwise (the student
-# distribution), and always from labs/labN/ when LAB=N is given (a student
-# working on lab N).
+# side of the kit each is compiled into); nothing here names a lab.  Where
+# each lab file comes from is lab_file's business (below).
 LABS :=
 include $(sort $(wildcard labs/lab*/lab.mk))
 
@@ -73,9 +75,15 @@ mine_earlier = $(filter $(LABS),$(if $(LAB),$(shell n=1; while [ $$n -lt $(LAB) 
 OWN_LABS := $(LAB) $(filter-out all earlier,$(MINE)) \
             $(if $(filter all,$(MINE)),$(LABS)) $(if $(filter earlier,$(MINE)),$(mine_earlier))
 
+# instructor-only:begin
+# The reference sources (the instructor's kit only).
+REF_SRC := solutions
+# instructor-only:end
 # lab_file N FILE SIDE: what lab N's FILE is built from, first that applies:
 #   labs/labN/FILE       when lab N is the student's own (LAB, MINE);
+# instructor-only:begin
 #   solutions/labN/FILE  the reference source (the instructor's kit);
+# instructor-only:end
 #   prebuilt/labN/SIDE/FILE.o  the reference as an object (the student
 #                        distribution: every lab stands alone, so lab N
 #                        needs nothing of yours but lab N); SIDE is hv (the
@@ -83,7 +91,7 @@ OWN_LABS := $(LAB) $(filter-out all earlier,$(MINE)) \
 #                        unit tests) or guest;
 #   labs/labN/FILE       otherwise (the stub).
 lab_obj = prebuilt/lab$(1)/$(3)/$(patsubst %.c,%.o,$(2))
-lab_file = $(strip $(if $(and $(filter $(1),$(OWN_LABS)),$(wildcard labs/lab$(1)/$(2))),labs/lab$(1)/$(2),$(if $(wildcard solutions/lab$(1)/$(2)),solutions/lab$(1)/$(2),$(if $(wildcard $(call lab_obj,$(1),$(2),$(3))),$(call lab_obj,$(1),$(2),$(3)),labs/lab$(1)/$(2)))))
+lab_file = $(strip $(if $(and $(filter $(1),$(OWN_LABS)),$(wildcard labs/lab$(1)/$(2))),labs/lab$(1)/$(2),$(if $(and $(REF_SRC),$(wildcard $(REF_SRC)/lab$(1)/$(2))),$(REF_SRC)/lab$(1)/$(2),$(if $(wildcard $(call lab_obj,$(1),$(2),$(3))),$(call lab_obj,$(1),$(2),$(3)),labs/lab$(1)/$(2)))))
 # lab_files SIDE DIR: every lab's files of that side (HV, PURE or GUEST).
 lab_files = $(foreach n,$(LABS),$(foreach f,$(LAB$(n)_$(1)_FILES),$(call lab_file,$(n),$(f),$(2))))
 
@@ -153,7 +161,7 @@ UNIT_SRCS    := $(wildcard tests/unit/*.c)
 UNIT_BIN     := $(BUILD)/tests/unit-tests
 
 .PHONY: all hv guest tools unit-tests test run scenario scenarios bench \
-        qemu-gdb gdb deps clean grade
+        qemu-gdb gdb deps clean grade lab-files ref-src handout
 all: hv guest tools
 
 hv: $(HV_ELF)
@@ -167,9 +175,11 @@ $(BUILD)/obj/hv/%.o: hv/%.c
 $(BUILD)/obj/hv/%.o: hv/%.S
 	@mkdir -p $(dir $@)
 	$(CC32) $(ASFLAGS32) -Ihv -DHV -MMD -c $< -o $@
-$(BUILD)/obj/solutions/%.o: solutions/%.c
+# instructor-only:begin
+$(BUILD)/obj/$(REF_SRC)/%.o: $(REF_SRC)/%.c
 	@mkdir -p $(dir $@)
 	$(CC32) $(CFLAGS32) -Ihv -DHV -MMD -c $< -o $@
+# instructor-only:end
 $(BUILD)/obj/labs/%.o: labs/%.c
 	@mkdir -p $(dir $@)
 	$(CC32) $(CFLAGS32) -Ihv -DHV -MMD -c $< -o $@
@@ -250,6 +260,20 @@ scenario: all
 # (tests/grade.sh says which build each uses).
 grade: deps
 	@tests/grade.sh $(if $(LAB),--student $(LAB))
+
+# Where the reference sources are, if this kit has them (for scripts).
+ref-src:
+	@echo $(REF_SRC)
+
+# Every lab file, one "LAB SIDE FILE" line each (for scripts).
+lab-files:
+	@$(foreach n,$(LABS),$(foreach s,HV PURE GUEST,$(foreach f,$(LAB$(n)_$(s)_FILES),echo "$(n) $(s) $(f)";)))
+
+# instructor-only:begin
+# The student distribution, and the checks of the kit's own grading.
+handout:
+	@grading/handout.sh $(if $(LAB),--lab $(LAB))
+# instructor-only:end
 
 scenarios: all
 	@BUILD=$(BUILD) tests/run-all.sh --scenarios-only

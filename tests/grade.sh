@@ -19,10 +19,10 @@
 #
 # What is graded.  Each lab stands alone: lab N is graded with lab N from
 # labs/labN/ (make LAB=N, into build/labN/) and every other lab from the
-# reference (solutions/, or the prebuilt objects of the student
-# distribution), so a bug in lab 1 costs no points in lab 3.  The one
-# exception is the instructor's kit without --student: there lab N's
-# reference is graded (a check of the tests themselves: full marks).
+# reference (the prebuilt objects, prebuilt/labN/), so a bug in lab 1
+# costs no points in lab 3.  The one exception is a kit that has lab N's
+# reference source, graded without --student: there the reference itself
+# is graded (a check of the tests: full marks).
 #
 # The report is in the style of MIT's gradelib:
 #     == sched-shares == OK (3.1 s)
@@ -30,7 +30,7 @@
 #         the first failing check (for a crash: how and where it ended)
 #     Score: 55/80
 #     2 passed, 1 failed
-# (the seconds are wall time).  For programs (grading/grade), OUT/labN/
+# (the seconds are wall time).  For programs (the instructor's grader), OUT/labN/
 # holds results.tsv — one line per test: name, score, max_score, status
 # (passed/failed), visibility (visible/hidden), guest_ms (the test's guest
 # time, the same on every machine), wall_s, summary — and NAME.out, each
@@ -163,10 +163,18 @@ PY
 }
 export -f run_test key_of
 
+# ref_source N — the folder of lab N's reference sources, if the kit has one
+# (the Makefile's REF_SRC, in the instructor's kit only).
+ref_source() {
+    local d
+    d=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s ref-src 2>/dev/null)
+    [ -n "$d" ] && [ -d "$d/lab$1" ] && printf '%s' "$d/lab$1"
+}
+
 # grade_lab N — prints the lab's report; adds to the totals.
 grade_lab() {
     local n=$1 build dir list makeargs=() entries=() e name pts scn vis key
-    if [ "$STUDENT" = 1 ] || [ ! -d "solutions/lab$n" ]; then
+    if [ "$STUDENT" = 1 ] || [ -z "$(ref_source "$n")" ]; then
         build=$GRADE_ROOT/lab$n
         makeargs=(LAB="$n" MINE=)
     else

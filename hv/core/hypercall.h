@@ -18,7 +18,7 @@ typedef int32_t (*hypercall_fn)(uint32_t a1, uint32_t a2, uint32_t a3,
 /* Indexed by hypercall number; NULL = not implemented (-HV_ENOSYS). */
 extern const hypercall_fn hypercall_table[HV_NR_HYPERCALLS];
 
-/* Lab 1 (solutions/lab1/hypercall.c): check the number, call the handler,
+/* Lab 1 (labs/lab1/hypercall.c): check the number, call the handler,
  * trace the call.  Used for int $0x82 and for each entry of a multicall. */
 int32_t hypercall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
                            uint32_t a4, uint32_t a5);

@@ -1,7 +1,7 @@
 /*
  * hv/core/hypercalls.c — the hypercall table and the handlers of the foundation:
  * trap table, stack switch, callbacks, multicall, version, scheduling.
- * (console_io and the dispatcher itself are lab 1: solutions/lab1/.)
+ * (console_io and the dispatcher itself are lab 1: labs/lab1/hypercall.c.)
  *
  * Every handler follows the same discipline: check every argument, touch
  * guest memory only through copy_from_guest/copy_to_guest, and return an

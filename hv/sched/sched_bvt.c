@@ -12,7 +12,7 @@
  * This file is the part students are given: creating vcpus, checking and
  * storing parameters, scheduler virtual time, wake and sleep.  The heart of
  * the policy — pick next, account, warp — is lab 3 (hv/sched/lab3.h;
- * solutions/lab3/bvt.c, labs/lab3/bvt.c).
+ * labs/lab3/bvt.c).
  *
  * Cost of a decision: O(log n).  The runnable vcpus sit in two min-heaps
  * (hv/sched/sched_heap.c), one by evt — the lowest and the second lowest are at

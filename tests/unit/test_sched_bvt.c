@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_sched_bvt.c — Borrowed Virtual Time (hv/sched/sched_bvt.c and
- * lab 3, solutions/lab3/bvt.c) on a simulated clock (sched_sim.h).
+ * lab 3, labs/lab3/bvt.c) on a simulated clock (sched_sim.h).
  *
  * What BVT promises, as the course states it: CPU shares in proportion to
  * weight; a warped (latency-sensitive) vcpu dispatched at once when it
