@@ -49,6 +49,9 @@ struct mmu_update {
     uint64_t ptr;    /* machine address of the entry, | MMU_* command */
     uint64_t val;    /* the new entry (or, for MACHPHYS, the pfn) */
 };
+/* 16 bytes on i386 and x86_64 alike (only the alignment of the whole
+ * differs: 4 and 8), so an array of them has one layout. */
+_Static_assert(sizeof(struct mmu_update) == 16, "mmu_update: 16 bytes");
 
 /* The most requests one mmu_update or mmuext_op call may carry (more:
  * -HV_EINVAL).  The hypervisor is not preemptible, so a batch must be
@@ -74,6 +77,7 @@ struct mmuext_op {
         uint32_t vcpumask;
     } arg2;
 };
+_Static_assert(sizeof(struct mmuext_op) == 12, "mmuext_op: 12 bytes");
 
 /* update_va_mapping flags: what to flush after the update. */
 #define UVMF_NONE         0u
