@@ -39,6 +39,7 @@
 #define HVKIT_PUBLIC_MMU_H
 
 #include <stdint.h>
+#include "address_space.h"
 
 /* mmu_update: the command is in the low bits of ptr. */
 #define MMU_NORMAL_PT_UPDATE   0   /* checked update of a page-table entry */
@@ -86,8 +87,8 @@ _Static_assert(sizeof(struct mmuext_op) == 12, "mmuext_op: 12 bytes");
 #define UVMF_FLUSHTYPE_MASK 3u
 #define UVMF_LOCAL        0u   /* this CPU (the only one) */
 
-/* Where guests find the M2P table: read-only, in the hypervisor's area
- * (docs/address-space.md).  m2p[mfn] = pfn, or 0xFFFFFFFF. */
-#define HV_M2P_VIRT_START 0xFBC00000u   /* directory slot 1007 */
+/* Guests find the M2P table (m2p[mfn] = pfn, or 0xFFFFFFFF), read-only, at
+ * HV_M2P_VIRT_START: directory slot HV_M2P_SLOT, just below the hole
+ * (address_space.h draws it). */
 
 #endif
