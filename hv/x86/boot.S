@@ -7,7 +7,8 @@
  * 32-bit protected mode with paging off, %eax = 0x2BADB002 and %ebx = the
  * physical address of the Multiboot information structure.
  *
- * We are linked at 0xFC100000 (the memory split: the top 64 MiB), so before
+ * We are linked at 0xFC100000 (the memory split: the top 64 MiB, drawn in
+ * public/address_space.h), so before
  * any C can run we need paging with a mapping of physical memory at
  * 0xFC000000.  We build it with 4 MiB pages (PSE): fifteen of them map the
  * first 60 MiB of machine memory — the "direct map" through which the
