@@ -169,7 +169,7 @@ Test(mm, accessed_dirty_bits_need_no_new_references)
 {
     struct pt_result res;
     cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW), &res), MMRULE_OK);
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW | 0x60), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW | PTE_A | PTE_D), &res), MMRULE_OK);
     cr_assert_eq(frame_table[110].count, 1);
     cr_assert_eq(frame_table[110].type_count, 1);
 }
