@@ -8,9 +8,8 @@
  * physical address of the Multiboot information structure.
  *
  * We are linked at 0xFC100000 (the memory split: the top 64 MiB, drawn in
- * public/address_space.h), so before
- * any C can run we need paging with a mapping of physical memory at
- * 0xFC000000.  We build it with 4 MiB pages (PSE): fifteen of them map the
+ * public/address_space.h), so before any C can run we need paging with a
+ * mapping of physical memory at 0xFC000000.  We build it with 4 MiB pages (PSE): fifteen of them map the
  * first 60 MiB of machine memory — the "direct map" through which the
  * hypervisor reaches every machine frame it hands out.  They are marked
  * global (G), so switching CR3 between guests never flushes them from the

@@ -36,8 +36,8 @@
  * Segment selectors provided by the hypervisor's GDT.  A guest does not
  * install its own GDT in hvkit (Xen lets it, with set_gdt; we keep the
  * machine simpler): it uses these.  All four are flat from 0 with a limit
- * that stops just below HYPERVISOR_VIRT_START (address_space.h says why).  The low two bits
- * of a selector are its requested privilege level (RPL).
+ * that stops just below HYPERVISOR_VIRT_START (address_space.h says why).
+ * The low two bits of a selector are its requested privilege level (RPL).
  * ------------------------------------------------------------------------ */
 #define FLAT_RING1_CS   0x19    /* GDT entry 3, DPL 1, RPL 1: guest kernel code */
 #define FLAT_RING1_DS   0x21    /* GDT entry 4, DPL 1, RPL 1: guest kernel data and stack */
