@@ -9,6 +9,12 @@
 #                    DIR/labN/NAME.scn (the instructor's hidden tests)
 #     --out DIR      where the results go (default $BUILD/grade)
 #     --first-fail   stop a lab at its first failing test
+#     --only NAMES   only these tests (comma-separated; "first": each lab's
+#                    first scenario)
+#     --as-lab K     build with lab K the student's (LAB=K) whichever lab is
+#                    graded: lab M's tests then show the prebuilt lab M
+#                    working next to lab K (the handout's own check);
+#                    K = none: no lab the student's (every lab prebuilt)
 #     -j N           tests run at a time (default: the number of CPUs)
 #     -q             no report on stdout (the result files only)
 #
@@ -41,14 +47,16 @@ BUILD=${BUILD:-build}          # the reference build (the instructor's kit)
 GRADE_ROOT=${GRADE_ROOT:-build}   # lab N graded as the student's: $GRADE_ROOT/labN
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-STUDENT=0 HIDDEN="" OUT="" FIRST_FAIL=0 QUIET=0 LABS_WANTED=()
-usage() { sed -n '3,11p' "$0" | sed 's/^# //'; exit 2; }
+STUDENT=0 HIDDEN="" OUT="" FIRST_FAIL=0 QUIET=0 LABS_WANTED=() ONLY="" AS_LAB=""
+usage() { sed -n '3,16p' "$0" | sed 's/^# //'; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --student)    STUDENT=1 ;;
         --hidden)     HIDDEN=$2; shift ;;
         --out)        OUT=$2; shift ;;
         --first-fail) FIRST_FAIL=1 ;;
+        --only)       ONLY=$2; shift ;;
+        --as-lab)     AS_LAB=$2; shift ;;
         -j)           JOBS=$2; shift ;;
         -j*)          JOBS=${1#-j} ;;
         -q)           QUIET=1 ;;
@@ -163,6 +171,17 @@ PY
 }
 export -f run_test key_of
 
+# selected NAME FIRST — is test NAME one of --only's (FIRST: the lab's first
+# scenario, for --only first)?
+selected() {
+    [ -z "$ONLY" ] && return 0
+    case ",$ONLY," in
+        *",$1,"*) return 0 ;;
+        *",first,"*) [ "$1" = "$2" ] && return 0 ;;
+    esac
+    return 1
+}
+
 # ref_source N — the folder of lab N's reference sources, if the kit has one
 # (the Makefile's REF_SRC, in the instructor's kit only).
 ref_source() {
@@ -174,7 +193,13 @@ ref_source() {
 # grade_lab N — prints the lab's report; adds to the totals.
 grade_lab() {
     local n=$1 build dir list makeargs=() entries=() e name pts scn vis key
-    if [ "$STUDENT" = 1 ] || [ -z "$(ref_source "$n")" ]; then
+    if [ "$AS_LAB" = none ]; then
+        build=$BUILD
+        makeargs=(LAB= MINE=)
+    elif [ -n "$AS_LAB" ]; then
+        build=$GRADE_ROOT/lab$AS_LAB
+        makeargs=(LAB="$AS_LAB" MINE=)
+    elif [ "$STUDENT" = 1 ] || [ -z "$(ref_source "$n")" ]; then
         build=$GRADE_ROOT/lab$n
         makeargs=(LAB="$n" MINE=)
     else
@@ -185,11 +210,15 @@ grade_lab() {
     rm -rf "$dir"; mkdir -p "$dir/runs"
 
     # The tests: the lab's own, then the hidden ones.
+    local first=""
     while read -r name pts; do
+        case "$name" in unit:*) ;; *) [ -n "$first" ] || first=$name ;; esac
+        selected "$name" "$first" || continue
         entries+=("$name $pts visible tests/scenarios/$name.scn")
     done < <(list_tests "labs/lab$n/tests.txt")
     if [ -n "$HIDDEN" ] && [ -f "$HIDDEN/lab$n/tests.txt" ]; then
         while read -r name pts; do
+            [ -n "$ONLY" ] && { selected "$name" "" || continue; }
             entries+=("$name $pts hidden $HIDDEN/lab$n/$name.scn")
         done < <(list_tests "$HIDDEN/lab$n/tests.txt")
     fi
@@ -197,7 +226,12 @@ grade_lab() {
     local title
     title=$(sed -n '1s/^# *//p' "labs/lab$n/README.md" 2>/dev/null)
     say ""
-    say "${title:-Lab $n} ($( [ "${makeargs[0]}" = "LAB=$n" ] && echo "yours: labs/lab$n/" || echo "the reference"), built in $build)"
+    local whose="the reference"
+    [ "${makeargs[0]}" = "LAB=$n" ] && whose="yours: labs/lab$n/"
+    [ -n "$AS_LAB" ] && [ "$AS_LAB" != "$n" ] && whose="the reference, next to your lab $AS_LAB"
+    [ "$AS_LAB" = none ] && whose="the reference"
+    say "${title:-Lab $n} ($whose, built in $build)"
+    if [ ${#entries[@]} -eq 0 ]; then say "(no test selected)"; return; fi
 
     local built=1
     if ! build_lab "$n" "$build" "$dir/make.log" "${makeargs[@]}"; then
