@@ -27,6 +27,10 @@ timeout                            coreutils
 /usr/include/cjson/cJSON.h         libcjson-dev
 clang                              clang
 python3                            python3
+/usr/lib/python3/dist-packages/jsonschema python3-jsonschema
+xmllint                            libxml2-utils
+zip                                zip
+i686-linux-gnu-addr2line           binutils-i686-linux-gnu
 '
 
 # missing_packages — prints the packages whose thing is missing, one per line.
@@ -69,8 +73,8 @@ main() {
         echo "hvkit needs these (Debian package names; find your system's equivalents):" >&2
         echo "  $missing" >&2
         echo "commands: i686-linux-gnu-gcc/ld (a GCC cross-compiler for i686-linux-gnu)," >&2
-        echo "qemu-system-i386, gcc, make, tmux, dot (graphviz), gdb, timeout;" >&2
-        echo "headers: criterion, ncurses, cJSON." >&2
+        echo "qemu-system-i386, gcc, make, tmux, dot (graphviz), gdb, timeout, python3," >&2
+        echo "xmllint, zip; headers: criterion, ncurses, cJSON; python3's jsonschema." >&2
         exit 1
     fi
     if ! sudo=$(install_prefix); then
