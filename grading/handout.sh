@@ -16,7 +16,7 @@
 #
 # Left out: solutions/ (the reference sources), grading/ (this grader, the
 # hidden tests, the mutants, the instructor notes), the instructor's own
-# checks (tests/check-lab-stubs.sh, tests/checks/grading-*.sh), local.mk,
+# checks (tests/check-lab-stubs.sh, tests/checks/grading*.sh, handout.sh), local.mk,
 # and every block of text between "instructor-only:begin" and
 # "instructor-only:end" lines (the Makefile's handout and grading targets,
 # README paragraphs).  The tree is checked afterwards for any mention of
@@ -58,7 +58,7 @@ kit_files() {
 instructor_only() {
     case "$1" in
         solutions/*|grading/*|prebuilt/*|local.mk) return 0 ;;
-        tests/check-lab-stubs.sh|tests/checks/grading-*|tests/checks/handout*) return 0 ;;
+        tests/check-lab-stubs.sh|tests/checks/grading*|tests/checks/handout*) return 0 ;;
     esac
     return 1
 }

@@ -128,18 +128,32 @@ run_test() {
             rm -f "$json"
             ( ulimit -t 120 -f 65536
               timeout -k 5 120 "$build/tests/unit-tests" --filter "$suite/*" -j1 \
-                  --color=never --timeout 20 --json="$json" ) >"$dir/$key.out" 2>&1 </dev/null
+                  --color=never --timeout 20 --json="$json" ) >"$dir/$key.log" 2>&1 </dev/null
             rc=$?
-            summary=$(python3 - "$json" "$suite" "$rc" <<'PY'
+            # The report comes from the JSON the runner writes, in the
+            # order of the test names: unlike the console output it has no
+            # timings, so it is the same every time.
+            summary=$(python3 - "$json" "$suite" "$rc" "$dir/$key.out" "$dir/$key.log" <<'PY'
 import json, sys
-path, suite, rc = sys.argv[1], sys.argv[2], sys.argv[3]
+path, suite, rc, out, log = sys.argv[1:6]
+def write(lines):
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
 try:
     d = json.load(open(path))
 except Exception:
+    write(["the unit tests did not finish (exit status %s); their last words:" % rc] +
+          open(log, errors="replace").read().splitlines()[-20:])
     print("FAIL the unit tests did not finish (exit status %s): see the output" % rc); sys.exit()
-tests = [(s["name"], t) for s in d.get("test_suites", []) if s["name"] == suite
-         for t in s.get("tests", []) if t.get("status") != "SKIPPED"]
+tests = sorted(((s["name"], t) for s in d.get("test_suites", []) if s["name"] == suite
+                for t in s.get("tests", []) if t.get("status") != "SKIPPED"), key=lambda x: x[1]["name"])
 bad = [(s, t) for s, t in tests if t.get("status") != "PASSED"]
+lines = ["unit tests of suite %s (tests/unit/): %d of %d passed" % (suite, len(tests) - len(bad), len(tests))]
+for s, t in tests:
+    lines.append("  %s %s::%s" % ("ok  " if t.get("status") == "PASSED" else "FAIL", s, t["name"]))
+    if t.get("status") != "PASSED":
+        lines += ["         " + m.strip() for m in t.get("messages", []) if m.strip()]
+write(lines)
 if not tests:
     print("FAIL no unit test in suite %s" % suite)
 elif bad:

@@ -254,9 +254,15 @@ scn_images() {
 }
 
 check_images() {
-    local f missing=0
+    local f missing=0 how
+    # The make line that builds this BUILD: build/labN is make LAB=N's.
+    case "$BUILD" in
+        build)                how="make all" ;;
+        build/lab[0-9]*)      how="make LAB=${BUILD#build/lab} all" ;;
+        *)                    how="make BUILD=$BUILD all" ;;
+    esac
     while IFS= read -r f; do
-        [ -f "$f" ] || { say "  missing $f (build it first: make BUILD=$BUILD all)"; missing=1; }
+        [ -f "$f" ] || { say "  missing $f (build it first: $how)"; missing=1; }
     done < <(scn_images | sort -u)
     return $missing
 }

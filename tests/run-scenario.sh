@@ -150,7 +150,7 @@ symbolize() {
         here=""
         while IFS= read -r fn && IFS= read -r loc; do
             [ "$fn" = "??" ] && continue
-            loc=${loc#"$HVK_ROOT"/}; loc=${loc%% (discriminator*}
+            loc=${loc#"$HVK_ROOT"/}; loc=${loc#./}; loc=${loc%% (discriminator*}
             here="${here:+$here inlined in }$fn ($loc)"
         done <<<"$out"
         # The panic machinery itself is not where the problem is.
@@ -190,10 +190,10 @@ explain_end() {
                 CAUSE="killed after $SCN_LIMIT s of wall time"
             fi ;;
         triple-fault)
-            addrs=$(grep -a 'EIP=' "$DIR/qemu.log" 2>/dev/null | tail -n 1 | grep -o 'EIP=[0-9a-f]*' | sed 's/EIP=//')
-            # shellcheck disable=SC2086
-            where=$(symbolize $addrs)
-            CAUSE="the CPU reset${addrs:+ at eip $addrs}${where:+ — in $where} (see $DIR/qemu.log)" ;;
+            # QEMU logs no registers for it (-d cpu_reset shows the state
+            # after the reset); the last trace record is the best clue.
+            line=$( [ -s "$DIR/trace.txt" ] && tail -n 1 "$DIR/trace.txt" | sed 's/^ *//; s/  */ /g' | clean_text 160)
+            CAUSE="the CPU reset: an exception while the CPU delivered another (a broken IDT, TSS, GDT or hypervisor stack)${line:+; the last trace record: $line}" ;;
         flood)
             CAUSE="QEMU wrote more than $(qemu_file_limit_kib) KiB to a file: the console was flooded" ;;
         crashed)

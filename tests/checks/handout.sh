@@ -63,7 +63,7 @@ check_contents() {
     for p in solutions grading tests/check-lab-stubs.sh; do
         [ -e "$tree/$p" ] && bad "handout lab$n: $p is in the tree"
     done
-    ls "$tree"/tests/checks/grading-* >/dev/null 2>&1 && bad "handout lab$n: instructor checks are in the tree"
+    ls "$tree"/tests/checks/grading* >/dev/null 2>&1 && bad "handout lab$n: instructor checks are in the tree"
     for m in "${labs[@]}"; do
         if [ "$m" = "$n" ]; then
             [ -e "$tree/prebuilt/lab$m" ] && bad "handout lab$n: lab $n's reference is in the tree (prebuilt/lab$m)"
