@@ -15,6 +15,7 @@
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "mm/mm.h"
 #include "mm/page.h"
 #include "mm/ptwr.h"
@@ -61,8 +62,13 @@ int32_t mm_update_entry(struct domain *d, uint32_t ptr, uint32_t val, uint32_t v
     struct pt_result res;
     int rule = pt_update(d->id, ptr, val, &res);
     int32_t ret = rule ? refused(d, rule) : 0;
-    if (!rule)
+    if (!rule) {
         d->mm.nr_updates++;
+        /* A directory entry of the running address space: the
+         * hypervisor's mirror of it follows (isolation=paging). */
+        if (res.level == 2)
+            address_space_l2_changed(ptr >> HV_PAGE_SHIFT, (ptr & 0xFFF) >> 2, res.old, val);
+    }
     trace7(TRC_MMU_UPDATE, d->id, ptr, res.old, val, res.level, via,
            (uint32_t)ret, (uint32_t)rule);
     return ret;
@@ -201,7 +207,7 @@ static int mmuext_one(struct domain *d, const struct mmuext_op *op)
         rule = pt_new_base(d->id, op->arg1.mfn, &d->mm.base_mfn);
         if (!rule) {
             d->cr3 = op->arg1.mfn << HV_PAGE_SHIFT;
-            write_cr3(d->cr3);
+            address_space_load(d->cr3);
             pt_flush_needed = 0;         /* the CR3 load flushed */
         }
         return rule;

@@ -37,6 +37,7 @@
 #include "core/domain.h"
 #include "event/upcall.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "mm/mm.h"
 #include "mm/page.h"
 #include "time/time.h"
@@ -240,7 +241,7 @@ static void trace_decision(struct domain *prev, struct domain *next, int reason,
  * direct system-call gate. */
 static void load_domain(struct domain *next)
 {
-    write_cr3(next->cr3);
+    address_space_load(next->cr3);
     tss_set_guest_stack(next->kernel_ss, next->kernel_esp);
     domain_load_syscall_gate(next);
     current = next;
@@ -301,7 +302,7 @@ void schedule(void)
     if (!next) {
         /* Idle: leave the dead domain's page tables before freeing them,
          * then halt until an interrupt makes somebody runnable. */
-        write_cr3(virt_to_maddr(boot_pgdir));
+        address_space_idle();
         current = 0;
         if (prev && prev->state == DOM_DEAD)
             domain_free_memory(prev);

@@ -3,7 +3,7 @@
  *
  * The hypervisor owns the IDT.  Every exception, every hardware interrupt and
  * every hypercall (int $0x82) lands on one of the stubs below.  When it comes
- * from ring 1 or ring 3 the CPU has already switched to the hypervisor stack
+ * from ring 1 or ring 3 the CPU has already switched to the ENTRY STACK
  * (TSS.esp0) and pushed ss, esp, eflags, cs, eip (and an error code for some
  * exceptions).  The stub pushes a fake error code where the CPU did not, the
  * vector number, and all general and segment registers, so that C sees one
@@ -12,15 +12,37 @@
  * whole other domain's registers after a context switch — and
  * ret_from_trap restores whatever is there and irets.
  *
- * Because there is a single hypervisor stack and guests always enter at its
- * top, "the guest's registers" are always at the same address:
- * hv_stack_top - sizeof(struct cpu_regs).  That is how a context switch works
- * here: copy the frame out to the old domain, copy the new domain's in.
+ * Because guests always enter at the top of the entry stack, "the guest's
+ * registers" are always at the same address:
+ * entry_stack_top - sizeof(struct cpu_regs).  That is how a context switch
+ * works here: copy the frame out to the old domain, copy the new domain's in.
+ *
+ * THE ENTRY TRAMPOLINE (course: the memory split; KPTI).  The code from
+ * here to the end of .text.entry, the page of tables in .data.entry and
+ * the entry stack are the only pages of the hypervisor a guest's page
+ * directory maps under isolation=paging (hv/mm/isolation.c): while a guest
+ * runs, the rest of the hypervisor is simply not in its address space.  So
+ * the first thing an entry does, before it touches anything else, is load
+ * the hypervisor's own directory (hv_cr3), and the last thing the exit does
+ * before the pops and the iret is load the guest's (exit_cr3).  C code then
+ * runs on the hypervisor stack (hv_stack_top), which the guest never maps;
+ * the entry stack holds nothing but the frame.  Under isolation=classic the
+ * two CR3 loads are skipped and the guest's own directory, which maps the
+ * whole hypervisor, stays loaded: the segment limits alone keep the guest
+ * out (docs/address-space.md).
+ *
+ * An entry from ring 0 (an interrupt while the hypervisor idles, a fault
+ * in copy_guest, an NMI at any instruction — even one of the trampoline's
+ * own, before the switch in or after the switch out) keeps the stack it
+ * came on, except that it leaves the entry stack for the hypervisor stack,
+ * and it loads hv_cr3 if it finds a guest's directory loaded; its return
+ * puts that directory back.
  */
 #define HV_DS 0x10
 #define CPU_REGS_SIZE 72      /* sizeof(struct cpu_regs), checked in traps.h */
+#define REGS_CS 56            /* offsetof(struct cpu_regs, cs) */
 
-    .text
+    .section .text.entry, "ax"
 
 /*
  * One stub per vector, all 256 of them, made by one assembler loop, and one
@@ -58,7 +80,7 @@ vec = 0
     .long trap_stub_base + 16 * vec
 vec = vec + 1
 .endr
-    .text
+    .section .text.entry, "ax"
 
 trap_common:
     /* Build the rest of struct cpu_regs: segment registers, then the
@@ -81,13 +103,50 @@ trap_common:
     mov   %eax, %fs
     mov   %eax, %gs
     cld
-    pushl %esp                  /* struct cpu_regs *regs */
-    call  trap
-    addl  $4, %esp
+    mov   %esp, %ebx            /* struct cpu_regs *regs: %ebx survives the call */
+    xor   %esi, %esi            /* the CR3 to put back on the way out (0: none) */
 
+    /* isolation=paging: into the hypervisor's own address space. */
+    cmpl  $0, isolation_paging
+    je    1f
+    mov   %cr3, %eax
+    cmp   hv_cr3, %eax
+    je    1f                    /* already there (an entry from ring 0) */
+    mov   %eax, %esi            /* a guest's directory was loaded */
+    mov   hv_cr3, %eax
+    mov   %eax, %cr3            /* from here on the whole hypervisor is mapped */
+    incl  cr3_loads
+
+    /* Off the entry stack: C runs on the hypervisor stack.  (It is free:
+     * the entry stack is in use only while the hypervisor stack is not.) */
+1:  mov   %esp, %eax
+    and   $0xFFFFF000, %eax
+    cmp   $entry_stack, %eax
+    jne   2f
+    mov   $hv_stack_top, %esp
+2:  pushl %ebx
+    call  trap
+    mov   %ebx, %esp
+
+/* The way out.  %esp = the frame; %esi = the directory to put back if the
+ * frame is not a guest's (0: leave CR3 alone).  A guest's frame is the one
+ * at the top of the entry stack; it leaves with exit_cr3, the directory of
+ * whichever domain is current now. */
     .globl ret_from_trap
 ret_from_trap:
-    popl  %ebx
+    cmp   $(entry_stack_top - CPU_REGS_SIZE), %esp
+    jne   3f
+    cmpl  $0, isolation_paging
+    je    4f
+    incl  cr3_loads
+    mov   exit_cr3, %eax
+    mov   %eax, %cr3            /* the guest's directory: only the trampoline left */
+    jmp   4f
+3:  test  %esi, %esi
+    jz    4f
+    incl  cr3_loads
+    mov   %esi, %cr3
+4:  popl  %ebx
     popl  %ecx
     popl  %edx
     popl  %esi
@@ -102,16 +161,40 @@ ret_from_trap:
     iret
 
 /*
+ * The trampoline's data (.data.entry, read-only to a guest): the mode, and
+ * the two directories the entry and the exit load.  hv/mm/isolation.c sets
+ * them; the IDT, GDT and TSS (hv/x86/segments.c) share the page.
+ */
+    .section .data.entry, "aw"
+    .p2align 2
+    .globl isolation_paging, hv_cr3, exit_cr3
+isolation_paging:  .long 0      /* 1 under isolation=paging */
+hv_cr3:            .long 0      /* the hypervisor's directory (machine address) */
+exit_cr3:          .long 0      /* the current guest's directory */
+
+/* The entry stack: one page, writable by the CPU on every entry from a
+ * guest, and so by the guest itself (ring 1 is "supervisor" for paging).
+ * That is harmless: it holds the current guest's own registers and
+ * nothing else, and the hypervisor only reads them as what they are. */
+    .section .bss.entry, "aw", @nobits
+    .p2align 12
+    .globl entry_stack, entry_stack_top
+entry_stack:
+    .space 4096
+entry_stack_top:
+
+    .text
+/*
  * void enter_guest(const struct cpu_regs *regs)
  * The very first entry into a guest: there is no trap frame to return
- * through yet, so make one at the top of the stack and take the exit path.
- * Whatever was on the stack (hv_main's frames) is abandoned on purpose.
+ * through yet, so make one at the top of the entry stack and take the exit
+ * path.  Whatever was on the hypervisor stack (hv_main's frames) is
+ * abandoned on purpose.
  */
     .globl enter_guest
 enter_guest:
     mov   4(%esp), %esi
-    mov   $hv_stack_top, %edi
-    sub   $CPU_REGS_SIZE, %edi
+    mov   $(entry_stack_top - CPU_REGS_SIZE), %edi
     mov   %edi, %esp
     mov   $(CPU_REGS_SIZE / 4), %ecx
     rep movsl
@@ -120,7 +203,9 @@ enter_guest:
 /*
  * int copy_guest(void *dst, const void *src, uint32_t n)
  * Copy n bytes where one side is guest memory, under the guest's own page
- * tables.  The hypervisor never trusts a guest pointer: the caller has
+ * tables (isolation=classic: its directory is loaded; isolation=paging: the
+ * hypervisor's directory, whose guest half mirrors the guest's,
+ * hv/mm/isolation.c).  The hypervisor never trusts a guest pointer: the caller has
  * already checked the range lies below HYPERVISOR_VIRT_START
  * (guest_range_ok), and if a page in it is unmapped or read-only the copy
  * faults *in ring 0*.  The page-fault handler recognises the faulting eip as

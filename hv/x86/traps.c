@@ -28,7 +28,7 @@
 #include "trace/trace.h"
 #include "x86/x86.h"
 
-extern char hv_stack_top[];
+extern char entry_stack_top[];
 extern char copy_guest_insn[], copy_guest_insn2[], copy_guest_fault[];
 
 static const char *const trap_names[20] = {
@@ -41,7 +41,7 @@ static const char *const trap_names[20] = {
 
 struct cpu_regs *guest_regs(void)
 {
-    return (struct cpu_regs *)((uintptr_t)hv_stack_top - sizeof(struct cpu_regs));
+    return (struct cpu_regs *)((uintptr_t)entry_stack_top - sizeof(struct cpu_regs));
 }
 
 /* An exception in ring 0 is a hypervisor bug — unless it is the one
