@@ -12,6 +12,7 @@
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "sched/sched.h"
 #include "trace/trace.h"
 #include "public/multicall.h"
@@ -140,6 +141,13 @@ int32_t do_xen_version(uint32_t cmd, uint32_t buf, uint32_t a3, uint32_t a4, uin
         return (HVKIT_VERSION_MAJOR << 16) | HVKIT_VERSION_MINOR;
     case XENVER_extraversion:
         return copy_to_guest(buf, extra, sizeof extra);
+    case XENVER_hvkit_stats: {
+        struct xenver_hvkit_stats st = {
+            .isolation = isolation_paging ? HVKIT_ISOLATION_PAGING : HVKIT_ISOLATION_CLASSIC,
+            .cr3_loads = cr3_loads,
+        };
+        return copy_to_guest(buf, &st, sizeof st);
+    }
     }
     return -HV_ENOSYS;
 }

@@ -56,12 +56,37 @@ extern char hv_entry_text_start[], hv_entry_text_end[];
 extern char hv_entry_data_start[], hv_entry_data_end[];
 extern char hv_entry_bss_start[], hv_entry_bss_end[];
 
+extern char hv_image_start[], hv_readonly_end[];
+
 static uint32_t trampoline_l1[1024] __attribute__((aligned(4096)));
 
 static uint32_t mirrored_mfn;    /* the guest directory copied into boot_pgdir, 0: none */
 static uint32_t mirrored_used;   /* the groups of 32 entries the copy may hold */
 
 #define CR4_PGE 0x80
+
+static uint32_t image_sum_at_boot;
+
+/* FNV-1a over the words of .text and .rodata. */
+static uint32_t image_checksum(void)
+{
+    uint32_t h = 2166136261u;
+    for (const uint32_t *p = (const uint32_t *)hv_image_start;
+         p < (const uint32_t *)hv_readonly_end; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+void isolation_check_image(void)
+{
+    uint32_t now = image_checksum();
+    if (now == image_sum_at_boot)
+        printk("isolation: the hypervisor's code and read-only data are as they were at boot\n");
+    else
+        printk("isolation: the hypervisor's code or read-only data CHANGED since boot "
+               "(checksum %x, was %x): something wrote into the hypervisor\n",
+               now, image_sum_at_boot);
+}
 
 const char *isolation_name(void)
 {
@@ -83,6 +108,7 @@ static uint32_t map_range(const char *start, const char *end, uint32_t flags)
 
 void isolation_init(int mode)
 {
+    image_sum_at_boot = image_checksum();
     hv_cr3 = virt_to_maddr(boot_pgdir);
     if (mode != ISOLATION_PAGING) {
         isolation_paging = 0;

@@ -70,4 +70,9 @@ void address_space_idle(void);
  * trapped store): if it is the directory being mirrored, so is the entry. */
 void address_space_l2_changed(uint32_t l2_mfn, uint32_t idx, uint32_t old, uint32_t val);
 
+/* The hypervisor's own code and read-only data, checksummed at boot
+ * (isolation_init) and again when the run ends: a guest that wrote into
+ * them is caught, and said so on the console. */
+void isolation_check_image(void);
+
 #endif

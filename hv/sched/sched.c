@@ -204,6 +204,7 @@ static void all_done(void)
     for (int i = 0; i < MAX_DOMAINS; i++)
         if (domains[i].state == DOM_DEAD && domains[i].shutdown_reason == SHUTDOWN_crash)
             crashed++;
+    isolation_check_image();
     printk("all domains have shut down%s; stopping.\n",
            crashed ? " (some crashed)" : "");
     machine_exit(crashed ? HV_EXIT_CRASHED : HV_EXIT_DONE);
