@@ -37,7 +37,7 @@ struct hv_options {
     int      trace_on;
     uint32_t trace_records;
     uint32_t tick_ms;
-    int      isolation;      /* ISOLATION_PAGING (1) or ISOLATION_CLASSIC (0) */
+    int      isolation;      /* ISOLATION_PAGING or ISOLATION_CLASSIC (mm/isolation.h) */
 };
 
 /* Called once per problem with a ready-made message (no newline). */

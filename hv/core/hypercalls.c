@@ -132,22 +132,27 @@ int32_t do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint
     return 0;
 }
 
+static int32_t hvkit_stats(uint32_t buf)
+{
+    struct xenver_hvkit_stats st = {
+        .isolation = isolation_paging ? HVKIT_ISOLATION_PAGING : HVKIT_ISOLATION_CLASSIC,
+        .cr3_loads = cr3_loads,
+    };
+    return copy_to_guest(buf, &st, sizeof st);
+}
+
 int32_t do_xen_version(uint32_t cmd, uint32_t buf, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3; (void)a4; (void)a5;
     static const char extra[XENVER_EXTRAVERSION_LEN] = "-hvkit";
-    switch (cmd) {
-    case XENVER_version:
+    /* The null hypercall first, before any other test. */
+    if (cmd == XENVER_version)
         return (HVKIT_VERSION_MAJOR << 16) | HVKIT_VERSION_MINOR;
+    switch (cmd) {
     case XENVER_extraversion:
         return copy_to_guest(buf, extra, sizeof extra);
-    case XENVER_hvkit_stats: {
-        struct xenver_hvkit_stats st = {
-            .isolation = isolation_paging ? HVKIT_ISOLATION_PAGING : HVKIT_ISOLATION_CLASSIC,
-            .cr3_loads = cr3_loads,
-        };
-        return copy_to_guest(buf, &st, sizeof st);
-    }
+    case XENVER_hvkit_stats:
+        return hvkit_stats(buf);
     }
     return -HV_ENOSYS;
 }

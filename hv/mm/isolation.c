@@ -45,6 +45,7 @@
 #include "core/console.h"
 #include "mm/mm.h"
 #include "mm/page.h"
+#include "x86/traps.h"
 #include "x86/x86.h"
 
 uint32_t cr3_loads;
@@ -55,6 +56,7 @@ extern uint32_t hv_cr3, exit_cr3;
 extern char hv_entry_text_start[], hv_entry_text_end[];
 extern char hv_entry_data_start[], hv_entry_data_end[];
 extern char hv_entry_bss_start[], hv_entry_bss_end[];
+extern char entry_stack_top[];
 
 extern char hv_image_start[], hv_readonly_end[];
 
@@ -130,6 +132,8 @@ void isolation_init(int mode)
     boot_pgdir[PT_M2P_SLOT] = pt_hv_slot_entry(PT_M2P_SLOT);
     write_cr4(read_cr4() & ~CR4_PGE);
     write_cr3(hv_cr3);
+    /* A guest's registers land on the entry stack from now on. */
+    tss_set_entry_stack((uint32_t)entry_stack_top);
     isolation_paging = 1;
     printk("isolation: paging: a running guest maps %u pages of the hypervisor "
            "(the entry trampoline at %x); every entry and exit loads CR3\n",

@@ -3,19 +3,20 @@
  *
  * The hypervisor owns the IDT.  Every exception, every hardware interrupt and
  * every hypercall (int $0x82) lands on one of the stubs below.  When it comes
- * from ring 1 or ring 3 the CPU has already switched to the ENTRY STACK
- * (TSS.esp0) and pushed ss, esp, eflags, cs, eip (and an error code for some
- * exceptions).  The stub pushes a fake error code where the CPU did not, the
+ * from ring 1 or ring 3 the CPU has already switched to the stack in
+ * TSS.esp0 (the top of the hypervisor stack, or of the entry stack under
+ * isolation=paging) and pushed ss, esp, eflags, cs, eip (and an error code
+ * for some exceptions).  The stub pushes a fake error code where the CPU did not, the
  * vector number, and all general and segment registers, so that C sees one
  * struct cpu_regs (hv/x86/traps.h) for every entry.  trap() may change that frame
  * — a hypercall result in eax, a bounce to the guest's handler in eip, or a
  * whole other domain's registers after a context switch — and
  * ret_from_trap restores whatever is there and irets.
  *
- * Because guests always enter at the top of the entry stack, "the guest's
- * registers" are always at the same address:
- * entry_stack_top - sizeof(struct cpu_regs).  That is how a context switch
- * works here: copy the frame out to the old domain, copy the new domain's in.
+ * Because guests always enter at the top of that stack, "the guest's
+ * registers" are always at the same address, guest_regs() (hv/x86/traps.c).
+ * That is how a context switch works here: copy the frame out to the old
+ * domain, copy the new domain's in.
  *
  * THE ENTRY TRAMPOLINE (course: the memory split; KPTI).  The code from
  * here to the end of .text.entry, the page of tables in .data.entry and
@@ -26,10 +27,13 @@
  * the hypervisor's own directory (hv_cr3), and the last thing the exit does
  * before the pops and the iret is load the guest's (exit_cr3).  C code then
  * runs on the hypervisor stack (hv_stack_top), which the guest never maps;
- * the entry stack holds nothing but the frame.  Under isolation=classic the
- * two CR3 loads are skipped and the guest's own directory, which maps the
- * whole hypervisor, stays loaded: the segment limits alone keep the guest
- * out (docs/address-space.md).
+ * the entry stack holds nothing but the frame.  Under isolation=classic
+ * all of that is skipped (one compare): the guest's own directory, which
+ * maps the whole hypervisor, stays loaded, and the segment limits alone
+ * keep the guest out (docs/address-space.md).
+ *
+ * Anything that runs while a guest's directory is loaded must be in
+ * .text.entry: code anywhere else is simply not there.
  *
  * An entry from ring 0 (an interrupt while the hypervisor idles, a fault
  * in copy_guest, an NMI at any instruction — even one of the trampoline's
@@ -103,50 +107,21 @@ trap_common:
     mov   %eax, %fs
     mov   %eax, %gs
     cld
-    mov   %esp, %ebx            /* struct cpu_regs *regs: %ebx survives the call */
-    xor   %esi, %esi            /* the CR3 to put back on the way out (0: none) */
-
-    /* isolation=paging: into the hypervisor's own address space. */
     cmpl  $0, isolation_paging
-    je    1f
-    mov   %cr3, %eax
-    cmp   hv_cr3, %eax
-    je    1f                    /* already there (an entry from ring 0) */
-    mov   %eax, %esi            /* a guest's directory was loaded */
-    mov   hv_cr3, %eax
-    mov   %eax, %cr3            /* from here on the whole hypervisor is mapped */
-    incl  cr3_loads
+    jne   paging_entry
 
-    /* Off the entry stack: C runs on the hypervisor stack.  (It is free:
-     * the entry stack is in use only while the hypervisor stack is not.) */
-1:  mov   %esp, %eax
-    and   $0xFFFFF000, %eax
-    cmp   $entry_stack, %eax
-    jne   2f
-    mov   $hv_stack_top, %esp
-2:  pushl %ebx
+    /* isolation=classic: the guest's directory maps the whole hypervisor,
+     * so nothing changes address space; the frame is at the top of the
+     * hypervisor stack (TSS.esp0) and C runs just below it. */
+    pushl %esp                  /* struct cpu_regs *regs */
     call  trap
-    mov   %ebx, %esp
+    addl  $4, %esp
 
-/* The way out.  %esp = the frame; %esi = the directory to put back if the
- * frame is not a guest's (0: leave CR3 alone).  A guest's frame is the one
- * at the top of the entry stack; it leaves with exit_cr3, the directory of
- * whichever domain is current now. */
+/* The way out, common to both modes: the frame at %esp, back to where it
+ * came from. */
     .globl ret_from_trap
 ret_from_trap:
-    cmp   $(entry_stack_top - CPU_REGS_SIZE), %esp
-    jne   3f
-    cmpl  $0, isolation_paging
-    je    4f
-    incl  cr3_loads
-    mov   exit_cr3, %eax
-    mov   %eax, %cr3            /* the guest's directory: only the trampoline left */
-    jmp   4f
-3:  test  %esi, %esi
-    jz    4f
-    incl  cr3_loads
-    mov   %esi, %cr3
-4:  popl  %ebx
+    popl  %ebx
     popl  %ecx
     popl  %edx
     popl  %esi
@@ -159,6 +134,46 @@ ret_from_trap:
     popl  %gs
     addl  $8, %esp              /* vector, error code */
     iret
+
+/* isolation=paging: into the hypervisor's own address space first. */
+paging_entry:
+    mov   %esp, %ebx            /* struct cpu_regs *regs: %ebx survives the call */
+    xor   %esi, %esi            /* the directory to put back on the way out (0: none) */
+    mov   %cr3, %eax
+    cmp   hv_cr3, %eax
+    je    1f                    /* already there (an entry from ring 0) */
+    mov   %eax, %esi            /* a guest's directory was loaded */
+    mov   hv_cr3, %eax
+    mov   %eax, %cr3            /* from here on the whole hypervisor is mapped */
+    incl  cr3_loads
+    /* Off the entry stack: C runs on the hypervisor stack, which no guest
+     * maps.  (It is free: the entry stack is in use only while the
+     * hypervisor stack is not.) */
+1:  mov   %esp, %eax
+    and   $0xFFFFF000, %eax
+    cmp   $entry_stack, %eax
+    jne   2f
+    mov   $hv_stack_top, %esp
+2:  pushl %ebx
+    call  trap
+    mov   %ebx, %esp
+
+/* %esp = the frame; %esi = the directory to put back if the frame is not
+ * a guest's (0: leave CR3 alone).  A guest's frame is the one at the top
+ * of the entry stack; it leaves with exit_cr3, the directory of whichever
+ * domain is current now. */
+paging_exit:
+    cmp   $(entry_stack_top - CPU_REGS_SIZE), %esp
+    jne   3f
+    incl  cr3_loads
+    mov   exit_cr3, %eax
+    mov   %eax, %cr3            /* the guest's directory: only the trampoline left */
+    jmp   ret_from_trap
+3:  test  %esi, %esi
+    jz    ret_from_trap
+    incl  cr3_loads
+    mov   %esi, %cr3
+    jmp   ret_from_trap
 
 /*
  * The trampoline's data (.data.entry, read-only to a guest): the mode, and
@@ -187,18 +202,24 @@ entry_stack_top:
 /*
  * void enter_guest(const struct cpu_regs *regs)
  * The very first entry into a guest: there is no trap frame to return
- * through yet, so make one at the top of the entry stack and take the exit
- * path.  Whatever was on the hypervisor stack (hv_main's frames) is
- * abandoned on purpose.
+ * through yet, so make one where a guest's frame always is (the top of the
+ * hypervisor stack, or of the entry stack under isolation=paging) and take
+ * the exit path.  Whatever was on the hypervisor stack (hv_main's frames)
+ * is abandoned on purpose.
  */
     .globl enter_guest
 enter_guest:
     mov   4(%esp), %esi
+    mov   $(hv_stack_top - CPU_REGS_SIZE), %edi
+    cmpl  $0, isolation_paging
+    je    1f
     mov   $(entry_stack_top - CPU_REGS_SIZE), %edi
-    mov   %edi, %esp
+1:  mov   %edi, %esp
     mov   $(CPU_REGS_SIZE / 4), %ecx
     rep movsl
-    jmp   ret_from_trap
+    cmpl  $0, isolation_paging
+    je    ret_from_trap
+    jmp   paging_exit
 
 /*
  * int copy_guest(void *dst, const void *src, uint32_t n)

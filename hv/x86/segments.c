@@ -94,7 +94,7 @@ static void set_gate(int vec, uint32_t handler, uint16_t sel, uint8_t type, int 
     idt[vec].type_attr = (uint8_t)(type | (dpl << 5));
 }
 
-extern char entry_stack_top[];
+extern char hv_stack_top[];
 /* The entry stub of every vector (hv/x86/entry.S, made by one loop). */
 extern void (*const trap_stubs[256])(void);
 
@@ -115,9 +115,7 @@ void segments_init(void)
              ((uint64_t)0x89 << 40) | ((uint64_t)(base >> 24) << 56);
 
     tss.ss0 = HV_DS;
-    /* Entries from a guest push its registers on the entry stack (part of
-     * the trampoline); entry.S moves to the hypervisor stack for C. */
-    tss.esp0 = (uint32_t)entry_stack_top;
+    tss.esp0 = (uint32_t)hv_stack_top;  /* isolation=paging: tss_set_entry_stack */
     tss.iomap_base = sizeof(tss);       /* no I/O bitmap: all ports denied */
 
     struct desc_ptr gp = { sizeof(gdt) - 1, (uint32_t)gdt };
@@ -161,6 +159,14 @@ void idt_set_syscall_gate(uint32_t handler)
         set_gate(SYSCALL_VECTOR, handler, FLAT_RING1_CS, GATE_TRAP, 3);
     else
         set_gate(SYSCALL_VECTOR, (uint32_t)trap_stubs[SYSCALL_VECTOR], HV_CS, GATE_INTR, 0);
+}
+
+/* Under isolation=paging a guest's entry pushes its registers on the entry
+ * stack, part of the trampoline, instead of the hypervisor stack, which is
+ * not mapped while a guest runs (hv/mm/isolation.c). */
+void tss_set_entry_stack(uint32_t esp0)
+{
+    tss.esp0 = esp0;
 }
 
 void tss_set_guest_stack(uint32_t ss1, uint32_t esp1)

@@ -53,5 +53,6 @@ int copy_guest(void *dst, const void *src, uint32_t n);
 void segments_init(void);
 void idt_set_syscall_gate(uint32_t handler);  /* 0: back to the hypervisor's */
 void tss_set_guest_stack(uint32_t ss1, uint32_t esp1);
+void tss_set_entry_stack(uint32_t esp0);      /* isolation=paging */
 
 #endif
