@@ -129,7 +129,7 @@ void isolation_init(int mode)
      * also flushes the global entries boot.S made. */
     for (uint32_t s = HV_FIRST_SLOT; s < 1024; s++)
         boot_pgdir[s] &= ~PTE_G;
-    boot_pgdir[PT_M2P_SLOT] = pt_hv_slot_entry(PT_M2P_SLOT);
+    boot_pgdir[HV_M2P_SLOT] = pt_hv_slot_entry(HV_M2P_SLOT);
     write_cr4(read_cr4() & ~CR4_PGE);
     write_cr3(hv_cr3);
     /* A guest's registers land on the entry stack from now on. */
@@ -168,8 +168,8 @@ static void mirror(uint32_t l2_mfn)
         uint32_t g = (uint32_t)__builtin_ctz(todo);
         todo &= todo - 1;
         uint32_t first = g << 5, n = 32;
-        if (first + n > PT_GUEST_SLOTS)
-            n = PT_GUEST_SLOTS - first;        /* the last group ends at the M2P slot */
+        if (first + n > GUEST_NR_SLOTS)
+            n = GUEST_NR_SLOTS - first;        /* the last group ends at the M2P slot */
         copy_words(&boot_pgdir[first], (want >> g) & 1 ? src + first : 0, n);
     }
     mirrored_mfn = l2_mfn;
@@ -201,7 +201,7 @@ void address_space_idle(void)
 
 void address_space_l2_changed(uint32_t l2_mfn, uint32_t idx, uint32_t old, uint32_t val)
 {
-    if (!isolation_paging || l2_mfn != mirrored_mfn || idx >= PT_GUEST_SLOTS)
+    if (!isolation_paging || l2_mfn != mirrored_mfn || idx >= GUEST_NR_SLOTS)
         return;
     boot_pgdir[idx] = val;
     mirrored_used |= PT_USED_BIT(idx);

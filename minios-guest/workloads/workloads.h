@@ -9,6 +9,9 @@
 #ifndef MINIOS_WORKLOADS_H
 #define MINIOS_WORKLOADS_H
 
+#include <stdint.h>
+#include "public/domctl.h"
+
 #define MS 1000000ull           /* one millisecond in ns */
 
 /* "key=N" on the command line, or def. */
@@ -28,5 +31,10 @@ void check_eq(struct checks *c, const char *what, int got, int want);
 /* The hypervisor's count of CR3 loads so far (bench.c), for the benchmarks
  * of the two isolation modes; 0 without one. */
 uint32_t bench_cr3_loads(void);
+
+/* A domctl request: command cmd about domain dom, every other field zero,
+ * and the interface version of the public/domctl.h this kernel was built
+ * from (without it the hypervisor answers -EACCES). */
+void domctl_init(struct hv_domctl *c, uint32_t cmd, domid_t dom);
 
 #endif

@@ -24,11 +24,11 @@
 #define XENVER_EXTRAVERSION_LEN 16
 #define XENVER_hvkit_stats    0x100   /* above Xen's own numbers */
 
-#ifndef __ASSEMBLY__
-#include <stdint.h>
-
 #define HVKIT_ISOLATION_CLASSIC 0     /* segment limits only */
 #define HVKIT_ISOLATION_PAGING  1     /* and only the entry trampoline mapped */
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
 
 struct xenver_hvkit_stats {
     uint32_t isolation;      /* HVKIT_ISOLATION_* */
@@ -36,6 +36,7 @@ struct xenver_hvkit_stats {
                                 inside this call: its own entry is in it,
                                 its exit is not */
 };
+_Static_assert(sizeof(struct xenver_hvkit_stats) == 8, "xenver_hvkit_stats: 8 bytes");
 #endif
 
 #define HVKIT_VERSION_MAJOR   0
