@@ -14,12 +14,15 @@
  *
  * The mechanism — a context switch — is simple because of how entry.S
  * works: a guest's registers are always in the frame at the top of the
- * hypervisor stack.  Switching from domain A to B is: copy that frame into
- * A, copy B's saved frame in its place, load B's page directory (CR3) and
- * B's ring-1 stack (TSS.esp1) and system-call gate.  The return from trap()
- * then "returns" into B.  The hypervisor's own mappings are global and
- * identical in every page directory, so loading CR3 does not disturb the
- * code doing it (the memory split again).
+ * stack it entered on (guest_regs()).  Switching from domain A to B is: copy
+ * that frame into A, copy B's saved frame in its place, make B's page
+ * directory the address space (address_space_load, hv/mm/isolation.c) and
+ * load B's ring-1 stack (TSS.esp1) and system-call gate.  The return from
+ * trap() then "returns" into B.  Under isolation=classic that loads B's CR3
+ * at once: the hypervisor's own mappings are identical in every page
+ * directory, so the load does not disturb the code doing it (the memory
+ * split again).  Under isolation=paging the hypervisor stays in its own
+ * directory, now mirroring B's, and the exit path loads B's CR3.
  *
  * Blocking: a domain blocks (sched_op block) until an event is pending for
  * it (hv/event/upcall.c wakes it); one blocked by an emulated hlt is also woken by
