@@ -4,9 +4,9 @@
 # every entry and exit loads CR3) against isolation=classic (the segment
 # limits alone), in guest instructions (-icount shift=0) and in CR3 loads
 # (counted by the hypervisor: xen_version(XENVER_hvkit_stats)).  Called by
-# bench/run.sh after the main table, whose PV runs are the default,
-# isolation=paging; this script boots the same benchmarks under
-# isolation=classic (bench/classic-*.scn).
+# bench/run.sh after the main table (whose PV runs are the default,
+# isolation=paging); this script boots the same benchmarks once with each
+# isolation= given explicitly (bench/classic-*.scn, bench/paging-*.scn).
 #
 #   null hypercall        xen_version, ring 1 -> 0 -> 1 (bench.c)
 #   domain switch         (yield round trip - 2 x null hypercall) / 2,
@@ -22,18 +22,12 @@ BUILD=${BUILD:-build}
 OUT=$BUILD/bench
 mkdir -p "$OUT"
 rc=0
-# The paging runs are bench/run.sh's (pv-trace-off, mm-pv) and
-# bench/parts/events.sh's (switch), made just before; boot whichever is
-# missing (this script run on its own).
-need="classic-pv classic-mm classic-switch"
-for c in pv-trace-off mm-pv switch; do
-    [ -s "$OUT/$c/serial.log" ] || need="$need $c"
-done
-for c in $need; do
+configs="classic-pv classic-mm classic-switch paging-pv paging-mm paging-switch"
+for c in $configs; do
     BUILD=$BUILD SCENARIO_OUT=$OUT tests/run-scenario.sh "bench/$c.scn" >"$OUT/$c.report" 2>&1 </dev/null &
 done
 wait
-for c in $need; do
+for c in $configs; do
     if [ "$(tail -n 1 "$OUT/$c.report")" != "scenario $c: PASS" ]; then
         echo "bench: the $c boot failed:"; sed 's/^/  /' "$OUT/$c.report"; rc=1
     fi
@@ -61,16 +55,16 @@ row() {   # row LABEL CLASSIC_INSNS CLASSIC_CR3 PAGING_INSNS PAGING_CR3
     printf '  %-34s %7s %4s   %7s %4s   %s\n' "path" "insns" "CR3" "insns" "CR3" "- classic"
     row "null hypercall" \
         "$(val classic-pv null_hypercall_min)" "$(val classic-pv null_hypercall_cr3)" \
-        "$(val pv-trace-off null_hypercall_min)" "$(val pv-trace-off null_hypercall_cr3)"
-    sc=$(switch_of classic-switch _min classic-pv); sp=$(switch_of switch _min pv-trace-off)
-    scc=$(switch_of classic-switch _cr3 classic-pv); spc=$(switch_of switch _cr3 pv-trace-off)
+        "$(val paging-pv null_hypercall_min)" "$(val paging-pv null_hypercall_cr3)"
+    sc=$(switch_of classic-switch _min classic-pv); sp=$(switch_of paging-switch _min paging-pv)
+    scc=$(switch_of classic-switch _cr3 classic-pv); spc=$(switch_of paging-switch _cr3 paging-pv)
     row "domain switch" "$sc" "$scc" "$sp" "$spc"
     row "yield round trip (2 + 2 switches)" \
         "$(val classic-switch yield_roundtrip_min)" "$(val classic-switch yield_roundtrip_cr3)" \
-        "$(val switch yield_roundtrip_min)" "$(val switch yield_roundtrip_cr3)"
+        "$(val paging-switch yield_roundtrip_min)" "$(val paging-switch yield_roundtrip_cr3)"
     row "page fault (ring 3, demand-zero)" \
         "$(val classic-mm page_fault_min)" "$(val classic-mm page_fault_cr3)" \
-        "$(val mm-pv page_fault_min)" "$(val mm-pv page_fault_cr3)"
+        "$(val paging-mm page_fault_min)" "$(val paging-mm page_fault_cr3)"
     echo "  (Instruction counts do not show what a CR3 load costs a real CPU: without"
     echo "  PCID every load flushes the TLB, and the guest then refills it with page walks.)"
 } | tee "$OUT/isolation.txt"

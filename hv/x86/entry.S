@@ -135,20 +135,43 @@ ret_from_trap:
     addl  $8, %esp              /* vector, error code */
     iret
 
-/* isolation=paging: into the hypervisor's own address space first. */
+/* isolation=paging: into the hypervisor's own address space first.  An
+ * entry from a guest has its frame exactly at the top of the entry stack
+ * (the CPU switched to TSS.esp0); anything else came from ring 0. */
 paging_entry:
     mov   %esp, %ebx            /* struct cpu_regs *regs: %ebx survives the call */
-    xor   %esi, %esi            /* the directory to put back on the way out (0: none) */
-    mov   %cr3, %eax
-    cmp   hv_cr3, %eax
-    je    1f                    /* already there (an entry from ring 0) */
-    mov   %eax, %esi            /* a guest's directory was loaded */
+    cmp   $(entry_stack_top - CPU_REGS_SIZE), %esp
+    jne   paging_entry_ring0
     mov   hv_cr3, %eax
     mov   %eax, %cr3            /* from here on the whole hypervisor is mapped */
     incl  cr3_loads
-    /* Off the entry stack: C runs on the hypervisor stack, which no guest
-     * maps.  (It is free: the entry stack is in use only while the
-     * hypervisor stack is not.) */
+    mov   $hv_stack_top, %esp   /* C runs on the hypervisor stack, which no guest maps */
+    pushl %ebx
+    call  trap
+    mov   %ebx, %esp
+/* Back to a guest: the directory of whichever domain is current now,
+ * loaded last, when nothing but the trampoline is still needed. */
+paging_exit_guest:
+    incl  cr3_loads
+    mov   exit_cr3, %eax
+    mov   %eax, %cr3
+    jmp   ret_from_trap
+
+/* An entry from ring 0: the hypervisor itself (an interrupt while it idles,
+ * a fault in copy_guest), or its trampoline (an NMI anywhere in it, a fault
+ * in the exit's pops or iret), where the directory may still be a guest's
+ * and the stack the entry stack.  Switch to the hypervisor's directory and
+ * stack if need be (the hypervisor stack is free then: the entry stack is
+ * in use only while it is not), and put the directory back on the way out. */
+paging_entry_ring0:
+    xor   %esi, %esi            /* the directory to put back (0: none) */
+    mov   %cr3, %eax
+    cmp   hv_cr3, %eax
+    je    1f
+    mov   %eax, %esi            /* a guest's directory was loaded */
+    mov   hv_cr3, %eax
+    mov   %eax, %cr3
+    incl  cr3_loads
 1:  mov   %esp, %eax
     and   $0xFFFFF000, %eax
     cmp   $entry_stack, %eax
@@ -157,19 +180,7 @@ paging_entry:
 2:  pushl %ebx
     call  trap
     mov   %ebx, %esp
-
-/* %esp = the frame; %esi = the directory to put back if the frame is not
- * a guest's (0: leave CR3 alone).  A guest's frame is the one at the top
- * of the entry stack; it leaves with exit_cr3, the directory of whichever
- * domain is current now. */
-paging_exit:
-    cmp   $(entry_stack_top - CPU_REGS_SIZE), %esp
-    jne   3f
-    incl  cr3_loads
-    mov   exit_cr3, %eax
-    mov   %eax, %cr3            /* the guest's directory: only the trampoline left */
-    jmp   ret_from_trap
-3:  test  %esi, %esi
+    test  %esi, %esi
     jz    ret_from_trap
     incl  cr3_loads
     mov   %esi, %cr3
@@ -219,7 +230,7 @@ enter_guest:
     rep movsl
     cmpl  $0, isolation_paging
     je    ret_from_trap
-    jmp   paging_exit
+    jmp   paging_exit_guest
 
 /*
  * int copy_guest(void *dst, const void *src, uint32_t n)
