@@ -291,8 +291,10 @@ enum hvt_dstate {
     HVT_NSTATES
 };
 
-/* Domains 0..HVT_MAX_DOMS-3 by id; the last two slots are idle and hv. */
-#define HVT_MAX_DOMS   32
+/* Domains 0..HVT_MAX_DOMS-3 by id; the last two slots are idle and hv.
+ * 32 + 2: every domain the hypervisor can hold (MAX_DOMAINS in
+ * hv/core/domain.h) has a slot of its own. */
+#define HVT_MAX_DOMS   34
 #define HVT_SLOT_IDLE  (HVT_MAX_DOMS - 2)
 #define HVT_SLOT_HV    (HVT_MAX_DOMS - 1)
 #define HVT_MAX_HCALL  64
