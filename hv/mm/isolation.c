@@ -49,6 +49,11 @@
 #include "x86/x86.h"
 
 uint32_t cr3_loads;
+/* Set by entry.S when an entry from ring 0 left a frame of its own on the
+ * entry stack (an NMI or a fault in the trampoline): that frame holds the
+ * current guest's register values, and every guest can read the entry
+ * stack, so it is wiped before another domain runs. */
+uint32_t entry_stack_used;
 
 /* The trampoline's variables (hv/x86/entry.S, .data.entry). */
 extern uint32_t hv_cr3, exit_cr3;
@@ -56,7 +61,7 @@ extern uint32_t hv_cr3, exit_cr3;
 extern char hv_entry_text_start[], hv_entry_text_end[];
 extern char hv_entry_data_start[], hv_entry_data_end[];
 extern char hv_entry_bss_start[], hv_entry_bss_end[];
-extern char entry_stack_top[];
+extern char entry_stack[], entry_stack_top[];
 
 extern char hv_image_start[], hv_readonly_end[];
 
@@ -184,6 +189,14 @@ void address_space_load(uint32_t cr3)
     }
     mirror(cr3 >> HV_PAGE_SHIFT);
     exit_cr3 = cr3;
+    /* Nothing of the previous guest may stay where the next can read it:
+     * below the frame (which the switch has just filled with the next
+     * domain's registers) only frames of ring-0 entries ever were. */
+    if (entry_stack_used) {
+        entry_stack_used = 0;
+        copy_words((uint32_t *)entry_stack, 0,
+                   (HV_PAGE_SIZE - sizeof(struct cpu_regs)) / 4);
+    }
     /* The TLB may hold the previous mirror's translations: the copies to
      * this guest about to happen (an upcall frame, a bounce) must not go
      * through them. */

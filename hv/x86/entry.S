@@ -177,6 +177,10 @@ paging_entry_ring0:
     cmp   $entry_stack, %eax
     jne   2f
     mov   $hv_stack_top, %esp
+    /* This frame, below the guest's, will stay in the entry stack after
+     * the iret, with register values of the trampoline's -- the current
+     * guest's: wiped before another domain runs (hv/mm/isolation.c). */
+    movl  $1, entry_stack_used
 2:  pushl %ebx
     call  trap
     mov   %ebx, %esp
