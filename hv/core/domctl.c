@@ -25,12 +25,11 @@ static uint32_t state_of(const struct domain *d)
            d->state == DOM_BLOCKED ? DOMCTL_STATE_BLOCKED : DOMCTL_STATE_DEAD;
 }
 
-int32_t do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_domctl(guest_ptr op)
 {
-    (void)a2; (void)a3; (void)a4; (void)a5;
     struct hv_domctl c;
     struct domain *self = current;
-    if (copy_from_guest(&c, arg, sizeof c))
+    if (copy_from_guest(&c, op, sizeof c))
         return -HV_EFAULT;
 
     int is_self = c.domain == DOMID_SELF || c.domain == self->id;
@@ -87,7 +86,7 @@ int32_t do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t 
     default:
         return -HV_EINVAL;
     }
-    if (copy_to_guest(arg, &c, sizeof c))
+    if (copy_to_guest(op, &c, sizeof c))
         return -HV_EFAULT;
     return 0;
 }

@@ -7,7 +7,7 @@
  *
  * Batches (course: "batching amortizes the trap"): one int $0x82 carries
  * many requests.  Like Xen, a batch stops at the first refused request and
- * reports how many were done (*done_out), so the guest knows exactly which
+ * reports how many were done (*done), so the guest knows exactly which
  * updates happened.  Every request is traced, with the rule that refused it
  * if it was refused.  A batch may also travel inside a multicall.
  */
@@ -47,10 +47,10 @@ static int32_t refused(struct domain *d, int rule)
     return mmrule_errno(rule);
 }
 
-/* Report progress to the guest, if it asked (done_out != 0). */
-static int put_done(uint32_t done_out, uint32_t done)
+/* Report progress to the guest, if it asked (done_out not NULL). */
+static int put_done(guest_ptr done_out, uint32_t done)
 {
-    if (!done_out)
+    if (guest_ptr_is_null(done_out))
         return 0;
     return copy_to_guest(done_out, &done, sizeof done);
 }
@@ -69,29 +69,28 @@ int32_t mm_update_entry(struct domain *d, uint32_t ptr, uint32_t val, uint32_t v
 }
 
 /* What mmu_update and mmuext_op check before the first request. */
-static int32_t batch_allowed(const struct domain *d, uint32_t domid, uint32_t count)
+static int32_t batch_allowed(const struct domain *d, uint32_t dom, uint32_t count)
 {
-    if (domid != DOMID_SELF && domid != d->id)
+    if (dom != DOMID_SELF && dom != d->id)
         return -HV_EPERM;       /* acting on another domain: dom0's tools, later */
     if (count > MMU_BATCH_MAX)
         return -HV_EINVAL;      /* we cannot be preempted: keep batches bounded */
     return 0;
 }
 
-int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
-                      uint32_t domid, uint32_t a5)
+int32_t do_mmu_update(guest_ptr reqs, uint32_t count, guest_ptr done, uint32_t dom)
 {
-    (void)a5;
     struct domain *d = current;
-    int32_t bad = batch_allowed(d, domid, count);
+    int32_t bad = batch_allowed(d, dom, count);
     if (bad)
         return bad;
     uint32_t i;
     int32_t ret = 0;
     for (i = 0; i < count; i++) {
         struct mmu_update u;
-        if (copy_from_guest(&u, reqs + i * sizeof u, sizeof u)) {
-            trace7(TRC_MMU_UPDATE, d->id, reqs + i * sizeof u, 0, 0, 0,
+        guest_ptr req = guest_ptr_add(reqs, i * sizeof u);
+        if (copy_from_guest(&u, req, sizeof u)) {
+            trace7(TRC_MMU_UPDATE, d->id, req.va, 0, 0, 0,
                    VIA_MMU_UPDATE, (uint32_t)-HV_EFAULT, MMRULE_BAD_POINTER);
             ret = refused(d, MMRULE_BAD_POINTER);
             break;
@@ -119,7 +118,7 @@ int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
             break;
     }
     flush_if_needed();
-    if (put_done(done_out, i))
+    if (put_done(done, i))
         return -HV_EFAULT;
     return ret;
 }
@@ -140,10 +139,8 @@ int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
  *     to another domain (memory_op refuses a frame with any count > 0).
  * The NEW value is checked like any other (get_l1e), and so traced.
  */
-int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi,
-                             uint32_t flags, uint32_t a5)
+int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi, uint32_t flags)
 {
-    (void)a5;
     struct domain *d = current;
     if (va >= HYPERVISOR_VIRT_START - (1u << 22)) {  /* M2P slot and above */
         trace7(TRC_MMU_UPDATE, d->id, va, 0, val_lo, 2, VIA_UVA,
@@ -217,20 +214,19 @@ static int mmuext_one(struct domain *d, const struct mmuext_op *op)
     return MMRULE_BAD_OP;
 }
 
-int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
-                     uint32_t domid, uint32_t a5)
+int32_t do_mmuext_op(guest_ptr ops, uint32_t count, guest_ptr done, uint32_t dom)
 {
-    (void)a5;
     struct domain *d = current;
-    int32_t bad = batch_allowed(d, domid, count);
+    int32_t bad = batch_allowed(d, dom, count);
     if (bad)
         return bad;
     uint32_t i;
     int32_t ret = 0;
     for (i = 0; i < count; i++) {
         struct mmuext_op op;
-        if (copy_from_guest(&op, ops + i * sizeof op, sizeof op)) {
-            trace4(TRC_MMUEXT, d->id, 0xFFFFFFFFu, ops + i * sizeof op,
+        guest_ptr req = guest_ptr_add(ops, i * sizeof op);
+        if (copy_from_guest(&op, req, sizeof op)) {
+            trace4(TRC_MMUEXT, d->id, 0xFFFFFFFFu, req.va,
                    (uint32_t)-HV_EFAULT, MMRULE_BAD_POINTER);
             ret = refused(d, MMRULE_BAD_POINTER);
             break;
@@ -242,7 +238,7 @@ int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
             break;
     }
     flush_if_needed();
-    if (put_done(done_out, i))
+    if (put_done(done, i))
         return -HV_EFAULT;
     return ret;
 }
