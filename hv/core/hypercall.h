@@ -19,12 +19,11 @@
 #include "core/guest_access.h"
 #include "public/hvkit.h"
 
-/* The argument registers of one call, in the calling convention's order:
- * %ebx %ecx %edx %esi %edi (or a multicall entry's args[0..4]). */
-#define HYPERCALL_NARGS 5
-
-/* One adapter: the registers in, the handler's result out. */
-typedef int32_t (*hypercall_fn)(const uint32_t args[HYPERCALL_NARGS]);
+/* One adapter: the five argument registers in, in the calling
+ * convention's order (%ebx %ecx %edx %esi %edi, or a multicall entry's
+ * args[0..4]), the handler's result out. */
+typedef int32_t (*hypercall_fn)(uint32_t ebx, uint32_t ecx, uint32_t edx,
+                                uint32_t esi, uint32_t edi);
 
 /* Indexed by hypercall number; NULL = no such hypercall (-HV_ENOSYS). */
 extern const hypercall_fn hypercall_table[HV_NR_HYPERCALLS];
@@ -33,7 +32,8 @@ extern const hypercall_fn hypercall_table[HV_NR_HYPERCALLS];
  * trace the call and return its result.  Used for int $0x82 (trap() puts
  * the result in %eax) and for each entry of a multicall (do_multicall()
  * puts it in the entry's result). */
-int32_t hypercall_dispatch(uint32_t nr, const uint32_t args[HYPERCALL_NARGS]);
+int32_t hypercall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
+                           uint32_t a4, uint32_t a5);
 
 /* The handlers, one prototype per line of hypercalls.def:
  *     int32_t do_mmu_update(guest_ptr reqs, uint32_t count, guest_ptr done, uint32_t dom);

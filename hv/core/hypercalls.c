@@ -107,7 +107,8 @@ int32_t do_multicall(guest_ptr calls, uint32_t nr)
             trace7(TRC_HYPERCALL, current->id, e.op, e.args[0], e.args[1], e.args[2],
                    e.args[3], e.args[4], (uint32_t)e.result);
         } else {
-            e.result = hypercall_dispatch(e.op, e.args);
+            e.result = hypercall_dispatch(e.op, e.args[0], e.args[1], e.args[2],
+                                          e.args[3], e.args[4]);
         }
         if (copy_to_guest(guest_ptr_add(entry, __builtin_offsetof(struct multicall_entry, result)),
                           &e.result, sizeof e.result))

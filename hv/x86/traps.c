@@ -138,11 +138,9 @@ void trap(struct cpu_regs *regs)
     else if (v == HYPERCALL_VECTOR) {
         /* The calling convention: number in %eax, arguments in %ebx %ecx
          * %edx %esi %edi, the result back in %eax (public/hvkit.h). */
-        const uint32_t args[HYPERCALL_NARGS] = {
-            regs->ebx, regs->ecx, regs->edx, regs->esi, regs->edi,
-        };
         current->nr_hypercalls++;
-        regs->eax = (uint32_t)hypercall_dispatch(regs->eax, args);
+        regs->eax = (uint32_t)hypercall_dispatch(regs->eax, regs->ebx, regs->ecx,
+                                                 regs->edx, regs->esi, regs->edi);
     } else
         guest_exception(regs);
 

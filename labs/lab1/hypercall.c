@@ -16,11 +16,11 @@
 #include "public/start_info.h"
 
 /*
- * TODO(lab1): dispatch hypercall `nr` with the argument registers args[0..4]
+ * TODO(lab1): dispatch hypercall `nr` with the argument registers a1..a5
  * (%ebx %ecx %edx %esi %edi).
  *  - a number the table does not know (too big, or a NULL entry) must give
  *    -HV_ENOSYS, never a read outside hypercall_table[] (hv/core/hypercall.h);
- *  - otherwise call its entry with args -- each entry is an adapter that
+ *  - otherwise call its entry with a1..a5 -- each entry is an adapter that
  *    passes the registers to the handler as its typed arguments -- and
  *    return what it returns: that is what the guest finds in %eax;
  *  - in both cases emit one TRC_HYPERCALL trace record (trace7 in
@@ -28,9 +28,10 @@
  *    result -- the same value you return, or the trace lies to whoever
  *    reads it (the attack scenarios compare the two).
  */
-int32_t hypercall_dispatch(uint32_t nr, const uint32_t args[HYPERCALL_NARGS])
+int32_t hypercall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
+                           uint32_t a4, uint32_t a5)
 {
-    (void)nr; (void)args;
+    (void)nr; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     return -HV_ENOSYS;
 }
 

@@ -21,17 +21,17 @@
 #include "public/console.h"
 #include "public/start_info.h"
 
-int32_t hypercall_dispatch(uint32_t nr, const uint32_t args[HYPERCALL_NARGS])
+int32_t hypercall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
+                           uint32_t a4, uint32_t a5)
 {
     int32_t ret;
 
     if (nr >= HV_NR_HYPERCALLS || !hypercall_table[nr])
         ret = -HV_ENOSYS;
     else
-        ret = hypercall_table[nr](args);
+        ret = hypercall_table[nr](a1, a2, a3, a4, a5);
 
-    trace7(TRC_HYPERCALL, current->id, nr, args[0], args[1], args[2], args[3], args[4],
-           (uint32_t)ret);
+    trace7(TRC_HYPERCALL, current->id, nr, a1, a2, a3, a4, a5, (uint32_t)ret);
     return ret;
 }
 
