@@ -155,7 +155,7 @@ int32_t do_mmu_update(guest_ptr reqs, uint32_t count, guest_ptr done, uint32_t d
  *   - d->cr3 is the domain's base pointer, which holds an L2 type reference
  *     (pt_new_base, or the builder's pin): a validated directory of d;
  *   - va is below the M2P slot, so its directory index is a guest slot
- *     (< PT_GUEST_SLOTS), and a present guest-slot entry of a validated
+ *     (< GUEST_NR_SLOTS), and a present guest-slot entry of a validated
  *     directory passed get_l2e: no 4 MiB page, and its frame is d's and has
  *     type L1;
  *   - that entry still holds a total and an L1 type reference, so the
@@ -166,7 +166,7 @@ int32_t do_mmu_update(guest_ptr reqs, uint32_t count, guest_ptr done, uint32_t d
 int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi, uint32_t flags)
 {
     struct domain *d = current;
-    if (va >= HYPERVISOR_VIRT_START - (1u << 22))    /* M2P slot and above */
+    if (va >= HV_M2P_VIRT_START)                     /* the M2P slot and the hypervisor's */
         return answer_entry(d, va, 0, val_lo, 2, VIA_UVA, MMRULE_HV_SLOT);
     if (val_hi)                                      /* no PAE: nothing above 4 GiB */
         return answer_entry(d, va, 0, val_lo, 1, VIA_UVA, MMRULE_BAD_FRAME);
