@@ -281,6 +281,13 @@ def resolve(token, base):
 
 
 def check_readmes(chapters, files, errors):
+    """Each chapter README under hv/ minios-guest/ tracer/ viz/ covers the
+    source files of its folder and of the folders below it that have no
+    README of their own.  Its '## Files...' (or '## Chapters...') sections
+    must name each of those files, and each README folder just below it
+    (`mm/`), in the tour's order.  A name is relative to the README's folder
+    (`mm.c`, `native/boot-native.S`) or a path from the top (`hv/...`,
+    `solutions/...`); every name given must exist."""
     rdirs = readme_dirs(files)
     rset = set(rdirs)
     position = {}                       # tour file or chapter folder -> place in the tour
@@ -364,12 +371,13 @@ def check():
         if is_source(f) and under(f, TOUR_ROOTS) and f not in seen:
             errors.append("%s is missing from %s: add it to its chapter, in reading order"
                           % (f, TOUR))
-    readmes = [ch.readme for ch in chapters if ch.readme]
-    for r in readmes:
+    readmes = set()
+    for r in [ch.readme for ch in chapters if ch.readme]:
         if not os.path.isfile(os.path.join(ROOT, r)):
             errors.append("%s: the chapter README %s does not exist" % (TOUR, r))
-        if readmes.count(r) > 1 and r not in readmes[:readmes.index(r)]:
+        if r in readmes:
             errors.append("%s: %s is the README of two chapters" % (TOUR, r))
+        readmes.add(r)
     tagged = 0
     for f in files:
         if is_source(f):
@@ -377,8 +385,7 @@ def check():
             if problem:
                 errors.append("%s: %s" % (f, problem))
             tagged += 1
-    if not [e for e in errors if e.startswith(TOUR)]:
-        check_readmes(chapters, files, errors)
+    check_readmes(chapters, files, errors)
     if os.path.isfile(os.path.join(ROOT, READING_ORDER)):
         if read(READING_ORDER) != reading_order(chapters):
             errors.append("%s is not what %s says: run `python3 tools/tour.py reading-order > %s`"
@@ -561,8 +568,16 @@ def book(outfile):
         t.write(md)
         src = t.name
     paths = " ".join(tour_files(chapters))
+    # pandoc 2.19 renamed --self-contained to --embed-resources --standalone
+    # (and later ones warn about the old name); Debian 12's 2.17 has only it.
+    try:
+        usage = subprocess.run(["pandoc", "--help"], capture_output=True, text=True).stdout
+    except OSError:
+        print("book: pandoc is not installed (tools/ensure-deps.sh installs it)", file=sys.stderr)
+        return 1
+    embed = ["--embed-resources"] if "--embed-resources" in usage else ["--self-contained"]
     cmd = ["pandoc", "--from", "markdown-implicit_figures", "--to", "html5",
-           "--standalone", "--self-contained", "--toc", "--toc-depth=2",
+           "--standalone"] + embed + ["--toc", "--toc-depth=2",
            "--number-sections", "--section-divs",
            "--highlight-style=tango", "--css", os.path.join(ROOT, BOOK_CSS),
            "--lua-filter", os.path.join(ROOT, BOOK_LUA),
