@@ -31,6 +31,7 @@ python3                            python3
 xmllint                            libxml2-utils
 zip                                zip
 i686-linux-gnu-addr2line           binutils-i686-linux-gnu
+pandoc                             pandoc
 '
 
 # missing_packages — prints the packages whose thing is missing, one per line.
@@ -73,7 +74,7 @@ main() {
         echo "hvkit needs these (Debian package names; find your system's equivalents):" >&2
         echo "  $missing" >&2
         echo "commands: i686-linux-gnu-gcc/ld (a GCC cross-compiler for i686-linux-gnu)," >&2
-        echo "qemu-system-i386, gcc, make, tmux, dot (graphviz), gdb, timeout, python3," >&2
+        echo "qemu-system-i386, gcc, make, tmux, dot (graphviz), gdb, timeout, python3, pandoc," >&2
         echo "xmllint, zip; headers: criterion, ncurses, cJSON; python3's jsonschema." >&2
         exit 1
     fi

@@ -11,6 +11,17 @@
  *                       (TSC ticks; under -icount shift=0 one per
  *                       instruction): the tests' bound on a run (default
  *                       0, no limit; hv/core/watchdog.c)
+ *   isolation=paging|classic
+ *                       what keeps a guest kernel out of the hypervisor's
+ *                       64 MiB (default paging).  classic: the guest
+ *                       segments' limit alone, with the hypervisor mapped in
+ *                       every address space -- the layout the course
+ *                       teaches, which real hardware enforces and QEMU's
+ *                       TCG does not (it skips the limit check on data
+ *                       accesses).  paging: the same layout and limits, and
+ *                       besides, a running guest's page directory maps only
+ *                       the hypervisor's entry trampoline; every entry and
+ *                       exit loads CR3 (hv/mm/isolation.h, docs/address-space.md).
  *
  * Sizes take a K, M or G suffix; a bare number is KiB (as in Xen).
  * Unknown options and bad values get a warning and are ignored: a typo
@@ -31,6 +42,7 @@ struct hv_options {
     uint32_t trace_records;
     uint32_t tick_ms;
     uint32_t insn_limit_m;      /* millions of instructions; 0 = none */
+    int      isolation;      /* ISOLATION_PAGING or ISOLATION_CLASSIC (mm/isolation.h) */
 };
 
 /* Called once per problem with a ready-made message (no newline). */
