@@ -83,6 +83,14 @@ copy_tree() {
     done < <(kit_files | sort)
     # The prebuilt objects must reach a student's own git repository.
     printf '%s\n' '!prebuilt/**/*.o' >>"$OUT/.gitignore"
+    # The tour reads each lab's reference next to the framework that calls
+    # it; the student's tour reads only the stubs (with the lab's
+    # handout), and the reading order is made again from it.
+    if [ -f "$OUT/docs/tour.txt" ]; then
+        sed -i -e '/^solutions\//d' -e 's#, labs/ and solutions/)#, and labs/)#' "$OUT/docs/tour.txt"
+        (cd "$OUT" && python3 tools/tour.py reading-order >docs/reading-order.md) ||
+            say "warning: could not remake docs/reading-order.md"
+    fi
 }
 
 # The reference objects: the instructor's reference build, compiled from
