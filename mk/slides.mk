@@ -12,7 +12,7 @@
 # runs pandoc's reveal.js writer; reveal.js comes from npm, pinned by
 # slides/package-lock.json, into $(BUILD)/slides/npm/.
 .DEFAULT_GOAL := all
-.PHONY: slides
+.PHONY: slides slides-decks
 
 SLIDES_DIR   := $(BUILD)/slides
 SLIDES_DECKS := $(filter-out slides/README.md,$(wildcard slides/*.md))
@@ -34,7 +34,11 @@ SLIDES_RUN_FILES := $(foreach r,$(SLIDES_RUNS),$(if $(filter bench/%,$(r)),\
 SLIDES_KIT := $(BUILD)/hv.elf $(BUILD)/guest/minios.elf | $(BUILD)/bin/hvtrace \
               $(BUILD)/guest/not-elf.img $(BUILD)/guest/elf64.img $(BUILD)/guest/in-hole.img
 
-slides: $(SLIDES_HTML)
+# First what the machine lacks (pandoc, npm, chromium: tools/ensure-deps.sh),
+# then the decks, in a second make so nothing starts before the install.
+slides: deps
+	@$(MAKE) --no-print-directory slides-decks
+slides-decks: $(SLIDES_HTML)
 
 # The runs' results are kept (make would otherwise delete them as
 # intermediate files once the decks are built).

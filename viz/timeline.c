@@ -17,6 +17,9 @@
  *             often; a warped domain's line drops by its warp (a ring on
  *             the point).  Under round-robin every value is 0 and the panel
  *             is left out.
+ * Only runnable domains compete, so a domain's line is drawn only while it
+ * is runnable (a blocked domain's line stops, and starts again when it
+ * wakes), and the scale is set by the runnable values.
  * Between two decisions a domain that ran climbs in a straight line (its
  * virtual time grows at a constant rate while it runs); one that did not
  * run keeps its value and jumps at the next decision, where the change
@@ -47,6 +50,7 @@ struct vt_point {
     int32_t  evt;
     uint32_t weight;
     int      warped;
+    int      runnable;      /* only runnable domains compete for the CPU */
 };
 
 struct tl {
@@ -187,7 +191,8 @@ int hvt_timeline_write(FILE *f, const struct hvt_trace *t, const struct hvt_time
             int s = hvt_dom_slot(r->args[0]);
             if (s >= 0 && s < HVT_SLOT_IDLE && ts >= from && ts <= to) {
                 add_point(&l, (struct vt_point){ s, ts, (int32_t)r->args[2], r->args[4],
-                                                 (r->args[5] & 2) != 0 });
+                                                 (r->args[5] & 2) != 0,
+                                                 (r->args[5] & 1) != 0 });
                 weight[s] = r->args[4];
             }
         }
@@ -221,16 +226,21 @@ int hvt_timeline_write(FILE *f, const struct hvt_trace *t, const struct hvt_time
                  "(no schedule events?)", from, to);
         return -1;
     }
-    int have_vt = 0, any_warp = 0;
+    /* The scale: the values of the domains that competed (runnable), so a
+     * long sleeper's old value does not squash the picture. */
+    int have_vt = 0, any_warp = 0, nrun = 0;
     int32_t vmin = 0, vmax = 0;
     for (size_t i = 0; i < l.npts; i++) {
         if (l.pts[i].evt != 0)
             have_vt = 1;
+        if (!l.pts[i].runnable)
+            continue;
         any_warp |= l.pts[i].warped;
-        if (i == 0 || l.pts[i].evt < vmin)
+        if (nrun == 0 || l.pts[i].evt < vmin)
             vmin = l.pts[i].evt;
-        if (i == 0 || l.pts[i].evt > vmax)
+        if (nrun == 0 || l.pts[i].evt > vmax)
             vmax = l.pts[i].evt;
+        nrun++;
     }
 
     /* Geometry. */
@@ -328,24 +338,38 @@ int hvt_timeline_write(FILE *f, const struct hvt_trace *t, const struct hvt_time
                 continue;
             hvt_format_dom(name, sizeof name, hvt_slot_dom(s));
             for (size_t i = 0; i < l.npts; i++)
-                k += l.pts[i].slot == s;
+                k += l.pts[i].slot == s && l.pts[i].runnable;
             if (k == 0)
                 continue;
-            fprintf(f, "<polyline class=\"evt\" data-dom=\"%s\" fill=\"none\" stroke=\"%s\" "
-                    "stroke-width=\"2\" points=\"", name, colour(s));
-            const struct vt_point *prev = NULL;
-            for (size_t i = 0; i < l.npts; i++) {
-                const struct vt_point *p = &l.pts[i];
-                if (p->slot != s)
+            /* One polyline per stretch in which the domain stayed runnable:
+             * while it is blocked it does not compete, and is not drawn. */
+            const struct vt_point *prev = NULL, *first = NULL;
+            for (size_t i = 0; i <= l.npts; i++) {
+                const struct vt_point *p = i < l.npts ? &l.pts[i] : NULL;
+                if (p && p->slot != s)
                     continue;
-                if (prev && p->evt != prev->evt && !running_at(&l, s, (prev->t + p->t) / 2))
+                if (!p || !p->runnable) {
+                    if (prev)
+                        fprintf(f, "\"/>\n");
+                    if (prev && prev == first)  /* a stretch of one decision: a dot */
+                        fprintf(f, "<circle class=\"evt1\" data-dom=\"%s\" cx=\"%.2f\" "
+                                "cy=\"%.2f\" r=\"2.5\" fill=\"%s\"/>\n", name, X(prev->t),
+                                Y(prev->evt), colour(s));
+                    prev = first = NULL;
+                    continue;
+                }
+                if (!prev)
+                    first = p;
+                if (!prev)
+                    fprintf(f, "<polyline class=\"evt\" data-dom=\"%s\" fill=\"none\" "
+                            "stroke=\"%s\" stroke-width=\"2\" points=\"", name, colour(s));
+                else if (p->evt != prev->evt && !running_at(&l, s, (prev->t + p->t) / 2))
                     fprintf(f, "%.2f,%.2f ", X(p->t), Y(prev->evt));   /* hold, then jump */
                 fprintf(f, "%.2f,%.2f ", X(p->t), Y(p->evt));
                 prev = p;
             }
-            fprintf(f, "\"/>\n");
             for (size_t i = 0; i < l.npts; i++)
-                if (l.pts[i].slot == s && l.pts[i].warped)
+                if (l.pts[i].slot == s && l.pts[i].warped && l.pts[i].runnable)
                     fprintf(f, "<circle class=\"warped\" data-dom=\"%s\" data-t-us=\"%.3f\" "
                             "data-evt-us=\"%d\" cx=\"%.2f\" cy=\"%.2f\" r=\"4\" fill=\"none\" "
                             "stroke=\"%s\" stroke-width=\"1.5\"/>\n", name, l.pts[i].t,
