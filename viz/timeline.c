@@ -100,13 +100,18 @@ static void add_point(struct tl *l, struct vt_point p)
     l->pts[l->npts++] = p;
 }
 
-/* Was slot s running at time t (µs)?  (From the bars of the model.) */
-static int running_at(const struct tl *l, int s, double t)
+/* Was slot s running at time t (µs)?  (From the bars of the model.)  The
+ * bars are in the order they ended, and one CPU runs one domain at a time,
+ * so the first running bar that ends after t is the only one that can hold
+ * t.  A caller asks about increasing times, so *cur (start it at 0) only
+ * moves forward: linear, not quadratic, over a whole trace. */
+static int running_at(const struct tl *l, int s, double t, size_t *cur)
 {
-    for (size_t i = 0; i < l->nbars; i++)
-        if (l->bars[i].slot == s && l->bars[i].st == HVT_S_RUNNING &&
-            l->bars[i].a <= t && t < l->bars[i].b)
-            return 1;
+    while (*cur < l->nbars && l->bars[*cur].b <= t)
+        ++*cur;
+    for (size_t i = *cur; i < l->nbars; i++)
+        if (l->bars[i].st == HVT_S_RUNNING)
+            return l->bars[i].slot == s && l->bars[i].a <= t;
     return 0;
 }
 
@@ -344,6 +349,7 @@ int hvt_timeline_write(FILE *f, const struct hvt_trace *t, const struct hvt_time
             /* One polyline per stretch in which the domain stayed runnable:
              * while it is blocked it does not compete, and is not drawn. */
             const struct vt_point *prev = NULL, *first = NULL;
+            size_t cursor = 0;
             for (size_t i = 0; i <= l.npts; i++) {
                 const struct vt_point *p = i < l.npts ? &l.pts[i] : NULL;
                 if (p && p->slot != s)
@@ -363,7 +369,7 @@ int hvt_timeline_write(FILE *f, const struct hvt_trace *t, const struct hvt_time
                 if (!prev)
                     fprintf(f, "<polyline class=\"evt\" data-dom=\"%s\" fill=\"none\" "
                             "stroke=\"%s\" stroke-width=\"2\" points=\"", name, colour(s));
-                else if (p->evt != prev->evt && !running_at(&l, s, (prev->t + p->t) / 2))
+                else if (p->evt != prev->evt && !running_at(&l, s, (prev->t + p->t) / 2, &cursor))
                     fprintf(f, "%.2f,%.2f ", X(p->t), Y(prev->evt));   /* hold, then jump */
                 fprintf(f, "%.2f,%.2f ", X(p->t), Y(p->evt));
                 prev = p;

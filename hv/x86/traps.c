@@ -22,13 +22,14 @@
 #include "core/hypercall.h"
 #include "core/lab1.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "mm/ptwr.h"
 #include "sched/sched.h"
 #include "time/time.h"
 #include "trace/trace.h"
 #include "x86/x86.h"
 
-extern char hv_stack_top[];
+extern char hv_stack_top[], entry_stack_top[];
 extern char copy_guest_insn[], copy_guest_insn2[], copy_guest_fault[];
 
 static const char *const trap_names[20] = {
@@ -41,7 +42,9 @@ static const char *const trap_names[20] = {
 
 struct cpu_regs *guest_regs(void)
 {
-    return (struct cpu_regs *)((uintptr_t)hv_stack_top - sizeof(struct cpu_regs));
+    /* At the top of the stack in TSS.esp0 (see hv/x86/entry.S). */
+    char *top = isolation_paging ? entry_stack_top : hv_stack_top;
+    return (struct cpu_regs *)((uintptr_t)top - sizeof(struct cpu_regs));
 }
 
 /* An exception in ring 0 is a hypervisor bug — unless it is the one
@@ -136,6 +139,8 @@ void trap(struct cpu_regs *regs)
     else if (!from_guest)
         hv_fault(regs);
     else if (v == HYPERCALL_VECTOR) {
+        /* The calling convention: number in %eax, arguments in %ebx %ecx
+         * %edx %esi %edi, the result back in %eax (public/hvkit.h). */
         current->nr_hypercalls++;
         regs->eax = (uint32_t)hypercall_dispatch(regs->eax, regs->ebx, regs->ecx,
                                                  regs->edx, regs->esi, regs->edi);
