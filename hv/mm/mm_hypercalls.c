@@ -51,16 +51,23 @@ static void flush_if_needed(void)
  * is, by construction, the result the guest gets (a handler returns what
  * they return).  Never trace a result computed anywhere else.
  */
-static int32_t answer(struct domain *d, int rule)
+static inline int32_t answer(struct domain *d, int rule)
 {
-    if (rule)
-        d->mm.nr_refused++;
+    if (rule == MMRULE_OK)
+        return 0;       /* mmrule_errno(MMRULE_OK), without the call: the hot path */
+    d->mm.nr_refused++;
     return mmrule_errno(rule);
 }
 
-/* A page-table entry: an mmu_update record (level 0: no table found). */
-static int32_t answer_entry(struct domain *d, uint32_t ptr, uint32_t old, uint32_t val,
-                            uint32_t level, uint32_t via, int rule)
+/* A page-table entry: an mmu_update record (level 0: no table found).
+ *
+ * Optimization: answer_entry and answer_ext are forced inline (the plain
+ * version is an ordinary static function).  Out of line, gcc passed the
+ * seven arguments on the stack on every request: +25 instructions per page
+ * fault (make bench, page_fault), on the hottest path of direct paging. */
+static inline __attribute__((always_inline))
+int32_t answer_entry(struct domain *d, uint32_t ptr, uint32_t old, uint32_t val,
+                     uint32_t level, uint32_t via, int rule)
 {
     int32_t ret = answer(d, rule);
     if (!rule)
@@ -78,7 +85,8 @@ static int32_t answer_m2p(struct domain *d, uint32_t mfn, uint32_t pfn, int rule
 }
 
 /* An mmuext operation: an mmuext record (op 0xFFFFFFFF: not copied in). */
-static int32_t answer_ext(struct domain *d, uint32_t op, uint32_t mfn, int rule)
+static inline __attribute__((always_inline))
+int32_t answer_ext(struct domain *d, uint32_t op, uint32_t mfn, int rule)
 {
     int32_t ret = answer(d, rule);
     trace4(TRC_MMUEXT, d->id, op, mfn, (uint32_t)ret, (uint32_t)rule);

@@ -38,18 +38,27 @@
 void refusal_note(uint32_t nr, int ret);
 void refusal_note_batch(const struct multicall_entry *calls, uint32_t n);
 
-/* The one real wrapper: any hypercall number, five arguments.  The
- * "memory" clobber tells the compiler the hypervisor may read or write
- * any memory we passed a pointer to.  The attack workloads call it
- * directly to pass what no typed wrapper would let them. */
-static inline int hypercall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
-                            uint32_t a4, uint32_t a5)
+/* The trap itself: any hypercall number, five arguments, nothing noted.
+ * The "memory" clobber tells the compiler the hypervisor may read or write
+ * any memory we passed a pointer to. */
+static inline int hypercall_trap(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
+                                 uint32_t a4, uint32_t a5)
 {
     int ret;
     __asm__ volatile("int $0x82"
                      : "=a"(ret)
                      : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4), "D"(a5)
                      : "memory");
+    return ret;
+}
+
+/* The one real wrapper: the trap, then every refusal noted in the log
+ * (a multicall's refused entries too).  The attack workloads call it
+ * directly to pass what no typed wrapper would let them. */
+static inline int hypercall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
+                            uint32_t a4, uint32_t a5)
+{
+    int ret = hypercall_trap(nr, a1, a2, a3, a4, a5);
     if (nr == __HYPERVISOR_multicall && ret == 0)
         refusal_note_batch((const struct multicall_entry *)a1, a2);
     if (ret < 0)
