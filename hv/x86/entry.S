@@ -85,7 +85,17 @@ trap_common:
     call  trap
     addl  $4, %esp
 
-    .globl ret_from_trap
+/*
+ * The way out.  Each of the four segment pops and the iret can fault IN
+ * RING 0: the selector is the guest's, and the descriptor it names may have
+ * changed since the guest loaded it (a guest's descriptor table that is no
+ * longer mapped, on a machine that let it have one).  A fault there must
+ * not be a hypervisor panic: hv_fault() (traps.c) knows these five labels,
+ * replaces the selector that failed by a null one, arranges a bounce to the
+ * guest's failsafe callback (or crashes the domain), and resumes at
+ * restore_restart below, which starts the exit over.  Xen does the same.
+ */
+    .globl ret_from_trap, restore_ds, restore_es, restore_fs, restore_gs, restore_iret
 ret_from_trap:
     popl  %ebx
     popl  %ecx
@@ -94,12 +104,35 @@ ret_from_trap:
     popl  %edi
     popl  %ebp
     popl  %eax
+restore_ds:
     popl  %ds
+restore_es:
     popl  %es
+restore_fs:
     popl  %fs
+restore_gs:
     popl  %gs
     addl  $8, %esp              /* vector, error code */
+restore_iret:
     iret
+
+/*
+ * A restore above faulted, and hv_fault() has rebuilt the guest's frame in
+ * restore_frame (the fault's own frame was pushed over the part of it
+ * already popped, see traps.c).  Put it back at the top of the stack, let
+ * exit_to_guest() decide again who runs (the domain may have been
+ * crashed), and take the way out once more.
+ */
+    .globl restore_restart
+restore_restart:
+    mov   $(hv_stack_top - CPU_REGS_SIZE), %edi
+    mov   %edi, %esp
+    mov   $restore_frame, %esi
+    mov   $(CPU_REGS_SIZE / 4), %ecx
+    cld
+    rep movsl
+    call  exit_to_guest
+    jmp   ret_from_trap
 
 /*
  * void enter_guest(const struct cpu_regs *regs)

@@ -44,6 +44,9 @@ static inline void copy_regs(struct cpu_regs *dst, const struct cpu_regs *src)
 }
 
 void trap(struct cpu_regs *regs);
+/* The end of every entry from a guest: schedule, deliver events (traps.c;
+ * entry.S calls it too, when it restarts a way out that faulted). */
+void exit_to_guest(void);
 void enter_guest(const struct cpu_regs *regs) __attribute__((noreturn));
 
 /* Copy with fault fixup (entry.S): 0 or -HV_EFAULT. */

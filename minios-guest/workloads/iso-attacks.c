@@ -305,12 +305,11 @@ static void attack_segreload(void)
         load_fs_may_fault(0);
         pv_ops.irq_enable();
         if (iso_failsafe_calls)
-            report_held("LDT selector 0x0d in %fs, its page unmapped by update_va_mapping",
-                        "the exit path nulled %%fs and called our failsafe callback (fs was 0x%x)",
-                        iso_failsafe_sel[2]);
+            report_held("LDT selector 0x0d in %fs, its page unmapped",
+                        "nulled, failsafe callback told fs was 0x%x", iso_failsafe_sel[2]);
         else
-            report_escape("LDT selector 0x0d in %fs, its page unmapped by update_va_mapping",
-                          "we are back with %%fs = 0x%x and no failsafe callback", fs_after);
+            report_escape("LDT selector 0x0d in %fs, its page unmapped",
+                          "back with %%fs = 0x%x and no failsafe callback", fs_after);
     } else {
         pv_ops.irq_enable();
         report_held("LDT selector 0x0d into %fs (for the exit path to reload)",
@@ -335,8 +334,9 @@ static void attack_segreload(void)
         else
             report_escape("%fs across a hypercall and a domain switch", "came back as 0x%x", back);
     }
+    extern void failsafe_callback(void);
     r = HYPERVISOR_set_callbacks(FLAT_RING1_CS, (uint32_t)hypervisor_callback,
-                                 FLAT_RING1_CS, (uint32_t)hypervisor_callback);
+                                 FLAT_RING1_CS, (uint32_t)failsafe_callback);
     if (iso_failsafe_calls > 1)
         report_escape("failsafe callback", "called %u times", iso_failsafe_calls);
 }
