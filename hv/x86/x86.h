@@ -76,4 +76,9 @@ static inline void ltr(uint16_t sel)
     __asm__ __volatile__("ltr %0" : : "r"(sel));
 }
 
+static inline void lldt(uint16_t sel)
+{
+    __asm__ __volatile__("lldt %0" : : "r"(sel));
+}
+
 #endif
