@@ -19,6 +19,7 @@
  */
 #define HV_DS 0x10
 #define CPU_REGS_SIZE 72      /* sizeof(struct cpu_regs), checked in traps.h */
+#define EFLAGS_VM 0x00020000  /* virtual-8086 mode */
 
     .text
 
@@ -60,7 +61,31 @@ vec = vec + 1
 .endr
     .text
 
+/* Move vector, error code, eip, cs, eflags, esp, ss up by four words
+ * (from the top down: the two ranges overlap), %eax saved around it. */
+vm86_fold:
+    pushl %eax
+    movl  28(%esp), %eax;  movl %eax, 44(%esp)     /* ss */
+    movl  24(%esp), %eax;  movl %eax, 40(%esp)     /* esp */
+    movl  20(%esp), %eax;  movl %eax, 36(%esp)     /* eflags */
+    movl  16(%esp), %eax;  movl %eax, 32(%esp)     /* cs */
+    movl  12(%esp), %eax;  movl %eax, 28(%esp)     /* eip */
+    movl  8(%esp), %eax;   movl %eax, 24(%esp)     /* error code */
+    movl  4(%esp), %eax;   movl %eax, 20(%esp)     /* vector */
+    popl  %eax
+    addl  $16, %esp
+    jmp   vm86_folded
+
 trap_common:
+    /* A way in from virtual-8086 mode (EFLAGS.VM in the frame; it can only
+     * be a guest's): the CPU pushed four more words, the VM86 es ds fs gs,
+     * above ss, so the frame sits 16 bytes lower than every other guest
+     * frame.  Fold it up over them: then it is where guest_regs() says,
+     * and trap() crashes the domain (nothing may return to virtual-8086
+     * mode with the four words gone). */
+    testl $EFLAGS_VM, 16(%esp)
+    jnz   vm86_fold
+vm86_folded:
     /* Build the rest of struct cpu_regs: segment registers, then the
      * general registers, lowest address last. */
     pushl %gs

@@ -27,6 +27,7 @@
 #include "sched/sched.h"
 #include "time/time.h"
 #include "trace/trace.h"
+#include "x86/watchdog.h"
 #include "x86/x86.h"
 
 extern char hv_stack_top[];
@@ -170,11 +171,17 @@ static void hv_fault(struct cpu_regs *regs)
 static void guest_fatal(struct domain *d, struct cpu_regs *regs, uint32_t why)
 {
     static const char *const whys[] = { "", "no handler registered",
-        "its stack could not take the exception frame", "not emulated" };
+        "its stack could not take the exception frame", "not emulated", "",
+        "it was in virtual-8086 mode, which no guest may enter" };
     char msg[160];
-    snprintf(msg, sizeof msg, "%s at eip %x (error code %x) in ring %u: %s",
-             regs->vector < 20 ? trap_names[regs->vector] : "trap", regs->eip,
-             regs->error_code, regs->cs & 3, whys[why]);
+    if (regs->eflags & EFLAGS_VM)
+        snprintf(msg, sizeof msg, "%s at %x:%x (error code %x) in virtual-8086 mode: %s",
+                 regs->vector < 20 ? trap_names[regs->vector] : "interrupt", regs->cs,
+                 regs->eip, regs->error_code, whys[why]);
+    else
+        snprintf(msg, sizeof msg, "%s at eip %x (error code %x) in ring %u: %s",
+                 regs->vector < 20 ? trap_names[regs->vector] : "trap", regs->eip,
+                 regs->error_code, regs->cs & 3, whys[why]);
     trace4(TRC_TRAP_FATAL, d->id, regs->vector, regs->error_code, regs->eip, why);
     printk("d%u: fatal exception, its registers:\n", d->id);
     dump_regs(regs);
@@ -199,7 +206,7 @@ static void guest_exception(struct cpu_regs *regs)
     if (r == BOUNCE_OK)
         d->nr_bounces++;
     else
-        guest_fatal(d, regs, r == BOUNCE_NO_HANDLER ? 1 : 2);
+        guest_fatal(d, regs, r == BOUNCE_NO_HANDLER ? FATAL_NO_HANDLER : FATAL_BOUNCE_FAULTED);
 }
 
 static void hardware_irq(int irq, int from_guest)
@@ -213,6 +220,7 @@ static void hardware_irq(int irq, int from_guest)
     }
     irq_eoi(irq);
     if (irq == 0) {
+        watchdog_tick();
         int tick = time_timer_interrupt();
         timer_tick(tick);        /* one-shot timers; every tick= ms, VIRQ_TIMER */
         sched_tick(from_guest, tick);   /* slice over? */
@@ -254,9 +262,26 @@ void exit_to_guest(void)
     }
 }
 
+/*
+ * Virtual-8086 mode.  Only ring 0 may enter it on real hardware (iret
+ * ignores EFLAGS.VM elsewhere), but QEMU's TCG lets a ring-1 iret in.  A
+ * way in from VM86 is recognised by EFLAGS.VM in the frame -- its cs is a
+ * real-mode paragraph whose low bits say nothing about rings -- and the
+ * domain is crashed, whatever brought us in: no guest may run there.
+ * (entry.S has already folded the frame's four extra words away.)
+ */
+static void vm86_fatal(struct cpu_regs *regs)
+{
+    struct domain *d = current;
+    if (d && d->state != DOM_DEAD)
+        guest_fatal(d, regs, FATAL_VM86);
+    regs->eflags &= ~EFLAGS_VM;         /* never an iret back into it */
+}
+
 void trap(struct cpu_regs *regs)
 {
-    int from_guest = (regs->cs & 3) != 0;
+    int vm86 = (regs->eflags & EFLAGS_VM) != 0;
+    int from_guest = vm86 || (regs->cs & 3) != 0;
     uint32_t v = regs->vector;
 
     if (from_guest)
@@ -264,8 +289,12 @@ void trap(struct cpu_regs *regs)
 
     if (v >= 32 && v < 48)
         hardware_irq((int)v - 32, from_guest);
+    else if (v == TRAP_nmi)
+        watchdog_nmi(regs, from_guest);
     else if (!from_guest)
         hv_fault(regs);
+    else if (vm86)
+        ;                               /* below */
     else if (v == HYPERCALL_VECTOR) {
         current->nr_hypercalls++;
         regs->eax = (uint32_t)hypercall_dispatch(regs->eax, regs->ebx, regs->ecx,
@@ -273,6 +302,8 @@ void trap(struct cpu_regs *regs)
     } else
         guest_exception(regs);
 
+    if (vm86)
+        vm86_fatal(regs);
     if (from_guest)
         exit_to_guest();
 }

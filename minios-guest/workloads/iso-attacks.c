@@ -362,8 +362,8 @@ static void attack_vm86(int cli)
     }
     uint32_t eflags = EFLAGS_VM | EFLAGS_IF | 0x2 | (cli ? EFLAGS_IOPL : 0);
     kprintf("iso-attack: iret from ring 1 into virtual-8086 mode (eflags 0x%x) at 0x100:0: %s\n",
-            eflags, cli ? "cli; jmp . -- the real interrupts go off"
-                        : "hlt -- a #GP from virtual-8086 mode");
+            eflags, cli ? "cli; jmp . (real IF off)"
+                        : "hlt (a #GP in VM86)");
     iso_enter_vm86(0x100, 0, eflags);
 }
 
