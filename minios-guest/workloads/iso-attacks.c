@@ -50,10 +50,6 @@
 
 static int escapes, held;
 
-#define PTE_P  0x001u
-#define PTE_RW 0x002u
-#define PTE_U  0x004u
-#define PTE_G  0x100u
 
 static void report_held(const char *what, const char *how, uint32_t v)
 {
@@ -529,7 +525,7 @@ static void attack_work(void)
         for (int i = 0; i < 1024; i++)
             t[i] = data_ro;
         work_l1[got] = t;
-        pd[got] = (pv_ops.pt_mfn(t) << 12) | PTE_P | PTE_RW | PTE_U;
+        pd[got] = (pv_ops.pt_mfn(t) << 12) | PTE_P | PTE_RW | PTE_US;
     }
     n_l1 = got;
     uint32_t pd_mfn = pv_ops.pt_mfn(pd);
@@ -623,7 +619,7 @@ static uint32_t forge_through_shared(uint32_t sh_mfn, uint32_t first, uint32_t n
 {
     uint32_t *kpd = vm_kernel_pgdir(), slot = 256;   /* VA 0x40000000: unused by kernel tasks */
     uint32_t kpd_mfn = pv_ops.pt_mfn(kpd);
-    if (mmu_update1((kpd_mfn << 12) | (slot * 4), (sh_mfn << 12) | PTE_P | PTE_RW | PTE_U) < 0)
+    if (mmu_update1((kpd_mfn << 12) | (slot * 4), (sh_mfn << 12) | PTE_P | PTE_RW | PTE_US) < 0)
         return 0;
     volatile uint32_t *win = (volatile uint32_t *)((slot << 22) | (2 << 12));
     uint32_t landed = 0, v;

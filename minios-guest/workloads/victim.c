@@ -92,9 +92,7 @@ static int others_alive(void)
         if ((int)d == boot_info.domid)
             continue;
         struct hv_domctl c;
-        memset(&c, 0, sizeof c);
-        c.cmd = DOMCTL_getinfo;
-        c.domain = d;
+        domctl_init(&c, DOMCTL_getinfo, d);
         if (HYPERVISOR_domctl(&c) == 0 && c.u.info.state != DOMCTL_STATE_DEAD)
             return 1;
     }

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include "public/hvkit.h"
+#include "public/domctl.h"
 
 #define MS 1000000ull           /* one millisecond in ns */
 
@@ -37,5 +38,9 @@ int sched_set(domid_t dom, uint32_t weight, uint64_t warp, uint64_t limit, uint6
 void wait_for_victim(const char *who);
 /* Dom0's port of the channel the builder made to domain dom, or -1. */
 int find_port_to(domid_t dom);
+/* A domctl request: command cmd about domain dom, every other field zero,
+ * and the interface version of the public/domctl.h this kernel was built
+ * from (without it the hypervisor answers -EACCES). */
+void domctl_init(struct hv_domctl *c, uint32_t cmd, domid_t dom);
 
 #endif
