@@ -43,6 +43,7 @@ void domain_shutdown(struct domain *d, uint32_t reason)
            d->id, reason <= SHUTDOWN_MAX ? shutdown_names[reason] : "?",
            d->nr_hypercalls, d->nr_bounces);
     trace2(TRC_DOM_SHUTDOWN, d->id, d->id, reason);
+    fpu_domain_dead(d);
     sched_domain_dead(d);
 }
 

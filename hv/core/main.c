@@ -25,6 +25,7 @@
 #include "time/time.h"
 #include "trace/trace.h"
 #include "x86/traps.h"
+#include "x86/fpu.h"
 #include "x86/watchdog.h"
 #include "x86/x86.h"
 #include "public/trace.h"
@@ -107,6 +108,7 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
 
     /* 3. - 5. */
     segments_init();
+    fpu_init();
     uint32_t ring_bytes = sizeof(struct trace_ring) +
                           opts.trace_records * sizeof(struct trace_record);
     uint32_t ring_maddr;

@@ -6,6 +6,7 @@
  *   int $0x82 from ring 1               -> a hypercall
  *   exception in ring 0                 -> the hypervisor's own bug (panic),
  *                                          or a fault in copy_guest (fixed up)
+ *   #NM from a guest                    -> its x87 registers (lazy switch, fpu.c)
  *   #GP in ring 1                       -> trap & emulate, if it is cli/sti/hlt
  *   any other exception in ring 1 or 3  -> bounced to the guest kernel's
  *                                          handler; fatal for the domain if
@@ -27,6 +28,7 @@
 #include "sched/sched.h"
 #include "time/time.h"
 #include "trace/trace.h"
+#include "x86/fpu.h"
 #include "x86/watchdog.h"
 #include "x86/x86.h"
 
@@ -193,6 +195,11 @@ static void guest_exception(struct cpu_regs *regs)
     struct domain *d = current;
     uint32_t v = regs->vector;
 
+    /* The FPU is another domain's, or nobody's yet (lazy switch). */
+    if (v == TRAP_no_device) {
+        fpu_trap(d);
+        return;
+    }
     /* Trap & emulate: a privileged instruction in the guest kernel. */
     if (v == TRAP_gp_fault && (regs->cs & 3) == 1 && emulate_privileged(d, regs))
         return;

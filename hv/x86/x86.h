@@ -49,6 +49,18 @@ static inline void write_cr3(uint32_t v)
     __asm__ __volatile__("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
+static inline uint32_t read_cr0(void)
+{
+    uint32_t v;
+    __asm__ __volatile__("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr0(uint32_t v)
+{
+    __asm__ __volatile__("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
 static inline void cli(void) { __asm__ __volatile__("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ __volatile__("sti" ::: "memory"); }
 

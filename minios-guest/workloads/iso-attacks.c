@@ -478,7 +478,7 @@ static void attack_fpu(void)
     }
     if (seen_other)
         report_escape("our x87 control word and st(0) across domain switches",
-                      "someone else's state showed through (control word 0x%x)", other_cw);
+                      "another domain's state showed: cw 0x%x", other_cw);
     else
         report_held("our x87 control word and st(0) across domain switches",
                     "ours every time, over %u switches", rounds);
