@@ -12,6 +12,7 @@
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include "trace/trace.h"
+#include "x86/x86.h"
 #include "public/sched.h"
 
 struct domain domains[MAX_DOMAINS];
@@ -65,6 +66,11 @@ void domain_free_memory(struct domain *d)
         printk("d%u: page tables: %u entries updated, %u by trapped writes, "
                "%u requests refused\n", d->id, d->mm.nr_updates, d->mm.nr_ptwr,
                d->mm.nr_refused);
+    /* The CPU has left its page tables (a CR3 load, which flushes every
+     * entry guests may make: they get no global ones).  Flush once more
+     * anyway, here where the frames leave, rather than rely on the
+     * caller's order of work. */
+    write_cr3(read_cr3());
     for (uint32_t f = 0; f < MAX_FRAMES; f++)
         if (frame_table[f].use == FRAME_GUEST && frame_table[f].owner == d->id)
             frame_free(f);

@@ -13,6 +13,9 @@
  * the reference counts of direct paging (hv/mm/page_type.h) and refuses any
  * frame with a count above zero.
  *
+ * Nothing may map a frame given back, and that includes the TLB: it is
+ * flushed before the first frame of a call goes back to the pool.
+ *
  * Like mmu_update, a batch is done in order and stops at the first refusal;
  * each extent is one mem_release trace record, with the rule that refused
  * it and how many frames the hypervisor has free afterwards (so the trace
@@ -23,12 +26,14 @@
 #include "core/guest_access.h"
 #include "mm/mm.h"
 #include "trace/trace.h"
+#include "x86/x86.h"
 #include "public/memory.h"
 
 /* Give back the pages r lists, in order; see public/memory.h. */
 static int32_t decrease_reservation(struct domain *d, const struct xen_memory_reservation *r)
 {
     uint32_t done;
+    int flushed = 0;
     for (done = 0; done < r->nr_extents; done++) {
         uint32_t pfn = INVALID_PFN, mfn = INVALID_PFN;
         int rule;
@@ -36,8 +41,20 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
             rule = MMRULE_BAD_POINTER;
         else
             rule = pt_release(d->id, pfn, d->p2m, d->nr_pages, &mfn);
-        if (rule == MMRULE_OK)
+        if (rule == MMRULE_OK) {
+            /* Nothing maps the frame any more -- but the TLB may still
+             * hold a translation the guest made while something did (an
+             * update_va_mapping with UVMF_NONE is the guest's right), and
+             * a stale TLB entry writes as well as a page-table entry.  So
+             * flush before the first frame of this call leaves: from then
+             * on the guest does not run until we return, and nothing can
+             * load a new translation of a frame nothing maps. */
+            if (!flushed) {
+                write_cr3(read_cr3());
+                flushed = 1;
+            }
             frame_free(mfn);             /* back in the pool: anyone's now */
+        }
         int32_t ret = mmrule_errno(rule);
         trace5(TRC_MEM_RELEASE, d->id, pfn, mfn, (uint32_t)ret, (uint32_t)rule,
                frames_free_count());
