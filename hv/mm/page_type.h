@@ -26,7 +26,10 @@
  *     checked (and takes its own references) before the type is granted.
  *     An L2 entry must point to a valid L1 (it takes an L1 type reference:
  *     l2_needs_l1); an L1 entry must map a frame of the domain (not_owner,
- *     hv_frame) and map page tables only read-only (pt_writable).  The
+ *     hv_frame), map page tables only read-only (pt_writable), and never be
+ *     global (global_page): a global entry stays in the TLB when CR3 is
+ *     loaded, so it would still map this domain's frame after the switch
+ *     to another domain's address space.  The
  *     directory slots of the hypervisor (1008..1023, and 1007 for the
  *     read-only M2P: HV_FIRST_SLOT, HV_M2P_SLOT in public/address_space.h)
  *     are the hypervisor's: filled in by it, never by the guest (hv_slot).  4 MiB pages are refused (large_page): one PDE
@@ -113,6 +116,8 @@ extern uint32_t m2p[MAX_FRAMES];          /* machine -> pseudo-physical */
 #define MMRULE_BAD_FRAME       13   /* not a frame of RAM at all */
 #define MMRULE_ALREADY_PINNED  14
 #define MMRULE_BAD_PFN         15   /* M2P update with pfn >= nr_pages */
+#define MMRULE_GLOBAL_PAGE     16   /* the global bit: it would outlive a CR3 switch */
+#define MMRULE_GLOBAL_PAGE     16   /* the global bit: it would outlive a CR3 switch */
 
 /* The entry bits the rules look at (PTE_P, PTE_RW, PTE_US, PTE_PS, PTE_ADDR)
  * and the directory slots a guest may not write (HV_M2P_SLOT and up; the

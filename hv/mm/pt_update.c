@@ -114,10 +114,12 @@ static int owned_by(uint32_t mfn, domid_t d)
 }
 
 /* The bits whose change needs no new check: everything but the frame, P,
- * RW and (in a directory) PS.  Accessed/dirty/user/cache bits. */
+ * RW and (in a directory) PS, (in a table) G.  Accessed/dirty/user/cache
+ * bits.  (G matters only in a table entry; a directory entry's bit 8 is
+ * ignored without PS.) */
 static int only_harmless_bits(uint32_t old, uint32_t val, uint32_t level)
 {
-    uint32_t keep = PTE_ADDR | PTE_P | PTE_RW | (level == 2 ? PTE_PS : 0);
+    uint32_t keep = PTE_ADDR | PTE_P | PTE_RW | (level == 2 ? PTE_PS : PTE_G);
     return (old & keep) == (val & keep);
 }
 

@@ -57,7 +57,9 @@ void put_page_type(uint32_t mfn)
 
 /* TODO(lab2): check one L1 entry and take its references: a present entry
  * needs a total reference on its frame, and a writable one also a
- * "writable" type reference (which a page table cannot give). */
+ * "writable" type reference (which a page table cannot give).  A present
+ * entry may not be global (PTE_G, rule global_page): the TLB keeps global
+ * entries across CR3 loads, so the next domain would inherit it. */
 int get_l1e(uint32_t val, domid_t d)
 {
     (void)val; (void)d;

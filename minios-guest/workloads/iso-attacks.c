@@ -421,8 +421,7 @@ static void global_result(const char *what, int r, uint32_t entry)
     else if (!(entry & PTE_G))
         report_held(what, "accepted with the global bit stripped: entry 0x%x", entry);
     else
-        report_escape(what, "entry 0x%x has the global bit: on hardware it survives the "
-                      "switch to another domain", entry);
+        report_escape(what, "entry 0x%x is global: it would outlive a CR3 switch", entry);
 }
 
 static void attack_global(void)

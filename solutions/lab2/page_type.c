@@ -128,6 +128,8 @@ int get_l1e(uint32_t val, domid_t d)
 {
     if (!(val & PTE_P))
         return MMRULE_OK;                /* not present: maps nothing */
+    if (val & PTE_G)
+        return MMRULE_GLOBAL_PAGE;       /* would survive the next domain's CR3 */
     uint32_t mfn = val >> 12;
     int r = get_page(mfn, d);
     if (r != MMRULE_OK)

@@ -90,6 +90,8 @@ struct upd {
 static const struct upd table[] = {
     { "map own frame writable",              D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW), MMRULE_OK },
     { "map own frame read-only",             D1, l1ptr(A, 5), pte(110, PTE_P), MMRULE_OK },
+    { "map own frame global",                D1, l1ptr(A, 5), pte(110, PTE_P | PTE_G), MMRULE_GLOBAL_PAGE },
+    { "not present: a global bit is no bit", D1, l1ptr(A, 5), pte(110, PTE_G), MMRULE_OK },
     { "not present: anything goes",          D1, l1ptr(A, 5), pte(HVF, PTE_RW), MMRULE_OK },
     { "map a hypervisor frame",              D1, l1ptr(A, 5), pte(HVF, PTE_P), MMRULE_HV_FRAME },
     { "map another domain's frame",          D1, l1ptr(A, 5), pte(200, PTE_P), MMRULE_NOT_OWNER },
@@ -172,6 +174,25 @@ Test(mm, accessed_dirty_bits_need_no_new_references)
     cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW | PTE_A | PTE_D), &res), MMRULE_OK);
     cr_assert_eq(frame_table[110].count, 1);
     cr_assert_eq(frame_table[110].type_count, 1);
+}
+
+Test(mm, adding_only_the_global_bit_is_checked)
+{
+    struct pt_result res;
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW | PTE_G), &res),
+                 MMRULE_GLOBAL_PAGE, "G is not a harmless bit: it must be checked");
+    cr_assert_eq(pages[0][A - 100][5], pte(110, PTE_P | PTE_RW), "the refused entry stays");
+    cr_assert_eq(frame_table[110].count, 1);
+    cr_assert_eq(frame_table[110].type_count, 1);
+}
+
+Test(mm, validation_refuses_a_global_entry)
+{
+    pages[0][103 - 100][7] = pte(110, PTE_P | PTE_G);
+    cr_assert_eq(pt_pin(D1, 103, PGT_L1), MMRULE_GLOBAL_PAGE);
+    cr_assert_eq(frame_table[103].type_count, 0);
+    cr_assert_eq(frame_table[110].count, 0, "nothing taken for the refused table");
 }
 
 Test(mm, retype_only_at_type_count_zero)
