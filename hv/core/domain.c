@@ -72,7 +72,8 @@ void domain_free_memory(struct domain *d)
      * caller's order of work. */
     write_cr3(read_cr3());
     for (uint32_t f = 0; f < MAX_FRAMES; f++)
-        if (frame_table[f].use == FRAME_GUEST && frame_table[f].owner == d->id)
+        if ((frame_table[f].use == FRAME_GUEST || frame_table[f].use == FRAME_SHARED) &&
+            frame_table[f].owner == d->id)
             frame_free(f);
     d->mm.base_mfn = 0;
     d->mm.nr_pinned = 0;

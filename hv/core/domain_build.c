@@ -7,7 +7,9 @@
  * loader and a BIOS do for a native kernel, done for a paravirtualized one:
  *
  *   1. check the image (elf.c) and that it fits in the domain's memory;
- *   2. allocate nr_pages machine frames (any frames: the P2M maps them);
+ *   2. allocate nr_pages machine frames (any frames: the P2M maps them),
+ *      and the shared-info frame; it and the start-info frame are
+ *      FRAME_SHARED, the frames the hypervisor writes;
  *   3. copy the image's segments into them;
  *   4. after the image, lay out: start_info, the P2M list, the page
  *      directory and page tables, a boot stack;
@@ -135,6 +137,12 @@ int domain_build(domid_t id, uint32_t module, const void *image, uint32_t len,
         return -1;
     }
     d->shared = mfn_to_virt(d->shared_mfn);
+    /* The two frames the hypervisor writes for the domain (shared info,
+     * start info) are a kind of their own: the domain maps them, but they
+     * can never be a page table, renumbered or given back
+     * (hv/mm/page_type.h, HYPERVISOR-WRITTEN FRAMES). */
+    frame_make_shared(d->shared_mfn);
+    frame_make_shared(d->p2m[si_pfn]);
 
     /* 3. The image (frames are already zeroed, which is the .bss). */
     for (int i = 0; i < elf.nsegs; i++)

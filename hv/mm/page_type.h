@@ -49,6 +49,20 @@
  * said too little would leave references behind: frames that could never
  * be retyped or freed -- a leak, never a way in.
  *
+ * HYPERVISOR-WRITTEN FRAMES.  Some frames belong to a domain but are
+ * written by the hypervisor behind its back: the shared-info page (event
+ * bits, the time, the cr2 of every bounced page fault), the start-info
+ * page, and later grant tables, rings and device pages.  Were one of them
+ * a page table, each of the hypervisor's writes would be an unvalidated
+ * entry (a cr2 of (mfn << 12) | 3 maps any frame writable); were it
+ * renumbered into the P2M and given back, the hypervisor would go on
+ * writing a freed frame.  So they are FRAME_SHARED: their domain may map
+ * them like its own (get_page), but the hypervisor holds a permanent total
+ * and "writable" type reference on each (frame_make_shared), so their type
+ * can never become L1 or L2 (type_conflict, or l2_needs_l1 for a directory
+ * entry), and the operations on whole frames -- pin, unpin, M2P update,
+ * memory_op -- refuse them outright (hv_shared).
+ *
  * PINNING holds one type reference (and one total reference) so that a table
  * stays validated while nothing else uses it: the guest builds a page
  * directory, pins it, and from then on updates are checked one entry at a
@@ -75,6 +89,9 @@
 #define FRAME_HV       2   /* the hypervisor's own (image, trace ring, tables) */
 #define FRAME_GUEST    3   /* belongs to domain `owner` */
 #define FRAME_MODULE   4   /* holds a boot module until the builder is done */
+#define FRAME_SHARED   5   /* the hypervisor writes it, domain `owner` may map it
+                              (shared info, start info; see HYPERVISOR-WRITTEN
+                              FRAMES): never a page table, never given back */
 
 /* Frame types. */
 #define PGT_NONE       0
@@ -83,7 +100,7 @@
 #define PGT_L2         3   /* a page directory */
 
 struct frame_info {
-    uint16_t owner;        /* domid, for FRAME_GUEST */
+    uint16_t owner;        /* domid, for FRAME_GUEST and FRAME_SHARED */
     uint16_t use;          /* FRAME_* */
     uint16_t type;         /* PGT_*, meaningful while type_count > 0 */
     uint16_t pinned;       /* 1: a pin holds a type and a total reference */
@@ -117,6 +134,8 @@ extern uint32_t m2p[MAX_FRAMES];          /* machine -> pseudo-physical */
 #define MMRULE_ALREADY_PINNED  14
 #define MMRULE_BAD_PFN         15   /* M2P update with pfn >= nr_pages */
 #define MMRULE_GLOBAL_PAGE     16   /* the global bit: it would outlive a CR3 switch */
+#define MMRULE_HV_SHARED       17   /* a frame the hypervisor writes: never a table,
+                                       never renumbered, never given back */
 #define MMRULE_GLOBAL_PAGE     16   /* the global bit: it would outlive a CR3 switch */
 
 /* The entry bits the rules look at (PTE_P, PTE_RW, PTE_US, PTE_PS, PTE_ADDR)
@@ -188,6 +207,10 @@ int m2p_update(domid_t d, uint32_t mfn, uint32_t pfn, uint32_t *p2m, uint32_t nr
  * M2P entry are invalid, and *mfn is the frame for the caller to put back
  * on the free list.  *mfn is the frame tried (or INVALID_PFN) either way. */
 int pt_release(domid_t d, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages, uint32_t *mfn);
+/* Make mfn (already allocated to its domain) a hypervisor-written frame:
+ * FRAME_SHARED, with the hypervisor's own permanent total and writable
+ * type reference (see HYPERVISOR-WRITTEN FRAMES). */
+void frame_make_shared(uint32_t mfn);
 /* The error code the guest gets for a rule. */
 int mmrule_errno(int rule);
 /* Trace one table's runs of present entries (pt_run records). */

@@ -35,6 +35,7 @@ int mmrule_errno(int rule)
     case MMRULE_HV_FRAME:
     case MMRULE_HV_SLOT:
     case MMRULE_BAD_FRAME:
+    case MMRULE_HV_SHARED:
         return -HV_EPERM;
     case MMRULE_IN_USE:
     case MMRULE_ALREADY_PINNED:
@@ -46,6 +47,15 @@ int mmrule_errno(int rule)
     default:
         return -HV_EINVAL;
     }
+}
+
+void frame_make_shared(uint32_t mfn)
+{
+    struct frame_info *f = &frame_table[mfn];
+    f->use = FRAME_SHARED;
+    f->type = PGT_WRITABLE;      /* the hypervisor writes it: it is writable, */
+    f->type_count = 1;           /* for good, so its type can never change */
+    f->count = 1;
 }
 
 /* The OR of sixteen entries: its P bit is set iff one of them is present.
@@ -99,13 +109,17 @@ uint32_t pt_next_used(uint32_t mfn, uint32_t i, uint32_t n)
     return n;
 }
 
-/* Is mfn a frame of d?  (No reference is taken.) */
+/* Is mfn a frame of d that d may use as a whole -- pin, unpin, renumber,
+ * give back, update as a table?  (No reference is taken.)  A frame the
+ * hypervisor writes is d's to map, never to do these with. */
 static int owned_by(uint32_t mfn, domid_t d)
 {
     if (mfn >= MAX_FRAMES)
         return MMRULE_BAD_FRAME;
     if (frame_table[mfn].use == FRAME_HV)
         return MMRULE_HV_FRAME;
+    if (frame_table[mfn].use == FRAME_SHARED)
+        return frame_table[mfn].owner == d ? MMRULE_HV_SHARED : MMRULE_NOT_OWNER;
     if (frame_table[mfn].use != FRAME_GUEST)
         return MMRULE_BAD_FRAME;
     if (frame_table[mfn].owner != d)

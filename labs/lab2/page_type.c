@@ -17,7 +17,10 @@
 
 /* TODO(lab2): a total reference on mfn for domain d.  Refuse a frame that
  * is beyond RAM or not in use (bad_frame), the hypervisor's (hv_frame), or
- * another domain's (not_owner). */
+ * another domain's (not_owner).  A frame the hypervisor writes for d
+ * (FRAME_SHARED: its shared-info and start-info pages) is d's to map like
+ * its own; the permanent type the hypervisor holds on it keeps it from
+ * ever becoming a table (page_type.h, HYPERVISOR-WRITTEN FRAMES). */
 int get_page(uint32_t mfn, domid_t d)
 {
     (void)mfn; (void)d;

@@ -740,11 +740,13 @@ static void attack_hvframe(void)
         mc[1].args[3] = DOMID_SELF;
         HYPERVISOR_multicall(mc, 2);
         pin = mc[1].result;
-        if (pin != -HV_EINVAL && pin != -HV_EPERM)
-            break;                       /* not a content problem */
+        if (pin == 0)
+            break;
         uva(sh_va, (sh_mfn << 12) | PTE_P | PTE_RW, UVMF_INVLPG);
-        if (pin == -HV_EINVAL)
-            break;                       /* refused for its type: no retry */
+        /* Only a timer tick between our memset and the pin (new time
+         * values, which look like entries) is worth another try. */
+        if (sh->vcpu_info[0].time.version == 0)
+            break;
     }
     if (pin == 0) {
         report_escape("pin the shared-info frame as a page table", "pinned", 0);

@@ -23,7 +23,7 @@ int get_page(uint32_t mfn, domid_t d)
     struct frame_info *f = &frame_table[mfn];
     if (f->use == FRAME_HV)
         return MMRULE_HV_FRAME;          /* never the hypervisor's memory */
-    if (f->use != FRAME_GUEST)
+    if (f->use != FRAME_GUEST && f->use != FRAME_SHARED)
         return MMRULE_BAD_FRAME;         /* free, module, not RAM */
     if (f->owner != d)
         return MMRULE_NOT_OWNER;         /* never another domain's */

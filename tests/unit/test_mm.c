@@ -195,6 +195,51 @@ Test(mm, validation_refuses_a_global_entry)
     cr_assert_eq(frame_table[110].count, 0, "nothing taken for the refused table");
 }
 
+/* Frame 150 of domain 1 made a hypervisor-written frame (shared info). */
+#define SH 150u
+
+Test(mm, a_shared_frame_is_mapped_but_never_a_table)
+{
+    struct pt_result res;
+    frame_make_shared(SH);
+    cr_assert_eq(frame_table[SH].use, FRAME_SHARED);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(SH, PTE_P | PTE_RW), &res), MMRULE_OK,
+                 "its domain maps it writable");
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(SH, PTE_P), &res), MMRULE_OK);
+    cr_assert_eq(frame_table[SH].count, 3, "the hypervisor's reference and two mappings");
+    /* Unmapped again, it keeps the hypervisor's references: never free of
+     * its writable type, never a table. */
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), 0, &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), 0, &res), MMRULE_OK);
+    cr_assert_eq(frame_table[SH].count, 1);
+    cr_assert_eq(frame_table[SH].type_count, 1);
+    cr_assert_eq(frame_table[SH].type, PGT_WRITABLE);
+    cr_assert_eq(pt_pin(D1, SH, PGT_L1), MMRULE_HV_SHARED);
+    cr_assert_eq(pt_pin(D1, SH, PGT_L2), MMRULE_HV_SHARED);
+    cr_assert_eq(pt_pin(D2, SH, PGT_L1), MMRULE_NOT_OWNER);
+    cr_assert_eq(pt_update(D1, l1ptr(B, 2), pte(SH, PTE_P | PTE_RW), &res), MMRULE_L2_NEEDS_L1,
+                 "a directory entry cannot make it an L1 either");
+    cr_assert_eq(pt_update(D1, l1ptr(SH, 0), 0, &res), MMRULE_HV_SHARED);
+    cr_assert_eq(frame_table[SH].type, PGT_WRITABLE);
+}
+
+Test(mm, a_shared_frame_is_never_renumbered_or_given_back)
+{
+    static uint32_t p2m[64];
+    for (uint32_t i = 0; i < 64; i++) {
+        p2m[i] = 100 + i;
+        m2p[100 + i] = i;
+    }
+    frame_make_shared(SH);
+    cr_assert_eq(m2p_update(D1, SH, 3, p2m, 64), MMRULE_HV_SHARED);
+    cr_assert_eq(p2m[3], 103u, "the P2M is untouched");
+    uint32_t mfn;
+    cr_assert_eq(pt_release(D1, SH - 100, p2m, 64, &mfn), MMRULE_HV_SHARED);
+    cr_assert_eq(mfn, SH);
+    cr_assert_eq(p2m[SH - 100], SH, "still backs its page");
+    cr_assert_eq(mmrule_errno(MMRULE_HV_SHARED), -HV_EPERM);
+}
+
 Test(mm, retype_only_at_type_count_zero)
 {
     struct pt_result res;
