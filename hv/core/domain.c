@@ -71,6 +71,7 @@ void domain_free_memory(struct domain *d)
      * anyway, here where the frames leave, rather than rely on the
      * caller's order of work. */
     write_cr3(read_cr3());
+    pt_steps_free(&d->mm.steps);        /* an operation it never finished */
     for (uint32_t f = 0; f < MAX_FRAMES; f++)
         if ((frame_table[f].use == FRAME_GUEST || frame_table[f].use == FRAME_SHARED) &&
             frame_table[f].owner == d->id)

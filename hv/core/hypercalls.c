@@ -10,6 +10,7 @@
  */
 #include "core/hypercall.h"
 #include "core/domain.h"
+#include "core/continuation.h"
 #include "core/guest_access.h"
 #include "core/lib.h"
 #include "sched/sched.h"
@@ -105,6 +106,7 @@ int32_t do_set_callbacks(uint32_t ev_cs, uint32_t ev_eip, uint32_t fs_cs,
  * multicall(calls, nr): run a batch, one trap for all of them.  Each entry
  * is copied in, dispatched exactly like int $0x82, and its result copied
  * back.  Nesting, and calls that would not return, are refused per entry.
+ * A long multicall, or a long entry, is continued like any long call.
  */
 int32_t do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint32_t a5)
 {
@@ -116,6 +118,10 @@ int32_t do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint
     for (uint32_t i = 0; i < nr; i++) {
         struct multicall_entry e;
         uint32_t addr = calls + i * sizeof e;
+        /* In pieces (hv/core/continuation.h): between two entries, if the
+         * timer is due, the guest re-executes the multicall from here. */
+        if (i > 0 && hypercall_preempt_check())
+            return hypercall_continue(__HYPERVISOR_multicall, addr, nr - i, 0, 0, 0);
         if (copy_from_guest(&e, addr, sizeof e))
             return -HV_EFAULT;
         if (e.op == __HYPERVISOR_multicall ||
@@ -124,6 +130,16 @@ int32_t do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint
         else
             e.result = hypercall_dispatch(e.op, e.args[0], e.args[1], e.args[2],
                                           e.args[3], e.args[4]);
+        uint32_t cnr, cargs[5];
+        if (e.result == -HV_ERESTART && hypercall_continuation_take(&cnr, cargs)) {
+            /* The entry itself stopped part-way: its arguments for the
+             * rest go back into the entry, in the guest's memory, and the
+             * multicall is continued from this entry. */
+            if (copy_to_guest(addr + __builtin_offsetof(struct multicall_entry, args),
+                              cargs, sizeof cargs))
+                return -HV_EFAULT;
+            return hypercall_continue(__HYPERVISOR_multicall, addr, nr - i, 0, 0, 0);
+        }
         if (copy_to_guest(addr + __builtin_offsetof(struct multicall_entry, result),
                           &e.result, sizeof e.result))
             return -HV_EFAULT;

@@ -23,18 +23,27 @@
  */
 #include "core/hypercall.h"
 #include "core/domain.h"
+#include "core/continuation.h"
 #include "core/guest_access.h"
 #include "mm/mm.h"
 #include "trace/trace.h"
 #include "x86/x86.h"
 #include "public/memory.h"
 
-/* Give back the pages r lists, in order; see public/memory.h. */
-static int32_t decrease_reservation(struct domain *d, const struct xen_memory_reservation *r)
+/* Give back the pages r lists, in order, from extent `start` (earlier
+ * pieces of a continued call did those before it); see public/memory.h. */
+static int32_t decrease_reservation(struct domain *d, const struct xen_memory_reservation *r,
+                                    uint32_t start, uint32_t arg)
 {
     uint32_t done;
     int flushed = 0;
-    for (done = 0; done < r->nr_extents; done++) {
+    for (done = start; done < r->nr_extents; done++) {
+        /* In pieces (hv/core/continuation.h): the progress travels in
+         * the command's upper bits, as in Xen. */
+        if (done > start && hypercall_preempt_check())
+            return hypercall_continue(__HYPERVISOR_memory_op,
+                                      XENMEM_decrease_reservation | (done << MEMOP_EXTENT_SHIFT),
+                                      arg, 0, 0, 0);
         uint32_t pfn = INVALID_PFN, mfn = INVALID_PFN;
         int rule;
         if (copy_from_guest(&pfn, r->extent_start + done * sizeof pfn, sizeof pfn))
@@ -74,13 +83,15 @@ int32_t do_memory_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint3
     struct domain *d = current;
     struct xen_memory_reservation r;
 
+    uint32_t start = cmd >> MEMOP_EXTENT_SHIFT;   /* 0, unless continued */
+    cmd &= MEMOP_CMD_MASK;
     if (cmd != XENMEM_decrease_reservation)
         return -HV_ENOSYS;               /* increase / populate: the balloon issue */
     if (copy_from_guest(&r, arg, sizeof r))
         return -HV_EFAULT;
     if (r.domid != DOMID_SELF && r.domid != d->id)
         return -HV_EPERM;                /* another domain's memory: dom0's tools, later */
-    if (r.extent_order != 0 || r.nr_extents > XENMEM_MAX_EXTENTS)
+    if (r.extent_order != 0 || r.nr_extents > XENMEM_MAX_EXTENTS || start > r.nr_extents)
         return -HV_EINVAL;               /* single pages only; a bounded batch */
-    return decrease_reservation(d, &r);
+    return decrease_reservation(d, &r, start, arg);
 }

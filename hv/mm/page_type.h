@@ -136,6 +136,7 @@ extern uint32_t m2p[MAX_FRAMES];          /* machine -> pseudo-physical */
 #define MMRULE_GLOBAL_PAGE     16   /* the global bit: it would outlive a CR3 switch */
 #define MMRULE_HV_SHARED       17   /* a frame the hypervisor writes: never a table,
                                        never renumbered, never given back */
+#define MMRULE_NO_MEMORY       18   /* the hypervisor has no frame for the work */
 #define MMRULE_GLOBAL_PAGE     16   /* the global bit: it would outlive a CR3 switch */
 
 /* The entry bits the rules look at (PTE_P, PTE_RW, PTE_US, PTE_PS, PTE_ADDR)

@@ -44,6 +44,8 @@ int mmrule_errno(int rule)
         return -HV_EFAULT;
     case MMRULE_BAD_OP:
         return -HV_ENOSYS;
+    case MMRULE_NO_MEMORY:
+        return -HV_ENOMEM;
     default:
         return -HV_EINVAL;
     }

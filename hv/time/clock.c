@@ -167,6 +167,11 @@ void time_timer_sooner(uint64_t deadline)
         pit_arm(deadline);
 }
 
+int time_timer_due(void)
+{
+    return time_now_ns() >= armed_ns;
+}
+
 uint32_t time_tick_ms(void)
 {
     return tick_ms;

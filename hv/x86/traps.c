@@ -3,7 +3,8 @@
  * hypercall is sorted here.
  *
  *   hardware interrupt (vector 32..47)  -> the hypervisor's own (timer)
- *   int $0x82 from ring 1               -> a hypercall
+ *   int $0x82 from ring 1               -> a hypercall (continued, if it
+ *                                          stopped part-way: continuation.h)
  *   exception in ring 0                 -> the hypervisor's own bug (panic),
  *                                          or a fault in copy_guest (fixed up)
  *   #NM from a guest                    -> its x87 registers (lazy switch, fpu.c)
@@ -21,6 +22,7 @@
 #include "core/guest_access.h"
 #include "event/upcall.h"
 #include "time/timer.h"
+#include "core/continuation.h"
 #include "core/hypercall.h"
 #include "core/lab1.h"
 #include "core/lib.h"
@@ -306,6 +308,9 @@ void trap(struct cpu_regs *regs)
         current->nr_hypercalls++;
         regs->eax = (uint32_t)hypercall_dispatch(regs->eax, regs->ebx, regs->ecx,
                                                  regs->edx, regs->esi, regs->edi);
+        /* A long call stopped part-way: the guest re-executes it with the
+         * arguments it left (hv/core/continuation.h). */
+        hypercall_continuation_apply(regs);
     } else
         guest_exception(regs);
 

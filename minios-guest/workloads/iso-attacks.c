@@ -517,16 +517,22 @@ static uint32_t tsc_us(uint64_t t)
 }
 
 #define WORK_MAX_L1 256
+#define WORK_MAX_OPS 512                 /* one page of struct mmuext_op */
 static uint32_t *work_l1[WORK_MAX_L1];
-static struct mmuext_op work_ops[MMU_BATCH_MAX];
 
 static void attack_work(void)
 {
     uint32_t n_l1 = cmdline_int("work_l1s", 64), n_ops = cmdline_int("work_ops", 64);
     if (n_l1 > WORK_MAX_L1)
         n_l1 = WORK_MAX_L1;
-    if (n_ops > MMU_BATCH_MAX)
-        n_ops = MMU_BATCH_MAX;
+    if (n_ops > WORK_MAX_OPS)
+        n_ops = WORK_MAX_OPS;
+    /* The batch, and the console text, in pages of their own (nothing of
+     * this task sits in every minios image's .bss). */
+    struct mmuext_op *work_ops = page_alloc();
+    char *text = page_alloc();
+    if (!work_ops || !text)
+        panic("iso-attack: no memory");
     /* A directory whose first n_l1 entries name page tables in which every
      * one of the 1024 entries maps the same page of ours, read-only: a
      * directory that costs n_l1 * 1024 checks to validate, and as many to
@@ -594,7 +600,6 @@ static void attack_work(void)
 
     /* Long console writes: 4 KiB at a time, the most one call takes.  Each
      * line must come out once, whole, in order, however the call is cut. */
-    static char text[CONSOLEIO_MAX];
     uint32_t lines = CONSOLEIO_MAX / 64;
     for (uint32_t l = 0; l < lines; l++) {
         char *s = &text[l * 64];
@@ -620,6 +625,8 @@ static void attack_work(void)
     uva((uint32_t)pd, (pd_mfn << 12) | PTE_P | PTE_RW, UVMF_INVLPG);
     page_free(pd);
     page_free(data);
+    page_free(work_ops);
+    page_free(text);
     report_held("long hypercalls", "all completed: see the victim's gap for the time", 0);
 }
 
@@ -673,8 +680,10 @@ static void attack_hvframe(void)
 
     /* 1. Start info as a page table: empty it (an empty table validates),
      * map it read-only, pin it. */
-    static uint8_t save[4096];
-    memcpy(save, si_page, sizeof save);
+    uint8_t *save = page_alloc();
+    if (!save)
+        panic("iso-attack: no memory");
+    memcpy(save, si_page, 4096);
     memset(si_page, 0, 4096);
     int r = uva((uint32_t)si_page, (si_mfn << 12) | PTE_P, UVMF_INVLPG);
     int pin = r ? r : mmuext1(MMUEXT_PIN_L1_TABLE, si_mfn);
@@ -692,7 +701,8 @@ static void attack_hvframe(void)
         report_held("pin the start-info frame as a page directory", "refused with %d", (uint32_t)pin);
     }
     uva((uint32_t)si_page, (si_mfn << 12) | PTE_P | PTE_RW, UVMF_INVLPG);
-    memcpy(si_page, save, sizeof save);
+    memcpy(si_page, save, 4096);
+    page_free(save);
 
     /* 2. Give the start-info page back (unmapped first). */
     r = uva((uint32_t)si_page, 0, UVMF_INVLPG);

@@ -48,11 +48,11 @@
 #include "lib/string.h"
 #include "workloads/workloads.h"
 
-#define MAX_BUF_PAGES  1024
+#define MAX_BUF_PAGES  1024       /* pointers in one page */
 #define KEEP_FREE      16         /* pages left to the kernel */
 #define VICTIM_MAX_S   60         /* give up waiting for the others */
 
-static uint32_t *buf[MAX_BUF_PAGES];
+static uint32_t **buf;                   /* a page of page pointers */
 static uint32_t nbuf;
 
 /* The pattern: a function of the word's own address, so a page written
@@ -140,6 +140,9 @@ int victim_main(void)
         kprintf("victim: warp not set (%d): the gap then includes other domains' slices\n", r);
 
     /* All our free memory but a few pages, under the pattern. */
+    buf = page_alloc();
+    if (!buf)
+        panic("victim: no memory");
     void *p;
     while (nbuf < MAX_BUF_PAGES && (p = page_alloc()) != 0)
         buf[nbuf++] = p;

@@ -6,7 +6,9 @@
  * puts the call number in %eax and up to five arguments in %ebx %ecx %edx
  * %esi %edi and executes int $0x82; the hypervisor's gate for that vector
  * has DPL 1, so ring 1 may use it and a ring-3 program may not (it gets #GP).
- * The result comes back in %eax: >= 0 on success, -errno on error.  Every
+ * The result comes back in %eax: >= 0 on success, -errno on error.  The
+ * argument registers may come back changed (a long call is continued in
+ * pieces, and the last piece leaves its arguments there: Xen's rule); every
  * other register is preserved.  Numbers and structures: hv/include/public/.
  *
  * Only paravirtualized code (pvops-hv.c and the PV demo programs) includes
@@ -26,15 +28,16 @@
 #include "public/domctl.h"
 
 /* The one real wrapper: any hypercall number, five arguments.  The
- * "memory" clobber tells the compiler the hypervisor may read or write
- * any memory we passed a pointer to. */
+ * arguments are in-out operands ("+b" ...): the compiler must not assume
+ * they survive the call.  The "memory" clobber tells it the hypervisor may
+ * read or write any memory we passed a pointer to. */
 static inline int hypercall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
                             uint32_t a4, uint32_t a5)
 {
     int ret;
     __asm__ volatile("int $0x82"
-                     : "=a"(ret)
-                     : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4), "D"(a5)
+                     : "=a"(ret), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5)
+                     : "a"(nr)
                      : "memory");
     return ret;
 }
