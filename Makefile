@@ -10,6 +10,8 @@
 #                   of the reference solution (solutions/lab1/)
 #   make qemu-gdb / make gdb     debug (two terminals), see README
 #   make bench      path lengths under -icount, in guest instructions
+#   make fuzz-long  10^6 random hypercalls from a domU beside a victim
+#                   (SEED=n for another seed; make test runs 10^5)
 #
 # `make run` and `make test` first run tools/ensure-deps.sh, which installs
 # what a fresh Debian/Ubuntu machine lacks (or says exactly what to install).
@@ -115,7 +117,7 @@ HV_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard $(HV_HOST_SRCS)) $(H
 UNIT_SRCS    := $(wildcard tests/unit/*.c)
 UNIT_BIN     := $(BUILD)/tests/unit-tests
 
-.PHONY: all hv guest tools unit-tests test run scenario scenarios bench \
+.PHONY: all hv guest tools unit-tests test run scenario scenarios bench fuzz-long \
         qemu-gdb gdb deps clean
 all: hv guest tools
 
@@ -213,6 +215,9 @@ scenarios: all
 
 bench: all
 	@BUILD=$(BUILD) bench/run.sh
+
+fuzz-long: all
+	@FUZZ_SEED=$(or $(SEED),12345) BUILD=$(BUILD) tests/run-scenario.sh tests/fuzz/hcall-fuzz-long.scn
 
 qemu-gdb: all
 	@BUILD=$(BUILD) tools/gdb.sh qemu $(NAME)

@@ -7,8 +7,8 @@
 #include "x86/traps.h"
 #include "public/hvkit.h"
 
+int hypercall_continued;             /* a continuation is pending */
 static struct {
-    int pending;
     uint32_t nr, args[5];
 } cont;
 
@@ -20,7 +20,7 @@ int hypercall_preempt_check(void)
 int32_t hypercall_continue(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
                            uint32_t a4, uint32_t a5)
 {
-    cont.pending = 1;
+    hypercall_continued = 1;
     cont.nr = nr;
     cont.args[0] = a1;
     cont.args[1] = a2;
@@ -30,11 +30,9 @@ int32_t hypercall_continue(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
     return -HV_ERESTART;
 }
 
-int hypercall_continuation_apply(struct cpu_regs *regs)
+void hypercall_continuation_apply(struct cpu_regs *regs)
 {
-    if (!cont.pending)
-        return 0;
-    cont.pending = 0;
+    hypercall_continued = 0;
     regs->eax = cont.nr;
     regs->ebx = cont.args[0];
     regs->ecx = cont.args[1];
@@ -42,14 +40,13 @@ int hypercall_continuation_apply(struct cpu_regs *regs)
     regs->esi = cont.args[3];
     regs->edi = cont.args[4];
     regs->eip -= 2;              /* back over "int $0x82" (CD 82) */
-    return 1;
 }
 
 int hypercall_continuation_take(uint32_t *nr, uint32_t args[5])
 {
-    if (!cont.pending)
+    if (!hypercall_continued)
         return 0;
-    cont.pending = 0;
+    hypercall_continued = 0;
     *nr = cont.nr;
     for (int i = 0; i < 5; i++)
         args[i] = cont.args[i];

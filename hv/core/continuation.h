@@ -33,9 +33,10 @@ int hypercall_preempt_check(void);
 int32_t hypercall_continue(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
                            uint32_t a4, uint32_t a5);
 
-/* For trap(): if the hypercall just dispatched asked to be continued, set
- * up the guest's frame to re-execute it and return 1. */
-int hypercall_continuation_apply(struct cpu_regs *regs);
+/* For trap(): if the hypercall just dispatched asked to be continued
+ * (hypercall_continued), set up the guest's frame to re-execute it. */
+extern int hypercall_continued;
+void hypercall_continuation_apply(struct cpu_regs *regs);
 
 /* For multicall: the continuation an entry asked for (its number and new
  * arguments), taken over by the multicall; 1 if there was one. */

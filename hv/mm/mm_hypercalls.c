@@ -215,14 +215,16 @@ int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi,
 static int dir_op(struct domain *d, uint32_t op, uint32_t mfn, int resume)
 {
     struct pt_steps *s = &d->mm.steps;
-    for (int k = 0; k < 2; k++)
+    int stepped = pt_dir_op_plan(d->id, s, op, mfn, d->mm.base_mfn);
+    for (int k = 0; k < 2 && stepped; k++)
         if (!s->held[k]) {
             uint32_t page = frame_alloc(DOMID_HV);       /* zeroed */
             if (!page)
                 return MMRULE_NO_MEMORY;
             s->held[k] = mfn_to_virt(page);
         }
-    int rule = pt_dir_op(d->id, s, op, mfn, &d->mm.base_mfn, resume, hypercall_preempt_check);
+    int rule = pt_dir_op(d->id, s, op, mfn, &d->mm.base_mfn, stepped, resume,
+                         hypercall_preempt_check);
     if (rule != PT_STEPPED)
         pt_steps_free(s);
     return rule;

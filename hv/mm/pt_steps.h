@@ -45,6 +45,7 @@ struct pt_steps {
     uint32_t phase;
     int      result;               /* its rule, once it has run */
     int      base_changed;         /* NEW_BASE ran and succeeded: load CR3 */
+    uint32_t nr_held;              /* temporary references held now */
     /* [0]: the tables of the directory operated on; [1]: those of the old
      * base pointer (NEW_BASE).  Index = directory entry; 0 = none held.
      * Two pages the caller provides (zeroed) while an operation is in
@@ -53,16 +54,34 @@ struct pt_steps {
     uint32_t *held[2];
 };
 
+/* The cascade an operation may do in one go: entries of tables it may
+ * validate or devalidate on the way (about 20 to 50 instructions each). */
+#define PT_DIRECT_BUDGET 4096
+
+/*
+ * Must this operation go in steps?  1 if one is in progress in s, or if
+ * the tables it would validate or devalidate in one go hold more than
+ * PT_DIRECT_BUDGET entries; 0 if it can simply run (the common case: a
+ * process's directory, whose tables are the kernel's, validated for good).
+ * The count is exact for devalidation (a table goes only if every one of
+ * its type references is one of this directory's entries) and an upper
+ * bound for validation (1024 per table not validated yet).
+ */
+int pt_dir_op_plan(domid_t d, const struct pt_steps *s, uint32_t op, uint32_t mfn,
+                   uint32_t base);
+
 /*
  * Run (or go on with) operation op on frame mfn for domain d: PT_STEPPED if
  * stop() said so before it was finished, else the operation's rule.
+ * stepped: what pt_dir_op_plan said (0: run it in one go, s->held unused).
  * resume: this call continues the operation left in s (a continued
  * hypercall); otherwise anything left in s is finished first.  base: the
- * domain's base pointer (NEW_BASE changes it; see pt_new_base).  s->held
- * must point to two zeroed arrays of GUEST_NR_SLOTS words; when this
- * returns anything but PT_STEPPED they are zero again (s->op is 0).
+ * domain's base pointer (NEW_BASE changes it; see pt_new_base).  When
+ * stepped, s->held must point to two zeroed arrays of GUEST_NR_SLOTS
+ * words; when this returns anything but PT_STEPPED they are zero again (s->op
+ * is 0, s->nr_held 0).
  */
 int pt_dir_op(domid_t d, struct pt_steps *s, uint32_t op, uint32_t mfn, uint32_t *base,
-              int resume, int (*stop)(void));
+              int stepped, int resume, int (*stop)(void));
 
 #endif

@@ -258,7 +258,7 @@ static int upcall_due(const struct domain *d)
  * event pending for it and not masked becomes an upcall.  Delivering can
  * crash that domain (no callback, bad stack): then it must not run another
  * instruction, so decide again. */
-void exit_to_guest(void)
+static inline void exit_work(void)
 {
     for (;;) {
         if (need_resched)
@@ -269,6 +269,11 @@ void exit_to_guest(void)
         if (!need_resched)
             break;
     }
+}
+
+void exit_to_guest(void)
+{
+    exit_work();
 }
 
 /*
@@ -310,12 +315,13 @@ void trap(struct cpu_regs *regs)
                                                  regs->edx, regs->esi, regs->edi);
         /* A long call stopped part-way: the guest re-executes it with the
          * arguments it left (hv/core/continuation.h). */
-        hypercall_continuation_apply(regs);
+        if (hypercall_continued)
+            hypercall_continuation_apply(regs);
     } else
         guest_exception(regs);
 
     if (vm86)
         vm86_fatal(regs);
     if (from_guest)
-        exit_to_guest();
+        exit_work();
 }

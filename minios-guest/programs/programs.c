@@ -48,6 +48,7 @@ int bench_switch_main(void);
 int masking_main(void);
 int victim_main(void);          /* victim.c */
 int iso_attack_main(void);      /* iso-attacks.c */
+int hcall_fuzz_main(void);      /* hcall-fuzz.c */
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -84,6 +85,7 @@ static const struct program programs[] = {
     { "masking",           0, 1, masking_main },
     { "victim",            0, 1, victim_main },
     { "iso-attack",        0, 1, iso_attack_main },
+    { "hcall-fuzz",        0, 1, hcall_fuzz_main },
 };
 
 const struct program *find_program(const char *name)

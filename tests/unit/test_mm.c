@@ -569,7 +569,8 @@ static int run_steps(uint32_t op, uint32_t mfn, uint32_t *base, int *rule)
 {
     int calls = 0, resume = 0;
     do {
-        *rule = pt_dir_op(D1, &steps, op, mfn, base, resume, always_stop);
+        *rule = pt_dir_op(D1, &steps, op, mfn, base, pt_dir_op_plan(D1, &steps, op, mfn, *base),
+                          resume, always_stop);
         calls++;
         resume = 1;
     } while (*rule == PT_STEPPED && calls < 10000);
@@ -604,13 +605,13 @@ Test(mm, a_directory_op_not_continued_gives_its_references_back)
 {
     big_directory();
     uint32_t base = 0;
-    int rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 0, always_stop);
-    rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, always_stop);
+    int rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 0, always_stop);
+    rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 1, always_stop);
     cr_assert_eq(rule, PT_STEPPED);
     cr_assert_eq(frame_table[121].type, PGT_L1, "the first tables are held");
     /* The guest does something else instead of continuing. */
     do
-        rule = pt_dir_op(D1, &steps, PT_OP_UNPIN, 103, &base, 0, always_stop);
+        rule = pt_dir_op(D1, &steps, PT_OP_UNPIN, 103, &base, 1, 0, always_stop);
     while (rule == PT_STEPPED);
     cr_assert_eq(rule, MMRULE_NOT_PINNED);
     for (uint32_t t = 121; t <= 128; t++)
@@ -625,15 +626,15 @@ Test(mm, a_directory_changed_between_steps_is_covered_again)
     for (int i = 0; i < 1024; i++)
         pages[0][129 - 100][i] = pte(DATA, PTE_P);
     uint32_t base = 0;
-    int rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 0, always_stop);
+    int rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 0, always_stop);
     for (int k = 0; k < 7; k++)
-        rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, always_stop);
+        rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 1, always_stop);
     cr_assert_eq(rule, PT_STEPPED);
     /* Between two pieces the guest points entry 2 at another table (it may:
      * the directory is no table yet, it can map it writable meanwhile). */
     pages[0][DIR - 100][2] = pte(129, PTE_P | PTE_RW | PTE_US);
     do
-        rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, always_stop);
+        rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 1, always_stop);
     while (rule == PT_STEPPED);
     cr_assert_eq(rule, MMRULE_OK);
     cr_assert_eq(frame_table[123].type_count, 0, "the table no longer named is let go");
@@ -682,7 +683,36 @@ Test(mm, a_directory_op_without_stops_is_one_call)
 {
     big_directory();
     uint32_t base = 0;
-    cr_assert_eq(pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 0, never_stop), MMRULE_OK);
-    cr_assert_eq(pt_dir_op(D1, &steps, PT_OP_UNPIN, DIR, &base, 0, never_stop), MMRULE_OK);
+    cr_assert_eq(pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 0, never_stop), MMRULE_OK);
+    cr_assert_eq(pt_dir_op(D1, &steps, PT_OP_UNPIN, DIR, &base, 1, 0, never_stop), MMRULE_OK);
     cr_assert_eq(frame_table[DATA].count, 0);
+}
+
+Test(mm, the_plan_steps_only_a_big_cascade)
+{
+    big_directory();
+    uint32_t base = 0;
+    cr_assert(pt_dir_op_plan(D1, &steps, PT_OP_PIN_L2, DIR, base),
+              "eight tables to validate: steps");
+    cr_assert_not(pt_dir_op_plan(D1, &steps, PT_OP_PIN_L2, 110, base),
+                  "an empty directory: one go");
+    cr_assert_eq(pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 0, 0, never_stop), MMRULE_OK);
+    cr_assert(pt_dir_op_plan(D1, &steps, PT_OP_UNPIN, DIR, base),
+              "its tables would go with it: steps");
+    /* A second directory naming the same tables: unpinning either one
+     * devalidates nothing. */
+    for (uint32_t t = 0; t < 8; t++)
+        pages[0][111 - 100][t] = pte(121 + t, PTE_P | PTE_RW | PTE_US);
+    cr_assert_eq(pt_pin(D1, 111, PGT_L2), MMRULE_OK);
+    cr_assert_not(pt_dir_op_plan(D1, &steps, PT_OP_UNPIN, DIR, base),
+                  "the tables stay validated: one go");
+    /* Two entries of one directory naming the same table, and nothing
+     * else: that table goes with the directory. */
+    cr_assert_eq(pt_unpin(D1, 111), MMRULE_OK);
+    pages[0][DIR - 100][9] = pte(121, PTE_P | PTE_RW | PTE_US);
+    cr_assert_eq(pt_unpin(D1, DIR), MMRULE_OK);
+    cr_assert_eq(pt_pin(D1, DIR, PGT_L2), MMRULE_OK);
+    cr_assert_eq(frame_table[121].type_count, 2);
+    cr_assert(pt_dir_op_plan(D1, &steps, PT_OP_UNPIN, DIR, base),
+              "a table named twice still goes: counted exactly");
 }
