@@ -28,6 +28,7 @@ endif
 CROSS    ?= i686-linux-gnu-
 CC32     := $(CROSS)gcc
 LD32     := $(CROSS)ld
+OBJCOPY32 := $(CROSS)objcopy
 HOSTCC   ?= gcc
 
 WARN     := -Wall -Wextra -Werror
@@ -153,9 +154,15 @@ $(BUILD)/obj/minios-guest/%.o: minios-guest/%.S
 	@mkdir -p $(dir $@)
 	$(CC32) $(ASFLAGS32) -Iminios-guest -MMD -c $< -o $@
 
+# The image booted is small: its debug information goes to minios.debug
+# beside it (gdb finds it through the image's debug link), so that the boot
+# loader's copies of it -- one per domain until the domains are built --
+# cost a quarter of the memory.
 $(GUEST_ELF): $(GUEST_OBJS) minios-guest/minios.ld
 	@mkdir -p $(dir $@)
 	$(CC32) $(CFLAGS32) $(LDFLAGS32) -T minios-guest/minios.ld -o $@ $(GUEST_OBJS) -lgcc
+	$(OBJCOPY32) --only-keep-debug $@ $(@:.elf=.debug)
+	$(OBJCOPY32) --strip-debug --add-gnu-debuglink=$(@:.elf=.debug) $@
 
 $(BUILD)/guest/not-elf.img:
 	@mkdir -p $(dir $@)

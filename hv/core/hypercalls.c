@@ -1,7 +1,8 @@
 /*
- * hv/core/hypercalls.c — the hypercall table and the handlers of the foundation:
- * trap table, stack switch, callbacks, multicall, version, scheduling.
- * (console_io and the dispatcher itself are lab 1: solutions/lab1/.)
+ * hv/core/hypercalls.c — the handlers of the foundation: trap table, stack
+ * switch, callbacks, multicall, version, scheduling.  (The dispatch table
+ * is made from the list in hv/core/hypercall_table.c; console_io and the
+ * dispatcher itself are lab 1: solutions/lab1/.)
  *
  * Every handler follows the same discipline: check every argument, touch
  * guest memory only through copy_from_guest/copy_to_guest, and return an
@@ -13,29 +14,13 @@
 #include "core/continuation.h"
 #include "core/guest_access.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "sched/sched.h"
 #include "trace/trace.h"
 #include "public/multicall.h"
 #include "public/sched.h"
 #include "public/trap.h"
 #include "public/version.h"
-
-const hypercall_fn hypercall_table[HV_NR_HYPERCALLS] = {
-    [__HYPERVISOR_set_trap_table] = do_set_trap_table,
-    [__HYPERVISOR_stack_switch]   = do_stack_switch,
-    [__HYPERVISOR_set_callbacks]  = do_set_callbacks,
-    [__HYPERVISOR_multicall]      = do_multicall,
-    [__HYPERVISOR_xen_version]    = do_xen_version,
-    [__HYPERVISOR_console_io]     = do_console_io,
-    [__HYPERVISOR_sched_op]       = do_sched_op,
-    [__HYPERVISOR_mmu_update]     = do_mmu_update,
-    [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
-    [__HYPERVISOR_mmuext_op]      = do_mmuext_op,
-    [__HYPERVISOR_memory_op]      = do_memory_op,
-    [__HYPERVISOR_set_timer_op]   = do_set_timer_op,
-    [__HYPERVISOR_event_channel_op] = do_event_channel_op,
-    [__HYPERVISOR_domctl]         = do_domctl,
-};
 
 /* A handler address the guest gives us must be guest code. */
 static int valid_guest_code(uint32_t cs, uint32_t eip)
@@ -48,17 +33,16 @@ static int valid_guest_code(uint32_t cs, uint32_t eip)
  * check each, and only if all are good replace the domain's virtual IDT.
  * A NULL table clears it.
  */
-int32_t do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_set_trap_table(guest_ptr table)
 {
-    (void)a2; (void)a3; (void)a4; (void)a5;
     struct domain *d = current;
     static struct trap_info fresh[HV_MAX_TRAPS];
 
     memset(fresh, 0, sizeof fresh);
-    if (table) {
+    if (!guest_ptr_is_null(table)) {
         for (uint32_t i = 0; i < HV_MAX_TRAPS; i++) {
             struct trap_info t;
-            if (copy_from_guest(&t, table + i * sizeof t, sizeof t))
+            if (copy_from_guest(&t, guest_ptr_add(table, i * sizeof t), sizeof t))
                 return -HV_EFAULT;
             if (t.address == 0)
                 break;
@@ -78,9 +62,8 @@ int32_t do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4,
  * (its per-process kernel stack).  Loaded into TSS.ss1:esp1 now and at
  * every switch to this domain.
  */
-int32_t do_stack_switch(uint32_t ss, uint32_t esp, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_stack_switch(uint32_t ss, uint32_t esp)
 {
-    (void)a3; (void)a4; (void)a5;
     if (ss != FLAT_RING1_DS || esp > HYPERVISOR_VIRT_START || esp < 4)
         return -HV_EINVAL;
     current->kernel_ss = ss;
@@ -89,81 +72,95 @@ int32_t do_stack_switch(uint32_t ss, uint32_t esp, uint32_t a3, uint32_t a4, uin
     return 0;
 }
 
-int32_t do_set_callbacks(uint32_t ev_cs, uint32_t ev_eip, uint32_t fs_cs,
-                         uint32_t fs_eip, uint32_t a5)
+int32_t do_set_callbacks(uint32_t event_cs, uint32_t event_eip,
+                         uint32_t failsafe_cs, uint32_t failsafe_eip)
 {
-    (void)a5;
-    if (!valid_guest_code(ev_cs, ev_eip) || !valid_guest_code(fs_cs, fs_eip))
+    if (!valid_guest_code(event_cs, event_eip) || !valid_guest_code(failsafe_cs, failsafe_eip))
         return -HV_EINVAL;
-    current->event_cs = ev_cs;
-    current->event_eip = ev_eip;
-    current->failsafe_cs = fs_cs;
-    current->failsafe_eip = fs_eip;
+    current->event_cs = event_cs;
+    current->event_eip = event_eip;
+    current->failsafe_cs = failsafe_cs;
+    current->failsafe_eip = failsafe_eip;
     return 0;
 }
 
 /*
  * multicall(calls, nr): run a batch, one trap for all of them.  Each entry
  * is copied in, dispatched exactly like int $0x82, and its result copied
- * back.  Nesting, and calls that would not return, are refused per entry.
- * A long multicall, or a long entry, is continued like any long call.
+ * back.  Nesting, and calls that would not return, are refused per entry;
+ * such an entry gets a hypercall trace record of its own too (the
+ * dispatcher never saw it), so every result a guest reads back from a
+ * batch is in the trace.  A long multicall, or a long entry, is continued
+ * like any long call (hv/core/continuation.h).
  */
-int32_t do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_multicall(guest_ptr calls, uint32_t nr)
 {
-    (void)a3; (void)a4; (void)a5;
     if (nr > MULTICALL_MAX)
         return -HV_EINVAL;
-    if (!guest_range_ok(calls, nr * sizeof(struct multicall_entry)))
+    if (!guest_range_ok(calls.va, nr * sizeof(struct multicall_entry)))
         return -HV_EFAULT;
     for (uint32_t i = 0; i < nr; i++) {
         struct multicall_entry e;
-        uint32_t addr = calls + i * sizeof e;
-        /* In pieces (hv/core/continuation.h): between two entries, if the
-         * timer is due, the guest re-executes the multicall from here. */
+        guest_ptr entry = guest_ptr_add(calls, i * sizeof e);
+        /* In pieces: between two entries, if the timer is due, the guest
+         * re-executes the multicall from here. */
         if (i > 0 && hypercall_preempt_check())
-            return hypercall_continue(__HYPERVISOR_multicall, addr, nr - i, 0, 0, 0);
-        if (copy_from_guest(&e, addr, sizeof e))
+            return hypercall_continue(__HYPERVISOR_multicall, entry.va, nr - i, 0, 0, 0);
+        if (copy_from_guest(&e, entry, sizeof e))
             return -HV_EFAULT;
         if (e.op == __HYPERVISOR_multicall ||
-            (e.op == __HYPERVISOR_sched_op && e.args[0] == SCHEDOP_shutdown))
+            (e.op == __HYPERVISOR_sched_op && e.args[0] == SCHEDOP_shutdown)) {
             e.result = -HV_EINVAL;
-        else
+            trace7(TRC_HYPERCALL, current->id, e.op, e.args[0], e.args[1], e.args[2],
+                   e.args[3], e.args[4], (uint32_t)e.result);
+        } else {
             e.result = hypercall_dispatch(e.op, e.args[0], e.args[1], e.args[2],
                                           e.args[3], e.args[4]);
+        }
         uint32_t cnr, cargs[5];
         if (e.result == -HV_ERESTART && hypercall_continuation_take(&cnr, cargs)) {
             /* The entry itself stopped part-way: its arguments for the
              * rest go back into the entry, in the guest's memory, and the
              * multicall is continued from this entry. */
-            if (copy_to_guest(addr + __builtin_offsetof(struct multicall_entry, args),
+            if (copy_to_guest(guest_ptr_add(entry, __builtin_offsetof(struct multicall_entry, args)),
                               cargs, sizeof cargs))
                 return -HV_EFAULT;
-            return hypercall_continue(__HYPERVISOR_multicall, addr, nr - i, 0, 0, 0);
+            return hypercall_continue(__HYPERVISOR_multicall, entry.va, nr - i, 0, 0, 0);
         }
-        if (copy_to_guest(addr + __builtin_offsetof(struct multicall_entry, result),
+        if (copy_to_guest(guest_ptr_add(entry, __builtin_offsetof(struct multicall_entry, result)),
                           &e.result, sizeof e.result))
             return -HV_EFAULT;
     }
     return 0;
 }
 
-int32_t do_xen_version(uint32_t cmd, uint32_t buf, uint32_t a3, uint32_t a4, uint32_t a5)
+static int32_t hvkit_stats(guest_ptr buf)
 {
-    (void)a3; (void)a4; (void)a5;
+    struct xenver_hvkit_stats st = {
+        .isolation = isolation_paging ? HVKIT_ISOLATION_PAGING : HVKIT_ISOLATION_CLASSIC,
+        .cr3_loads = cr3_loads,
+    };
+    return copy_to_guest(buf, &st, sizeof st);
+}
+
+int32_t do_xen_version(uint32_t cmd, guest_ptr buf)
+{
     static const char extra[XENVER_EXTRAVERSION_LEN] = "-hvkit";
-    switch (cmd) {
-    case XENVER_version:
+    /* The null hypercall first, before any other test. */
+    if (cmd == XENVER_version)
         return (HVKIT_VERSION_MAJOR << 16) | HVKIT_VERSION_MINOR;
+    switch (cmd) {
     case XENVER_extraversion:
         return copy_to_guest(buf, extra, sizeof extra);
+    case XENVER_hvkit_stats:
+        return hvkit_stats(buf);
     }
     return -HV_ENOSYS;
 }
 
 /* sched_op: give the CPU back (see public/sched.h). */
-int32_t do_sched_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_sched_op(uint32_t cmd, guest_ptr arg)
 {
-    (void)a3; (void)a4; (void)a5;
     struct domain *d = current;
     switch (cmd) {
     case SCHEDOP_yield:

@@ -33,7 +33,7 @@
 /* Give back the pages r lists, in order, from extent `start` (earlier
  * pieces of a continued call did those before it); see public/memory.h. */
 static int32_t decrease_reservation(struct domain *d, const struct xen_memory_reservation *r,
-                                    uint32_t start, uint32_t arg)
+                                    uint32_t start, guest_ptr arg)
 {
     uint32_t done;
     int flushed = 0;
@@ -43,10 +43,11 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
         if (done > start && hypercall_preempt_check())
             return hypercall_continue(__HYPERVISOR_memory_op,
                                       XENMEM_decrease_reservation | (done << MEMOP_EXTENT_SHIFT),
-                                      arg, 0, 0, 0);
+                                      arg.va, 0, 0, 0);
         uint32_t pfn = INVALID_PFN, mfn = INVALID_PFN;
         int rule;
-        if (copy_from_guest(&pfn, r->extent_start + done * sizeof pfn, sizeof pfn))
+        guest_ptr extent = guest_ptr_add(guest_ptr_at(r->extent_start), done * sizeof pfn);
+        if (copy_from_guest(&pfn, extent, sizeof pfn))
             rule = MMRULE_BAD_POINTER;
         else
             rule = pt_release(d->id, pfn, d->p2m, d->nr_pages, &mfn);
@@ -77,9 +78,8 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
     return (int32_t)done;
 }
 
-int32_t do_memory_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_memory_op(uint32_t cmd, guest_ptr arg)
 {
-    (void)a3; (void)a4; (void)a5;
     struct domain *d = current;
     struct xen_memory_reservation r;
 

@@ -7,18 +7,21 @@
  *
  * Batches (course: "batching amortizes the trap"): one int $0x82 carries
  * many requests.  Like Xen, a batch stops at the first refused request and
- * reports how many were done (*done_out), so the guest knows exactly which
+ * reports how many were done (*done), so the guest knows exactly which
  * updates happened.  Every request is traced, with the rule that refused it
- * if it was refused.  A batch may also travel inside a multicall.  A long
- * batch is done in pieces, and so is the pin, unpin or new base pointer of
- * a directory naming many tables (hv/mm/pt_steps.h): no call holds the CPU
- * for long while another domain is due (hv/core/continuation.h).
+ * if it was refused, and with the very result the guest gets (see THE
+ * ANSWER TO A REQUEST below).  A batch may also travel inside a multicall.
+ * A long batch is done in pieces, and so is the pin, unpin or new base
+ * pointer of a directory naming many tables (hv/mm/pt_steps.h): no call
+ * holds the CPU for long while another domain is due
+ * (hv/core/continuation.h).
  */
 #include "core/hypercall.h"
 #include "core/domain.h"
 #include "core/continuation.h"
 #include "core/guest_access.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "mm/mm.h"
 #include "mm/page.h"
 #include "mm/ptwr.h"
@@ -45,16 +48,52 @@ static void flush_if_needed(void)
     }
 }
 
-static int32_t refused(struct domain *d, int rule)
+/*
+ * THE ANSWER TO A REQUEST.  Each request ends in one of the three functions
+ * below, given the rule that decided it (MMRULE_OK if it was done).  Each
+ * computes the guest's result once, mmrule_errno(rule), writes it in the
+ * request's trace record and returns it: so the result a trace record says
+ * is, by construction, the result the guest gets (a handler returns what
+ * they return).  Never trace a result computed anywhere else.
+ */
+static int32_t answer(struct domain *d, int rule)
 {
-    d->mm.nr_refused++;
+    if (rule)
+        d->mm.nr_refused++;
     return mmrule_errno(rule);
 }
 
-/* Report progress to the guest, if it asked (done_out != 0). */
-static int put_done(uint32_t done_out, uint32_t done)
+/* A page-table entry: an mmu_update record (level 0: no table found). */
+static int32_t answer_entry(struct domain *d, uint32_t ptr, uint32_t old, uint32_t val,
+                            uint32_t level, uint32_t via, int rule)
 {
-    if (!done_out)
+    int32_t ret = answer(d, rule);
+    if (!rule)
+        d->mm.nr_updates++;
+    trace7(TRC_MMU_UPDATE, d->id, ptr, old, val, level, via, (uint32_t)ret, (uint32_t)rule);
+    return ret;
+}
+
+/* An M2P entry: an m2p_update record. */
+static int32_t answer_m2p(struct domain *d, uint32_t mfn, uint32_t pfn, int rule)
+{
+    int32_t ret = answer(d, rule);
+    trace3(TRC_M2P_UPDATE, d->id, mfn, pfn, (uint32_t)ret);
+    return ret;
+}
+
+/* An mmuext operation: an mmuext record (op 0xFFFFFFFF: not copied in). */
+static int32_t answer_ext(struct domain *d, uint32_t op, uint32_t mfn, int rule)
+{
+    int32_t ret = answer(d, rule);
+    trace4(TRC_MMUEXT, d->id, op, mfn, (uint32_t)ret, (uint32_t)rule);
+    return ret;
+}
+
+/* Report progress to the guest, if it asked (done_out not NULL). */
+static int put_done(guest_ptr done_out, uint32_t done)
+{
+    if (guest_ptr_is_null(done_out))
         return 0;
     return copy_to_guest(done_out, &done, sizeof done);
 }
@@ -64,18 +103,17 @@ int32_t mm_update_entry(struct domain *d, uint32_t ptr, uint32_t val, uint32_t v
 {
     struct pt_result res;
     int rule = pt_update(d->id, ptr, val, &res);
-    int32_t ret = rule ? refused(d, rule) : 0;
-    if (!rule)
-        d->mm.nr_updates++;
-    trace7(TRC_MMU_UPDATE, d->id, ptr, res.old, val, res.level, via,
-           (uint32_t)ret, (uint32_t)rule);
-    return ret;
+    /* A directory entry of the running address space: the hypervisor's
+     * mirror of it follows (isolation=paging). */
+    if (!rule && res.level == 2)
+        address_space_l2_changed(ptr >> HV_PAGE_SHIFT, (ptr & 0xFFF) >> 2, res.old, val);
+    return answer_entry(d, ptr, res.old, val, res.level, via, rule);
 }
 
 /* What mmu_update and mmuext_op check before the first request. */
-static int32_t batch_allowed(const struct domain *d, uint32_t domid, uint32_t count)
+static int32_t batch_allowed(const struct domain *d, uint32_t dom, uint32_t count)
 {
-    if (domid != DOMID_SELF && domid != d->id)
+    if (dom != DOMID_SELF && dom != d->id)
         return -HV_EPERM;       /* acting on another domain: dom0's tools, later */
     if (count > MMU_BATCH_MAX)
         return -HV_EINVAL;      /* one call's work stays bounded, in pieces or not */
@@ -86,27 +124,26 @@ static int32_t batch_allowed(const struct domain *d, uint32_t domid, uint32_t co
  * A batch in pieces (hv/core/continuation.h).  Between two requests, if the
  * timer is due, the batch stops and is continued: the guest re-executes
  * the call with the batch pointer past what was done, the count of what is
- * left with MMU_UPDATE_PREEMPTED set, and the same done_out, into which
+ * left with MMU_UPDATE_PREEMPTED set, and the same done pointer, into which
  * each piece adds what it did (Xen's convention).  So the guest sees one
  * call, its result and its done count, as if it had run in one go.
  */
-static uint32_t done_before(uint32_t *count, uint32_t done_out)
+static uint32_t done_before(uint32_t *count, guest_ptr done_out)
 {
     uint32_t done = 0;
     if (*count & MMU_UPDATE_PREEMPTED) {
         *count &= ~MMU_UPDATE_PREEMPTED;
-        if (done_out && copy_from_guest(&done, done_out, sizeof done))
+        if (!guest_ptr_is_null(done_out) && copy_from_guest(&done, done_out, sizeof done))
             done = 0;
     }
     return done;
 }
 
-int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
-                      uint32_t domid, uint32_t a5)
+int32_t do_mmu_update(guest_ptr reqs, uint32_t count, guest_ptr done_out, uint32_t dom)
 {
     struct domain *d = current;
     uint32_t done = done_before(&count, done_out);
-    int32_t bad = batch_allowed(d, domid, count);
+    int32_t bad = batch_allowed(d, dom, count);
     if (bad)
         return bad;
     uint32_t i;
@@ -118,31 +155,24 @@ int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
             break;
         }
         struct mmu_update u;
-        if (copy_from_guest(&u, reqs + i * sizeof u, sizeof u)) {
-            trace7(TRC_MMU_UPDATE, d->id, reqs + i * sizeof u, 0, 0, 0,
-                   VIA_MMU_UPDATE, (uint32_t)-HV_EFAULT, MMRULE_BAD_POINTER);
-            ret = refused(d, MMRULE_BAD_POINTER);
+        guest_ptr req = guest_ptr_add(reqs, i * sizeof u);
+        if (copy_from_guest(&u, req, sizeof u)) {
+            ret = answer_entry(d, req.va, 0, 0, 0, VIA_MMU_UPDATE, MMRULE_BAD_POINTER);
             break;
         }
         uint32_t ptr = (uint32_t)u.ptr, val = (uint32_t)u.val;
         if ((u.ptr >> 32) || (u.val >> 32)) {
             /* No PAE: nothing above 4 GiB exists. */
-            trace7(TRC_MMU_UPDATE, d->id, ptr, 0, val, 0, VIA_MMU_UPDATE,
-                   (uint32_t)-HV_EINVAL, MMRULE_BAD_FRAME);
-            ret = refused(d, MMRULE_BAD_FRAME);
+            ret = answer_entry(d, ptr, 0, val, 0, VIA_MMU_UPDATE, MMRULE_BAD_FRAME);
             break;
         }
-        if ((ptr & MMU_CMD_MASK) == MMU_NORMAL_PT_UPDATE) {
+        if ((ptr & MMU_CMD_MASK) == MMU_NORMAL_PT_UPDATE)
             ret = mm_update_entry(d, ptr, val, VIA_MMU_UPDATE);
-        } else if ((ptr & MMU_CMD_MASK) == MMU_MACHPHYS_UPDATE) {
-            int rule = m2p_update(d->id, ptr >> 12, val, d->p2m, d->nr_pages);
-            ret = rule ? refused(d, rule) : 0;
-            trace3(TRC_M2P_UPDATE, d->id, ptr >> 12, val, (uint32_t)ret);
-        } else {
-            trace7(TRC_MMU_UPDATE, d->id, ptr, 0, val, 0, VIA_MMU_UPDATE,
-                   (uint32_t)-HV_ENOSYS, MMRULE_BAD_OP);
-            ret = refused(d, MMRULE_BAD_OP);
-        }
+        else if ((ptr & MMU_CMD_MASK) == MMU_MACHPHYS_UPDATE)
+            ret = answer_m2p(d, ptr >> 12, val,
+                             m2p_update(d->id, ptr >> 12, val, d->p2m, d->nr_pages));
+        else
+            ret = answer_entry(d, ptr, 0, val, 0, VIA_MMU_UPDATE, MMRULE_BAD_OP);
         if (ret)
             break;
     }
@@ -150,8 +180,9 @@ int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
     if (put_done(done_out, done + i))
         return -HV_EFAULT;
     if (preempted)
-        return hypercall_continue(__HYPERVISOR_mmu_update, reqs + i * sizeof(struct mmu_update),
-                                  (count - i) | MMU_UPDATE_PREEMPTED, done_out, domid, a5);
+        return hypercall_continue(__HYPERVISOR_mmu_update,
+                                  guest_ptr_add(reqs, i * sizeof(struct mmu_update)).va,
+                                  (count - i) | MMU_UPDATE_PREEMPTED, done_out.va, dom, 0);
     return ret;
 }
 
@@ -171,36 +202,23 @@ int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
  *     to another domain (memory_op refuses a frame with any count > 0).
  * The NEW value is checked like any other (get_l1e), and so traced.
  */
-int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi,
-                             uint32_t flags, uint32_t a5)
+int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi, uint32_t flags)
 {
-    (void)a5;
     struct domain *d = current;
-    if (va >= HV_M2P_VIRT_START) {               /* the M2P slot and the hypervisor's */
-        trace7(TRC_MMU_UPDATE, d->id, va, 0, val_lo, 2, VIA_UVA,
-               (uint32_t)-HV_EPERM, MMRULE_HV_SLOT);
-        return refused(d, MMRULE_HV_SLOT);
-    }
-    if (val_hi) {
-        trace7(TRC_MMU_UPDATE, d->id, va, 0, val_lo, 1, VIA_UVA,
-               (uint32_t)-HV_EINVAL, MMRULE_BAD_FRAME);
-        return refused(d, MMRULE_BAD_FRAME);
-    }
+    if (va >= HV_M2P_VIRT_START)                     /* the M2P slot and the hypervisor's */
+        return answer_entry(d, va, 0, val_lo, 2, VIA_UVA, MMRULE_HV_SLOT);
+    if (val_hi)                                      /* no PAE: nothing above 4 GiB */
+        return answer_entry(d, va, 0, val_lo, 1, VIA_UVA, MMRULE_BAD_FRAME);
     const uint32_t *pd = mfn_to_virt(d->cr3 >> HV_PAGE_SHIFT);
     uint32_t pde = pd[PDE_INDEX(va)];
-    if (!(pde & PTE_P) || (pde & PTE_PS)) {
-        trace7(TRC_MMU_UPDATE, d->id, va, 0, val_lo, 2, VIA_UVA,
-               (uint32_t)-HV_EINVAL, MMRULE_NOT_A_PAGE_TABLE);
-        return refused(d, MMRULE_NOT_A_PAGE_TABLE);
-    }
+    if (!(pde & PTE_P) || (pde & PTE_PS))
+        return answer_entry(d, va, 0, val_lo, 2, VIA_UVA, MMRULE_NOT_A_PAGE_TABLE);
     uint32_t l1_mfn = pde >> HV_PAGE_SHIFT, idx = PTE_INDEX(va), old;
     int rule = pt_update_l1e(d->id, l1_mfn, idx, val_lo, &old);
-    int32_t ret = rule ? refused(d, rule) : 0;
-    trace7(TRC_MMU_UPDATE, d->id, (l1_mfn << HV_PAGE_SHIFT) | (idx << 2), old, val_lo, 1,
-           VIA_UVA, (uint32_t)ret, (uint32_t)rule);
+    int32_t ret = answer_entry(d, (l1_mfn << HV_PAGE_SHIFT) | (idx << 2), old, val_lo, 1,
+                               VIA_UVA, rule);
     if (ret)
         return ret;
-    d->mm.nr_updates++;
     if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
         invlpg(va);
     else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
@@ -261,7 +279,7 @@ static int mmuext_one(struct domain *d, const struct mmuext_op *op, int resume)
              * old directory's tables are still being let go. */
             s->base_changed = 0;
             d->cr3 = d->mm.base_mfn << HV_PAGE_SHIFT;
-            write_cr3(d->cr3);
+            address_space_load(d->cr3);
             pt_flush_needed = 0;         /* the CR3 load flushed */
         }
         return rule;
@@ -277,13 +295,12 @@ static int mmuext_one(struct domain *d, const struct mmuext_op *op, int resume)
     return MMRULE_BAD_OP;
 }
 
-int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
-                     uint32_t domid, uint32_t a5)
+int32_t do_mmuext_op(guest_ptr ops, uint32_t count, guest_ptr done_out, uint32_t dom)
 {
     struct domain *d = current;
     int continued = (count & MMU_UPDATE_PREEMPTED) != 0;
     uint32_t done = done_before(&count, done_out);
-    int32_t bad = batch_allowed(d, domid, count);
+    int32_t bad = batch_allowed(d, dom, count);
     if (bad)
         return bad;
     uint32_t i;
@@ -295,10 +312,9 @@ int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
             break;
         }
         struct mmuext_op op;
-        if (copy_from_guest(&op, ops + i * sizeof op, sizeof op)) {
-            trace4(TRC_MMUEXT, d->id, 0xFFFFFFFFu, ops + i * sizeof op,
-                   (uint32_t)-HV_EFAULT, MMRULE_BAD_POINTER);
-            ret = refused(d, MMRULE_BAD_POINTER);
+        guest_ptr req = guest_ptr_add(ops, i * sizeof op);
+        if (copy_from_guest(&op, req, sizeof op)) {
+            ret = answer_ext(d, 0xFFFFFFFFu, req.va, MMRULE_BAD_POINTER);
             break;
         }
         /* Only the first operation of a continued piece can be one that
@@ -308,8 +324,7 @@ int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
             preempted = 1;               /* this one again, next piece */
             break;
         }
-        ret = rule ? refused(d, rule) : 0;
-        trace4(TRC_MMUEXT, d->id, op.cmd, op.arg1.mfn, (uint32_t)ret, (uint32_t)rule);
+        ret = answer_ext(d, op.cmd, op.arg1.mfn, rule);
         if (ret)
             break;
     }
@@ -317,7 +332,8 @@ int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
     if (put_done(done_out, done + i))
         return -HV_EFAULT;
     if (preempted)
-        return hypercall_continue(__HYPERVISOR_mmuext_op, ops + i * sizeof(struct mmuext_op),
-                                  (count - i) | MMU_UPDATE_PREEMPTED, done_out, domid, a5);
+        return hypercall_continue(__HYPERVISOR_mmuext_op,
+                                  guest_ptr_add(ops, i * sizeof(struct mmuext_op)).va,
+                                  (count - i) | MMU_UPDATE_PREEMPTED, done_out.va, dom, 0);
     return ret;
 }

@@ -26,29 +26,16 @@ struct frame_info frame_table[MAX_FRAMES];
 uint32_t m2p[MAX_FRAMES] __attribute__((aligned(4096)));
 int pt_flush_needed;
 
+/* One case per line of the list; a number that is no rule (which no code
+ * returns) is refused as a bad argument. */
 int mmrule_errno(int rule)
 {
     switch (rule) {
-    case MMRULE_OK:
-        return 0;
-    case MMRULE_NOT_OWNER:
-    case MMRULE_HV_FRAME:
-    case MMRULE_HV_SLOT:
-    case MMRULE_BAD_FRAME:
-    case MMRULE_HV_SHARED:
-        return -HV_EPERM;
-    case MMRULE_IN_USE:
-    case MMRULE_ALREADY_PINNED:
-        return -HV_EBUSY;
-    case MMRULE_BAD_POINTER:
-        return -HV_EFAULT;
-    case MMRULE_BAD_OP:
-        return -HV_ENOSYS;
-    case MMRULE_NO_MEMORY:
-        return -HV_ENOMEM;
-    default:
-        return -HV_EINVAL;
+#define MM_RULE(sym, number, err, name, what) case MMRULE_##sym: return -(err);
+#include "public/mm-rules.def"
+#undef MM_RULE
     }
+    return -HV_EINVAL;
 }
 
 void frame_make_shared(uint32_t mfn)

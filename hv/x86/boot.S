@@ -13,7 +13,8 @@
  * first 60 MiB of machine memory — the "direct map" through which the
  * hypervisor reaches every machine frame it hands out.  They are marked
  * global (G), so switching CR3 between guests never flushes them from the
- * TLB.  One extra identity mapping of the first 4 MiB lets the instruction
+ * TLB (isolation=classic; under isolation=paging, hv/mm/isolation.c takes
+ * the G bits off again, since a guest must not find them in the TLB).  One extra identity mapping of the first 4 MiB lets the instruction
  * after "paging on" still be fetched; C code removes it.
  */
 /* The memory split and the entry bits: HYPERVISOR_VIRT_START, HV_FIRST_SLOT,

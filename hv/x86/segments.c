@@ -50,9 +50,12 @@ static uint64_t seg_desc(uint32_t base, uint32_t limit_pages, uint8_t access)
     return d;
 }
 
-/* Access bytes: present, DPL, code/data, type. */
-#define ACC_CODE(dpl) (0x9A | ((dpl) << 5))   /* execute/read */
-#define ACC_DATA(dpl) (0x92 | ((dpl) << 5))   /* read/write, expand-up */
+/* Access bytes: present, DPL, code/data, type.  The accessed bit (bit 0)
+ * is set from the start: the CPU writes it into the GDT the first time a
+ * segment is loaded, and a read-only GDT (isolation=paging) must never
+ * need that write -- it would be a page fault in the middle of an iret. */
+#define ACC_CODE(dpl) (0x9B | ((dpl) << 5))   /* execute/read, accessed */
+#define ACC_DATA(dpl) (0x93 | ((dpl) << 5))   /* read/write, expand-up, accessed */
 
 #define ALL_4G      0xFFFFF                   /* limit in pages: 4 GiB */
 #define BELOW_HOLE  ((HYPERVISOR_VIRT_START >> 12) - 1)   /* 0xFBFFF */
@@ -67,8 +70,11 @@ struct tss {
     uint16_t trap, iomap_base;
 } __attribute__((packed));
 
-static uint64_t gdt[8];
-static struct tss tss;
+/* The entry trampoline's data page (see the top of this file). */
+#define ENTRY_DATA __attribute__((section(".data.entry")))
+
+static uint64_t gdt[8] ENTRY_DATA;
+static struct tss tss ENTRY_DATA;
 
 struct gate {
     uint16_t offset_lo, selector;
@@ -76,7 +82,7 @@ struct gate {
     uint16_t offset_hi;
 } __attribute__((packed));
 
-static struct gate idt[256];
+static struct gate idt[256] ENTRY_DATA;
 
 /* Gate types: an interrupt gate clears IF on entry (the hypervisor runs with
  * interrupts off); a trap gate leaves it (used for the guest's syscalls). */
@@ -113,7 +119,7 @@ void segments_init(void)
              ((uint64_t)0x89 << 40) | ((uint64_t)(base >> 24) << 56);
 
     tss.ss0 = HV_DS;
-    tss.esp0 = (uint32_t)hv_stack_top;
+    tss.esp0 = (uint32_t)hv_stack_top;  /* isolation=paging: tss_set_entry_stack */
     tss.iomap_base = sizeof(tss);       /* no I/O bitmap: all ports denied */
 
     struct desc_ptr gp = { sizeof(gdt) - 1, (uint32_t)gdt };
@@ -165,6 +171,14 @@ void idt_set_syscall_gate(uint32_t handler)
         set_gate(SYSCALL_VECTOR, handler, FLAT_RING1_CS, GATE_TRAP, 3);
     else
         set_gate(SYSCALL_VECTOR, (uint32_t)trap_stubs[SYSCALL_VECTOR], HV_CS, GATE_INTR, 0);
+}
+
+/* Under isolation=paging a guest's entry pushes its registers on the entry
+ * stack, part of the trampoline, instead of the hypervisor stack, which is
+ * not mapped while a guest runs (hv/mm/isolation.c). */
+void tss_set_entry_stack(uint32_t esp0)
+{
+    tss.esp0 = esp0;
 }
 
 void tss_set_guest_stack(uint32_t ss1, uint32_t esp1)

@@ -26,6 +26,7 @@
 #include "core/hypercall.h"
 #include "core/lab1.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "mm/ptwr.h"
 #include "sched/sched.h"
 #include "time/time.h"
@@ -34,7 +35,7 @@
 #include "x86/watchdog.h"
 #include "x86/x86.h"
 
-extern char hv_stack_top[];
+extern char hv_stack_top[], entry_stack_top[];
 extern char copy_guest_insn[], copy_guest_insn2[], copy_guest_fault[];
 /* The steps of the way out that can fault in ring 0, and where to start
  * it over (entry.S). */
@@ -51,7 +52,9 @@ static const char *const trap_names[20] = {
 
 struct cpu_regs *guest_regs(void)
 {
-    return (struct cpu_regs *)((uintptr_t)hv_stack_top - sizeof(struct cpu_regs));
+    /* At the top of the stack in TSS.esp0 (see hv/x86/entry.S). */
+    char *top = isolation_paging ? entry_stack_top : hv_stack_top;
+    return (struct cpu_regs *)((uintptr_t)top - sizeof(struct cpu_regs));
 }
 
 /* ---- a guest frame the way out could not restore ---------------------------
@@ -104,7 +107,7 @@ static int bounce_failsafe(struct domain *d, struct cpu_regs *f, const uint32_t 
         esp = d->kernel_esp;
     }
     esp -= n * 4;
-    if (copy_to_guest(esp, frame, n * 4))
+    if (copy_to_guest(guest_ptr_at(esp), frame, n * 4))
         return -HV_EFAULT;
     f->esp = esp;
     if (from_ring == 3)
@@ -310,6 +313,8 @@ void trap(struct cpu_regs *regs)
     else if (vm86)
         ;                               /* below */
     else if (v == HYPERCALL_VECTOR) {
+        /* The calling convention: number in %eax, arguments in %ebx %ecx
+         * %edx %esi %edi, the result back in %eax (public/hvkit.h). */
         current->nr_hypercalls++;
         regs->eax = (uint32_t)hypercall_dispatch(regs->eax, regs->ebx, regs->ecx,
                                                  regs->edx, regs->esi, regs->edi);

@@ -44,8 +44,13 @@ static inline uint32_t read_cr3(void)
     return v;
 }
 
+/* Every CR3 load is counted (hv/mm/isolation.c): the benchmarks compare
+ * the two isolation modes by them. */
+extern uint32_t cr3_loads;
+
 static inline void write_cr3(uint32_t v)
 {
+    cr3_loads++;
     __asm__ __volatile__("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
@@ -59,6 +64,18 @@ static inline uint32_t read_cr0(void)
 static inline void write_cr0(uint32_t v)
 {
     __asm__ __volatile__("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline uint32_t read_cr4(void)
+{
+    uint32_t v;
+    __asm__ __volatile__("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr4(uint32_t v)
+{
+    __asm__ __volatile__("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
 static inline void cli(void) { __asm__ __volatile__("cli" ::: "memory"); }

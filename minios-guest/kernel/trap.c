@@ -29,12 +29,6 @@
 extern const uint32_t trap_entries[20];   /* entry.S: vectors 0..19 */
 extern const uint32_t syscall_entry;      /* entry.S: vector 0x80 */
 
-/* A kernel fault we were told to expect (the isolation attacks and the
- * hypercall fuzzer provoke them on purpose): any exception in the kernel
- * resumes at trap_fixup_eip, once, and trap_fixup_vector says which it was.
- * (vm.c's vm_fixup_eip is the same idea for page faults alone.) */
-volatile uint32_t trap_fixup_eip, trap_fixup_vector;
-
 /* 20 exceptions + the system call + the terminating zero entry. */
 static struct trap_info trap_table[22];
 
@@ -142,10 +136,12 @@ void trap(struct trapframe *tf)
         proc_kill(p, (int)tf->trapno);     /* does not return */
     }
 
-    if (trap_fixup_eip && tf->trapno < 20) {
-        tf->eip = trap_fixup_eip;
-        trap_fixup_vector = tf->trapno;
-        trap_fixup_eip = 0;
+    /* Any other kernel exception the code said it expected (vm_fixup_eip,
+     * vm.h): resume there.  Page faults took this way in vm_fault. */
+    if (vm_fixup_eip && tf->trapno < 32) {
+        tf->eip = vm_fixup_eip;
+        vm_fixup_eip = 0;
+        vm_fixup_trapno = tf->trapno;
         return;
     }
     kernel_fault(tf);

@@ -36,10 +36,6 @@ int  trap_install(void);
 void trap_uninstall(void);
 const char *trap_name(unsigned vector);
 
-/* If non-zero, the next exception in the kernel resumes there (once), with
- * its vector in trap_fixup_vector: for code that faults on purpose. */
-extern volatile uint32_t trap_fixup_eip, trap_fixup_vector;
-
 /* Called by entry.S. */
 void trap(struct trapframe *tf);
 

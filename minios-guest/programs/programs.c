@@ -49,6 +49,8 @@ int masking_main(void);
 int victim_main(void);          /* victim.c */
 int iso_attack_main(void);      /* iso-attacks.c */
 int hcall_fuzz_main(void);      /* hcall-fuzz.c */
+int hole_attack_main(void);     /* hole-attack.c */
+int hole_victim_main(void);
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -86,6 +88,8 @@ static const struct program programs[] = {
     { "victim",            0, 1, victim_main },
     { "iso-attack",        0, 1, iso_attack_main },
     { "hcall-fuzz",        0, 1, hcall_fuzz_main },
+    { "hole-attack",       0, 1, hole_attack_main },
+    { "hole-victim",       0, 1, hole_victim_main },
 };
 
 const struct program *find_program(const char *name)

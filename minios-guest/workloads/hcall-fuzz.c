@@ -428,9 +428,9 @@ static void one_round(void)
         uint32_t *table = t < SCRATCH_L1S ? scratch_l1[t] : scratch_pd;
         uint32_t idx = t < SCRATCH_L1S ? below(1024) : below(KERNBASE >> 22);
         uint32_t val = any_pte();
-        __asm__ volatile("movl $1f, trap_fixup_eip\n\t"
+        __asm__ volatile("movl $1f, vm_fixup_eip\n\t"
                          "movl %1, (%0)\n"
-                         "1:\tmovl $0, trap_fixup_eip"
+                         "1:\tmovl $0, vm_fixup_eip"
                          : : "r"(&table[idx]), "r"(val) : "memory");
         stores++;
         break;

@@ -116,12 +116,12 @@ static uint32_t *l1_kva(uint32_t l1_mfn)
 static int store_may_fault(volatile uint32_t *p, uint32_t v)
 {
     int faulted;
-    __asm__ volatile("movl $1f, trap_fixup_eip\n\t"
+    __asm__ volatile("movl $1f, vm_fixup_eip\n\t"
                      "movl %2, (%1)\n\t"
                      "movl $0, %0\n\t"
                      "jmp 2f\n"
                      "1:\tmovl $1, %0\n"
-                     "2:\tmovl $0, trap_fixup_eip"
+                     "2:\tmovl $0, vm_fixup_eip"
                      : "=&r"(faulted) : "r"(p), "r"(v) : "memory");
     return faulted;
 }
@@ -131,12 +131,12 @@ static int load_may_fault(const volatile uint32_t *p, uint32_t *v)
 {
     int faulted;
     uint32_t x = 0;
-    __asm__ volatile("movl $1f, trap_fixup_eip\n\t"
+    __asm__ volatile("movl $1f, vm_fixup_eip\n\t"
                      "movl (%2), %1\n\t"
                      "movl $0, %0\n\t"
                      "jmp 2f\n"
                      "1:\tmovl $1, %0\n"
-                     "2:\tmovl $0, trap_fixup_eip"
+                     "2:\tmovl $0, vm_fixup_eip"
                      : "=&r"(faulted), "+r"(x) : "r"(p) : "memory");
     *v = x;
     return faulted;
@@ -146,12 +146,12 @@ static int load_may_fault(const volatile uint32_t *p, uint32_t *v)
 static int load_fs_may_fault(uint32_t sel)
 {
     int faulted;
-    __asm__ volatile("movl $1f, trap_fixup_eip\n\t"
+    __asm__ volatile("movl $1f, vm_fixup_eip\n\t"
                      "movw %w1, %%fs\n\t"
                      "movl $0, %0\n\t"
                      "jmp 2f\n"
                      "1:\tmovl $1, %0\n"
-                     "2:\tmovl $0, trap_fixup_eip"
+                     "2:\tmovl $0, vm_fixup_eip"
                      : "=&r"(faulted) : "r"(sel) : "memory");
     return faulted;
 }
@@ -196,12 +196,12 @@ volatile uint32_t iso_ring0_cs, iso_ring0_cr0;
 static int lcall_may_fault(void)
 {
     int faulted;
-    __asm__ volatile("movl $1f, trap_fixup_eip\n\t"
+    __asm__ volatile("movl $1f, vm_fixup_eip\n\t"
                      "lcall $0x0d, $0\n\t"
                      "movl $0, %0\n\t"
                      "jmp 2f\n"
                      "1:\tmovl $1, %0\n"
-                     "2:\tmovl $0, trap_fixup_eip"
+                     "2:\tmovl $0, vm_fixup_eip"
                      : "=&r"(faulted) : : "memory");
     return faulted;
 }
@@ -244,14 +244,14 @@ static void attack_ldt(void)
                       "ran our code in ring 0: cs 0x%x", iso_ring0_cs);
     else if (faulted)
         report_held("call gate 0x0d in our LDT to the hypervisor's code segment",
-                    "fault %u at the lcall: the LDT is null", trap_fixup_vector);
+                    "fault %u at the lcall: the LDT is null", vm_fixup_trapno);
     else
         report_escape("call gate 0x0d in our LDT", "the lcall returned without running", 0);
 
     faulted = load_fs_may_fault(LDT_DATA_SEL);
     if (faulted) {
         report_held("load LDT data selector 0x15 (flat, 4 GiB) into %fs",
-                    "fault %u at the load", trap_fixup_vector);
+                    "fault %u at the load", vm_fixup_trapno);
     } else {
         report_escape("load LDT data selector 0x15 (flat, 4 GiB) into %fs",
                       "loaded: %%fs = 0x%x", read_fs());
@@ -294,7 +294,7 @@ static void attack_segreload(void)
     pv_ops.irq_disable();
     iso_failsafe_calls = 0;
     int faulted = load_fs_may_fault(0x0D);
-    uint32_t vec = trap_fixup_vector;
+    uint32_t vec = vm_fixup_trapno;
     if (!faulted) {
         r = uva(0, 0, UVMF_INVLPG);                         /* the LDT page goes */
         uint32_t fs_after = read_fs();
