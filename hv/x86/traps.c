@@ -297,22 +297,12 @@ static void vm86_fatal(struct cpu_regs *regs)
 
 void trap(struct cpu_regs *regs)
 {
-    int vm86 = (regs->eflags & EFLAGS_VM) != 0;
-    int from_guest = vm86 || (regs->cs & 3) != 0;
     uint32_t v = regs->vector;
 
-    if (from_guest)
+    /* The most common way in first.  Only ring 1 can make it: the gate's
+     * DPL is 1, so ring 3 and virtual-8086 mode get a #GP instead. */
+    if (v == HYPERCALL_VECTOR) {
         failsafe_for = 0;               /* a new way in: a new way out */
-
-    if (v >= 32 && v < 48)
-        hardware_irq((int)v - 32, from_guest);
-    else if (v == TRAP_nmi)
-        watchdog_nmi(regs, from_guest);
-    else if (!from_guest)
-        hv_fault(regs);
-    else if (vm86)
-        ;                               /* below */
-    else if (v == HYPERCALL_VECTOR) {
         /* The calling convention: number in %eax, arguments in %ebx %ecx
          * %edx %esi %edi, the result back in %eax (public/hvkit.h). */
         current->nr_hypercalls++;
@@ -322,7 +312,22 @@ void trap(struct cpu_regs *regs)
          * arguments it left (hv/core/continuation.h). */
         if (hypercall_continued)
             hypercall_continuation_apply(regs);
-    } else
+        exit_work();
+        return;
+    }
+
+    int vm86 = (regs->eflags & EFLAGS_VM) != 0;
+    int from_guest = vm86 || (regs->cs & 3) != 0;
+    if (from_guest)
+        failsafe_for = 0;
+
+    if (v >= 32 && v < 48)
+        hardware_irq((int)v - 32, from_guest);
+    else if (v == TRAP_nmi)
+        watchdog_nmi(regs, from_guest);
+    else if (!from_guest)
+        hv_fault(regs);
+    else if (!vm86)
         guest_exception(regs);
 
     if (vm86)
