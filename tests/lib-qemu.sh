@@ -10,7 +10,7 @@
 #
 #     insn_limit MILLIONS
 #         the hypervisor stops the run after this many million guest
-#         instructions (hv_args insn_limit=, hv/core/watchdog.c), reported
+#         instructions (hv_args insn_limit=, hv/core/progress.c), reported
 #         as exit "limit".  Unlike time_limit (wall seconds, a backstop) it
 #         is the same on every machine, however loaded.
 #
@@ -75,7 +75,7 @@ scn_reset() {
     SCN_LIMIT=60             # wall seconds
     SCN_INSN_LIMIT=""        # million guest instructions (insn_limit), or none
     SCN_EXIT="done"          # done | crashed | panic | triple-fault | timeout
-                             # | deadlock | stuck | limit (the watchdog)
+                             # | deadlock | stuck | limit (hv/core/progress.c)
     SCN_EXPECTS=()           # one "kind<US>arg<US>arg..." per expectation
     SCN_ERRORS=()            # mistakes found in the file itself
     SCN_INPUT=""             # typed on the serial console (serial_input)

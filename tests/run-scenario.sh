@@ -22,8 +22,8 @@
 #
 # When a run ends the wrong way, the report starts from the cause: the
 # exit check comes first and says how the run ended and why (a panic's
-# message with its eip turned into function and file:line, the watchdog's
-# verdict, ...); the checks that fail after a fatal end (panic, watchdog,
+# message with its eip turned into function and file:line, why a run that
+# could not go on was stopped, ...); the checks that fail after a fatal end (panic, a stop,
 # triple fault, timeout) are shown as "miss" and not counted as failures of
 # their own: they are consequences, not more bugs.
 
@@ -178,11 +178,11 @@ explain_end() {
             line=$(grep -a -m1 '^(hv) .*refused: ' "$S" | sed 's/^(hv) //' | clean_text 200)
             [ -n "$line" ] && CAUSE="$CAUSE; first: $line" ;;
         deadlock|stuck|limit)
-            line=$(grep -a -m1 'WATCHDOG: ' "$S" | sed 's/.*WATCHDOG: //' | clean_text 250)
+            line=$(grep -a -m1 'STOPPED: ' "$S" | sed 's/.*STOPPED: //' | clean_text 250)
             addrs=$(grep -ao -m1 'at eip [0-9a-f]*' <<<"$line" | sed 's/at eip //')
             # shellcheck disable=SC2086
             where=$(symbolize $addrs)
-            CAUSE="${line:-the watchdog stopped the run}${where:+ — in $where}" ;;
+            CAUSE="${line:-the hypervisor stopped the run}${where:+ — in $where}" ;;
         timeout)
             if [ -n "$SCN_INSN_LIMIT" ]; then
                 CAUSE="killed after $SCN_LIMIT s of wall time without reaching insn_limit $SCN_INSN_LIMIT: the hypervisor stopped taking timer interrupts (a loop in ring 0 with interrupts off?) or the machine is very slow"
@@ -241,7 +241,7 @@ check_exit() {
         ok "exit: $how"
     else
         fail "exit: expected $SCN_EXIT, got $GOT${CAUSE:+: $CAUSE}"
-        # After a panic, the watchdog, a reset or a kill, what is missing
+        # After a panic, a stop, a reset or a kill, what is missing
         # is missing because of it.
         fatal_end && COUNTING=0
     fi

@@ -32,6 +32,8 @@ xmllint                            libxml2-utils
 zip                                zip
 i686-linux-gnu-addr2line           binutils-i686-linux-gnu
 pandoc                             pandoc
+npm                                npm
+chromium                           chromium
 '
 
 # missing_packages — prints the packages whose thing is missing, one per line.
@@ -75,7 +77,8 @@ main() {
         echo "  $missing" >&2
         echo "commands: i686-linux-gnu-gcc/ld (a GCC cross-compiler for i686-linux-gnu)," >&2
         echo "qemu-system-i386, gcc, make, tmux, dot (graphviz), gdb, timeout, python3, pandoc," >&2
-        echo "xmllint, zip; headers: criterion, ncurses, cJSON; python3's jsonschema." >&2
+        echo "npm and chromium (the lecture slides: slides/README.md); xmllint, zip;" >&2
+        echo "headers: criterion, ncurses, cJSON; python3's jsonschema." >&2
         exit 1
     fi
     if ! sudo=$(install_prefix); then

@@ -10,7 +10,7 @@
  *   insn_limit=<n>      stop the run after n million guest instructions
  *                       (TSC ticks; under -icount shift=0 one per
  *                       instruction): the tests' bound on a run (default
- *                       0, no limit; hv/core/watchdog.c)
+ *                       0, no limit; hv/core/progress.c)
  *   isolation=paging|classic
  *                       what keeps a guest kernel out of the hypervisor's
  *                       64 MiB (default paging).  classic: the guest

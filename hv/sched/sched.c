@@ -40,12 +40,13 @@
 #include "core/domain.h"
 #include "event/upcall.h"
 #include "core/lib.h"
-#include "core/watchdog.h"
+#include "core/progress.h"
 #include "mm/isolation.h"
 #include "mm/mm.h"
 #include "mm/page.h"
 #include "time/time.h"
 #include "trace/trace.h"
+#include "x86/fpu.h"
 #include "x86/x86.h"
 #include "public/exit.h"
 #include "public/sched.h"
@@ -242,11 +243,12 @@ static void trace_decision(struct domain *prev, struct domain *next, int reason,
     trace_virtual_times();
 }
 
-/* Make `next` the running domain: its address space, its ring-1 stack, its
- * direct system-call gate. */
+/* Make `next` the running domain: its address space, its x87 registers
+ * (lazily, hv/x86/fpu.c), its ring-1 stack, its direct system-call gate. */
 static void load_domain(struct domain *next)
 {
     address_space_load(next->cr3);
+    fpu_switch_to(next);                /* its x87 registers, lazily */
     tss_set_guest_stack(next->kernel_ss, next->kernel_esp);
     domain_load_syscall_gate(next);
     current = next;
@@ -319,7 +321,7 @@ void schedule(void)
             pick = policy->pick_next(&runq, now);
             if (pick.vcpu)
                 break;
-            watchdog_idle();          /* nothing can ever wake anybody? */
+            progress_check_idle();    /* nothing can ever wake anybody? */
             sti_hlt();
             cli();
         }

@@ -8,9 +8,9 @@
  * with no such write means something else happened: a triple fault with
  * -no-reboot, or a timeout kill.
  *
- * The three WATCHDOG codes end a run that can make no progress, as soon as
+ * The three codes below PANIC end a run that can make no progress, as soon as
  * that is certain, instead of letting it spin until the harness's clock runs
- * out (hv/core/watchdog.c says how each is decided).
+ * out (hv/core/progress.c says how each is decided).
  */
 #ifndef HVKIT_PUBLIC_EXIT_H
 #define HVKIT_PUBLIC_EXIT_H

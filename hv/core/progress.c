@@ -1,12 +1,14 @@
 /*
- * hv/core/watchdog.c — stopping a run that can make no progress, and saying why.
+ * hv/core/progress.c — stopping a run that can make no progress, and saying why.
  *
  * Where this sits in the story: a test boots the kit under QEMU and waits
  * for it to end.  A run that hangs would otherwise cost the harness's whole
  * time limit and say only "timeout", although the hypervisor often knows
  * for certain, and much sooner, that nothing more can happen.  Three such
  * cases end the run here, each with its own exit code (public/exit.h), a
- * console line starting "WATCHDOG:" and a `watchdog` trace record:
+ * console line starting "STOPPED:" and a `run_stopped` trace record.  (The
+ * NMI watchdog of hv/x86/watchdog.c is the other half: it catches the
+ * hypervisor itself stuck with interrupts off, which none of these can.)
  *
  *   deadlock  nobody is runnable, and nothing can ever make anybody
  *             runnable again: every live domain is blocked, none halted
@@ -14,7 +16,7 @@
  *             event is pending, and no interrupt could raise one (no domain
  *             bound a physical IRQ, dom0 did not bind console input).
  *   stuck     one domain takes the same exception at the same eip, with
- *             the very same registers, WATCHDOG_REPEATS times in a row, with
+ *             the very same registers, STUCK_REPEATS times in a row, with
  *             no hypercall and no upcall of that domain in between.  The
  *             guest returns to exactly the state that faulted, so it will
  *             fault again forever: typically an emulated instruction whose
@@ -29,7 +31,7 @@
  * per timer interrupt.
  */
 #include <stddef.h>
-#include "core/watchdog.h"
+#include "core/progress.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/lib.h"
@@ -40,9 +42,9 @@
 #include "public/event_channel.h"
 #include "public/exit.h"
 
-#define WATCHDOG_REPEATS 1000
+#define STUCK_REPEATS 1000
 
-#define WHY_DEADLOCK 1       /* the "watchdog" enum of trace-events.def */
+#define WHY_DEADLOCK 1       /* the "stopwhy" enum of trace-events.def */
 #define WHY_STUCK    2
 #define WHY_LIMIT    3
 
@@ -58,30 +60,30 @@ struct last_trap {
 };
 static struct last_trap last[MAX_DOMAINS];
 
-void watchdog_init(uint32_t insn_limit_m)
+void progress_init(uint32_t insn_limit_m)
 {
     limit_m = insn_limit_m;
     limit_tsc = (uint64_t)insn_limit_m * 1000000u;
     if (limit_m)
-        printk("watchdog: the run stops after %u million instructions (insn_limit=)\n",
+        printk("the run stops after %u million instructions (insn_limit=)\n",
                limit_m);
 }
 
 static void __attribute__((noreturn)) stop(uint32_t why, int code, domid_t dom,
                                            uint32_t eip, uint32_t count)
 {
-    trace4(TRC_WATCHDOG, dom, why, dom, eip, count);
-    printk("the watchdog has stopped the run.\n");
+    trace4(TRC_RUN_STOPPED, dom, why, dom, eip, count);
+    printk("the run was stopped.\n");
     machine_exit(code);
 }
 
-void watchdog_progress(const struct domain *d)
+void progress_made(const struct domain *d)
 {
     if (d && d->id < MAX_DOMAINS)
         last[d->id].repeats = 0;
 }
 
-void watchdog_exception(const struct domain *d, const struct cpu_regs *r, uint32_t cr2)
+void progress_check_exception(const struct domain *d, const struct cpu_regs *r, uint32_t cr2)
 {
     if (!d || d->id >= MAX_DOMAINS)
         return;
@@ -99,25 +101,25 @@ void watchdog_exception(const struct domain *d, const struct cpu_regs *r, uint32
         return;
     }
     l->repeats++;
-    if (l->repeats < WATCHDOG_REPEATS)
+    if (l->repeats < STUCK_REPEATS)
         return;
-    printk("WATCHDOG: stuck: d%u took exception %u (error code %x) at eip %x %u times "
+    printk("STOPPED: stuck: d%u took exception %u (error code %x) at eip %x %u times "
            "in a row with the same registers: it can make no progress\n",
            d->id, r->vector, r->error_code, r->eip, l->repeats);
     stop(WHY_STUCK, HV_EXIT_STUCK, d->id, r->eip, l->repeats);
 }
 
-void watchdog_tick(void)
+void progress_check_limit(void)
 {
     if (!limit_tsc || rdtsc() < limit_tsc)
         return;
     struct domain *d = current;
     uint32_t eip = d ? guest_regs()->eip : 0;
     if (d)
-        printk("WATCHDOG: limit: %u million instructions ran (insn_limit=%u); "
+        printk("STOPPED: limit: %u million instructions ran (insn_limit=%u); "
                "d%u was running, at eip %x\n", limit_m, limit_m, d->id, eip);
     else
-        printk("WATCHDOG: limit: %u million instructions ran (insn_limit=%u); "
+        printk("STOPPED: limit: %u million instructions ran (insn_limit=%u); "
                "the CPU was idle\n", limit_m, limit_m);
     stop(WHY_LIMIT, HV_EXIT_LIMIT, d ? d->id : DOMID_IDLE, eip, limit_m);
 }
@@ -137,7 +139,7 @@ static int can_be_woken(const struct domain *d)
     return 0;
 }
 
-void watchdog_idle(void)
+void progress_check_idle(void)
 {
     char who[64];
     uint32_t n = 0;
@@ -154,7 +156,7 @@ void watchdog_idle(void)
         return;                          /* nobody left: the run is over */
     if (timer_next_deadline())
         return;
-    printk("WATCHDOG: deadlock: every domain is blocked (%s) and nothing can wake one: "
+    printk("STOPPED: deadlock: every domain is blocked (%s) and nothing can wake one: "
            "no timer set, no event pending, no interrupt bound\n", who + 1);
     stop(WHY_DEADLOCK, HV_EXIT_DEADLOCK, DOMID_IDLE, 0, 0);
 }
