@@ -179,18 +179,18 @@ tools: $(HVTRACE)
 # ---------------------------------------------------------------------------
 $(BUILD)/obj/hv/%.o: hv/%.c
 	@mkdir -p $(dir $@)
-	$(CC32) $(CFLAGS32) -Ihv -DHV -MMD -c $< -o $@
+	$(CC32) $(CFLAGS32) -Ihv -DHV -MMD -MP -c $< -o $@
 $(BUILD)/obj/hv/%.o: hv/%.S
 	@mkdir -p $(dir $@)
-	$(CC32) $(ASFLAGS32) -Ihv -DHV -MMD -c $< -o $@
+	$(CC32) $(ASFLAGS32) -Ihv -DHV -MMD -MP -c $< -o $@
 # instructor-only:begin
 $(BUILD)/obj/$(REF_SRC)/%.o: $(REF_SRC)/%.c
 	@mkdir -p $(dir $@)
-	$(CC32) $(CFLAGS32) -Ihv -DHV -MMD -c $< -o $@
+	$(CC32) $(CFLAGS32) -Ihv -DHV -MMD -MP -c $< -o $@
 # instructor-only:end
 $(BUILD)/obj/labs/%.o: labs/%.c
 	@mkdir -p $(dir $@)
-	$(CC32) $(CFLAGS32) -Ihv -DHV -MMD -c $< -o $@
+	$(CC32) $(CFLAGS32) -Ihv -DHV -MMD -MP -c $< -o $@
 
 $(HV_ELF): $(HV_OBJS) hv/x86/hv.ld $(LAB_PICKS_FILE)
 	@mkdir -p $(dir $@)
@@ -198,13 +198,13 @@ $(HV_ELF): $(HV_OBJS) hv/x86/hv.ld $(LAB_PICKS_FILE)
 
 $(BUILD)/obj/minios-guest/%.o: minios-guest/%.c
 	@mkdir -p $(dir $@)
-	$(CC32) $(CFLAGS32) -Iminios-guest -MMD -c $< -o $@
+	$(CC32) $(CFLAGS32) -Iminios-guest -MMD -MP -c $< -o $@
 $(BUILD)/obj/guest-labs/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC32) $(CFLAGS32) -Iminios-guest -MMD -c $< -o $@
+	$(CC32) $(CFLAGS32) -Iminios-guest -MMD -MP -c $< -o $@
 $(BUILD)/obj/minios-guest/%.o: minios-guest/%.S
 	@mkdir -p $(dir $@)
-	$(CC32) $(ASFLAGS32) -Iminios-guest -MMD -c $< -o $@
+	$(CC32) $(ASFLAGS32) -Iminios-guest -MMD -MP -c $< -o $@
 
 # The image booted is small: its debug information goes to minios.debug
 # beside it (gdb finds it through the image's debug link), so that the boot
@@ -228,7 +228,7 @@ $(BUILD)/guest/in-hole.img: $(HV_ELF)
 # ---------------------------------------------------------------------------
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -iquote hv -MMD -c $< -o $@
+	$(HOSTCC) $(HOSTCFLAGS) -iquote hv -MMD -MP -c $< -o $@
 
 $(TRACER_LIB): $(TRACER_LIB_OBJS)
 	@mkdir -p $(dir $@)

@@ -2,6 +2,9 @@
 # tools/ensure-deps.sh — make sure this machine has what hvkit needs.
 #
 #   tools/ensure-deps.sh        (run by `make run`, `make test`, `make deps`)
+#   tools/ensure-deps.sh THING...   only these things of the list below (the
+#                               Gradescope autograder asks for what grading
+#                               needs, not the slides' browser)
 #
 # The README promises that `make run` and `make test` work on a fresh
 # Debian/Ubuntu machine.  This script is that promise: it checks every
@@ -41,6 +44,9 @@ missing_packages() {
     local thing pkg
     while read -r thing pkg; do
         [ -n "$thing" ] || continue
+        if [ ${#ONLY[@]} -gt 0 ]; then
+            case " ${ONLY[*]} " in *" $thing "*) ;; *) continue ;; esac
+        fi
         case "$thing" in
             /*) [ -e "$thing" ] && continue ;;
             *)  command -v "$thing" >/dev/null 2>&1 && continue ;;
@@ -65,6 +71,8 @@ install_packages() {
     $sudo env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -q --no-install-recommends "$@"
 }
+
+ONLY=("$@")
 
 main() {
     local missing sudo
