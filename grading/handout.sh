@@ -15,7 +15,8 @@
 # labs: cumulative, as JOS's labs are).
 #
 # Left out: solutions/ (the reference sources), grading/ (this grader, the
-# hidden tests, the mutants, the instructor notes), the instructor's own
+# hidden tests, the mutants, the instructor notes), slides/ (the lecture
+# decks, built from runs of the reference), the instructor's own
 # checks (tests/check-lab-stubs.sh, tests/checks/grading*.sh, handout.sh), local.mk,
 # and every block of text between "instructor-only:begin" and
 # "instructor-only:end" lines (the Makefile's handout and grading targets,
@@ -59,6 +60,10 @@ instructor_only() {
     case "$1" in
         solutions/*|grading/*|prebuilt/*|local.mk) return 0 ;;
         tests/check-lab-stubs.sh|tests/checks/grading*|tests/checks/handout*) return 0 ;;
+        # The lecture decks: built by the instructor from runs of the
+        # reference (their figures name its files), given to students as
+        # HTML.
+        slides/*|mk/slides.mk|tests/checks/slides*) return 0 ;;
     esac
     return 1
 }
@@ -83,6 +88,16 @@ copy_tree() {
     done < <(kit_files | sort)
     # The prebuilt objects must reach a student's own git repository.
     printf '%s\n' '!prebuilt/**/*.o' >>"$OUT/.gitignore"
+    # Without slides/, the lines that send a student there go too.
+    sed -i -e '/make slides/d' -e '/^| `slides\/` |/d' \
+        -e 's/, and for the slides npm and Chromium)/)/' -e 's/, the book, the slides)/, the book)/' \
+        "$OUT/README.md"
+    sed -i -e '/^npm  *npm$/d' -e '/^chromium  *chromium$/d' \
+        -e 's/"npm and chromium (the lecture slides: slides\/README.md); xmllint, zip;"/"xmllint, zip;"/' \
+        -e "s/needs, not the slides' browser)/needs)/" "$OUT/tools/ensure-deps.sh"
+    [ -f "$OUT/docs/tracer.md" ] && sed -i -e 's/^`data-t-us`, `data-evt-us`), so the numbers can be read back. The lecture$/`data-t-us`, `data-evt-us`), so the numbers can be read back./' \
+        -e '/^slides (`make slides`) draw lab 3.s pictures with it.$/d' "$OUT/docs/tracer.md"
+    [ -f "$OUT/viz/README.md" ] && sed -i 's/, `make slides` draws the lecture decks'"'"' diagrams with all three;/;/' "$OUT/viz/README.md"
     # The tour reads each lab's reference next to the framework that calls
     # it; the student's tour reads only the stubs (with the lab's
     # handout), and the reading order is made again from it.

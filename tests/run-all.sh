@@ -39,7 +39,9 @@ run_unit_tests() {
     local bin=$BUILD/tests/unit-tests out=$LOGS/unit-tests.out line tested passing
     section "unit tests ($bin)"
     if [ ! -x "$bin" ]; then
-        echo "  FAIL unit tests: $bin is not built (make BUILD=$BUILD unit-tests)"
+        local how="make BUILD=$BUILD unit-tests"
+        case "$BUILD" in build) how="make unit-tests" ;; build/lab[0-9]*) how="make LAB=${BUILD#build/lab} unit-tests" ;; esac
+        echo "  FAIL unit tests: $bin is not built ($how)"
         FAILED=$((FAILED + 1)); return
     fi
     timeout -k 5 300 "$bin" --color=never --timeout 60 -j"$JOBS" >"$out" 2>&1
