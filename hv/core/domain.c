@@ -10,6 +10,7 @@
 #include "core/console.h"
 #include "core/lib.h"
 #include "mm/mm.h"
+#include "grant/device.h"
 #include "sched/sched.h"
 #include "trace/trace.h"
 #include "public/sched.h"
@@ -44,6 +45,8 @@ void domain_shutdown(struct domain *d, uint32_t reason)
            d->nr_hypercalls, d->nr_bounces);
     trace2(TRC_DOM_SHUTDOWN, d->id, d->id, reason);
     sched_domain_dead(d);
+    /* Its devices' ends close, and the other ends hear of it. */
+    device_domain_dead(d);
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -54,8 +57,10 @@ void domain_crash(struct domain *d, const char *why)
 
 /* Give a dead domain's frames back.  Only called once the CPU no longer
  * uses its page tables (see schedule()).  The whole domain goes at once, so
- * its frames' types and counts are simply reset (frame_free does it): no
- * other domain can hold a reference to them (there are no grants yet). */
+ * its frames' types and counts are simply reset (frame_free does it) --
+ * except the frames other domains still map through its grants: the grant
+ * layer first undoes what d mapped of others, and moves those out of d's
+ * memory (FRAME_ORPHAN) until their last unmap. */
 void domain_free_memory(struct domain *d)
 {
     if (d->freed)
@@ -64,6 +69,7 @@ void domain_free_memory(struct domain *d)
         printk("d%u: page tables: %u entries updated, %u by trapped writes, "
                "%u requests refused\n", d->id, d->mm.nr_updates, d->mm.nr_ptwr,
                d->mm.nr_refused);
+    grant_domain_release(d);
     for (uint32_t f = 0; f < MAX_FRAMES; f++)
         if (frame_table[f].use == FRAME_GUEST && frame_table[f].owner == d->id)
             frame_free(f);

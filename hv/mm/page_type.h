@@ -76,6 +76,8 @@
 #define FRAME_HV       2   /* the hypervisor's own (image, trace ring, tables) */
 #define FRAME_GUEST    3   /* belongs to domain `owner` */
 #define FRAME_MODULE   4   /* holds a boot module until the builder is done */
+#define FRAME_ORPHAN   6   /* a dead domain's frame another domain still maps through
+                              a grant: kept until the last unmap (hv/grant/) */
 
 /* Frame types. */
 #define PGT_NONE       0
