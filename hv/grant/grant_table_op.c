@@ -211,8 +211,10 @@ static int undo_mapping(struct domain *d, uint32_t h, int dying)
     uint32_t frame;
     gnt_release(gg, m->ref, rw, &frame);
     int orphan = frame_table[frame].use == FRAME_ORPHAN;
-    if (orphan && frame_table[frame].count == 0)
+    if (orphan && frame_table[frame].count == 0) {
         frame_free(frame);
+        trace4(TRC_GNT_ORPHAN, m->granter, m->ref, frame, 0, frames_free_count());
+    }
     if (gg->dead && gg->nr_pinned == 0)
         free_active(gg);
     m->flags = 0;
@@ -495,6 +497,8 @@ void grant_domain_release(struct domain *d)
                     f->type_count += a->rw_pins;
                     if (a->rw_pins)
                         f->type = PGT_WRITABLE;
+                    trace4(TRC_GNT_ORPHAN, d->id, ref, a->frame, a->ro_pins + a->rw_pins,
+                           frames_free_count());
                 }
             }
         }

@@ -79,6 +79,9 @@ int echo_front_main(void)
     uint32_t nreq = (uint32_t)cmdline_int("requests", 64);
     uint32_t batch = (uint32_t)cmdline_int("batch", 8);
     uint32_t len = (uint32_t)cmdline_int("len", 100);
+    /* crash_after=N: die (a kernel fault) with the ring still mapped by
+     * the back end, after N responses (the grant-crash scenario). */
+    uint32_t crash_after = (uint32_t)cmdline_int("crash_after", 0);
     if (batch < 1 || batch > IO_RING_SLOTS || batch * len > 4096) {
         kprintf("echo-front: FAIL: batch %u of %u bytes does not fit\n", batch, len);
         return 1;
@@ -191,6 +194,11 @@ int echo_front_main(void)
             }
             got++;
             answered++;
+            if (crash_after && answered == crash_after) {
+                kprintf("echo-front: d%u: crashing on purpose, %u responses in, ring still mapped\n",
+                        me, answered);
+                *(volatile uint32_t *)0 = 0;      /* a kernel page fault: minios gives up */
+            }
         }
     }
     kprintf("echo-front: d%u: %u requests, %u answered and checked, %u out of order: %s\n",
