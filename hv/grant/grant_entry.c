@@ -49,12 +49,11 @@ static struct grant_active *active_entry(const struct grant_domain *g, grant_ref
 
 /*
  * Is mfn a page of domain d's own memory?  Owned by d as an ordinary
- * frame (not the hypervisor's, not free, not a module), AND one of its
- * pseudo-physical pages: the P2M says so.  That second test keeps out the
- * frames d owns but does not hold as memory -- its shared-info page and
- * its grant table, which the hypervisor writes -- even if d renumbered one
- * into its M2P; the grant table is also refused by name, in case d put it
- * into its P2M as well.
+ * frame -- not the hypervisor's, not free, not a module, and not one of
+ * the frames the hypervisor writes for d (FRAME_SHARED: its shared-info
+ * and start-info pages, its grant table) -- AND one of its
+ * pseudo-physical pages, as its P2M says.  (The grant table is also
+ * refused by name: belt and braces for the one frame this file writes.)
  */
 static int own_page(domid_t d, const uint32_t *p2m, uint32_t nr_pages,
                     const struct grant_domain *g, uint32_t mfn)

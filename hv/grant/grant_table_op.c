@@ -9,7 +9,7 @@
  * does to the machine --
  *
  *   setup_table  gives the domain the frames its table lives in, frames
- *                the hypervisor writes too and therefore keeps hold of;
+ *                the hypervisor writes too: FRAME_SHARED, like shared info;
  *   map          writes ONE page-table entry in the grantee's current
  *                address space, mapping the granter's frame, the only
  *                entry a guest ever has that maps a frame it does not own.
@@ -49,24 +49,13 @@
 /* ---- the frames the hypervisor hands out ------------------------------------ */
 
 /*
- * A table frame: the domain's (it goes with the domain), but the
- * hypervisor writes it, so the hypervisor holds a total reference and a
- * "writable" type reference of its own, forever: the frame can never be
- * made a page table (its type is busy being writable) nor given back (it
- * is referenced, and is no page of the domain's pseudo-physical memory
- * anyway).  The same protection the shared-info page needs.
+ * A table frame is a hypervisor-written frame (hv/mm/page_type.h,
+ * HYPERVISOR-WRITTEN FRAMES): the domain's (it goes with the domain), but
+ * FRAME_SHARED, with the hypervisor's own permanent total and "writable"
+ * type reference -- so it can never be made a page table, renumbered into
+ * the domain's memory or given back, exactly like the shared-info page.
+ * (And never granted: a grant names one of the domain's own pages.)
  */
-static int hold_table_frame(uint32_t mfn, domid_t d)
-{
-    if (get_page(mfn, d) != MMRULE_OK)
-        return -1;
-    if (get_page_type(mfn, d, PGT_WRITABLE) != MMRULE_OK) {
-        put_page(mfn);
-        return -1;
-    }
-    return 0;
-}
-
 static int setup_table(struct domain *d, uint32_t nr)
 {
     struct grant_domain *g = &d->grant;
@@ -77,11 +66,7 @@ static int setup_table(struct domain *d, uint32_t nr)
             return GNTRULE_NO_MEMORY;
         uint32_t mfn = frame_alloc(d->id);           /* the domain's entries */
         uint32_t act = frame_alloc(DOMID_HV);        /* the hypervisor's record of them */
-        if (hold_table_frame(mfn, d->id)) {
-            frame_free(mfn);
-            frame_free(act);
-            return GNTRULE_NO_MEMORY;
-        }
+        frame_make_shared(mfn);
         uint32_t i = g->nr_frames;
         g->frame[i] = mfn;
         g->shared[i] = mfn_to_virt(mfn);

@@ -5,8 +5,8 @@
  * and cannot do while it is held.
  *
  * The machine: domain 1 owns frames 100..163 as its pseudo-physical pages
- * 0..63, and frame 170 as its grant table (owned, outside its memory, like
- * the hypervisor's gift); domain 2 owns 200..209 as its pages 0..9; frame
+ * 0..63, and frame 170 as its grant table (a hypervisor-written frame,
+ * FRAME_SHARED, outside its memory); domain 2 owns 200..209 as its pages 0..9; frame
  * 300 is the hypervisor's.  Frames 100.. and 200.. have pages (test_mm.c's
  * pt_frame), so one of them can be made a page table.
  */
@@ -43,7 +43,8 @@ static void setup(void)
         m2p[200 + pfn] = pfn;
         frame_table[200 + pfn] = (struct frame_info){ .owner = D2, .use = FRAME_GUEST };
     }
-    frame_table[TABLE1] = (struct frame_info){ .owner = D1, .use = FRAME_GUEST };
+    frame_table[TABLE1] = (struct frame_info){ .owner = D1, .use = FRAME_SHARED, .type = PGT_WRITABLE,
+                                               .type_count = 1, .count = 1 };
     frame_table[HVF].use = FRAME_HV;
     memset(shared1, 0, sizeof shared1);
     memset(active1, 0, sizeof active1);
@@ -157,7 +158,11 @@ Test(grant, a_frame_the_granter_does_not_own_is_refused)
     m2p[150] = 7;                                /* p2m1[7] is 107 */
     grant(14, D2, 150, 0);
     cr_assert_eq(gnt_acquire(&gr1, 14, D2, 0, &frame), GNTRULE_BAD_FRAME);
-    cr_assert_eq(frame_table[205].count + frame_table[HVF].count + frame_table[TABLE1].count, 0);
+    /* Even an ordinary frame of its memory that is named as its table. */
+    frame_table[TABLE1].use = FRAME_GUEST;
+    cr_assert_eq(gnt_acquire(&gr1, 12, D2, 1, &frame), GNTRULE_BAD_FRAME);
+    cr_assert_eq(frame_table[205].count + frame_table[HVF].count, 0);
+    cr_assert_eq(frame_table[TABLE1].count, 1, "only the hypervisor's own reference");
 }
 
 /* A page table can be shared only read-only: writable would need the
