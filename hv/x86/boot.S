@@ -25,6 +25,12 @@
 #define PDE_G        0x100           /* global: survives CR3 reloads */
 #define DIRECT_MAP_PDES 15           /* 15 x 4 MiB = 60 MiB */
 
+/*
+ * The Multiboot header: QEMU searches the first 8 KiB of the image for the
+ * magic, and the three words must add up to 0 (the checksum), so a random
+ * 0x1BADB002 in some other file is not mistaken for a kernel.  hv.ld puts
+ * this section first in .text so it always falls in that window.
+ */
     .section .multiboot, "a"
     .align 4
     .long MB_MAGIC
@@ -34,9 +40,15 @@
     .section .text.boot, "ax"
     .globl _start
 _start:
+    /* No IDT exists yet: an interrupt now would triple-fault the machine.
+     * Interrupts stay off in the hypervisor from here on (every gate it
+     * installs is an interrupt gate); they are only ever on in a guest or
+     * in the idle loop's sti; hlt. */
     cli
     cld
-    /* Fill the boot page directory (we are at physical addresses now). */
+    /* Fill the boot page directory (we are at physical addresses now).
+     * Every symbol is linked at its high address, so each one we touch
+     * before paging is on has HV_BASE subtracted by hand. */
     mov  $(boot_pgdir - HV_BASE), %edi
     movl $(0 | PDE_P | PDE_RW | PDE_PS), (%edi)        /* identity 0-4 MiB */
     mov  $0, %ecx
@@ -48,7 +60,12 @@ _start:
     cmp  $DIRECT_MAP_PDES, %ecx
     jne  1b
 
-    /* CR4: PSE (4 MiB pages) and PGE (global pages). */
+    /* CR4: PSE (4 MiB pages) and PGE (global pages).
+     * The hypervisor may use 4 MiB pages for itself although it refuses
+     * them to guests (MMRULE_LARGE_PAGE): these directory entries are its
+     * own, written once here and copied into every guest directory as the
+     * hypervisor slots, never subject to validation.  A guest's 4 MiB page
+     * would have no L1 for the rules of direct paging to inspect. */
     mov  %cr4, %edx
     or   $0x90, %edx
     mov  %edx, %cr4
@@ -60,18 +77,33 @@ _start:
     or   $0x80010000, %edx
     mov  %edx, %cr0
 
-    /* Jump to the link (high) address. */
+    /* Jump to the link (high) address.  An indirect jump, because a
+     * relative one would stay in the identity mapping; after it, eip is in
+     * the top 64 MiB where it belongs and the identity entry is unused. */
     lea  2f, %edx
     jmp  *%edx
 2:
+    /* The one hypervisor stack.  There is one CPU, and the hypervisor
+     * runs with interrupts off except when it idles on purpose (sti; hlt
+     * in schedule()), so one stack is all it needs: every entry from a
+     * guest starts at its top again (TSS.esp0, hv/x86/segments.c).
+     * %ebp = 0 ends a debugger's backtrace here. */
     mov  $(hv_stack_top), %esp
     xor  %ebp, %ebp
     push %ebx                       /* Multiboot info (physical) */
     push %eax                       /* Multiboot magic */
     call hv_main
+    /* hv_main never returns: it ends by entering the first guest.  If it
+     * ever did, stop here rather than run off into whatever follows. */
 3:  hlt
     jmp 3b
 
+/*
+ * Page-aligned, uninitialised data (hv.ld keeps .bss.pagealigned first in
+ * .bss).  boot_pgdir is the hypervisor's own page directory: the one CR3
+ * holds while no guest runs (the idle loop), and the template whose top
+ * slots every guest directory copies (hv/mm/page.h, HV_FIRST_SLOT).
+ */
     .section .bss.pagealigned, "aw", @nobits
     .align 4096
     .globl boot_pgdir

@@ -60,6 +60,15 @@ vec = vec + 1
 .endr
     .text
 
+/*
+ * The common path of every stub.  The guest's segment registers hold its
+ * own ring-1 or ring-3 selectors; they are saved with the rest (a context
+ * switch must restore them) and replaced by the hypervisor's data segment,
+ * whose limit is 4 GiB: with the guest's %ds still loaded, the hypervisor's
+ * own accesses to the top 64 MiB would fail the very limit check that
+ * protects it.  %fs and %gs are unused in ring 0 and set to the null
+ * selector, so a stale guest value cannot be used by accident.
+ */
 trap_common:
     /* Build the rest of struct cpu_regs: segment registers, then the
      * general registers, lowest address last. */
@@ -80,11 +89,22 @@ trap_common:
     xor   %eax, %eax
     mov   %eax, %fs
     mov   %eax, %gs
-    cld
+    cld                         /* the C ABI wants DF clear; a guest may
+                                   have left it set */
     pushl %esp                  /* struct cpu_regs *regs */
     call  trap
     addl  $4, %esp
 
+/*
+ * The one way back to a guest.  iret pops eip, cs and eflags, and, because
+ * the popped cs has RPL 1 or 3, esp and ss too: the CPU leaves ring 0 for
+ * the guest's ring and the guest's own stack.  A guest cannot use this to
+ * gain privilege: every cs that reaches the frame was pushed by the CPU on
+ * entry or is a handler selector the hypervisor checked
+ * (valid_guest_code in hv/core/hypercalls.c), never a ring-0 one.  The
+ * pops of the data segments cannot fault either: they are selectors the
+ * guest had loaded, and its GDT entries never change.
+ */
     .globl ret_from_trap
 ret_from_trap:
     popl  %ebx
@@ -105,7 +125,12 @@ ret_from_trap:
  * void enter_guest(const struct cpu_regs *regs)
  * The very first entry into a guest: there is no trap frame to return
  * through yet, so make one at the top of the stack and take the exit path.
- * Whatever was on the stack (hv_main's frames) is abandoned on purpose.
+ * Whatever was on the stack (hv_main's frames) is abandoned on purpose:
+ * from now on the hypervisor only ever runs because a guest (or an
+ * interrupt in the idle loop) entered it, and each entry starts afresh at
+ * TSS.esp0.  Putting the frame exactly where an entry would have left it
+ * is what lets guest_regs() and the context switch treat the first run
+ * like any other return to a guest.
  */
     .globl enter_guest
 enter_guest:
@@ -128,9 +153,11 @@ enter_guest:
  * "exception fixup", as Linux and Xen do it), so the hypercall just returns
  * -EFAULT.  Returns 0 or -EFAULT (-14).
  *
- * Words first, then the 0-3 bytes left: a rep iteration costs about the
- * same whatever its size, so this is 4 times fewer (and the hypercall
- * arguments it copies are mostly whole words).  Either rep may fault, so
+ * Optimization: the plain version is one `rep movsb`.  Here whole words
+ * go first, then the 0-3 bytes left: a rep iteration costs about the same
+ * whatever its size, so this is 4 times fewer (and the hypercall arguments
+ * it copies are mostly whole words); measured, 14 instructions less per
+ * demand-zero page fault (docs/performance.md).  Either rep may fault, so
  * both are fixup sites.
  */
     .globl copy_guest, copy_guest_insn, copy_guest_insn2, copy_guest_fault
