@@ -14,6 +14,16 @@
  *      own page tables, so it sees exactly what the guest may see; if a page
  *      is missing or read-only (CR0.WP is on) the copy faults, the fault is
  *      fixed up, and the caller gets -EFAULT.  Never a hypervisor crash.
+ *
+ * The copy can use the guest's page tables directly because of the memory
+ * split: a hypercall does not switch address space, so the guest's virtual
+ * addresses still mean what they meant to the guest when it trapped.
+ *
+ * And one rule for the callers: copy a structure in ONCE, then check and
+ * use the copy.  Reading the guest's memory twice (check, then use) would
+ * let the guest change the value in between; with one CPU that cannot
+ * happen during a hypercall today, but it is the habit that stays correct
+ * when a second CPU or a shared page arrives (Xen's rule too).
  */
 #ifndef HV_GUEST_ACCESS_H
 #define HV_GUEST_ACCESS_H
@@ -27,6 +37,8 @@ int guest_range_ok(uint32_t addr, uint32_t len);
 #include "public/hvkit.h"
 #include "x86/traps.h"
 
+/* 0, or -HV_EFAULT; on a fault part of dst may already be written, so a
+ * caller that fails must not use it. */
 static inline int copy_from_guest(void *dst, uint32_t guest_src, uint32_t n)
 {
     if (!guest_range_ok(guest_src, n))
