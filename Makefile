@@ -41,36 +41,35 @@ LDFLAGS32 := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 HOSTCFLAGS := -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE -Ihv/include -Itracer/lib -Iviz
 
 # ---------------------------------------------------------------------------
-# Labs.  Each lab file is named here once.  The build takes it from
-# solutions/labN/ when that file exists (the kit as the instructor has it),
-# from labs/labN/ otherwise (the student distribution), and always from
-# labs/labN/ when LAB=N is given (a student working on lab N).
-LAB1_FILES := hypercall.c emulate.c bounce.c
-LAB2_FILES :=
-LAB3_FILES := bvt.c
-LAB4_FILES := evtchn_deliver.c
-# Lab files that belong to the teaching OS rather than to the hypervisor
-# (lab 4's upcall handler is the guest's half of event delivery).
-LAB4_GUEST_FILES := upcall.c
+# Labs.  Each lab declares itself in labs/labN/lab.mk (its files, and which
+# side of the kit each is compiled into); nothing here names a lab.  The
+# build takes a lab file from solutions/labN/ when that file exists (the kit
+# as the instructor has it), from labs/labN/ otherwise (the student
+# distribution), and always from labs/labN/ when LAB=N is given (a student
+# working on lab N).
+LABS :=
+include $(sort $(wildcard labs/lab*/lab.mk))
 
 # Parts of the build that grow with one subsystem keep their own fragment in
 # mk/ (mk/mm.mk for memory, mk/tracer.mk for the host tracer).  A fragment
-# may add to LABn_FILES, HV_HOST_SRCS_EXTRA (hypervisor logic also built for
-# the host and unit-tested), TRACER_LDLIBS and UNIT_LDLIBS, and add targets.
+# may add to HV_HOST_SRCS_EXTRA (hypervisor logic also built for the host
+# and unit-tested), TRACER_LDLIBS and UNIT_LDLIBS, and add targets.
 HV_HOST_SRCS_EXTRA :=
 TRACER_LDLIBS := -lncurses
 UNIT_LDLIBS   := -lcriterion -lncurses
 include $(sort $(wildcard mk/*.mk))
 
+# lab_file N FILE: where lab N's FILE is taken from (see above).
 define lab_file
 $(if $(and $(filter $(1),$(LAB)),$(wildcard labs/lab$(1)/$(2))),labs/lab$(1)/$(2),$(if $(wildcard solutions/lab$(1)/$(2)),solutions/lab$(1)/$(2),labs/lab$(1)/$(2)))
 endef
-HV_LAB_SRCS := $(foreach f,$(LAB1_FILES),$(call lab_file,1,$(f)))
-# Labs 2, 3 and 4 are pure logic (no hardware): their files are also built
-# for the host and unit-tested there.  (Only the files that exist yet.)
-HV_LAB_HOST_SRCS := $(wildcard $(foreach f,$(LAB2_FILES),$(call lab_file,2,$(f))) \
-                               $(foreach f,$(LAB3_FILES),$(call lab_file,3,$(f))) \
-                               $(foreach f,$(LAB4_FILES),$(call lab_file,4,$(f))))
+# lab_files SIDE: every lab's files of that side (HV, PURE or GUEST).
+lab_files = $(foreach n,$(LABS),$(foreach f,$(LAB$(n)_$(1)_FILES),$(call lab_file,$(n),$(f))))
+
+HV_LAB_SRCS := $(call lab_files,HV)
+# The pure lab files (no hardware) are also built for the host and
+# unit-tested there.
+HV_LAB_HOST_SRCS := $(wildcard $(call lab_files,PURE))
 HV_LAB_SRCS += $(HV_LAB_HOST_SRCS)
 
 # ---------------------------------------------------------------------------
@@ -84,7 +83,7 @@ HV_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_SRCS)) \
 HV_ELF   := $(BUILD)/hv.elf
 
 # The teaching OS: one image that boots both natively and under hvkit.
-GUEST_LAB_SRCS := $(wildcard $(foreach f,$(LAB4_GUEST_FILES),$(call lab_file,4,$(f))))
+GUEST_LAB_SRCS := $(wildcard $(call lab_files,GUEST))
 GUEST_OWN_SRCS := $(shell find minios-guest -name '*.c' | sort)
 GUEST_SRCS := $(GUEST_OWN_SRCS) $(GUEST_LAB_SRCS)
 GUEST_ASMS := $(shell find minios-guest -name '*.S' | sort)
@@ -186,7 +185,7 @@ unit-tests: $(UNIT_BIN)
 # bench/sched-cost.c: the scheduling policies' per-decision cost, on the host.
 $(BUILD)/bin/sched-cost: $(BUILD)/host/bench/sched-cost.o $(BUILD)/host/hv/sched/sched_rr.o \
                         $(BUILD)/host/hv/sched/sched_bvt.o $(BUILD)/host/hv/sched/sched_heap.o \
-                        $(patsubst %.c,$(BUILD)/host/%.o,$(call lab_file,3,bvt.c))
+                        $(patsubst %.c,$(BUILD)/host/%.o,$(filter %/bvt.c,$(HV_LAB_HOST_SRCS)))
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $^
 

@@ -1,10 +1,8 @@
 # mk/mm.mk — the memory subsystem's part of the build (included by Makefile).
 #
-# Lab 2 is the validation core of direct paging: the reference counts, the
-# frame types and the check of one page-table entry (hv/mm/page_type.h says
-# what each function must do).  Like labs 3 and 4 it is pure logic, so it is
-# also built for the host and unit-tested (tests/unit/test_mm*.c).
-LAB2_FILES := page_type.c
+# Lab 2 (labs/lab2/lab.mk) is the validation core of direct paging: the
+# reference counts, the frame types and the check of one page-table entry
+# (hv/mm/page_type.h says what each function must do).
 
 # Hypervisor memory logic that touches no hardware: the operations on top
 # of lab 2 (hv/mm/pt_update.c) and the store decoder of the writable-page-table
