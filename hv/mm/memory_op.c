@@ -58,7 +58,7 @@ int32_t do_memory_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint3
     struct xen_memory_reservation r;
 
     if (cmd != XENMEM_decrease_reservation)
-        return -HV_ENOSYS;               /* increase / populate: the balloon issue */
+        return -HV_ENOSYS;               /* increase / populate: not written yet */
     if (copy_from_guest(&r, arg, sizeof r))
         return -HV_EFAULT;
     if (r.domid != DOMID_SELF && r.domid != d->id)

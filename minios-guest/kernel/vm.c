@@ -2,8 +2,8 @@
  * minios-guest/kernel/vm.c — minios's virtual memory: a page allocator, one page directory per
  * process, and demand-zero pages, written once for both machines.
  *
- * Where this sits in the story (course: "gestione della memoria e
- * paginazione", "creazione di un processo"; Xen's direct paging).  Every
+ * Where this sits in the story (course: "memory management and paging",
+ * "creating a process"; Xen's direct paging).  Every
  * process has its own page directory.  Its upper part (0xC0000000 up) is
  * the kernel's: the same page-table pages in every directory, so the kernel
  * is mapped everywhere and a system call needs no switch.  Its lower part

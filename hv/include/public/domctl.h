@@ -50,8 +50,10 @@ struct hv_domctl {
             uint32_t nr_switches;  /* times it was scheduled in */
         } info;
         struct {
-            /* Borrowed Virtual Time (course: "Szeregowanie domen").  Times
-             * in ns.  weight 1..1000; warp_ns 0 disables warping. */
+            /* Borrowed Virtual Time (course: "scheduling domains: BVT, a
+             * fair share of the CPU by weight, with support for
+             * latency-sensitive work").  Times in ns.  weight 1..1000;
+             * warp_ns 0 disables warping. */
             uint32_t weight;
             uint32_t pad;
             uint64_t warp_ns;        /* W: how far back a wake may warp */
