@@ -25,7 +25,9 @@
 #include "trace/trace.h"
 #include "public/memory.h"
 
-/* Give back the pages r lists, in order; see public/memory.h. */
+/* Give back the pages r lists, in order; see public/memory.h.  Each pfn is
+ * copied from the guest's list once, just before it is used, and only the
+ * copy is checked and used (the rule of core/guest_access.h). */
 static int32_t decrease_reservation(struct domain *d, const struct xen_memory_reservation *r)
 {
     uint32_t done;
@@ -36,8 +38,11 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
             rule = MMRULE_BAD_POINTER;
         else
             rule = pt_release(d->id, pfn, d->p2m, d->nr_pages, &mfn);
+        /* Back in the pool: anyone's now.  Its contents are still the
+         * guest's old data; frame_alloc zeroes a frame before it hands it
+         * to anyone, so nothing leaks to the next owner. */
         if (rule == MMRULE_OK)
-            frame_free(mfn);             /* back in the pool: anyone's now */
+            frame_free(mfn);
         int32_t ret = mmrule_errno(rule);
         trace5(TRC_MEM_RELEASE, d->id, pfn, mfn, (uint32_t)ret, (uint32_t)rule,
                frames_free_count());
