@@ -8,8 +8,9 @@
  *
  *   1. guest_range_ok(): the whole range must lie below
  *      HYPERVISOR_VIRT_START, without overflow — otherwise -EFAULT at once.
- *      (Ring 0 ignores the segment limit that stops the guest itself, so
- *      this check is what stands in for it.)
+ *      (The hypervisor's own segments span all 4 GiB, so the limit that
+ *      stops the guest does not stop an access the hypervisor makes on
+ *      its behalf: this check is what stands in for it.)
  *   2. copy_from_guest()/copy_to_guest(): the copy runs under the guest's
  *      own page tables, so it sees exactly what the guest may see; if a page
  *      is missing or read-only (CR0.WP is on) the copy faults, the fault is

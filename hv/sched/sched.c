@@ -131,9 +131,8 @@ void sched_domain_dead(struct domain *d)
         runq.current = 0;
 }
 
-/* sched_op block: wait for an event.  A domain that is not running (woken
- * and blocked again before it ran) needs no switch: it is simply not
- * runnable any more. */
+/* sched_op block: wait for an event.  The state changes at once; the
+ * switch away waits for the end of the trap, like every switch. */
 void sched_block_until_event(struct domain *d)
 {
     if (d->state != DOM_RUNNABLE)

@@ -114,7 +114,8 @@ static void bvt_vcpu_destroy(struct sched_queue *q, struct sched_vcpu *v)
 
 /* The moment BVT exists for: a vcpu that slept wakes, is brought up to
  * svt (sleeping banks no credit), warps if it may (its evt drops by W),
- * and preempts the running vcpu if it is now far enough ahead of it. */
+ * and preempts the running vcpu if its evt is now far enough below the
+ * running one's. */
 static int bvt_wake(struct sched_queue *q, struct sched_vcpu *v, uint64_t now)
 {
     struct sched_vcpu *cur = q->current;

@@ -119,7 +119,7 @@ static uint32_t rtc_read_seconds(void)
  * TSC cycles to ns with the same scale factor the guests use (see
  * time_init): ns = ((tsc << shift) * mul) >> 32.  The same formula on both
  * sides is what makes the guest's reading of system time (from its time
- * record and its own rdtsc) agree with the hypervisor's to the nanosecond.
+ * record and its own rdtsc) agree with the hypervisor's.
  * Optimization: the plain version is tsc * 1000000 / tsc_khz, a 64-bit
  * division; this runs on every schedule and timer tick, and a 64-bit
  * division is a libgcc call of a few hundred instructions on x86-32.  The
