@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include "hvtrace.h"
+#include "public/hvkit.h"
+#include "public/mmu.h"
 
 int hvt_dot_kind_parse(const char *name, enum hvt_dot_kind *kind)
 {
@@ -367,13 +369,13 @@ static void pt_replay(struct pt_state *s, const struct hvt_trace *t, uint16_t do
             if (!p)
                 continue;
             p->level = r->args[1];
-            learn(s, val >> 12, pfn);
+            learn(s, val >> HV_PAGE_SHIFT, pfn);
             for (uint32_t k = 0; k < count && first + k < 1024; k++) {
                 struct pt_entry *e = &p->e[first + k];
                 memset(e, 0, sizeof *e);
                 e->present = 1;
-                e->flags = val & 0xfff;
-                e->mfn = val >> 12;
+                e->flags = val & ~PTE_ADDR;
+                e->mfn = val >> HV_PAGE_SHIFT;
                 e->mfn_known = k == 0;
                 e->pfn = pfn == PT_NO_PFN ? 0 : pfn + k;
                 e->pfn_known = pfn != PT_NO_PFN;
@@ -384,18 +386,18 @@ static void pt_replay(struct pt_state *s, const struct hvt_trace *t, uint16_t do
                 continue;
             struct pt_entry *e = &p->e[(r->args[0] & 0xfff) / 4];
             memset(e, 0, sizeof *e);
-            e->present = r->args[2] & 1;
-            e->flags = r->args[2] & 0xfff;
-            e->mfn = r->args[2] >> 12;
+            e->present = r->args[2] & PTE_P;
+            e->flags = r->args[2] & ~PTE_ADDR;
+            e->mfn = r->args[2] >> HV_PAGE_SHIFT;
             e->mfn_known = 1;
         } else if (r->event == TRC_MMUEXT && r->nargs == 4 && (int32_t)r->args[2] >= 0) {
-            if (r->args[0] == 5)                /* new_baseptr */
+            if (r->args[0] == MMUEXT_NEW_BASEPTR)
                 s->root = r->args[1];
-            else if (r->args[0] == 1)           /* pin_l2_table */
+            else if (r->args[0] == MMUEXT_PIN_L2_TABLE)
                 pt_find(s, r->args[1], 2, 1);
-            else if (r->args[0] == 0)           /* pin_l1_table */
+            else if (r->args[0] == MMUEXT_PIN_L1_TABLE)
                 pt_find(s, r->args[1], 1, 1);
-            else if (r->args[0] == 4)           /* unpin: no longer a page table */
+            else if (r->args[0] == MMUEXT_UNPIN_TABLE)   /* no longer a page table */
                 pt_forget(s, r->args[1]);
         } else if (r->event == TRC_M2P_UPDATE && r->nargs == 3 && (int32_t)r->args[2] >= 0) {
             learn(s, r->args[0], r->args[1]);
@@ -432,8 +434,8 @@ static unsigned run_end(const struct pt_table *p, unsigned i)
 
 static void flags_text(char *buf, size_t len, uint32_t flags)
 {
-    snprintf(buf, len, "%s%s%s", flags & 2 ? "RW" : "RO", flags & 4 ? " user" : "",
-             flags & 0x80 ? " 4M" : "");
+    snprintf(buf, len, "%s%s%s", flags & PTE_RW ? "RW" : "RO", flags & PTE_US ? " user" : "",
+             flags & PTE_PS ? " 4M" : "");
 }
 
 /* The table an entry points at (an L2 entry's L1), if we know it. */

@@ -6,7 +6,8 @@
  * Course: policy in dom0, mechanism in the hypervisor.  The hypervisor
  * enforces the shares; who gets which share is dom0's decision, and only
  * dom0's: a domU asking to raise its own weight gets -EPERM (and the
- * hypercall record in the trace says so).
+ * hypercall record in the trace says so).  A caller built from another
+ * version of public/domctl.h gets -EACCES, whoever it is.
  */
 #include "core/hypercall.h"
 #include "core/domain.h"
@@ -34,6 +35,12 @@ int32_t do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t 
     struct domain *self = current;
     if (copy_from_guest(&c, arg, sizeof c))
         return -HV_EFAULT;
+    /* A caller built against another layout of struct hv_domctl: refuse
+     * before trusting any other field (public/domctl.h, THE INTERFACE
+     * VERSION).  Even the privilege check waits: `cmd` and `domain` may
+     * not be where this hypervisor expects them. */
+    if (c.interface_version != HV_DOMCTL_INTERFACE_VERSION)
+        return -HV_EACCES;
 
     /* Privilege first, before the domain is even looked up: a domU
      * learns nothing about other domains, not even whether they exist.

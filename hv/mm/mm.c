@@ -177,7 +177,7 @@ uint32_t *pt_frame(uint32_t mfn)
 
 uint32_t pt_hv_slot_entry(uint32_t slot)
 {
-    if (slot == PT_M2P_SLOT)
+    if (slot == HV_M2P_SLOT)
         return (m2p_l1_mfn << HV_PAGE_SHIFT) | PTE_P | PTE_US;
     return boot_pgdir[slot];
 }

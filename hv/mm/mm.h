@@ -11,9 +11,11 @@
  * The P2M list (per domain, given to the guest) says which mfn backs each
  * pfn; the M2P table here says, for each mfn, which pfn of its owner it is.
  *
- * The hypervisor maps the first 60 MiB of machine memory at 0xFC000000 (the
- * "direct map", built in boot.S), so it can reach any frame it hands out
- * with a plain pointer: mfn_to_virt().  Frames above 60 MiB are not used.
+ * The hypervisor maps the first 60 MiB of machine memory at
+ * HYPERVISOR_VIRT_START, 0xFC000000 (the "direct map", built in boot.S; the
+ * split is drawn in public/address_space.h), so it can reach any frame it
+ * hands out with a plain pointer: mfn_to_virt().  Frames above 60 MiB are
+ * not used.
  *
  * Why a direct map at all: the hypervisor must write frames no one has
  * mapped (a new domain's memory, a page table it is validating, the shared

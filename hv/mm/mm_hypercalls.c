@@ -144,7 +144,7 @@ int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
  *   - d->cr3 is the domain's base pointer, which holds an L2 type reference
  *     (pt_new_base, or the builder's pin): a validated directory of d;
  *   - va is below the M2P slot, so its directory index is a guest slot
- *     (< PT_GUEST_SLOTS), and a present guest-slot entry of a validated
+ *     (< GUEST_NR_SLOTS), and a present guest-slot entry of a validated
  *     directory passed get_l2e: no 4 MiB page, and its frame is d's and has
  *     type L1;
  *   - that entry still holds a total and an L1 type reference, so the
@@ -163,7 +163,7 @@ int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi,
 {
     (void)a5;
     struct domain *d = current;
-    if (va >= HYPERVISOR_VIRT_START - (1u << 22)) {  /* M2P slot and above */
+    if (va >= HV_M2P_VIRT_START) {               /* the M2P slot and the hypervisor's */
         trace7(TRC_MMU_UPDATE, d->id, va, 0, val_lo, 2, VIA_UVA,
                (uint32_t)-HV_EPERM, MMRULE_HV_SLOT);
         return refused(d, MMRULE_HV_SLOT);

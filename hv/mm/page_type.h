@@ -28,8 +28,8 @@
  *     l2_needs_l1); an L1 entry must map a frame of the domain (not_owner,
  *     hv_frame) and map page tables only read-only (pt_writable).  The
  *     directory slots of the hypervisor (1008..1023, and 1007 for the
- *     read-only M2P) are the hypervisor's: filled in by it, never by the
- *     guest (hv_slot).  4 MiB pages are refused (large_page): one PDE
+ *     read-only M2P: HV_FIRST_SLOT, HV_M2P_SLOT in public/address_space.h)
+ *     are the hypervisor's: filled in by it, never by the guest (hv_slot).  4 MiB pages are refused (large_page): one PDE
  *     would map 1024 frames with no L1 for the rules to look at.  When a
  *     type count drops back to 0 the table is DEVALIDATED: every entry gives
  *     its references back.
@@ -114,18 +114,10 @@ extern uint32_t m2p[MAX_FRAMES];          /* machine -> pseudo-physical */
 #define MMRULE_ALREADY_PINNED  14
 #define MMRULE_BAD_PFN         15   /* M2P update with pfn >= nr_pages */
 
-/* PTE bits (the same as page.h, which is not host-clean). */
-#define PT_P    0x001u
-#define PT_RW   0x002u
-#define PT_US   0x004u
-#define PT_PS   0x080u
-#define PT_ADDR 0xFFFFF000u
-
-/* Directory slots the guest may not write: the read-only M2P slot and the
- * hypervisor's 16 (see docs/address-space.md). */
-#define PT_M2P_SLOT     1007u
-#define PT_FIRST_HV_SLOT 1008u
-#define PT_GUEST_SLOTS  PT_M2P_SLOT      /* slots 0..1006 belong to the guest */
+/* The entry bits the rules look at (PTE_P, PTE_RW, PTE_US, PTE_PS, PTE_ADDR)
+ * and the directory slots a guest may not write (HV_M2P_SLOT and up; the
+ * guest's are 0..GUEST_NR_SLOTS-1) come from public/address_space.h, through
+ * hvkit.h: the guest builds its entries from the same definitions. */
 
 /* The 1024 entries of table frame mfn, for reading and writing.  The
  * hypervisor gives its direct map (hv/mm/mm.c); the host tests a page array. */

@@ -67,7 +67,7 @@ static inline uint32_t or16(const uint32_t *e)
 
 /*
  * Optimization: the plain version is
- *     while (i < n && !(t[i] & PT_P)) i++;
+ *     while (i < n && !(t[i] & PTE_P)) i++;
  * which costs a load, a test and a branch per entry, ~2.4 instructions
  * under -icount.  Validation must walk all 1024 entries of a new table
  * (the guest filled it as ordinary memory, and nothing says which entries
@@ -79,18 +79,18 @@ static inline uint32_t or16(const uint32_t *e)
 uint32_t pt_next_present(const uint32_t *t, uint32_t i, uint32_t n)
 {
     /* A dense table (a kernel's linear map) finds one at once. */
-    if (i < n && (t[i] & PT_P))
+    if (i < n && (t[i] & PTE_P))
         return i;
     /* Thirty-two entries per step while they are all absent: about one
      * instruction per entry, where a test and a branch per entry cost
      * five.  Validating a table walks all of it, so this is most of the
      * cost of a pin (docs/performance.md). */
-    while (i + 32 <= n && !((or16(t + i) | or16(t + i + 16)) & PT_P))
+    while (i + 32 <= n && !((or16(t + i) | or16(t + i + 16)) & PTE_P))
         i += 32;
     /* Then four at a time, then one: the present entry is near. */
-    while (i + 4 <= n && !((t[i] | t[i + 1] | t[i + 2] | t[i + 3]) & PT_P))
+    while (i + 4 <= n && !((t[i] | t[i + 1] | t[i + 2] | t[i + 3]) & PTE_P))
         i += 4;
-    while (i < n && !(t[i] & PT_P))
+    while (i < n && !(t[i] & PTE_P))
         i++;
     return i;
 }
@@ -152,7 +152,7 @@ static int owned_by(uint32_t mfn, domid_t d)
  * change speed, not rights. */
 static int only_harmless_bits(uint32_t old, uint32_t val, uint32_t level)
 {
-    uint32_t keep = PT_ADDR | PT_P | PT_RW | (level == 2 ? PT_PS : 0);
+    uint32_t keep = PTE_ADDR | PTE_P | PTE_RW | (level == 2 ? PTE_PS : 0);
     return (old & keep) == (val & keep);
 }
 
@@ -165,7 +165,7 @@ static int change_entry(domid_t d, uint32_t mfn, uint32_t *t, uint32_t idx, uint
      * references and drops the old one's, which for the same frame with
      * the same rights is a net change of nothing (a guest clearing the
      * accessed or dirty bit, say). */
-    if ((old & PT_P) && (val & PT_P) && only_harmless_bits(old, val, level)) {
+    if ((old & PTE_P) && (val & PTE_P) && only_harmless_bits(old, val, level)) {
         t[idx] = val;                    /* same frame, same rights */
         return MMRULE_OK;                /* (and its group is marked already) */
     }
@@ -173,9 +173,9 @@ static int change_entry(domid_t d, uint32_t mfn, uint32_t *t, uint32_t idx, uint
     if (r != MMRULE_OK)
         return r;
     t[idx] = val;
-    if (val & PT_P)
+    if (val & PTE_P)
         frame_table[mfn].used |= PT_USED_BIT(idx);
-    if (!(old & PT_P))
+    if (!(old & PTE_P))
         return MMRULE_OK;                /* an absent entry held nothing */
     if (level == 1)
         put_l1e(old);
@@ -209,7 +209,7 @@ int pt_update(domid_t d, uint32_t ptr, uint32_t val, struct pt_result *res)
      * could write one could change what the hypervisor itself finds at its
      * own addresses while it runs on this directory, or replace the M2P
      * view that every guest relies on. */
-    if (level == 2 && idx >= PT_GUEST_SLOTS)
+    if (level == 2 && idx >= GUEST_NR_SLOTS)
         return MMRULE_HV_SLOT;
     return change_entry(d, mfn, t, idx, level, old, val);
 }
@@ -365,17 +365,17 @@ void pt_trace_runs(domid_t d, uint32_t mfn, uint32_t level)
     if (!trace_enabled)
         return;
     uint32_t *t = pt_frame(mfn);
-    uint32_t n = level == 2 ? PT_GUEST_SLOTS : 1024;
+    uint32_t n = level == 2 ? GUEST_NR_SLOTS : 1024;
     uint32_t i = 0;
     while (i < n) {
-        if (!(t[i] & PT_P)) {
+        if (!(t[i] & PTE_P)) {
             i++;
             continue;
         }
         uint32_t first = i, flags = t[i] & 0xFFF;
         uint32_t pfn0 = (t[i] >> 12) < MAX_FRAMES ? m2p[t[i] >> 12] : INVALID_PFN;
         i++;
-        while (i < n && (t[i] & PT_P) && (t[i] & 0xFFF) == flags &&
+        while (i < n && (t[i] & PTE_P) && (t[i] & 0xFFF) == flags &&
                pfn0 != INVALID_PFN && (t[i] >> 12) < MAX_FRAMES &&
                m2p[t[i] >> 12] == pfn0 + (i - first))
             i++;

@@ -7,23 +7,28 @@
  * 32-bit protected mode with paging off, %eax = 0x2BADB002 and %ebx = the
  * physical address of the Multiboot information structure.
  *
- * We are linked at 0xFC100000 (the memory split: the top 64 MiB), so before
- * any C can run we need paging with a mapping of physical memory at
- * 0xFC000000.  We build it with 4 MiB pages (PSE): fifteen of them map the
+ * We are linked at 0xFC100000 (the memory split: the top 64 MiB, drawn in
+ * public/address_space.h), so before any C can run we need paging with a
+ * mapping of physical memory at 0xFC000000.  We build it with 4 MiB pages (PSE): fifteen of them map the
  * first 60 MiB of machine memory — the "direct map" through which the
  * hypervisor reaches every machine frame it hands out.  They are marked
  * global (G), so switching CR3 between guests never flushes them from the
  * TLB.  One extra identity mapping of the first 4 MiB lets the instruction
  * after "paging on" still be fetched; C code removes it.
  */
+/* The memory split and the entry bits: HYPERVISOR_VIRT_START, HV_FIRST_SLOT,
+ * PTE_P, PTE_RW, PTE_PS (a 4 MiB page), PTE_G (global: survives CR3 reloads). */
+#include "public/address_space.h"
+
 #define MB_MAGIC     0x1BADB002
 #define MB_FLAGS     0x00000003      /* page-align modules; give us a memory map */
-#define HV_BASE      0xFC000000
-#define PDE_P        0x001
-#define PDE_RW       0x002
-#define PDE_PS       0x080           /* 4 MiB page */
-#define PDE_G        0x100           /* global: survives CR3 reloads */
+#define HV_BASE      HYPERVISOR_VIRT_START
 #define DIRECT_MAP_PDES 15           /* 15 x 4 MiB = 60 MiB */
+
+/* hv.ld links the hypervisor at HYPERVISOR_VIRT_START + 1 MiB, but a linker
+ * script cannot include a C header: it takes the address from this symbol. */
+    .globl hv_link_base
+    .set   hv_link_base, HV_BASE
 
 /*
  * The Multiboot header: QEMU searches the first 8 KiB of the image for the
@@ -50,12 +55,12 @@ _start:
      * Every symbol is linked at its high address, so each one we touch
      * before paging is on has HV_BASE subtracted by hand. */
     mov  $(boot_pgdir - HV_BASE), %edi
-    movl $(0 | PDE_P | PDE_RW | PDE_PS), (%edi)        /* identity 0-4 MiB */
+    movl $(0 | PTE_P | PTE_RW | PTE_PS), (%edi)        /* identity 0-4 MiB */
     mov  $0, %ecx
 1:  mov  %ecx, %edx
     shl  $22, %edx                                     /* ecx * 4 MiB */
-    or   $(PDE_P | PDE_RW | PDE_PS | PDE_G), %edx
-    mov  %edx, (1008 * 4)(%edi, %ecx, 4)               /* slot 1008 = 0xFC000000 */
+    or   $(PTE_P | PTE_RW | PTE_PS | PTE_G), %edx
+    mov  %edx, (HV_FIRST_SLOT * 4)(%edi, %ecx, 4)      /* slot 1008 = 0xFC000000 */
     inc  %ecx
     cmp  $DIRECT_MAP_PDES, %ecx
     jne  1b
@@ -102,7 +107,7 @@ _start:
  * Page-aligned, uninitialised data (hv.ld keeps .bss.pagealigned first in
  * .bss).  boot_pgdir is the hypervisor's own page directory: the one CR3
  * holds while no guest runs (the idle loop), and the template whose top
- * slots every guest directory copies (hv/mm/page.h, HV_FIRST_SLOT).
+ * slots every guest directory copies (HV_FIRST_SLOT, public/address_space.h).
  */
     .section .bss.pagealigned, "aw", @nobits
     .align 4096

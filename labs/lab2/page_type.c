@@ -35,7 +35,7 @@ void put_page(uint32_t mfn)
  * type_conflict otherwise).  Type count 0: the type may change; an L1 or
  * L2 is validated first -- every entry through get_l1e/get_l2e, giving
  * back what was taken if one fails -- and the hypervisor's slots of a
- * directory (PT_GUEST_SLOTS..1023) are filled with pt_hv_slot_entry().
+ * directory (GUEST_NR_SLOTS..1023) are filled with pt_hv_slot_entry().
  * Mind a table that points at itself.  Set pt_flush_needed when a frame
  * became a table.  Visit only the present entries (pt_next_present), and
  * mark the group of each one you check in the frame's used map

@@ -10,10 +10,12 @@
 #define MINIOS_KERNEL_H
 
 #include <stdint.h>
+#include "public/address_space.h"
 
 /* Kernel virtual address = GUEST_KERNEL_BASE + (pseudo-)physical address,
- * in both modes (public/hvkit.h). */
-#define KERNBASE 0xC0000000u
+ * in both modes: under hvkit the builder maps us there (the memory split,
+ * public/address_space.h), and natively boot-native.S does the same. */
+#define KERNBASE GUEST_KERNEL_BASE
 #define P2V(pa)  ((void *)((uint32_t)(pa) + KERNBASE))
 
 /* Errors returned by system calls, as negative numbers (Linux's values,

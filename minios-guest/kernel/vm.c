@@ -34,10 +34,10 @@
 #include "kernel/vm.h"
 #include "public/trap.h"
 
+/* Page-table entries are built from PTE_P, PTE_RW, PTE_US (public/
+ * address_space.h, through kernel.h): natively they are the CPU's bits, and
+ * under hvkit the hypervisor checks the same bits. */
 #define PGSIZE      4096u
-#define PTE_P       0x001u
-#define PTE_W       0x002u
-#define PTE_U       0x004u
 #define MAX_PAGES   8192u
 
 struct vm_stats vm_stats;
@@ -142,7 +142,7 @@ void *vm_map_zero(uint32_t *pd, uint32_t va)
     void *page = page_alloc();
     if (!page)
         return 0;
-    uint32_t pte = (pv_ops.pt_mfn(page) << 12) | PTE_P | PTE_W | PTE_U;
+    uint32_t pte = (pv_ops.pt_mfn(page) << 12) | PTE_P | PTE_RW | PTE_US;
     uint32_t pdi = va >> 22, pti = (va >> 12) & 0x3FF;
     if (!(pd[pdi] & PTE_P)) {
         /* A new page table: fill it while it is ordinary memory, then
@@ -154,7 +154,7 @@ void *vm_map_zero(uint32_t *pd, uint32_t va)
         }
         l1[pti] = pte;
         pv_ops.make_pt(l1, 1);
-        pv_ops.set_pte(pd, pdi, (pv_ops.pt_mfn(l1) << 12) | PTE_P | PTE_W | PTE_U);
+        pv_ops.set_pte(pd, pdi, (pv_ops.pt_mfn(l1) << 12) | PTE_P | PTE_RW | PTE_US);
     } else if (pd == current_pgdir) {
         /* The common page fault: one entry, in the running address space. */
         pv_ops.set_pte_va(va, entry_kva(pd[pdi]), pti, pte);
@@ -174,7 +174,7 @@ int vm_populate(uint32_t *pd, uint32_t va, uint32_t n)
         void *page = page_alloc();
         if (!page)
             return -1;
-        uint32_t pte = (pv_ops.pt_mfn(page) << 12) | PTE_P | PTE_W | PTE_U;
+        uint32_t pte = (pv_ops.pt_mfn(page) << 12) | PTE_P | PTE_RW | PTE_US;
         uint32_t pdi = va >> 22, pti = (va >> 12) & 0x3FF;
         if (!(pd[pdi] & PTE_P)) {
             uint32_t *l1 = page_alloc();
@@ -182,7 +182,7 @@ int vm_populate(uint32_t *pd, uint32_t va, uint32_t n)
                 return -1;
             l1[pti] = pte;
             pv_ops.make_pt(l1, 1);
-            pv_ops.set_pte(pd, pdi, (pv_ops.pt_mfn(l1) << 12) | PTE_P | PTE_W | PTE_U);
+            pv_ops.set_pte(pd, pdi, (pv_ops.pt_mfn(l1) << 12) | PTE_P | PTE_RW | PTE_US);
             /* The directory entry must be in before we look it up again. */
             pv_ops.pt_flush();
         } else {
@@ -263,10 +263,10 @@ int vm_user_mapped(uint32_t start, uint32_t len)
         return 0;
     for (uint32_t va = start & ~(PGSIZE - 1); va < start + len; va += PGSIZE) {
         uint32_t pde = current_pgdir[va >> 22];
-        if (!(pde & PTE_P) || !(pde & PTE_U) || (pde & 0x80))
+        if (!(pde & PTE_P) || !(pde & PTE_US) || (pde & PTE_PS))
             return 0;
         uint32_t pte = ((uint32_t *)entry_kva(pde))[(va >> 12) & 0x3FF];
-        if (!(pte & PTE_P) || !(pte & PTE_U))
+        if (!(pte & PTE_P) || !(pte & PTE_US))
             return 0;
     }
     return 1;

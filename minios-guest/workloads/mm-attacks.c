@@ -26,6 +26,10 @@
 #include "public/memory.h"
 #include "public/mmu.h"
 
+/* The entries the attacks write (bits from public/address_space.h). */
+#define RW_USER  (PTE_P | PTE_RW | PTE_US)   /* present, writable, user */
+#define RO_USER  (PTE_P | PTE_US)            /* present, read-only, user */
+
 static int refused, failed;
 
 static void expect(const char *what, int got, int want)
@@ -106,7 +110,7 @@ static void give_back_attacks(uint32_t *pd, void *page, uint32_t l1_mfn)
     /* Only the process still maps the page once our kernel map lets go. */
     expect("unmap the scratch page from the kernel map", kmap(page, 0), 0);
     expect("give back a page a process still maps", give_back1(kva_pfn(page)), -HV_EBUSY);
-    expect("map the scratch page back in the kernel map", kmap(page, (page_mfn << 12) | 7), 0);
+    expect("map the scratch page back in the kernel map", kmap(page, (page_mfn << 12) | RW_USER), 0);
     expect("give back its page table", give_back1(m2p_of(l1_mfn)), -HV_EBUSY);
     expect("give back its pinned page directory", give_back1(kva_pfn(pd)), -HV_EBUSY);
     expect("give back a page beyond its memory", give_back1(start_info->nr_pages + 3), -HV_EINVAL);
@@ -136,7 +140,7 @@ static void give_back_attacks(uint32_t *pd, void *page, uint32_t l1_mfn)
     expect("give back the same page again", give_back1(spfn), -HV_EINVAL);
     /* The frame is in the hypervisor's pool now, no longer ours to map. */
     uint32_t free_pte = (l1_mfn << 12) | (9 * 4);
-    expect("map the frame it gave back", mmu_update1(free_pte, (smfn << 12) | 7), -HV_EPERM);
+    expect("map the frame it gave back", mmu_update1(free_pte, (smfn << 12) | RW_USER), -HV_EPERM);
     /* A batch stops at the first page it may not give back and says how
      * many it did: spare2 (unmapped) goes, the scratch page (mapped) not. */
     expect("unmap a second spare page", kmap(spare2, 0), 0);
@@ -170,17 +174,17 @@ int mm_attacks_main(void)
 
     kprintf("mm-attacks: scratch directory mfn 0x%x, page table 0x%x, victim frame 0x%x\n",
             pd_mfn, l1_mfn, other);
-    expect("map a hypervisor frame", mmu_update1(free_pte, (HV_IMAGE_MFN << 12) | 7), -HV_EPERM);
-    expect("map another domain's frame", mmu_update1(free_pte, (other << 12) | 7), -HV_EPERM);
+    expect("map a hypervisor frame", mmu_update1(free_pte, (HV_IMAGE_MFN << 12) | RW_USER), -HV_EPERM);
+    expect("map another domain's frame", mmu_update1(free_pte, (other << 12) | RW_USER), -HV_EPERM);
     expect("map its own page directory writable",
-           hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)pd, (pd_mfn << 12) | 7, 0,
+           hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)pd, (pd_mfn << 12) | RW_USER, 0,
                      UVMF_INVLPG, 0), -HV_EINVAL);
-    expect("map its own page table writable", mmu_update1(free_pte, (l1_mfn << 12) | 7),
+    expect("map its own page table writable", mmu_update1(free_pte, (l1_mfn << 12) | RW_USER),
            -HV_EINVAL);
     expect("write a pinned directory directly with a hypervisor frame",
-           direct_store(&pd[5], (HV_IMAGE_MFN << 12) | 7) ? -HV_EPERM : 0, -HV_EPERM);
+           direct_store(&pd[5], (HV_IMAGE_MFN << 12) | RW_USER) ? -HV_EPERM : 0, -HV_EPERM);
     expect("write a page table directly to map itself writable",
-           direct_store(&l1[6], (l1_mfn << 12) | 7) ? -HV_EINVAL : 0, -HV_EINVAL);
+           direct_store(&l1[6], (l1_mfn << 12) | RW_USER) ? -HV_EINVAL : 0, -HV_EINVAL);
     expect("pin a frame it does not own", mmuext1(MMUEXT_PIN_L1_TABLE, other), -HV_EPERM);
     expect("unpin the page directory in use (its CR3)",
            mmuext1(MMUEXT_UNPIN_TABLE, kernel_pd_mfn), -HV_EBUSY);
@@ -190,14 +194,14 @@ int mm_attacks_main(void)
     expect("pin the scratch page table", mmuext1(MMUEXT_PIN_L1_TABLE, l1_mfn), 0);
     expect("free (unpin) a page table still mapped by a directory",
            mmuext1(MMUEXT_UNPIN_TABLE, l1_mfn), -HV_EBUSY);
-    expect("touch a hypervisor slot of its directory",
-           mmu_update1((pd_mfn << 12) | (1010 * 4), 0), -HV_EPERM);
+    expect("touch a hypervisor slot of its directory",            /* slot 1010 */
+           mmu_update1((pd_mfn << 12) | ((HV_FIRST_SLOT + 2) * 4), 0), -HV_EPERM);
     expect("touch the hypervisor's addresses with update_va_mapping",
-           hypercall(__HYPERVISOR_update_va_mapping, 0xFC000000u, 0, 0, 0, 0), -HV_EPERM);
-    expect("map a 4 MiB page", mmu_update1((pd_mfn << 12) | (100 * 4), (other << 12) | 0x87),
+           hypercall(__HYPERVISOR_update_va_mapping, HYPERVISOR_VIRT_START, 0, 0, 0, 0), -HV_EPERM);
+    expect("map a 4 MiB page", mmu_update1((pd_mfn << 12) | (100 * 4), (other << 12) | RW_USER | PTE_PS),
            -HV_EINVAL);
     expect("point a directory entry at an ordinary writable page",
-           mmu_update1((pd_mfn << 12) | (101 * 4), (pv_ops.pt_mfn(page) << 12) | 7), -HV_EINVAL);
+           mmu_update1((pd_mfn << 12) | (101 * 4), (pv_ops.pt_mfn(page) << 12) | RW_USER), -HV_EINVAL);
     expect("pass a bogus pointer as the batch",
            hypercall(__HYPERVISOR_mmu_update, 0xFC000000u, 1, 0, DOMID_SELF, 0), -HV_EFAULT);
     expect("pass a batch of 2^31 requests (the hypervisor cannot be preempted)",
@@ -208,14 +212,14 @@ int mm_attacks_main(void)
 
     /* A batch stops at the first refusal and says how many were done. */
     struct mmu_update batch[3] = {
-        { free_pte, (pv_ops.pt_mfn(page) << 12) | 5 },
-        { free_pte + 4, (HV_IMAGE_MFN << 12) | 5 },
-        { free_pte + 8, (pv_ops.pt_mfn(page) << 12) | 5 },
+        { free_pte, (pv_ops.pt_mfn(page) << 12) | RO_USER },
+        { free_pte + 4, (HV_IMAGE_MFN << 12) | RO_USER },
+        { free_pte + 8, (pv_ops.pt_mfn(page) << 12) | RO_USER },
     };
     uint32_t done = 0;
     int r = hypercall(__HYPERVISOR_mmu_update, (uint32_t)batch, 3, (uint32_t)&done, DOMID_SELF, 0);
     expect("a batch with a bad second entry", r, -HV_EPERM);
-    if (done == 1 && (l1[5] & 1) && !(l1[6] & 1) && !(l1[7] & 1)) {
+    if (done == 1 && (l1[5] & PTE_P) && !(l1[6] & PTE_P) && !(l1[7] & PTE_P)) {
         kprintf("mm-attacks: the batch stopped after 1 entry: PASS\n");
     } else {
         kprintf("mm-attacks: the batch reports %u done: FAIL\n", done);

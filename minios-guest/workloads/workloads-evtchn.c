@@ -231,17 +231,18 @@ int attacks_main(void)
            HYPERVISOR_event_channel_op(EVTCHNOP_send, (void *)0xFC000000u), -HV_EFAULT);
     expect("unknown command 77", HYPERVISOR_event_channel_op(77, &p), -HV_ENOSYS);
 
-    memset(&c, 0, sizeof c);
-    c.cmd = DOMCTL_getinfo;
-    c.domain = DOMID_SELF;
+    domctl_init(&c, DOMCTL_getinfo, DOMID_SELF);
     expect("domctl getinfo on ourselves", HYPERVISOR_domctl(&c), 0);
-    memset(&c, 0, sizeof c);
-    c.cmd = DOMCTL_getinfo;
-    c.domain = 0;
+    /* A toolstack built from another public/domctl.h: refused before the
+     * hypervisor looks at anything else, even for a call that is allowed. */
+    domctl_init(&c, DOMCTL_getinfo, DOMID_SELF);
+    c.interface_version = HV_DOMCTL_INTERFACE_VERSION + 1;
+    expect("domctl getinfo with another interface version", HYPERVISOR_domctl(&c), -HV_EACCES);
+    c.interface_version = 0;
+    expect("domctl getinfo without an interface version", HYPERVISOR_domctl(&c), -HV_EACCES);
+    domctl_init(&c, DOMCTL_getinfo, 0);
     expect("domctl getinfo on dom0 from a domU", HYPERVISOR_domctl(&c), -HV_EPERM);
-    memset(&c, 0, sizeof c);
-    c.cmd = DOMCTL_sched_set;
-    c.domain = DOMID_SELF;
+    domctl_init(&c, DOMCTL_sched_set, DOMID_SELF);
     c.u.sched.weight = 1000;
     expect("domctl sched_set weight 1000 on ourselves", HYPERVISOR_domctl(&c), -HV_EPERM);
     expect("domctl with a NULL argument", HYPERVISOR_domctl(0), -HV_EFAULT);

@@ -24,9 +24,7 @@ static int sched_set(domid_t dom, uint32_t weight, uint64_t warp, uint64_t limit
                      uint64_t unwarp)
 {
     struct hv_domctl c;
-    memset(&c, 0, sizeof c);
-    c.cmd = DOMCTL_sched_get;
-    c.domain = dom;
+    domctl_init(&c, DOMCTL_sched_get, dom);
     int r = HYPERVISOR_domctl(&c);
     if (r < 0)
         return r;
@@ -53,9 +51,7 @@ int ctl_shares_main(void)
     for (domid_t d = 1; d <= 3; d++) {
         struct hv_domctl c;
         for (;;) {
-            memset(&c, 0, sizeof c);
-            c.cmd = DOMCTL_getinfo;
-            c.domain = d;
+            domctl_init(&c, DOMCTL_getinfo, d);
             if (HYPERVISOR_domctl(&c) < 0 || c.u.info.state == DOMCTL_STATE_DEAD)
                 break;
             proc_sleep_ns(50 * MS);

@@ -29,6 +29,14 @@ void check_eq(struct checks *c, const char *what, int got, int want)
     }
 }
 
+void domctl_init(struct hv_domctl *c, uint32_t cmd, domid_t dom)
+{
+    memset(c, 0, sizeof *c);
+    c->cmd = cmd;
+    c->interface_version = HV_DOMCTL_INTERFACE_VERSION;
+    c->domain = dom;
+}
+
 /* "key=N" on the command line, or def. */
 int cmdline_int(const char *key, int def)
 {

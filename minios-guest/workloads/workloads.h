@@ -9,6 +9,9 @@
 #ifndef MINIOS_WORKLOADS_H
 #define MINIOS_WORKLOADS_H
 
+#include <stdint.h>
+#include "public/domctl.h"
+
 #define MS 1000000ull           /* one millisecond in ns */
 
 /* "key=N" on the command line, or def. */
@@ -24,5 +27,10 @@ struct checks {
     int passed, failed;
 };
 void check_eq(struct checks *c, const char *what, int got, int want);
+
+/* A domctl request: command cmd about domain dom, every other field zero,
+ * and the interface version of the public/domctl.h this kernel was built
+ * from (without it the hypervisor answers -EACCES). */
+void domctl_init(struct hv_domctl *c, uint32_t cmd, domid_t dom);
 
 #endif

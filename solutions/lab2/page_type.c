@@ -56,7 +56,7 @@ static void put_entries(uint32_t mfn, uint32_t type, uint32_t n)
 static int validate(uint32_t mfn, domid_t d, uint32_t type)
 {
     uint32_t *t = pt_frame(mfn);
-    uint32_t n = type == PGT_L1 ? 1024 : PT_GUEST_SLOTS;
+    uint32_t n = type == PGT_L1 ? 1024 : GUEST_NR_SLOTS;
     struct frame_info *f = &frame_table[mfn];
     /* Absent entries are always allowed and hold nothing: skip them.  Each
      * present one is checked, and its group marked in the used map, so
@@ -71,7 +71,7 @@ static int validate(uint32_t mfn, domid_t d, uint32_t type)
         f->used |= PT_USED_BIT(i);
     }
     if (type == PGT_L2)
-        for (uint32_t i = PT_GUEST_SLOTS; i < 1024; i++)
+        for (uint32_t i = GUEST_NR_SLOTS; i < 1024; i++)
             t[i] = pt_hv_slot_entry(i);
     return MMRULE_OK;
 }
@@ -121,18 +121,18 @@ void put_page_type(uint32_t mfn)
     if (type == PGT_L1)
         put_entries(mfn, PGT_L1, 1024);
     else if (type == PGT_L2)
-        put_entries(mfn, PGT_L2, PT_GUEST_SLOTS);
+        put_entries(mfn, PGT_L2, GUEST_NR_SLOTS);
 }
 
 int get_l1e(uint32_t val, domid_t d)
 {
-    if (!(val & PT_P))
+    if (!(val & PTE_P))
         return MMRULE_OK;                /* not present: maps nothing */
     uint32_t mfn = val >> 12;
     int r = get_page(mfn, d);
     if (r != MMRULE_OK)
         return r;
-    if (val & PT_RW) {
+    if (val & PTE_RW) {
         r = get_page_type(mfn, d, PGT_WRITABLE);
         if (r != MMRULE_OK) {
             put_page(mfn);
@@ -144,20 +144,20 @@ int get_l1e(uint32_t val, domid_t d)
 
 void put_l1e(uint32_t val)
 {
-    if (!(val & PT_P))
+    if (!(val & PTE_P))
         return;
-    if (val & PT_RW)
+    if (val & PTE_RW)
         put_page_type(val >> 12);
     put_page(val >> 12);
 }
 
 int get_l2e(uint32_t idx, uint32_t val, domid_t d)
 {
-    if (idx >= PT_GUEST_SLOTS)
+    if (idx >= GUEST_NR_SLOTS)
         return MMRULE_HV_SLOT;
-    if (!(val & PT_P))
+    if (!(val & PTE_P))
         return MMRULE_OK;
-    if (val & PT_PS)
+    if (val & PTE_PS)
         return MMRULE_LARGE_PAGE;
     uint32_t mfn = val >> 12;
     int r = get_page(mfn, d);
@@ -175,7 +175,7 @@ int get_l2e(uint32_t idx, uint32_t val, domid_t d)
 
 void put_l2e(uint32_t idx, uint32_t val)
 {
-    if (idx >= PT_GUEST_SLOTS || !(val & PT_P) || (val & PT_PS))
+    if (idx >= GUEST_NR_SLOTS || !(val & PTE_P) || (val & PTE_PS))
         return;
     put_page_type(val >> 12);
     put_page(val >> 12);

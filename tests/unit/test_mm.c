@@ -57,7 +57,7 @@ static void setup(void)
         frame_table[f] = (struct frame_info){ .owner = D2, .use = FRAME_GUEST };
     frame_table[HVF].use = FRAME_HV;
     frame_table[FREEF].use = FRAME_FREE;
-    pages[0][B - 100][0] = pte(A, PT_P | PT_RW | PT_US);
+    pages[0][B - 100][0] = pte(A, PTE_P | PTE_RW | PTE_US);
     setup_rule = pt_pin(D1, B, PGT_L2);
     pt_flush_needed = 0;
 }
@@ -76,7 +76,7 @@ Test(mm, pin_validates_the_directory_and_its_l1)
     cr_assert_eq(frame_table[A].count, 1);
     /* The hypervisor's slots were filled in by it. */
     cr_assert_eq(pages[0][B - 100][1008], 0x00C00000u + 1008);
-    cr_assert_eq(pages[0][B - 100][PT_M2P_SLOT], 0x00C00000u + PT_M2P_SLOT);
+    cr_assert_eq(pages[0][B - 100][HV_M2P_SLOT], 0x00C00000u + HV_M2P_SLOT);
 }
 
 /* ---- the table: one update each, on a fresh setup ------------------------ */
@@ -88,27 +88,27 @@ struct upd {
 };
 
 static const struct upd table[] = {
-    { "map own frame writable",              D1, l1ptr(A, 5), pte(110, PT_P | PT_RW), MMRULE_OK },
-    { "map own frame read-only",             D1, l1ptr(A, 5), pte(110, PT_P), MMRULE_OK },
-    { "not present: anything goes",          D1, l1ptr(A, 5), pte(HVF, PT_RW), MMRULE_OK },
-    { "map a hypervisor frame",              D1, l1ptr(A, 5), pte(HVF, PT_P), MMRULE_HV_FRAME },
-    { "map another domain's frame",          D1, l1ptr(A, 5), pte(200, PT_P), MMRULE_NOT_OWNER },
-    { "map a free frame",                    D1, l1ptr(A, 5), pte(FREEF, PT_P), MMRULE_BAD_FRAME },
-    { "map a frame beyond RAM",              D1, l1ptr(A, 5), pte(MAX_FRAMES + 1, PT_P), MMRULE_BAD_FRAME },
-    { "map its own L1 writable",             D1, l1ptr(A, 5), pte(A, PT_P | PT_RW), MMRULE_PT_WRITABLE },
-    { "map its own L2 writable",             D1, l1ptr(A, 5), pte(B, PT_P | PT_RW), MMRULE_PT_WRITABLE },
-    { "map its own L1 read-only",            D1, l1ptr(A, 5), pte(A, PT_P), MMRULE_OK },
-    { "directory entry to a fresh L1",       D1, l1ptr(B, 1), pte(102, PT_P | PT_RW | PT_US), MMRULE_OK },
-    { "directory entry to the directory",    D1, l1ptr(B, 1), pte(B, PT_P | PT_RW), MMRULE_L2_NEEDS_L1 },
-    { "directory entry with a 4 MiB page",   D1, l1ptr(B, 1), pte(102, PT_P | PT_PS), MMRULE_LARGE_PAGE },
-    { "directory entry to another domain",   D1, l1ptr(B, 1), pte(200, PT_P), MMRULE_NOT_OWNER },
+    { "map own frame writable",              D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW), MMRULE_OK },
+    { "map own frame read-only",             D1, l1ptr(A, 5), pte(110, PTE_P), MMRULE_OK },
+    { "not present: anything goes",          D1, l1ptr(A, 5), pte(HVF, PTE_RW), MMRULE_OK },
+    { "map a hypervisor frame",              D1, l1ptr(A, 5), pte(HVF, PTE_P), MMRULE_HV_FRAME },
+    { "map another domain's frame",          D1, l1ptr(A, 5), pte(200, PTE_P), MMRULE_NOT_OWNER },
+    { "map a free frame",                    D1, l1ptr(A, 5), pte(FREEF, PTE_P), MMRULE_BAD_FRAME },
+    { "map a frame beyond RAM",              D1, l1ptr(A, 5), pte(MAX_FRAMES + 1, PTE_P), MMRULE_BAD_FRAME },
+    { "map its own L1 writable",             D1, l1ptr(A, 5), pte(A, PTE_P | PTE_RW), MMRULE_PT_WRITABLE },
+    { "map its own L2 writable",             D1, l1ptr(A, 5), pte(B, PTE_P | PTE_RW), MMRULE_PT_WRITABLE },
+    { "map its own L1 read-only",            D1, l1ptr(A, 5), pte(A, PTE_P), MMRULE_OK },
+    { "directory entry to a fresh L1",       D1, l1ptr(B, 1), pte(102, PTE_P | PTE_RW | PTE_US), MMRULE_OK },
+    { "directory entry to the directory",    D1, l1ptr(B, 1), pte(B, PTE_P | PTE_RW), MMRULE_L2_NEEDS_L1 },
+    { "directory entry with a 4 MiB page",   D1, l1ptr(B, 1), pte(102, PTE_P | PTE_PS), MMRULE_LARGE_PAGE },
+    { "directory entry to another domain",   D1, l1ptr(B, 1), pte(200, PTE_P), MMRULE_NOT_OWNER },
     { "hypervisor slot 1008",                D1, l1ptr(B, 1008), 0, MMRULE_HV_SLOT },
-    { "hypervisor slot 1023",                D1, l1ptr(B, 1023), pte(102, PT_P), MMRULE_HV_SLOT },
+    { "hypervisor slot 1023",                D1, l1ptr(B, 1023), pte(102, PTE_P), MMRULE_HV_SLOT },
     { "the M2P slot 1007",                   D1, l1ptr(B, 1007), 0, MMRULE_HV_SLOT },
-    { "update a frame that is no table",     D1, l1ptr(110, 0), pte(111, PT_P), MMRULE_NOT_A_PAGE_TABLE },
+    { "update a frame that is no table",     D1, l1ptr(110, 0), pte(111, PTE_P), MMRULE_NOT_A_PAGE_TABLE },
     { "update another domain's frame",       D1, l1ptr(200, 0), 0, MMRULE_NOT_OWNER },
     { "update a hypervisor frame",           D1, l1ptr(HVF, 0), 0, MMRULE_HV_FRAME },
-    { "domain 2 updates domain 1's table",   D2, l1ptr(A, 5), pte(200, PT_P), MMRULE_NOT_OWNER },
+    { "domain 2 updates domain 1's table",   D2, l1ptr(A, 5), pte(200, PTE_P), MMRULE_NOT_OWNER },
 };
 
 Test(mm, table_of_updates)
@@ -134,7 +134,7 @@ Test(mm, table_of_updates)
 Test(mm, refused_update_takes_no_reference)
 {
     struct pt_result res;
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(A, PT_P | PT_RW), &res), MMRULE_PT_WRITABLE);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(A, PTE_P | PTE_RW), &res), MMRULE_PT_WRITABLE);
     cr_assert_eq(frame_table[A].count, 1);
     cr_assert_eq(frame_table[A].type, PGT_L1);
     cr_assert_eq(frame_table[A].type_count, 1);
@@ -144,17 +144,17 @@ Test(mm, refused_update_takes_no_reference)
 Test(mm, map_and_unmap_writable)
 {
     struct pt_result res;
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW), &res), MMRULE_OK);
     cr_assert_eq(res.level, 1);
     cr_assert_eq(frame_table[110].type, PGT_WRITABLE);
     cr_assert_eq(frame_table[110].type_count, 1);
     cr_assert_eq(frame_table[110].count, 1);
     /* A second writable mapping: two type references. */
-    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(110, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(110, PTE_P | PTE_RW), &res), MMRULE_OK);
     cr_assert_eq(frame_table[110].type_count, 2);
     /* Downgrade one to read-only: one type reference left, two mappings. */
-    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(110, PT_P), &res), MMRULE_OK);
-    cr_assert_eq(res.old, pte(110, PT_P | PT_RW));
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(110, PTE_P), &res), MMRULE_OK);
+    cr_assert_eq(res.old, pte(110, PTE_P | PTE_RW));
     cr_assert_eq(frame_table[110].type_count, 1);
     cr_assert_eq(frame_table[110].count, 2);
     /* Unmap both. */
@@ -168,8 +168,8 @@ Test(mm, map_and_unmap_writable)
 Test(mm, accessed_dirty_bits_need_no_new_references)
 {
     struct pt_result res;
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PT_P | PT_RW), &res), MMRULE_OK);
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PT_P | PT_RW | 0x60), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW | PTE_A | PTE_D), &res), MMRULE_OK);
     cr_assert_eq(frame_table[110].count, 1);
     cr_assert_eq(frame_table[110].type_count, 1);
 }
@@ -177,17 +177,17 @@ Test(mm, accessed_dirty_bits_need_no_new_references)
 Test(mm, retype_only_at_type_count_zero)
 {
     struct pt_result res;
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(104, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(104, PTE_P | PTE_RW), &res), MMRULE_OK);
     cr_assert_eq(pt_pin(D1, 104, PGT_L1), MMRULE_TYPE_CONFLICT);
     cr_assert_eq(frame_table[104].count, 1, "the failed pin must give its reference back");
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(104, PT_P), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(104, PTE_P), &res), MMRULE_OK);
     cr_assert_eq(pt_pin(D1, 104, PGT_L1), MMRULE_OK);
     cr_assert_eq(frame_table[104].type, PGT_L1);
     cr_assert(pt_flush_needed, "a frame that became a table needs a TLB flush");
     /* And back: unpin, then it may be mapped writable again. */
     cr_assert_eq(pt_unpin(D1, 104), MMRULE_OK);
     cr_assert_eq(frame_table[104].type_count, 0);
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(104, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(104, PTE_P | PTE_RW), &res), MMRULE_OK);
     cr_assert_eq(frame_table[104].type, PGT_WRITABLE);
 }
 
@@ -225,7 +225,7 @@ Test(mm, new_base_validates_an_unpinned_directory)
 {
     uint32_t base = 0;
     cr_assert_eq(pt_new_base(D1, B, &base), MMRULE_OK);
-    pages[0][105 - 100][3] = pte(106, PT_P | PT_RW);      /* 106: empty page */
+    pages[0][105 - 100][3] = pte(106, PTE_P | PTE_RW);      /* 106: empty page */
     cr_assert_eq(pt_new_base(D1, 105, &base), MMRULE_OK);
     cr_assert_eq(base, 105);
     cr_assert_eq(frame_table[105].type, PGT_L2);
@@ -241,9 +241,9 @@ Test(mm, new_base_validates_an_unpinned_directory)
 Test(mm, devalidation_gives_references_back)
 {
     struct pt_result res;
-    pages[0][102 - 100][7] = pte(110, PT_P | PT_RW);
-    pages[0][102 - 100][8] = pte(111, PT_P);
-    cr_assert_eq(pt_update(D1, l1ptr(B, 1), pte(102, PT_P | PT_RW), &res), MMRULE_OK);
+    pages[0][102 - 100][7] = pte(110, PTE_P | PTE_RW);
+    pages[0][102 - 100][8] = pte(111, PTE_P);
+    cr_assert_eq(pt_update(D1, l1ptr(B, 1), pte(102, PTE_P | PTE_RW), &res), MMRULE_OK);
     cr_assert_eq(res.level, 2);
     cr_assert_eq(frame_table[102].type, PGT_L1);
     cr_assert_eq(frame_table[110].type, PGT_WRITABLE);
@@ -260,9 +260,9 @@ Test(mm, devalidation_gives_references_back)
 Test(mm, failed_validation_rolls_back)
 {
     struct pt_result res;
-    pages[0][102 - 100][0] = pte(110, PT_P | PT_RW);
-    pages[0][102 - 100][1] = pte(HVF, PT_P);             /* the bad one */
-    cr_assert_eq(pt_update(D1, l1ptr(B, 1), pte(102, PT_P), &res), MMRULE_HV_FRAME);
+    pages[0][102 - 100][0] = pte(110, PTE_P | PTE_RW);
+    pages[0][102 - 100][1] = pte(HVF, PTE_P);             /* the bad one */
+    cr_assert_eq(pt_update(D1, l1ptr(B, 1), pte(102, PTE_P), &res), MMRULE_HV_FRAME);
     cr_assert_eq(frame_table[102].type_count, 0);
     cr_assert_eq(frame_table[102].count, 0);
     cr_assert_eq(frame_table[110].type_count, 0, "entry 0's reference was given back");
@@ -273,7 +273,7 @@ Test(mm, failed_validation_rolls_back)
 Test(mm, table_mapping_itself_writable_is_refused)
 {
     /* An L1 whose own entry maps it writable can never validate. */
-    pages[0][103 - 100][0] = pte(103, PT_P | PT_RW);
+    pages[0][103 - 100][0] = pte(103, PTE_P | PTE_RW);
     cr_assert_eq(pt_pin(D1, 103, PGT_L1), MMRULE_PT_WRITABLE);
     cr_assert_eq(frame_table[103].count, 0);
     cr_assert_eq(frame_table[103].type_count, 0);
@@ -355,8 +355,8 @@ Test(mm, next_present_at_every_distance)
 /* ---- the used map (hv/mm/page_type.h, "THE USED MAP") ------------------------ */
 Test(mm, validation_marks_the_used_map)
 {
-    pages[0][102 - 100][3] = pte(110, PT_P);
-    pages[0][102 - 100][700] = pte(111, PT_P | PT_RW);
+    pages[0][102 - 100][3] = pte(110, PTE_P);
+    pages[0][102 - 100][700] = pte(111, PTE_P | PTE_RW);
     pages[0][102 - 100][701] = pte(111, 0);              /* absent: not marked */
     pages[0][102 - 100][900] = 0x7000;                   /* absent too */
     cr_assert_eq(pt_pin(D1, 102, PGT_L1), MMRULE_OK);
@@ -378,7 +378,7 @@ Test(mm, updates_mark_the_used_map_so_devalidation_finds_them)
     cr_assert_eq(pt_pin(D1, 102, PGT_L1), MMRULE_OK);
     cr_assert_eq(frame_table[102].used, 0u, "an empty table marks nothing");
     for (unsigned k = 0; k < 5; k++)
-        cr_assert_eq(pt_update(D1, l1ptr(102, at[k]), pte(110 + k, PT_P | PT_RW), &res),
+        cr_assert_eq(pt_update(D1, l1ptr(102, at[k]), pte(110 + k, PTE_P | PTE_RW), &res),
                      MMRULE_OK);
     for (unsigned k = 0; k < 5; k++)
         cr_assert(frame_table[102].used & PT_USED_BIT(at[k]));
@@ -398,16 +398,16 @@ Test(mm, update_l1e_checks_the_new_value)
     /* pt_update_l1e skips the checks of the TABLE (the caller proved it is
      * an L1 of d), never those of the value. */
     uint32_t old = 99;
-    cr_assert_eq(pt_update_l1e(D1, A, 5, pte(110, PT_P | PT_RW), &old), MMRULE_OK);
+    cr_assert_eq(pt_update_l1e(D1, A, 5, pte(110, PTE_P | PTE_RW), &old), MMRULE_OK);
     cr_assert_eq(old, 0u);
     cr_assert_eq(frame_table[110].type, PGT_WRITABLE);
     cr_assert(frame_table[A].used & PT_USED_BIT(5));
-    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(HVF, PT_P), &old), MMRULE_HV_FRAME);
-    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(200, PT_P), &old), MMRULE_NOT_OWNER);
-    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(B, PT_P | PT_RW), &old), MMRULE_PT_WRITABLE);
+    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(HVF, PTE_P), &old), MMRULE_HV_FRAME);
+    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(200, PTE_P), &old), MMRULE_NOT_OWNER);
+    cr_assert_eq(pt_update_l1e(D1, A, 6, pte(B, PTE_P | PTE_RW), &old), MMRULE_PT_WRITABLE);
     cr_assert_eq(pages[0][A - 100][6], 0u, "refused values are not written");
     cr_assert_eq(pt_update_l1e(D1, A, 5, 0, &old), MMRULE_OK);
-    cr_assert_eq(old, pte(110, PT_P | PT_RW));
+    cr_assert_eq(old, pte(110, PTE_P | PTE_RW));
     cr_assert_eq(frame_table[110].count, 0);
 }
 
@@ -424,10 +424,10 @@ Test(mm, release_refuses_any_frame_still_referenced)
     uint32_t base = 0;
     /* pfn 0: mapped read-only; 1: mapped writable; 2: a pinned L1;
      * 3: an L1 a directory entry uses (unpinned); 4: a base pointer. */
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(120, PT_P), &res), MMRULE_OK);
-    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(121, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(120, PTE_P), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(121, PTE_P | PTE_RW), &res), MMRULE_OK);
     cr_assert_eq(pt_pin(D1, 122, PGT_L1), MMRULE_OK);
-    cr_assert_eq(pt_update(D1, l1ptr(B, 2), pte(123, PT_P | PT_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(B, 2), pte(123, PTE_P | PTE_RW), &res), MMRULE_OK);
     cr_assert_eq(pt_new_base(D1, 124, &base), MMRULE_OK);
     for (uint32_t pfn = 0; pfn < 5; pfn++) {
         cr_assert_eq(pt_release(D1, pfn, p2m, 8, &mfn), MMRULE_IN_USE, "pfn %u", pfn);
@@ -441,7 +441,7 @@ Test(mm, release_refuses_any_frame_still_referenced)
     /* The same frames, once nothing refers to them any more. */
     cr_assert_eq(pt_update(D1, l1ptr(A, 5), 0, &res), MMRULE_OK);
     cr_assert_eq(pt_release(D1, 0, p2m, 8, &mfn), MMRULE_OK);
-    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(121, PT_P), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(121, PTE_P), &res), MMRULE_OK);
     cr_assert_eq(pt_release(D1, 1, p2m, 8, &mfn), MMRULE_IN_USE, "read-only is still mapped");
 }
 

@@ -32,18 +32,14 @@
 /* A port number: an index into the pending and mask bitmaps. */
 typedef uint32_t evtchn_port_t;
 
-/* ------------------------------------------------------------------------
- * Sub-commands (Xen's numbers; 7 and 8, bind_ipi and bind_vcpu, make sense
- * only with several virtual CPUs, which hvkit does not have).
- * ------------------------------------------------------------------------ */
-#define EVTCHNOP_bind_interdomain  0  /* connect to a port another domain reserved for us */
-#define EVTCHNOP_bind_virq         1  /* a port for a virtual IRQ (timer, console, ...) */
-#define EVTCHNOP_bind_pirq         2  /* a port for a physical IRQ (dom0 only) */
-#define EVTCHNOP_close             3  /* give a port back; its far end becomes unbound */
-#define EVTCHNOP_send              4  /* raise the event at the far end of a port */
-#define EVTCHNOP_status            5  /* what is this port connected to? */
-#define EVTCHNOP_alloc_unbound     6  /* reserve a port that one given domain may bind to */
-#define EVTCHNOP_unmask            9  /* clear a port's mask bit, delivering what waited */
+/*
+ * The sub-commands follow, each number next to its argument structure, in
+ * Xen's order and with Xen's numbers (7, bind_ipi, and 8, bind_vcpu, make
+ * sense only with several virtual CPUs, which hvkit does not have).  Every
+ * structure is 4-byte aligned and has no 64-bit field, so it has the same
+ * layout on i386 and x86_64 (tests/unit/test_abi_layout.c checks each
+ * offset; the asserts below check the sizes in every build).
+ */
 
 /*
  * alloc_unbound: allocate a fresh port in domain `dom` (DOMID_SELF: the
@@ -51,56 +47,68 @@ typedef uint32_t evtchn_port_t;
  * inter-domain handshake: A allocates, tells B the port number (through
  * start info, a shared page, ...), B binds.
  */
+#define EVTCHNOP_alloc_unbound     6
 struct evtchn_alloc_unbound {
     domid_t       dom;          /* IN: whose port (DOMID_SELF) */
     domid_t       remote_dom;   /* IN: the only domain allowed to bind to it */
     evtchn_port_t port;         /* OUT: the new port */
 };
+_Static_assert(sizeof(struct evtchn_alloc_unbound) == 8, "evtchn_alloc_unbound: 8 bytes");
 
 /*
  * bind_interdomain: the second half.  Connect a fresh local port to
  * remote_port in remote_dom, which must be unbound and reserved for us.
  * From then on, send on either port raises the event at the other.
  */
+#define EVTCHNOP_bind_interdomain  0
 struct evtchn_bind_interdomain {
     domid_t       remote_dom;   /* IN: the domain that allocated the port */
     uint16_t      pad;
     evtchn_port_t remote_port;  /* IN: the port it allocated for us */
     evtchn_port_t local_port;   /* OUT: our end of the channel */
 };
+_Static_assert(sizeof(struct evtchn_bind_interdomain) == 12, "evtchn_bind_interdomain: 12 bytes");
 
 /*
  * bind_virq: a port on which the hypervisor raises virtual IRQ `virq`.  Each
  * VIRQ can be bound to one port per domain (binding again: -HV_EEXIST).
  */
+#define EVTCHNOP_bind_virq         1
 struct evtchn_bind_virq {
     uint32_t      virq;         /* IN: VIRQ_* below */
     uint32_t      vcpu;         /* IN: which virtual CPU; always 0 in hvkit */
     evtchn_port_t port;         /* OUT */
 };
+_Static_assert(sizeof(struct evtchn_bind_virq) == 12, "evtchn_bind_virq: 12 bytes");
 
 /*
  * bind_pirq: a port on which the hypervisor forwards physical IRQ `pirq`
  * (a line of the interrupt controller).  Only the privileged domain, which
  * drives the real devices, may do this (others: -HV_EPERM).
  */
+#define EVTCHNOP_bind_pirq         2
 struct evtchn_bind_pirq {
     uint32_t      pirq;         /* IN: 0..15 on the PC's two PICs */
     uint32_t      flags;        /* IN: BIND_PIRQ__WILL_SHARE or 0 */
     evtchn_port_t port;         /* OUT */
 };
+_Static_assert(sizeof(struct evtchn_bind_pirq) == 12, "evtchn_bind_pirq: 12 bytes");
 #define BIND_PIRQ__WILL_SHARE 1 /* the line may be shared with another device */
 
 /* close: free a port.  An inter-domain peer's port goes back to "unbound,
  * reserved for us", so we (or a new instance of us) can bind again. */
+#define EVTCHNOP_close             3
 struct evtchn_close {
     evtchn_port_t port;         /* IN */
 };
+_Static_assert(sizeof(struct evtchn_close) == 4, "evtchn_close: 4 bytes");
 
 /* send: raise the event at the far end of an inter-domain port. */
+#define EVTCHNOP_send              4
 struct evtchn_send {
     evtchn_port_t port;         /* IN */
 };
+_Static_assert(sizeof(struct evtchn_send) == 4, "evtchn_send: 4 bytes");
 
 /* Port states, as evtchn_status reports them. */
 #define EVTCHNSTAT_closed       0  /* free: not in use */
@@ -111,6 +119,7 @@ struct evtchn_send {
 #define EVTCHNSTAT_ipi          5  /* inter-CPU (Xen only; never in hvkit) */
 
 /* status: what port `port` of domain `dom` is connected to. */
+#define EVTCHNOP_status            5
 struct evtchn_status {
     domid_t       dom;          /* IN: DOMID_SELF, or any domain for dom0 */
     uint16_t      pad;
@@ -130,14 +139,17 @@ struct evtchn_status {
         uint32_t virq;          /* virq: the virtual IRQ */
     } u;                        /* OUT: which member is valid depends on status */
 };
+_Static_assert(sizeof(struct evtchn_status) == 24, "evtchn_status: 24 bytes");
 
 /* unmask: clear the port's mask bit.  If the event arrived while masked,
  * this is when the guest gets it.  (A guest may also clear the bit itself
  * in the shared page, but then nobody notices an event that is already
  * pending; the hypercall re-raises it.) */
+#define EVTCHNOP_unmask            9
 struct evtchn_unmask {
     evtchn_port_t port;         /* IN */
 };
+_Static_assert(sizeof(struct evtchn_unmask) == 4, "evtchn_unmask: 4 bytes");
 
 /* ------------------------------------------------------------------------
  * Virtual IRQs: events the hypervisor itself raises.  Xen's numbers.

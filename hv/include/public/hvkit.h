@@ -1,7 +1,7 @@
 /*
- * hv/include/public/hvkit.h — the top of the public ABI: the address-space layout, the segment
- * selectors a paravirtualized guest uses, the hypercall numbers and the error
- * codes.
+ * hv/include/public/hvkit.h — the top of the public ABI: the memory split
+ * (from address_space.h), the segment selectors a paravirtualized guest uses,
+ * the hypercall numbers and the error codes.
  *
  * Where this sits in the story: a classic-Xen-style guest kernel is a normal
  * kernel that has been *ported* to a machine that is not quite an x86 PC.  This
@@ -21,29 +21,13 @@
 #include <stdint.h>
 
 /* ------------------------------------------------------------------------
- * Memory split (course: "Xen reserves the top 64 MiB of every address space")
- *
- *   0x00000000 +--------------------------+
- *              | guest programs (ring 3)  |
- *   0xC0000000 +--------------------------+  GUEST_KERNEL_BASE
- *              | guest kernel (ring 1):   |  virt = 0xC0000000 + pseudo-phys
- *              | all of its memory        |
- *   0xFC000000 +--------------------------+  HYPERVISOR_VIRT_START
- *              | hypervisor (ring 0)      |  present in *every* page directory,
- *              | direct map of machine RAM|  so a hypercall or an interrupt
- *   0xFFFFFFFF +--------------------------+  needs no CR3 switch, no TLB flush
- *
- * Page U/S bits cannot protect the hole: the CPU treats rings 0, 1 and 2 all
- * as "supervisor" for paging, so a ring-1 guest kernel could read and write a
- * supervisor page.  The guest's segments therefore *end* at
- * HYPERVISOR_VIRT_START: any access at or above it by ring 1 or ring 3 fails
- * the segment limit check (#GP, or #SS for the stack) before paging is even
- * consulted.  That is the whole of the hypervisor's memory protection on
- * 32-bit x86, and the reason the split exists.
+ * Memory split (course: "Xen reserves the top 64 MiB of every address
+ * space"): the picture, HYPERVISOR_VIRT_START, GUEST_KERNEL_BASE, the
+ * read-only M2P at HV_M2P_VIRT_START, the hypervisor's page-directory slots
+ * and the bits of a page-table entry are drawn and defined once, in
+ * address_space.h.
  * ------------------------------------------------------------------------ */
-#define HYPERVISOR_VIRT_START   0xFC000000u
-#define HYPERVISOR_VIRT_END     0xFFFFFFFFu   /* inclusive */
-#define GUEST_KERNEL_BASE       0xC0000000u   /* where the builder maps pseudo-physical page 0 */
+#include "address_space.h"
 
 #define HV_PAGE_SHIFT           12
 #define HV_PAGE_SIZE            4096u
@@ -52,8 +36,8 @@
  * Segment selectors provided by the hypervisor's GDT.  A guest does not
  * install its own GDT in hvkit (Xen lets it, with set_gdt; we keep the
  * machine simpler): it uses these.  All four are flat from 0 with a limit
- * that stops just below HYPERVISOR_VIRT_START (see above).  The low two bits
- * of a selector are its requested privilege level (RPL).
+ * that stops just below HYPERVISOR_VIRT_START (address_space.h says why).
+ * The low two bits of a selector are its requested privilege level (RPL).
  * ------------------------------------------------------------------------ */
 #define FLAT_RING1_CS   0x19    /* GDT entry 3, DPL 1, RPL 1: guest kernel code */
 #define FLAT_RING1_DS   0x21    /* GDT entry 4, DPL 1, RPL 1: guest kernel data and stack */

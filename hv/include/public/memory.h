@@ -59,16 +59,18 @@
 
 #include <stdint.h>
 
-/* memory_op commands (Xen's numbers). */
-#define XENMEM_increase_reservation  0   /* not yet: -HV_ENOSYS */
-#define XENMEM_decrease_reservation  1
-#define XENMEM_populate_physmap      6   /* not yet: -HV_ENOSYS */
-
 /* The most extents one call may carry: the hypervisor cannot be preempted,
  * so the work of one call is bounded (Xen uses continuations instead). */
 #define XENMEM_MAX_EXTENTS  1024
 
-/* Xen's struct, x86-32 layout (20 bytes). */
+/*
+ * The three reservation commands (Xen's numbers) share one argument
+ * structure, Xen's, in its x86-32 layout (20 bytes).  Only
+ * decrease_reservation exists so far; the other two answer -HV_ENOSYS.
+ */
+#define XENMEM_increase_reservation  0   /* not yet */
+#define XENMEM_decrease_reservation  1
+#define XENMEM_populate_physmap      6   /* not yet */
 struct xen_memory_reservation {
     uint32_t extent_start;   /* guest virtual address of uint32_t pfns[nr_extents] */
     uint32_t nr_extents;
@@ -78,5 +80,6 @@ struct xen_memory_reservation {
     uint16_t domid;          /* DOMID_SELF */
     uint16_t pad;
 };
+_Static_assert(sizeof(struct xen_memory_reservation) == 20, "xen_memory_reservation: 20 bytes");
 
 #endif

@@ -40,6 +40,7 @@
 #define HVKIT_PUBLIC_MMU_H
 
 #include <stdint.h>
+#include "address_space.h"
 
 /* mmu_update: the command is in the low bits of ptr. */
 #define MMU_NORMAL_PT_UPDATE   0   /* checked update of a page-table entry */
@@ -50,6 +51,9 @@ struct mmu_update {
     uint64_t ptr;    /* machine address of the entry, | MMU_* command */
     uint64_t val;    /* the new entry (or, for MACHPHYS, the pfn) */
 };
+/* 16 bytes on i386 and x86_64 alike (only the alignment of the whole
+ * differs: 4 and 8), so an array of them has one layout. */
+_Static_assert(sizeof(struct mmu_update) == 16, "mmu_update: 16 bytes");
 
 /* The most requests one mmu_update or mmuext_op call may carry (more:
  * -HV_EINVAL).  The hypervisor is not preemptible, so a batch must be
@@ -76,6 +80,7 @@ struct mmuext_op {
         uint32_t vcpumask;
     } arg2;
 };
+_Static_assert(sizeof(struct mmuext_op) == 12, "mmuext_op: 12 bytes");
 
 /* update_va_mapping flags: what to flush after the update. */
 #define UVMF_NONE         0u
@@ -84,8 +89,8 @@ struct mmuext_op {
 #define UVMF_FLUSHTYPE_MASK 3u
 #define UVMF_LOCAL        0u   /* this CPU (the only one) */
 
-/* Where guests find the M2P table: read-only, in the hypervisor's area
- * (docs/address-space.md).  m2p[mfn] = pfn, or 0xFFFFFFFF. */
-#define HV_M2P_VIRT_START 0xFBC00000u   /* directory slot 1007 */
+/* Guests find the M2P table (m2p[mfn] = pfn, or 0xFFFFFFFF), read-only, at
+ * HV_M2P_VIRT_START: directory slot HV_M2P_SLOT, just below the hole
+ * (address_space.h draws it). */
 
 #endif

@@ -23,6 +23,7 @@ struct multicall_entry {
     int32_t  result;    /* written by the hypervisor */
     uint32_t args[6];   /* arguments 1..5 as in registers (args[5] unused) */
 };
+_Static_assert(sizeof(struct multicall_entry) == 32, "multicall_entry: 32 bytes");
 
 #define MULTICALL_MAX  64
 

@@ -21,13 +21,16 @@
 
 #include <stdint.h>
 
+/* yield and block take no argument structure. */
 #define SCHEDOP_yield     0
 #define SCHEDOP_block     1
-#define SCHEDOP_shutdown  2
 
+/* shutdown: arg points to this.  (Xen's number and layout.) */
+#define SCHEDOP_shutdown  2
 struct sched_shutdown {
     uint32_t reason;      /* one of SHUTDOWN_* */
 };
+_Static_assert(sizeof(struct sched_shutdown) == 4, "sched_shutdown: 4 bytes");
 
 #define SHUTDOWN_poweroff  0   /* clean exit: the work is done */
 #define SHUTDOWN_reboot    1   /* asks to be restarted (treated as poweroff for now) */

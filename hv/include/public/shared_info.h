@@ -21,6 +21,7 @@
 #ifndef HVKIT_PUBLIC_SHARED_INFO_H
 #define HVKIT_PUBLIC_SHARED_INFO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define HV_MAX_VCPUS       1    /* one virtual CPU per domain in hvkit */
@@ -36,11 +37,16 @@ struct vcpu_time_info {
     int8_t   tsc_shift;
     int8_t   pad1[3];
 };
+/* pad0 puts the 64-bit fields at multiples of 8, so i386 (which aligns a
+ * uint64_t to 4) and x86_64 (to 8) lay them out the same. */
+_Static_assert(offsetof(struct vcpu_time_info, tsc_timestamp) == 8, "vcpu_time_info: tsc at 8");
+_Static_assert(sizeof(struct vcpu_time_info) == 40, "vcpu_time_info: 40 bytes");
 
 struct arch_vcpu_info {
     uint32_t cr2;                /* faulting address of the last bounced #PF */
     uint32_t pad[5];
 };
+_Static_assert(sizeof(struct arch_vcpu_info) == 24, "arch_vcpu_info: 24 bytes");
 
 /*
  * The virtual CPU's interrupt state.  Together with the bitmaps below it is
@@ -62,6 +68,8 @@ struct vcpu_info {
     struct arch_vcpu_info arch;
     struct vcpu_time_info time;
 };
+_Static_assert(offsetof(struct vcpu_info, time) == 32, "vcpu_info: time at 32, 8-aligned");
+_Static_assert(sizeof(struct vcpu_info) == 72, "vcpu_info: 72 bytes");
 
 /* The page itself.  The hypervisor allocates it with the domain, as a
  * frame outside its pseudo-physical memory (it has no pfn, so memory_op
@@ -79,5 +87,8 @@ struct shared_info {
     uint32_t emulated_sti;
     uint32_t emulated_hlt;
 };
+_Static_assert(offsetof(struct shared_info, evtchn_pending) == 72 * HV_MAX_VCPUS,
+               "shared_info: the bitmaps right after vcpu_info[]");
+_Static_assert(sizeof(struct shared_info) == 72 * HV_MAX_VCPUS + 280, "shared_info: 352 bytes");
 
 #endif

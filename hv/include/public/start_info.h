@@ -28,6 +28,7 @@
 #ifndef HVKIT_PUBLIC_START_INFO_H
 #define HVKIT_PUBLIC_START_INFO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define START_INFO_MAGIC     "hvkit-0.1-x86_32"   /* 16 chars + NUL */
@@ -51,6 +52,8 @@ struct start_info {
     uint32_t reserved[5];
     char     cmd_line[MAX_GUEST_CMDLINE]; /* the module's arguments, NUL-terminated */
 };
+_Static_assert(offsetof(struct start_info, cmd_line) == 96, "start_info: cmd_line at 96");
+_Static_assert(sizeof(struct start_info) == 96 + MAX_GUEST_CMDLINE, "start_info: 1120 bytes");
 
 #define SIF_PRIVILEGED   (1u << 0)  /* may use the control interface (dom0) */
 #define SIF_INITDOMAIN   (1u << 1)  /* the initial domain: owns the hardware (dom0) */

@@ -27,6 +27,7 @@
 #ifndef HVKIT_PUBLIC_TRACE_H
 #define HVKIT_PUBLIC_TRACE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* One event.  48 bytes, little-endian, the same in memory and in files. */
@@ -42,6 +43,10 @@ struct trace_record {
     uint16_t reserved;
     uint32_t args[TRACE_MAX_ARGS];
 };
+/* Written by the 32-bit hypervisor, read by 64-bit host tools: tsc first,
+ * so the one 64-bit field sits at 0 and nothing depends on how either
+ * compiler aligns a uint64_t. */
+_Static_assert(sizeof(struct trace_record) == 48, "trace_record: 48 bytes");
 
 /* Event classes: the high byte of an event id. */
 #define TRACE_CLASS_OF(event)  ((event) >> 8)
@@ -61,6 +66,7 @@ struct trace_anchor {
     uint32_t boot_id;       /* changes every boot (TSC at boot), so a reader
                                can tell a new run from a stale file */
 };
+_Static_assert(sizeof(struct trace_anchor) == 24, "trace_anchor: 24 bytes");
 
 #define TRACE_FORMAT_VERSION 1
 
@@ -84,6 +90,8 @@ struct trace_ring {
     uint32_t reserved[6];          /* pads the header to 64 bytes */
     struct trace_record records[]; /* nr_records of them */
 };
+_Static_assert(offsetof(struct trace_ring, records) == 64, "trace_ring: records at 64");
+_Static_assert(sizeof(struct trace_ring) == 64, "trace_ring: a 64-byte header");
 
 /*
  * A trace file (what `hvtrace record` writes and `hvtrace dump` reads):
@@ -98,6 +106,7 @@ struct trace_file_header {
     uint32_t tsc_khz;
     uint32_t reserved[10];
 };
+_Static_assert(sizeof(struct trace_file_header) == 64, "trace_file_header: 64 bytes");
 
 /* Event ids as an enum, generated from trace-events.def. */
 enum trace_event_id {

@@ -30,6 +30,7 @@ struct trap_info {
     uint16_t cs;       /* must be FLAT_RING1_CS */
     uint32_t address;  /* handler entry point, below HYPERVISOR_VIRT_START */
 };
+_Static_assert(sizeof(struct trap_info) == 8, "trap_info: 8 bytes");
 
 #define TI_DPL_MASK      0x03
 #define TI_MASK_EVENTS   0x04  /* like an x86 interrupt gate: set the upcall mask

@@ -18,12 +18,18 @@
 #define MULTIBOOT_MAGIC   0x1BADB002
 #define MULTIBOOT_FLAGS   0x00000003   /* bit 0: page-align modules, bit 1: give memory info.
                                           No bit 16: QEMU loads our ELF segments itself. */
-#define KERNBASE          0xC0000000
+#include "public/address_space.h"     /* GUEST_KERNEL_BASE: the memory split */
+#define KERNBASE          GUEST_KERNEL_BASE
 #define V2P(x)            ((x) - KERNBASE)
 
 #define CR0_PG            0x80000000   /* paging */
 #define CR0_WP            0x00010000   /* honour read-only pages in ring 0 too */
 #define CR4_PSE           0x00000010   /* 4 MiB pages */
+
+/* minios.ld links the kernel at KERNBASE + 1 MiB; a linker script cannot
+ * include a C header, so it takes the address from this symbol. */
+.globl minios_link_base
+.set   minios_link_base, KERNBASE
 
 .section .multiboot, "a"
 .balign 4

@@ -22,12 +22,9 @@
 
 /* ---- memory ------------------------------------------------------------ */
 
-/* Page-directory entry bits. */
-#define PDE_P    0x001   /* present */
-#define PDE_W    0x002   /* writable */
-#define PDE_U    0x004   /* user-accessible */
-#define PDE_PS   0x080   /* 4 MiB page */
-#define PDE_BITS (PDE_P | PDE_W | PDE_U | PDE_PS)
+/* A boot directory entry: a present, writable, user-accessible 4 MiB page
+ * (the entry bits are the CPU's, named once in public/address_space.h). */
+#define PDE_BITS (PTE_P | PTE_RW | PTE_US | PTE_PS)
 
 #define NATIVE_MAPPED_MB  16    /* physical memory the boot directory maps */
 
@@ -338,7 +335,7 @@ static void native_set_pte(uint32_t *table, uint32_t idx, uint32_t val)
 {
     uint32_t old = table[idx];
     table[idx] = val;
-    if (old & PDE_P)
+    if (old & PTE_P)
         write_cr3(read_cr3());   /* a cached translation may be stale */
 }
 

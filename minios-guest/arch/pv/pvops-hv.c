@@ -329,7 +329,7 @@ static void queue_ext(uint32_t cmd, uint32_t mfn)
 static void hv_make_pt(void *page, int level)
 {
     uint32_t mfn = hv_pt_mfn(page);
-    queue_uva(page, (mfn << 12) | 0x5);          /* present, user, NOT writable */
+    queue_uva(page, (mfn << 12) | PTE_P | PTE_US);             /* NOT writable */
     if (level == 2)
         queue_ext(MMUEXT_PIN_L2_TABLE, mfn);
     if (unbatched)
@@ -341,7 +341,7 @@ static void hv_release_pt(void *page, int level)
     uint32_t mfn = hv_pt_mfn(page);
     if (level == 2)
         queue_ext(MMUEXT_UNPIN_TABLE, mfn);
-    queue_uva(page, (mfn << 12) | 0x7);          /* writable again */
+    queue_uva(page, (mfn << 12) | PTE_P | PTE_RW | PTE_US);    /* writable again */
     if (unbatched)
         hv_pt_flush();
 }
@@ -370,7 +370,8 @@ int hv_give_back_page(void *kva)
         ((uint32_t *)start_info->mfn_list)[pfn] = 0xFFFFFFFFu;   /* a hole now */
         return 1;
     }
-    hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)kva, (mfn << 12) | 0x7, 0, UVMF_INVLPG, 0);
+    hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)kva, (mfn << 12) | PTE_P | PTE_RW | PTE_US,
+              0, UVMF_INVLPG, 0);
     return r;
 }
 
