@@ -9,12 +9,13 @@
  *
  * We are linked at 0xFC100000 (the memory split: the top 64 MiB, drawn in
  * public/address_space.h), so before any C can run we need paging with a
- * mapping of physical memory at 0xFC000000.  We build it with 4 MiB pages (PSE): fifteen of them map the
- * first 60 MiB of machine memory — the "direct map" through which the
- * hypervisor reaches every machine frame it hands out.  They are marked
- * global (G), so switching CR3 between guests never flushes them from the
- * TLB.  One extra identity mapping of the first 4 MiB lets the instruction
- * after "paging on" still be fetched; C code removes it.
+ * mapping of physical memory at 0xFC000000.  We build it with 4 MiB pages
+ * (PSE): fifteen of them map the first 60 MiB of machine memory — the
+ * "direct map" through which the hypervisor reaches every machine frame it
+ * hands out.  They are marked global (G), so switching CR3 between guests
+ * never flushes them from the TLB.  One extra identity mapping of the
+ * first 4 MiB lets the instruction after "paging on" still be fetched; C
+ * code removes it.
  */
 /* The memory split and the entry bits: HYPERVISOR_VIRT_START, HV_FIRST_SLOT,
  * PTE_P, PTE_RW, PTE_PS (a 4 MiB page), PTE_G (global: survives CR3 reloads). */
