@@ -108,6 +108,7 @@ HVTRACE         := $(BUILD)/bin/hvtrace
 # Hypervisor logic that does not touch hardware, compiled for the host too
 # and unit-tested there with Criterion.
 HV_HOST_SRCS := hv/trace/trace.c hv/core/cmdline.c hv/core/elf.c hv/core/guest_range.c \
+                hv/core/domain_layout.c \
                 hv/event/port.c hv/sched/sched_bvt.c hv/sched/sched_rr.c hv/sched/sched_heap.c \
                 $(HV_HOST_SRCS_EXTRA)
 HV_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard $(HV_HOST_SRCS)) $(HV_LAB_HOST_SRCS))

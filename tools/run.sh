@@ -91,7 +91,8 @@ lecture_view() {
     local me tracer session
     me="HVK_PLAIN=1 HVK_NO_RECORDER=1 BUILD=$BUILD tools/run.sh"
     me="$me; echo; echo '(the tracer is still below: q quits it; Enter closes this pane)'; read -r _"
-    tracer="$BUILD/bin/hvtrace live -o $DIR/trace.bin $DIR/ram.bin"
+    # -k: when QEMU ends, the tracer keeps its last screen (ENDED) until q.
+    tracer="$BUILD/bin/hvtrace live -k -o $DIR/trace.bin $DIR/ram.bin"
     if [ -n "${TMUX:-}" ]; then
         tmux split-window -v -l 60% "$tracer"
         tmux select-pane -U

@@ -282,16 +282,20 @@ static const struct command commands[] = {
       "  process PID exits, after a final drain of the ring.\n"
       "    -o, --output OUT   trace file to write (default trace.bin)\n"
       "    -p, --pid PID      stop when process PID (e.g. QEMU) exits\n" },
-    { "live", hvt_live_main, "[-r FILE] [-b] [-s SPEED] [-f FILTER] [RAMFILE]",
+    { "live", hvt_live_main, "[-r FILE] [-b] [-k] [-s SPEED] [-f FILTER] [-o OUT] [--pid PID] [RAMFILE]",
       "watch the trace as it happens (ncurses), or replay a recorded one",
-      "  RAMFILE: attach to a running QEMU's RAM file, like `record`.\n"
+      "  RAMFILE: attach to a running QEMU's RAM file, like `record`.  When\n"
+      "  the run ends (the process that has RAMFILE mapped, or PID, exits)\n"
+      "  it reads the ring a last time, says so in one line and exits.\n"
+      "    --pid PID    the run is over when process PID (e.g. QEMU) exits\n"
+      "    -k           keep the last screen after the run ends, until q\n"
       "    -r FILE      replay a recorded trace file instead (space pauses,\n"
       "                 n steps one event, +/- change the speed)\n"
       "    -s SPEED     replay speed: trace microseconds per real microsecond\n"
       "                 (default 1; 0 = as fast as possible)\n"
       "    -f FILTER    start with this filter (see docs/tracer.md)\n"
       "    -b           batch: no screen, print the counters as text at the end\n"
-      "                 (with RAMFILE: every second, until Ctrl-C)\n"
+      "                 (with RAMFILE: every second, until the run ends or Ctrl-C)\n"
       "    -o OUT       also record everything to trace file OUT (live only)\n"
       "  Keys: Tab/F1-F5 views, h/? help, f filter, p/space pause, s sort,\n"
       "        r reset counters, / search, q quit.  docs/tracer.md says more.\n" },

@@ -30,6 +30,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -62,6 +63,16 @@ struct live {
     double         clock_us;        /* replay: trace time reached */
     const char    *ramfile;
     struct hvt_ram ram;
+    /* live: how we know the run has ended (see run_has_ended) */
+    pid_t          watch_pid;       /* --pid PID: the run ends when it exits */
+    pid_t          writer;          /* the process found with the RAM file mapped:
+                                       >0 its pid, 0 none, -1 cannot tell */
+    int            writer_known;    /* looked for it (once, at the first attach) */
+    char           writer_comm[32];
+    double         last_end_check;
+    int            run_over;        /* the run has ended: nothing more will come */
+    char           end_why[320];    /* how we know */
+    int            keep;            /* -k: keep the last screen after the end */
     FILE          *out;             /* live -o: copy of everything */
     uint32_t       ring_lost;
     const char    *source;          /* file name, for the header */
@@ -291,6 +302,12 @@ static void live_tick(struct live *L)
         if (L->out && ftell(L->out) == 0)
             hvt_write_header(L->out, L->tsc_khz);
         snprintf(L->status, sizeof L->status, "attached: ring of %u records", L->ram.nr_records);
+        if (!L->writer_known && !L->watch_pid) {
+            L->writer = hvt_ram_writer(&L->ram);
+            if (L->writer > 0)
+                hvt_pid_comm(L->writer, L->writer_comm, sizeof L->writer_comm);
+            L->writer_known = 1;
+        }
     }
     long n;
     while ((n = hvt_ram_drain(&L->ram, buf, BATCH)) > 0) {
@@ -309,6 +326,75 @@ static void live_tick(struct live *L)
     }
     if (L->out)
         fflush(L->out);
+}
+
+/*
+ * Live: has the run ended?  The RAM file stays when QEMU exits, with the
+ * last run's ring in it, and nothing in it says "finished"; so we watch the
+ * process that writes it instead, as `hvtrace record --pid` does:
+ *   - with --pid PID (a harness that knows QEMU's pid), that process;
+ *   - else the process found, when we attached, with the file mapped;
+ *   - not found (none, or processes we may not look at): ask the kernel
+ *     whether anyone else still has the file open (hvt_ram_shared); nobody
+ *     means the run is over, or was over before we came (a left-over file:
+ *     we read what is still in its ring, then stop);
+ *   - cannot tell that either: the file deleted (tools/run.sh deletes it
+ *     after QEMU) is the last sign.
+ * Looked at ten times a second: cheap, and a prompt end.  Fills end_why.
+ */
+static int run_has_ended(struct live *L)
+{
+    double t = now_us();
+    if (t - L->last_end_check < 100000)
+        return 0;
+    L->last_end_check = t;
+
+    if (L->watch_pid > 0) {
+        if (!hvt_pid_gone(L->watch_pid))
+            return 0;
+        snprintf(L->end_why, sizeof L->end_why, "process %d (--pid) has exited",
+                 (int)L->watch_pid);
+        return 1;
+    }
+    if (!L->writer_known)
+        return 0;           /* not attached yet: wait for the run, as always */
+    if (L->writer > 0) {
+        if (!hvt_pid_gone(L->writer))
+            return 0;
+        snprintf(L->end_why, sizeof L->end_why,
+                 "process %d (%s), which had %s mapped, has exited",
+                 (int)L->writer, L->writer_comm, L->ramfile);
+        return 1;
+    }
+    int shared = hvt_ram_shared(&L->ram);
+    if (shared == 1)
+        return 0;
+    if (shared == 0 || L->writer == 0) {
+        snprintf(L->end_why, sizeof L->end_why,
+                 "no other process has %s open (QEMU has exited)", L->ramfile);
+        return 1;
+    }
+    struct stat st;
+    if (L->ram.fd >= 0 && fstat(L->ram.fd, &st) == 0 && st.st_nlink == 0) {
+        snprintf(L->end_why, sizeof L->end_why, "%s was deleted", L->ramfile);
+        return 1;
+    }
+    return 0;
+}
+
+/* Live: one poll.  The end is decided before draining, so that the drain
+ * after it is the last one and catches the run's final records. */
+static void live_poll(struct live *L)
+{
+    if (L->run_over)
+        return;
+    int ending = run_has_ended(L);
+    live_tick(L);
+    if (ending) {
+        L->run_over = 1;
+        snprintf(L->status, sizeof L->status, " the run has ended: %s%s", L->end_why,
+                 L->keep ? "; q quits" : "");
+    }
 }
 
 /* ---- counters as lines (the counters view and batch mode) ---------------------- */
@@ -371,6 +457,13 @@ static uint64_t lost_total(const struct live *L)
     return a > L->ring_lost ? a : L->ring_lost;
 }
 
+/* The line said when the live view stops because the run ended. */
+static void say_run_ended(const struct live *L)
+{
+    fprintf(stderr, "hvtrace live: the run has ended: %s; %llu records, %llu lost\n",
+            L->end_why, (unsigned long long)L->total, (unsigned long long)lost_total(L));
+}
+
 static void print_counters(FILE *f, const struct live *L, double span_s)
 {
     struct row rows[HVT_MAX_DOMS + HVT_NCLASS];
@@ -423,7 +516,8 @@ static void draw_header(struct live *L)
     char buf[256];
     uint64_t lost = lost_total(L);
     const char *mode = L->replay ? (L->paused ? "PAUSED" : L->ended ? "END" : "REPLAY")
-                                 : (L->paused ? "PAUSED" : L->ram.ring ? "LIVE" : "WAITING");
+                                 : (L->run_over ? "ENDED" : L->paused ? "PAUSED"
+                                    : L->ram.ring ? "LIVE" : "WAITING");
     attron(A_REVERSE);
     mvhline(0, 0, ' ', COLS);
     /* Most important first, so an 80-column terminal shows all that matters:
@@ -872,10 +966,17 @@ static int run_screen(struct live *L)
      * second). */
     while (!L->quit && !stop_flag) {
         double t = now_us();
-        if (L->replay)
+        if (L->replay) {
             replay_tick(L, t - last, 0);
-        else
-            live_tick(L);
+        } else {
+            int was_over = L->run_over;
+            live_poll(L);
+            if (L->run_over && !was_over) {
+                if (!L->keep)
+                    break;          /* hvt_live_main says why, once the screen is gone */
+                timeout(250);       /* nothing more to read: only keys and resizes */
+            }
+        }
         last = t;
         snapshot_rates(L);
         if (t - last_draw >= DRAW_MS * 1000.0) {
@@ -892,7 +993,7 @@ static int run_screen(struct live *L)
             nodelay(stdscr, TRUE);
             ch = getch();
             nodelay(stdscr, FALSE);
-            timeout(TICK_MS);
+            timeout(L->run_over ? 250 : TICK_MS);
         }
     }
     endwin();
@@ -901,7 +1002,8 @@ static int run_screen(struct live *L)
 
 static int usage_live(void)
 {
-    fprintf(stderr, "usage: hvtrace live [-r FILE] [-b] [-s SPEED] [-f FILTER] [-o OUT] [RAMFILE]\n");
+    fprintf(stderr, "usage: hvtrace live [-r FILE] [-b] [-k] [-s SPEED] [-f FILTER] [-o OUT] "
+            "[--pid PID] [RAMFILE]\n");
     return 2;
 }
 
@@ -919,10 +1021,25 @@ int hvt_live_main(int argc, char **argv)
 
     memset(&L, 0, sizeof L);
     L.speed = 1;
-    while ((c = getopt(argc, argv, "r:bs:f:o:h")) != -1) {
+    static const struct option longopts[] = {
+        { "pid", required_argument, NULL, 'p' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((c = getopt_long(argc, argv, "r:bks:f:o:p:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': replay = optarg; break;
         case 'b': L.batch = 1; break;
+        case 'k': L.keep = 1; break;
+        case 'p': {
+            char *end;
+            long pid = strtol(optarg, &end, 10);
+            if (*end || pid <= 0) {
+                fprintf(stderr, "hvtrace live: bad --pid '%s'\n", optarg);
+                return usage_live();
+            }
+            L.watch_pid = (pid_t)pid;
+            break;
+        }
         case 's': {
             char *end;
             L.speed = strtod(optarg, &end);
@@ -996,12 +1113,14 @@ int hvt_live_main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    signal(SIGIO, SIG_IGN);     /* lease breaks: see hvt_ram_shared */
 
     if (L.batch) {
-        /* Live batch: counters every second until interrupted. */
+        /* Live batch: counters every second until interrupted or the
+         * run ends. */
         double start = now_us(), next = start + 1e6;
-        while (!stop_flag && !L.ended) {
-            live_tick(&L);
+        while (!stop_flag && !L.ended && !L.run_over) {
+            live_poll(&L);
             if (now_us() >= next) {
                 print_counters(stdout, &L, (now_us() - start) / 1e6);
                 printf("\n");
@@ -1011,9 +1130,12 @@ int hvt_live_main(int argc, char **argv)
             usleep(10000);
         }
         print_counters(stdout, &L, (now_us() - start) / 1e6);
+        fflush(stdout);
     } else {
         run_screen(&L);
     }
+    if (L.run_over)
+        say_run_ended(&L);
     if (L.out)
         fclose(L.out);
     if (!L.replay)

@@ -45,29 +45,6 @@ static void sleep_us(unsigned us)
     usleep(us);
 }
 
-/*
- * Has the process gone?  kill(pid, 0) still succeeds for a zombie (exited,
- * not yet reaped by its parent, e.g. a shell script's QEMU), so look at its
- * state in /proc as well.
- */
-static int pid_gone(pid_t pid)
-{
-    char path[64], line[512];
-
-    if (kill(pid, 0) < 0 && errno == ESRCH)
-        return 1;
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;   /* cannot tell: assume it is alive */
-    size_t n = fread(line, 1, sizeof line - 1, f);
-    fclose(f);
-    line[n] = '\0';
-    /* "pid (comm) S ...": the state follows the last ')'. */
-    char *p = strrchr(line, ')');
-    return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
-}
-
 int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res)
 {
     struct trace_record buf[BATCH];
@@ -86,7 +63,7 @@ int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res)
 
     for (;;) {
         /* Decide before draining, so the drain below is the final one. */
-        int stop = (o->stop && *o->stop) || (o->pid > 0 && pid_gone(o->pid));
+        int stop = (o->stop && *o->stop) || (o->pid > 0 && hvt_pid_gone(o->pid));
 
         if (!m.ring) {
             int a = hvt_ram_try_attach(&m, o->ramfile);

@@ -58,8 +58,15 @@ struct domain {
     /* Upcall entry points (set_callbacks), used by event channels. */
     uint32_t event_cs, event_eip, failsafe_cs, failsafe_eip;
 
+    /* The two pages the builder hands every domain beside its memory
+     * (hv/core/domain_build.c): the shared-info page (not in its
+     * pseudo-physical memory) and the start-info page (one of its own
+     * pages).  Kept here so later code can find them: the dom0 event
+     * channel is written into start info after the build, and the
+     * toolstack and save/restore need both. */
     struct shared_info *shared;     /* hypervisor's view of its shared page */
     uint32_t shared_mfn;
+    uint32_t start_info_mfn;        /* its struct start_info, in one of its pages */
     uint32_t nr_pages;
     /* Pseudo-physical -> machine, the hypervisor's own copy.  The guest has
      * its P2M list too (start_info.mfn_list), but that is guest memory the

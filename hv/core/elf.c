@@ -55,6 +55,7 @@ const char *elf_strerror(int err)
     case ELF_ERR_TOO_BIG: return "too big for the domain's memory";
     case ELF_ERR_NO_MEMORY: return "not enough free machine memory";
     case ELF_ERR_BAD_ENTRY: return "entry point not inside a loaded segment";
+    case ELF_ERR_NO_SLOT: return "no free domain slot";
     }
     return "unknown error";
 }

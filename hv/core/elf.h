@@ -12,7 +12,10 @@
 
 #include <stdint.h>
 
-/* Error codes: the same numbers as the "elferr" enum in trace-events.def. */
+/* Error codes: the same numbers as the "elferr" enum in trace-events.def.
+ * They are the reasons a boot module is refused (a dom_refused record), so
+ * the domain builder's own reasons are here too: TOO_BIG, NO_MEMORY and
+ * NO_SLOT are about the domain, not about the file. */
 #define ELF_ERR_NOT_ELF        1
 #define ELF_ERR_WRONG_CLASS    2
 #define ELF_ERR_WRONG_MACHINE  3
@@ -21,6 +24,8 @@
 #define ELF_ERR_TOO_BIG        6
 #define ELF_ERR_NO_MEMORY      7
 #define ELF_ERR_BAD_ENTRY      8
+#define ELF_ERR_NO_SLOT        9   /* all MAX_DOMAINS domain slots are taken */
+#define ELF_ERR_LAST           ELF_ERR_NO_SLOT
 
 #define ELF_MAX_SEGMENTS 8
 

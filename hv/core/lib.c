@@ -5,20 +5,52 @@
  */
 #include "core/lib.h"
 
+/*
+ * memcpy and memset.  Optimization (a first reading can skip it): a plain
+ * byte loop costs about 4 instructions per byte, and the hypervisor clears
+ * whole pages all the time (frame_alloc zeroes every frame it hands out:
+ * building a 2 MiB domain clears 2 MiB).  x86's string instructions do a
+ * 32-bit word per iteration instead: `rep stosl` stores %eax at %edi and
+ * `rep movsl` copies %esi to %edi, %ecx times, with no loop around them.
+ * So: single bytes up to a 4-byte boundary of the destination, the words
+ * with one rep, the 0-3 bytes left over one by one.  (The direction flag
+ * is clear, as the C calling convention requires: entry.S does `cld` on
+ * every entry from a guest, which could have set it.)
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    char *d = dst;
-    const char *s = src;
-    while (n--)
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    while (n && ((uintptr_t)d & 3)) {
+        *d++ = *s++;
+        n--;
+    }
+    size_t words = n / 4;
+    __asm__ __volatile__("rep movsl"
+                         : "+D"(d), "+S"(s), "+c"(words)
+                         :
+                         : "memory");
+    for (n &= 3; n; n--)
         *d++ = *s++;
     return dst;
 }
 
 void *memset(void *dst, int c, size_t n)
 {
-    char *d = dst;
-    while (n--)
-        *d++ = (char)c;
+    unsigned char *d = dst;
+    unsigned char byte = (unsigned char)c;
+    while (n && ((uintptr_t)d & 3)) {
+        *d++ = byte;
+        n--;
+    }
+    size_t words = n / 4;
+    uint32_t pattern = byte * 0x01010101u;       /* the byte in all four lanes */
+    __asm__ __volatile__("rep stosl"
+                         : "+D"(d), "+c"(words)
+                         : "a"(pattern)
+                         : "memory");
+    for (n &= 3; n; n--)
+        *d++ = byte;
     return dst;
 }
 

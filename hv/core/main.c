@@ -15,6 +15,7 @@
 #include "core/cmdline.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/domain_build.h"
 #include "core/lib.h"
 #include "mm/mm.h"
 #include "x86/multiboot.h"
@@ -26,9 +27,6 @@
 #include "x86/traps.h"
 #include "x86/x86.h"
 #include "public/trace.h"
-
-int domain_build(domid_t id, uint32_t module, const void *image, uint32_t len,
-                 const char *name, const char *cmdline, uint32_t mem_kib);
 
 static struct hv_options opts;
 
@@ -130,20 +128,25 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
     /* 6. */
     trace_setup(ring_maddr, ring_bytes);
 
-    /* 7. Domains: module 0 is dom0, the rest are domUs.  Until a toolstack
-     * in dom0 exists, the hypervisor builds them all now, like Xen builds
-     * dom0: mechanism and policy are not separated yet for creation. */
+    /* 7. Domains: module 0 is dom0, the rest are domUs, module i domain i.
+     * Until a toolstack in dom0 exists, the hypervisor builds them all now,
+     * like Xen builds dom0: mechanism and policy are not separated yet for
+     * creation.  Every module is offered to the builder, even past
+     * MAX_DOMAINS: one that cannot become a domain is refused out loud (a
+     * console line and a dom_refused record), never dropped in silence. */
     uint32_t nmods = (mbi->flags & MBI_FLAG_MODS) ? mbi->mods_count : 0;
     const struct multiboot_module *mods = maddr_to_virt(mbi->mods_addr);
-    if (nmods > MAX_DOMAINS) {
-        printk("warning: %u modules, only the first %u become domains\n", nmods, MAX_DOMAINS);
-        nmods = MAX_DOMAINS;
-    }
+    if (nmods > MAX_DOMAINS)
+        printk("warning: %u modules, but at most %u domains: modules from %u on are refused\n",
+               nmods, MAX_DOMAINS, MAX_DOMAINS);
     for (uint32_t i = 0; i < nmods; i++) {
         const char *str = mods[i].string ? maddr_to_virt(mods[i].string) : "";
         char name[48];
         module_name(str, name, sizeof name);
-        domain_build((domid_t)i, i, maddr_to_virt(mods[i].mod_start),
+        /* Past the table, every module gets the id MAX_DOMAINS, which has
+         * no slot (a plain (domid_t)i would wrap around at 65536). */
+        domid_t id = i < MAX_DOMAINS ? (domid_t)i : (domid_t)MAX_DOMAINS;
+        domain_build(id, i, maddr_to_virt(mods[i].mod_start),
                      mods[i].mod_end - mods[i].mod_start, name, skip_first_word(str),
                      i == 0 ? opts.dom0_kib : opts.domu_kib);
     }

@@ -146,9 +146,8 @@ void events_connect_dom0(void)
             printk("d%u: no event channel to dom0 (error %d)\n", d->id, pu);
             continue;
         }
-        /* The start-info page: the builder passed its address in %esi. */
-        uint32_t si_pfn = (d->regs.esi - GUEST_KERNEL_BASE) >> HV_PAGE_SHIFT;
-        struct start_info *si = mfn_to_virt(d->p2m[si_pfn]);
+        /* The start-info page, which the builder remembered for us. */
+        struct start_info *si = mfn_to_virt(d->start_info_mfn);
         si->dom0_evtchn = (uint32_t)pu;
     }
 }

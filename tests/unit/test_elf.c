@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "core/elf.h"
+#include "hvtrace.h"
 #include "public/hvkit.h"
 
 struct ehdr {
@@ -155,6 +156,15 @@ Test(elf, malformed_note_is_ignored_not_followed)
 
 Test(elf, every_error_has_a_message)
 {
-    for (int e = 1; e <= ELF_ERR_BAD_ENTRY; e++)
+    for (int e = 1; e <= ELF_ERR_LAST; e++)
         cr_assert(strcmp(elf_strerror(e), "unknown error") != 0, "error %d", e);
+}
+
+/* The dom_refused record's "why" is an elferr: the tracer must name every
+ * reason the builder can give (trace-events.def keeps the names). */
+Test(elf, every_error_has_a_trace_name)
+{
+    for (int e = 1; e <= ELF_ERR_LAST; e++)
+        cr_assert(hvt_enum_name("elferr", (uint32_t)e) != NULL, "error %d", e);
+    cr_assert_str_eq(hvt_enum_name("elferr", ELF_ERR_NO_SLOT), "no_domain_slot");
 }

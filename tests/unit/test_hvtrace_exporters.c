@@ -133,6 +133,22 @@ Test(hvtrace_model, lost_records_are_counted)
     cr_assert_eq(m.lost, 7);
 }
 
+/* The hypervisor holds 32 domains (MAX_DOMAINS): the model keeps every one
+ * apart, the highest included, and apart from idle and the hypervisor. */
+Test(hvtrace_model, every_domain_the_hypervisor_holds_has_a_slot)
+{
+    for (uint32_t id = 0; id < 32; id++) {
+        int slot = hvt_dom_slot(id);
+        cr_assert(slot >= 0 && slot != HVT_SLOT_IDLE && slot != HVT_SLOT_HV, "d%u", id);
+    }
+    struct trace_record r = { .tsc = 5, .seq = 1, .event = TRC_DOM_CREATE, .domain = 31,
+                              .nargs = 3, .args = { 31, 384, 0 } };
+    static struct hvt_model m;
+    hvt_model_init(&m);
+    hvt_model_feed(&m, &r);
+    cr_assert(m.dom[hvt_dom_slot(31)].seen);
+}
+
 /* ---- filters -------------------------------------------------------------------- */
 
 static struct trace_record rec(uint16_t ev, uint16_t dom, uint32_t a0)

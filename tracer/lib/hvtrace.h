@@ -202,6 +202,33 @@ long hvt_ram_drain(struct hvt_ram *m, struct trace_record *out, size_t max);
 uint32_t hvt_ram_lost(const struct hvt_ram *m);
 void hvt_ram_detach(struct hvt_ram *m);
 
+/*
+ * Who is running the guest whose RAM file m has mapped: the RAM file says
+ * nothing when QEMU exits (it stays, full of the last run), so a reader
+ * that is not told QEMU's pid looks for the process that has the same file
+ * mapped (/proc/PID/maps, matched by device and inode), and then watches
+ * that process with hvt_pid_gone.  Returns its pid, 0 if no other process
+ * has the file mapped (the run is over: a stale file), or -1 if we cannot
+ * tell (no /proc, or processes we may not look at).  Call it once attached.
+ */
+pid_t hvt_ram_writer(const struct hvt_ram *m);
+/*
+ * Does any other process still have the RAM file open (QEMU keeps it open
+ * and mapped while it runs)?  Asked of the kernel without /proc: a write
+ * lease (fcntl F_SETLEASE) is granted only on a file nobody else has open,
+ * and is given back at once.  1 yes, 0 no (the run is over), -1 cannot
+ * tell (not the file's owner, or a file system without leases).  A caller
+ * should ignore SIGIO, the lease-break signal, in case another process
+ * opens the file in the instant we hold the lease.
+ */
+int hvt_ram_shared(const struct hvt_ram *m);
+/* Has process pid exited?  An exited but unreaped process (a zombie)
+ * counts as gone. */
+int hvt_pid_gone(pid_t pid);
+/* Its command name (/proc/PID/comm, e.g. "qemu-system-i38"), for messages;
+ * "?" when it cannot be read. */
+void hvt_pid_comm(pid_t pid, char *comm, size_t len);
+
 /* ---- `hvtrace record`: ring -> trace file (tracer/record.c) ----------------- */
 
 struct hvt_record_opts {
@@ -295,8 +322,10 @@ enum hvt_dstate {
     HVT_NSTATES
 };
 
-/* Domains 0..HVT_MAX_DOMS-3 by id; the last two slots are idle and hv. */
-#define HVT_MAX_DOMS   32
+/* Domains 0..HVT_MAX_DOMS-3 by id; the last two slots are idle and hv.
+ * 32 + 2: every domain the hypervisor can hold (MAX_DOMAINS in
+ * hv/core/domain.h) has a slot of its own. */
+#define HVT_MAX_DOMS   34
 #define HVT_SLOT_IDLE  (HVT_MAX_DOMS - 2)
 #define HVT_SLOT_HV    (HVT_MAX_DOMS - 1)
 #define HVT_MAX_HCALL  64

@@ -19,13 +19,22 @@
  * Everything in the file is untrusted (it may be a stale file, a guest that
  * scribbled over the ring, or the hypervisor half-way through booting), so
  * every field is checked before it is used as an offset.
+ *
+ * The file itself never says the run is over: QEMU leaves it behind, ring
+ * and all.  The end of this file has the ways to find out from the
+ * processes instead (who has it mapped, whether anyone still has it open,
+ * whether a given process has exited), for readers not told QEMU's pid.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "hvtrace.h"
@@ -237,4 +246,105 @@ long hvt_ram_drain(struct hvt_ram *m, struct trace_record *out, size_t max)
 uint32_t hvt_ram_lost(const struct hvt_ram *m)
 {
     return m->ring ? m->ring->lost : 0;
+}
+
+/* ---- is the run still going? ------------------------------------------------ */
+
+/* Does /proc/PID/maps show our file (same device and inode) mapped?
+ * 1 yes, 0 no, -1 we may not look. */
+static int maps_file(long pid, dev_t dev, ino_t ino)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/maps", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == EACCES || errno == EPERM ? -1 : 0;   /* ENOENT: it just exited */
+    char *line = NULL;
+    size_t cap = 0;
+    int found = 0;
+    /* "start-end perms offset major:minor inode path", numbers in hex
+     * except the inode. */
+    while (!found && getline(&line, &cap, f) > 0) {
+        unsigned maj, min;
+        unsigned long long inode;
+        if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &inode) == 3 &&
+            inode == (unsigned long long)ino && makedev(maj, min) == dev)
+            found = 1;
+    }
+    free(line);
+    fclose(f);
+    return found;
+}
+
+pid_t hvt_ram_writer(const struct hvt_ram *m)
+{
+    if (m->fd < 0)
+        return -1;
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return -1;
+    pid_t self = getpid(), found = 0;
+    int unsure = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(proc)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || pid == self)
+            continue;
+        int r = maps_file(pid, m->dev, m->ino);
+        if (r > 0)
+            found = (pid_t)pid;
+        else if (r < 0)
+            unsure = 1;
+    }
+    closedir(proc);
+    return found ? found : unsure ? -1 : 0;
+}
+
+int hvt_ram_shared(const struct hvt_ram *m)
+{
+    if (m->fd < 0)
+        return -1;
+    if (fcntl(m->fd, F_SETLEASE, F_WRLCK) == 0) {
+        fcntl(m->fd, F_SETLEASE, F_UNLCK);
+        return 0;
+    }
+    return errno == EAGAIN ? 1 : -1;
+}
+
+/*
+ * kill(pid, 0) still succeeds for a zombie (exited, not yet reaped by its
+ * parent, e.g. a shell script's QEMU), so look at its state in /proc too.
+ */
+int hvt_pid_gone(pid_t pid)
+{
+    char path[64], line[512];
+
+    if (kill(pid, 0) < 0 && errno == ESRCH)
+        return 1;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;   /* cannot tell: assume it is alive */
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    /* "pid (comm) S ...": the state follows the last ')'. */
+    char *p = strrchr(line, ')');
+    return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+void hvt_pid_comm(pid_t pid, char *comm, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    snprintf(comm, len, "?");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    if (fgets(comm, (int)len, f))
+        comm[strcspn(comm, "\n")] = '\0';
+    else
+        snprintf(comm, len, "?");
+    fclose(f);
 }
