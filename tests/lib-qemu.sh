@@ -14,6 +14,13 @@
 #         reads the console from stdin instead of nothing; output still goes
 #         to serial.log.
 #
+#     expect_trace_matches_guest
+#         every result the guest was refused with is the result the trace
+#         records, in order, and every record that refused a call says the
+#         call's result (tests/trace-matches-guest.sh says exactly what is
+#         compared).  Needs a workload that prints its refusal log
+#         (refusals_print in minios-guest/arch/pv/refusals.c).
+#
 #     expect_cpu_share DOM PERCENT TOLERANCE [FROM_RE [TO_RE]]
 #         DOM (d1, d2 ...) ran PERCENT% +- TOLERANCE percentage points of the
 #         time in a window of the trace.  Computed from trace.txt alone: each
@@ -92,6 +99,7 @@ expect_trace()        { scn_expect trace "$1"; }
 expect_trace_re()     { scn_expect trace_re "$1"; }
 expect_trace_count()  { scn_expect trace_count "$1" "$2"; }
 expect_no_trace()     { scn_expect no_trace "$1"; }
+expect_trace_matches_guest() { scn_expect trace_matches_guest; }
 expect_cpu_share()    {
     case "$1:$2:$3" in
         d[0-9]*:[0-9]*:[0-9]*) scn_expect cpu_share "$@" ;;

@@ -192,6 +192,15 @@ check_one() {
                    else
                        fail "cpu share of $a: ${got%% *}% of the window, want $pct +- $tol (ran ${got#* } TSC ticks; see $T)"
                    fi ;;
+        trace_matches_guest)
+                   local out
+                   need_trace "trace matches what the guest got" || return 0
+                   if out=$(tests/trace-matches-guest.sh "$DIR" 2>&1); then
+                       while IFS= read -r line; do ok "trace matches guest: $line"; done <<<"$out"
+                   else
+                       while IFS= read -r line; do say "       $line"; done <<<"$out"
+                       fail "trace does not match what the guest got (tests/trace-matches-guest.sh $DIR)"
+                   fi ;;
         no_trace)  need_trace "trace: no \"$a\"" || return 0
                    if ! grep -qF -- "$a" "$T"; then ok "trace: no \"$a\""
                    else fail "trace: \"$a\" must not appear, but does (see $T)"; fi ;;

@@ -27,6 +27,7 @@ timeout                            coreutils
 /usr/include/cjson/cJSON.h         libcjson-dev
 clang                              clang
 python3                            python3
+pandoc                             pandoc
 '
 
 # missing_packages — prints the packages whose thing is missing, one per line.
@@ -69,7 +70,7 @@ main() {
         echo "hvkit needs these (Debian package names; find your system's equivalents):" >&2
         echo "  $missing" >&2
         echo "commands: i686-linux-gnu-gcc/ld (a GCC cross-compiler for i686-linux-gnu)," >&2
-        echo "qemu-system-i386, gcc, make, tmux, dot (graphviz), gdb, timeout;" >&2
+        echo "qemu-system-i386, gcc, make, tmux, dot (graphviz), gdb, timeout, python3, pandoc;" >&2
         echo "headers: criterion, ncurses, cJSON." >&2
         exit 1
     fi

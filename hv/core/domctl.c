@@ -28,12 +28,11 @@ static uint32_t state_of(const struct domain *d)
            d->state == DOM_BLOCKED ? DOMCTL_STATE_BLOCKED : DOMCTL_STATE_DEAD;
 }
 
-int32_t do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_domctl(guest_ptr op)
 {
-    (void)a2; (void)a3; (void)a4; (void)a5;
     struct hv_domctl c;
     struct domain *self = current;
-    if (copy_from_guest(&c, arg, sizeof c))
+    if (copy_from_guest(&c, op, sizeof c))
         return -HV_EFAULT;
     /* A caller built against another layout of struct hv_domctl: refuse
      * before trusting any other field (public/domctl.h, THE INTERFACE
@@ -106,7 +105,7 @@ int32_t do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t 
     default:
         return -HV_EINVAL;
     }
-    if (copy_to_guest(arg, &c, sizeof c))
+    if (copy_to_guest(op, &c, sizeof c))
         return -HV_EFAULT;
     return 0;
 }

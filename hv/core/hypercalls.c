@@ -1,7 +1,8 @@
 /*
- * hv/core/hypercalls.c — the hypercall table and the handlers of the foundation:
- * trap table, stack switch, callbacks, multicall, version, scheduling.
- * (console_io and the dispatcher itself are lab 1: solutions/lab1/.)
+ * hv/core/hypercalls.c — the handlers of the foundation: trap table, stack
+ * switch, callbacks, multicall, version, scheduling.  (The dispatch table
+ * is made from the list in hv/core/hypercall_table.c; console_io and the
+ * dispatcher itself are lab 1: solutions/lab1/.)
  *
  * Every handler follows the same discipline: check every argument, touch
  * guest memory only through copy_from_guest/copy_to_guest, and return an
@@ -29,23 +30,6 @@
 #include "public/trap.h"
 #include "public/version.h"
 
-const hypercall_fn hypercall_table[HV_NR_HYPERCALLS] = {
-    [__HYPERVISOR_set_trap_table] = do_set_trap_table,
-    [__HYPERVISOR_stack_switch]   = do_stack_switch,
-    [__HYPERVISOR_set_callbacks]  = do_set_callbacks,
-    [__HYPERVISOR_multicall]      = do_multicall,
-    [__HYPERVISOR_xen_version]    = do_xen_version,
-    [__HYPERVISOR_console_io]     = do_console_io,
-    [__HYPERVISOR_sched_op]       = do_sched_op,
-    [__HYPERVISOR_mmu_update]     = do_mmu_update,
-    [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
-    [__HYPERVISOR_mmuext_op]      = do_mmuext_op,
-    [__HYPERVISOR_memory_op]      = do_memory_op,
-    [__HYPERVISOR_set_timer_op]   = do_set_timer_op,
-    [__HYPERVISOR_event_channel_op] = do_event_channel_op,
-    [__HYPERVISOR_domctl]         = do_domctl,
-};
-
 /* A handler address the guest gives us must be guest code: its ring-1
  * selector (so the bounce or upcall enters ring 1, never ring 0) and an
  * address below the hole (so what runs there is the guest's own code). */
@@ -59,17 +43,16 @@ static int valid_guest_code(uint32_t cs, uint32_t eip)
  * check each, and only if all are good replace the domain's virtual IDT.
  * A NULL table clears it.
  */
-int32_t do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_set_trap_table(guest_ptr table)
 {
-    (void)a2; (void)a3; (void)a4; (void)a5;
     struct domain *d = current;
     static struct trap_info fresh[HV_MAX_TRAPS];
 
     memset(fresh, 0, sizeof fresh);
-    if (table) {
+    if (!guest_ptr_is_null(table)) {
         for (uint32_t i = 0; i < HV_MAX_TRAPS; i++) {
             struct trap_info t;
-            if (copy_from_guest(&t, table + i * sizeof t, sizeof t))
+            if (copy_from_guest(&t, guest_ptr_add(table, i * sizeof t), sizeof t))
                 return -HV_EFAULT;
             if (t.address == 0)
                 break;
@@ -89,9 +72,8 @@ int32_t do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4,
  * (its per-process kernel stack).  Loaded into TSS.ss1:esp1 now and at
  * every switch to this domain.
  */
-int32_t do_stack_switch(uint32_t ss, uint32_t esp, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_stack_switch(uint32_t ss, uint32_t esp)
 {
-    (void)a3; (void)a4; (void)a5;
     if (ss != FLAT_RING1_DS || esp > HYPERVISOR_VIRT_START || esp < 4)
         return -HV_EINVAL;
     current->kernel_ss = ss;
@@ -106,43 +88,47 @@ int32_t do_stack_switch(uint32_t ss, uint32_t esp, uint32_t a3, uint32_t a4, uin
  * handler; until it is set, an event that becomes deliverable crashes the
  * domain, as an interrupt with no IDT entry would stop a real CPU.
  */
-int32_t do_set_callbacks(uint32_t ev_cs, uint32_t ev_eip, uint32_t fs_cs,
-                         uint32_t fs_eip, uint32_t a5)
+int32_t do_set_callbacks(uint32_t event_cs, uint32_t event_eip,
+                         uint32_t failsafe_cs, uint32_t failsafe_eip)
 {
-    (void)a5;
-    if (!valid_guest_code(ev_cs, ev_eip) || !valid_guest_code(fs_cs, fs_eip))
+    if (!valid_guest_code(event_cs, event_eip) || !valid_guest_code(failsafe_cs, failsafe_eip))
         return -HV_EINVAL;
-    current->event_cs = ev_cs;
-    current->event_eip = ev_eip;
-    current->failsafe_cs = fs_cs;
-    current->failsafe_eip = fs_eip;
+    current->event_cs = event_cs;
+    current->event_eip = event_eip;
+    current->failsafe_cs = failsafe_cs;
+    current->failsafe_eip = failsafe_eip;
     return 0;
 }
 
 /*
  * multicall(calls, nr): run a batch, one trap for all of them.  Each entry
  * is copied in, dispatched exactly like int $0x82, and its result copied
- * back.  Nesting, and calls that would not return, are refused per entry.
+ * back.  Nesting, and calls that would not return, are refused per entry;
+ * such an entry gets a hypercall trace record of its own too (the
+ * dispatcher never saw it), so every result a guest reads back from a
+ * batch is in the trace.
  */
-int32_t do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_multicall(guest_ptr calls, uint32_t nr)
 {
-    (void)a3; (void)a4; (void)a5;
     if (nr > MULTICALL_MAX)
         return -HV_EINVAL;
-    if (!guest_range_ok(calls, nr * sizeof(struct multicall_entry)))
+    if (!guest_range_ok(calls.va, nr * sizeof(struct multicall_entry)))
         return -HV_EFAULT;
     for (uint32_t i = 0; i < nr; i++) {
         struct multicall_entry e;
-        uint32_t addr = calls + i * sizeof e;
-        if (copy_from_guest(&e, addr, sizeof e))
+        guest_ptr entry = guest_ptr_add(calls, i * sizeof e);
+        if (copy_from_guest(&e, entry, sizeof e))
             return -HV_EFAULT;
         if (e.op == __HYPERVISOR_multicall ||
-            (e.op == __HYPERVISOR_sched_op && e.args[0] == SCHEDOP_shutdown))
+            (e.op == __HYPERVISOR_sched_op && e.args[0] == SCHEDOP_shutdown)) {
             e.result = -HV_EINVAL;
-        else
+            trace7(TRC_HYPERCALL, current->id, e.op, e.args[0], e.args[1], e.args[2],
+                   e.args[3], e.args[4], (uint32_t)e.result);
+        } else {
             e.result = hypercall_dispatch(e.op, e.args[0], e.args[1], e.args[2],
                                           e.args[3], e.args[4]);
-        if (copy_to_guest(addr + __builtin_offsetof(struct multicall_entry, result),
+        }
+        if (copy_to_guest(guest_ptr_add(entry, __builtin_offsetof(struct multicall_entry, result)),
                           &e.result, sizeof e.result))
             return -HV_EFAULT;
     }
@@ -153,9 +139,8 @@ int32_t do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint
  * nothing), which is why the benchmarks time it as the null hypercall and
  * a guest uses it as a harmless way to enter the hypervisor and leave with
  * pending events delivered (minios-guest/arch/pv/pvops-hv.c). */
-int32_t do_xen_version(uint32_t cmd, uint32_t buf, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_xen_version(uint32_t cmd, guest_ptr buf)
 {
-    (void)a3; (void)a4; (void)a5;
     static const char extra[XENVER_EXTRAVERSION_LEN] = "-hvkit";
     switch (cmd) {
     case XENVER_version:
@@ -169,9 +154,8 @@ int32_t do_xen_version(uint32_t cmd, uint32_t buf, uint32_t a3, uint32_t a4, uin
 /* sched_op: give the CPU back (see public/sched.h).  None of these
  * switches domain here: they change state and ask (sched_request), and the
  * switch happens on the way out of trap(), after the result is in %eax. */
-int32_t do_sched_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_sched_op(uint32_t cmd, guest_ptr arg)
 {
-    (void)a3; (void)a4; (void)a5;
     struct domain *d = current;
     switch (cmd) {
     case SCHEDOP_yield:

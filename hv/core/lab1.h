@@ -4,7 +4,10 @@
  * Their bodies live in solutions/lab1/ (reference) and labs/lab1/ (stubs);
  * the framework in hv/ only calls them.  See labs/lab1/README.md.
  *
- *   hypercall.c  hypercall_dispatch() (hypercall.h) and do_console_io()
+ *   hypercall.c  hypercall_dispatch() (hypercall.h: it looks the number up
+ *                in the table of adapters, hv/core/hypercall_table.c) and
+ *                do_console_io() (its prototype, like every handler's, is
+ *                made from hv/include/public/hypercalls.def)
  *   emulate.c    emulate_privileged(): trap & emulate cli, sti, hlt
  *   bounce.c     bounce_exception(): deliver an exception to the guest kernel
  */

@@ -64,7 +64,7 @@ static void trace_op(uint32_t op, uint32_t port, uint32_t remote, uint32_t rport
  * of the guest's structure, buf: copy that back.  If the guest's structure
  * cannot be written, the guest cannot learn its port: close it again (with
  * `peer`, the far end's table, for an interdomain port). */
-static int hand_out_port(struct domain *d, int r, uint32_t arg, const void *buf,
+static int hand_out_port(struct domain *d, int r, guest_ptr arg, const void *buf,
                          uint32_t size, struct evtchn_domain *peer)
 {
     if (r < 0 || copy_to_guest(arg, buf, size) == 0)
@@ -73,7 +73,7 @@ static int hand_out_port(struct domain *d, int r, uint32_t arg, const void *buf,
     return -HV_EFAULT;
 }
 
-static int op_alloc_unbound(uint32_t arg)
+static int op_alloc_unbound(guest_ptr arg)
 {
     struct evtchn_alloc_unbound a;
     struct domain *d, *remote;
@@ -91,7 +91,7 @@ static int op_alloc_unbound(uint32_t arg)
     return r < 0 ? r : 0;
 }
 
-static int op_bind_interdomain(uint32_t arg)
+static int op_bind_interdomain(guest_ptr arg)
 {
     struct evtchn_bind_interdomain b;
     struct domain *d = current;
@@ -110,7 +110,7 @@ static int op_bind_interdomain(uint32_t arg)
     return r < 0 ? r : 0;
 }
 
-static int op_bind_virq(uint32_t arg)
+static int op_bind_virq(guest_ptr arg)
 {
     struct evtchn_bind_virq b;
     struct domain *d = current;
@@ -128,7 +128,7 @@ static int op_bind_virq(uint32_t arg)
     return r < 0 ? r : 0;
 }
 
-static int op_bind_pirq(uint32_t arg)
+static int op_bind_pirq(guest_ptr arg)
 {
     struct evtchn_bind_pirq b;
     struct domain *d = current;
@@ -147,7 +147,7 @@ static int op_bind_pirq(uint32_t arg)
     return r < 0 ? r : 0;
 }
 
-static int op_close(uint32_t arg)
+static int op_close(guest_ptr arg)
 {
     struct evtchn_close c;
     struct domain *d = current;
@@ -162,7 +162,7 @@ static int op_close(uint32_t arg)
     return r;
 }
 
-static int op_send(uint32_t arg)
+static int op_send(guest_ptr arg)
 {
     struct evtchn_send s;
     struct evtchn_target to;
@@ -184,7 +184,7 @@ static int op_send(uint32_t arg)
     return r;
 }
 
-static int op_status(uint32_t arg)
+static int op_status(guest_ptr arg)
 {
     struct evtchn_status st;
     struct domain *d;
@@ -199,7 +199,7 @@ static int op_status(uint32_t arg)
     return r;
 }
 
-static int op_unmask(uint32_t arg)
+static int op_unmask(guest_ptr arg)
 {
     struct evtchn_unmask u;
     struct domain *d = current;
@@ -219,9 +219,8 @@ static int op_unmask(uint32_t arg)
     return r;
 }
 
-int32_t do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_event_channel_op(uint32_t cmd, guest_ptr arg)
 {
-    (void)a3; (void)a4; (void)a5;
     switch (cmd) {
     case EVTCHNOP_alloc_unbound:    return op_alloc_unbound(arg);
     case EVTCHNOP_bind_interdomain: return op_bind_interdomain(arg);
@@ -241,9 +240,8 @@ int32_t do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4
  * domain if it blocked waiting for it).  The handler stays next to the
  * event hypercall because what it arms is an event; the timers themselves
  * are in hv/time/timer.c. */
-int32_t do_set_timer_op(uint32_t lo, uint32_t hi, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_set_timer_op(uint32_t lo, uint32_t hi)
 {
-    (void)a3; (void)a4; (void)a5;
     timer_set(current, ((uint64_t)hi << 32) | lo);
     return 0;
 }

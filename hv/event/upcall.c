@@ -107,7 +107,7 @@ void events_deliver(struct cpu_regs *regs)
         esp = d->kernel_esp;
     }
     esp -= n * 4;
-    if (copy_to_guest(esp, frame, n * 4)) {
+    if (copy_to_guest(guest_ptr_at(esp), frame, n * 4)) {
         domain_crash(d, "its stack could not take the event-callback frame");
         return;
     }

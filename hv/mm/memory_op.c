@@ -34,7 +34,8 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
     for (done = 0; done < r->nr_extents; done++) {
         uint32_t pfn = INVALID_PFN, mfn = INVALID_PFN;
         int rule;
-        if (copy_from_guest(&pfn, r->extent_start + done * sizeof pfn, sizeof pfn))
+        guest_ptr extent = guest_ptr_add(guest_ptr_at(r->extent_start), done * sizeof pfn);
+        if (copy_from_guest(&pfn, extent, sizeof pfn))
             rule = MMRULE_BAD_POINTER;
         else
             rule = pt_release(d->id, pfn, d->p2m, d->nr_pages, &mfn);
@@ -56,9 +57,8 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
     return (int32_t)done;
 }
 
-int32_t do_memory_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+int32_t do_memory_op(uint32_t cmd, guest_ptr arg)
 {
-    (void)a3; (void)a4; (void)a5;
     struct domain *d = current;
     struct xen_memory_reservation r;
 

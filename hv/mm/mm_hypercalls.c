@@ -7,9 +7,10 @@
  *
  * Batches (course: "batching amortizes the trap"): one int $0x82 carries
  * many requests.  Like Xen, a batch stops at the first refused request and
- * reports how many were done (*done_out), so the guest knows exactly which
+ * reports how many were done (*done), so the guest knows exactly which
  * updates happened.  Every request is traced, with the rule that refused it
- * if it was refused.  A batch may also travel inside a multicall.
+ * if it was refused, and with the very result the guest gets (see THE
+ * ANSWER TO A REQUEST below).  A batch may also travel inside a multicall.
  */
 #include "core/hypercall.h"
 #include "core/domain.h"
@@ -49,18 +50,52 @@ static void flush_if_needed(void)
     }
 }
 
-/* A refusal is counted (the domain's summary at shutdown) and turned into
- * the errno the guest sees; the caller traces it with the rule. */
-static int32_t refused(struct domain *d, int rule)
+/*
+ * THE ANSWER TO A REQUEST.  Each request ends in one of the three functions
+ * below, given the rule that decided it (MMRULE_OK if it was done).  Each
+ * computes the guest's result once, mmrule_errno(rule), writes it in the
+ * request's trace record and returns it: so the result a trace record says
+ * is, by construction, the result the guest gets (a handler returns what
+ * they return).  Never trace a result computed anywhere else.
+ */
+static int32_t answer(struct domain *d, int rule)
 {
-    d->mm.nr_refused++;
+    if (rule)
+        d->mm.nr_refused++;
     return mmrule_errno(rule);
 }
 
-/* Report progress to the guest, if it asked (done_out != 0). */
-static int put_done(uint32_t done_out, uint32_t done)
+/* A page-table entry: an mmu_update record (level 0: no table found). */
+static int32_t answer_entry(struct domain *d, uint32_t ptr, uint32_t old, uint32_t val,
+                            uint32_t level, uint32_t via, int rule)
 {
-    if (!done_out)
+    int32_t ret = answer(d, rule);
+    if (!rule)
+        d->mm.nr_updates++;
+    trace7(TRC_MMU_UPDATE, d->id, ptr, old, val, level, via, (uint32_t)ret, (uint32_t)rule);
+    return ret;
+}
+
+/* An M2P entry: an m2p_update record. */
+static int32_t answer_m2p(struct domain *d, uint32_t mfn, uint32_t pfn, int rule)
+{
+    int32_t ret = answer(d, rule);
+    trace3(TRC_M2P_UPDATE, d->id, mfn, pfn, (uint32_t)ret);
+    return ret;
+}
+
+/* An mmuext operation: an mmuext record (op 0xFFFFFFFF: not copied in). */
+static int32_t answer_ext(struct domain *d, uint32_t op, uint32_t mfn, int rule)
+{
+    int32_t ret = answer(d, rule);
+    trace4(TRC_MMUEXT, d->id, op, mfn, (uint32_t)ret, (uint32_t)rule);
+    return ret;
+}
+
+/* Report progress to the guest, if it asked (done_out not NULL). */
+static int put_done(guest_ptr done_out, uint32_t done)
+{
+    if (guest_ptr_is_null(done_out))
         return 0;
     return copy_to_guest(done_out, &done, sizeof done);
 }
@@ -72,66 +107,52 @@ int32_t mm_update_entry(struct domain *d, uint32_t ptr, uint32_t val, uint32_t v
 {
     struct pt_result res;
     int rule = pt_update(d->id, ptr, val, &res);
-    int32_t ret = rule ? refused(d, rule) : 0;
-    if (!rule)
-        d->mm.nr_updates++;
-    trace7(TRC_MMU_UPDATE, d->id, ptr, res.old, val, res.level, via,
-           (uint32_t)ret, (uint32_t)rule);
-    return ret;
+    return answer_entry(d, ptr, res.old, val, res.level, via, rule);
 }
 
 /* What mmu_update and mmuext_op check before the first request. */
-static int32_t batch_allowed(const struct domain *d, uint32_t domid, uint32_t count)
+static int32_t batch_allowed(const struct domain *d, uint32_t dom, uint32_t count)
 {
-    if (domid != DOMID_SELF && domid != d->id)
+    if (dom != DOMID_SELF && dom != d->id)
         return -HV_EPERM;       /* acting on another domain: dom0's tools, later */
     if (count > MMU_BATCH_MAX)
         return -HV_EINVAL;      /* we cannot be preempted: keep batches bounded */
     return 0;
 }
 
-int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
-                      uint32_t domid, uint32_t a5)
+int32_t do_mmu_update(guest_ptr reqs, uint32_t count, guest_ptr done, uint32_t dom)
 {
-    (void)a5;
     struct domain *d = current;
-    int32_t bad = batch_allowed(d, domid, count);
+    int32_t bad = batch_allowed(d, dom, count);
     if (bad)
         return bad;
     uint32_t i;
     int32_t ret = 0;
     for (i = 0; i < count; i++) {
         struct mmu_update u;
-        if (copy_from_guest(&u, reqs + i * sizeof u, sizeof u)) {
-            trace7(TRC_MMU_UPDATE, d->id, reqs + i * sizeof u, 0, 0, 0,
-                   VIA_MMU_UPDATE, (uint32_t)-HV_EFAULT, MMRULE_BAD_POINTER);
-            ret = refused(d, MMRULE_BAD_POINTER);
+        guest_ptr req = guest_ptr_add(reqs, i * sizeof u);
+        if (copy_from_guest(&u, req, sizeof u)) {
+            ret = answer_entry(d, req.va, 0, 0, 0, VIA_MMU_UPDATE, MMRULE_BAD_POINTER);
             break;
         }
         uint32_t ptr = (uint32_t)u.ptr, val = (uint32_t)u.val;
         if ((u.ptr >> 32) || (u.val >> 32)) {
             /* No PAE: nothing above 4 GiB exists. */
-            trace7(TRC_MMU_UPDATE, d->id, ptr, 0, val, 0, VIA_MMU_UPDATE,
-                   (uint32_t)-HV_EINVAL, MMRULE_BAD_FRAME);
-            ret = refused(d, MMRULE_BAD_FRAME);
+            ret = answer_entry(d, ptr, 0, val, 0, VIA_MMU_UPDATE, MMRULE_BAD_FRAME);
             break;
         }
-        if ((ptr & MMU_CMD_MASK) == MMU_NORMAL_PT_UPDATE) {
+        if ((ptr & MMU_CMD_MASK) == MMU_NORMAL_PT_UPDATE)
             ret = mm_update_entry(d, ptr, val, VIA_MMU_UPDATE);
-        } else if ((ptr & MMU_CMD_MASK) == MMU_MACHPHYS_UPDATE) {
-            int rule = m2p_update(d->id, ptr >> 12, val, d->p2m, d->nr_pages);
-            ret = rule ? refused(d, rule) : 0;
-            trace3(TRC_M2P_UPDATE, d->id, ptr >> 12, val, (uint32_t)ret);
-        } else {
-            trace7(TRC_MMU_UPDATE, d->id, ptr, 0, val, 0, VIA_MMU_UPDATE,
-                   (uint32_t)-HV_ENOSYS, MMRULE_BAD_OP);
-            ret = refused(d, MMRULE_BAD_OP);
-        }
+        else if ((ptr & MMU_CMD_MASK) == MMU_MACHPHYS_UPDATE)
+            ret = answer_m2p(d, ptr >> 12, val,
+                             m2p_update(d->id, ptr >> 12, val, d->p2m, d->nr_pages));
+        else
+            ret = answer_entry(d, ptr, 0, val, 0, VIA_MMU_UPDATE, MMRULE_BAD_OP);
         if (ret)
             break;
     }
     flush_if_needed();
-    if (put_done(done_out, i))
+    if (put_done(done, i))
         return -HV_EFAULT;
     return ret;
 }
@@ -158,36 +179,23 @@ int32_t do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out,
  * Measured with not calling put_l1e for an absent old entry: a demand-zero
  * page fault went from 1,877 to 1,782 instructions (docs/performance.md).
  */
-int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi,
-                             uint32_t flags, uint32_t a5)
+int32_t do_update_va_mapping(uint32_t va, uint32_t val_lo, uint32_t val_hi, uint32_t flags)
 {
-    (void)a5;
     struct domain *d = current;
-    if (va >= HV_M2P_VIRT_START) {               /* the M2P slot and the hypervisor's */
-        trace7(TRC_MMU_UPDATE, d->id, va, 0, val_lo, 2, VIA_UVA,
-               (uint32_t)-HV_EPERM, MMRULE_HV_SLOT);
-        return refused(d, MMRULE_HV_SLOT);
-    }
-    if (val_hi) {
-        trace7(TRC_MMU_UPDATE, d->id, va, 0, val_lo, 1, VIA_UVA,
-               (uint32_t)-HV_EINVAL, MMRULE_BAD_FRAME);
-        return refused(d, MMRULE_BAD_FRAME);
-    }
+    if (va >= HV_M2P_VIRT_START)                     /* the M2P slot and the hypervisor's */
+        return answer_entry(d, va, 0, val_lo, 2, VIA_UVA, MMRULE_HV_SLOT);
+    if (val_hi)                                      /* no PAE: nothing above 4 GiB */
+        return answer_entry(d, va, 0, val_lo, 1, VIA_UVA, MMRULE_BAD_FRAME);
     const uint32_t *pd = mfn_to_virt(d->cr3 >> HV_PAGE_SHIFT);
     uint32_t pde = pd[PDE_INDEX(va)];
-    if (!(pde & PTE_P) || (pde & PTE_PS)) {
-        trace7(TRC_MMU_UPDATE, d->id, va, 0, val_lo, 2, VIA_UVA,
-               (uint32_t)-HV_EINVAL, MMRULE_NOT_A_PAGE_TABLE);
-        return refused(d, MMRULE_NOT_A_PAGE_TABLE);
-    }
+    if (!(pde & PTE_P) || (pde & PTE_PS))
+        return answer_entry(d, va, 0, val_lo, 2, VIA_UVA, MMRULE_NOT_A_PAGE_TABLE);
     uint32_t l1_mfn = pde >> HV_PAGE_SHIFT, idx = PTE_INDEX(va), old;
     int rule = pt_update_l1e(d->id, l1_mfn, idx, val_lo, &old);
-    int32_t ret = rule ? refused(d, rule) : 0;
-    trace7(TRC_MMU_UPDATE, d->id, (l1_mfn << HV_PAGE_SHIFT) | (idx << 2), old, val_lo, 1,
-           VIA_UVA, (uint32_t)ret, (uint32_t)rule);
+    int32_t ret = answer_entry(d, (l1_mfn << HV_PAGE_SHIFT) | (idx << 2), old, val_lo, 1,
+                               VIA_UVA, rule);
     if (ret)
         return ret;
-    d->mm.nr_updates++;
     if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
         invlpg(va);
     else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
@@ -238,32 +246,27 @@ static int mmuext_one(struct domain *d, const struct mmuext_op *op)
     return MMRULE_BAD_OP;
 }
 
-int32_t do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out,
-                     uint32_t domid, uint32_t a5)
+int32_t do_mmuext_op(guest_ptr ops, uint32_t count, guest_ptr done, uint32_t dom)
 {
-    (void)a5;
     struct domain *d = current;
-    int32_t bad = batch_allowed(d, domid, count);
+    int32_t bad = batch_allowed(d, dom, count);
     if (bad)
         return bad;
     uint32_t i;
     int32_t ret = 0;
     for (i = 0; i < count; i++) {
         struct mmuext_op op;
-        if (copy_from_guest(&op, ops + i * sizeof op, sizeof op)) {
-            trace4(TRC_MMUEXT, d->id, 0xFFFFFFFFu, ops + i * sizeof op,
-                   (uint32_t)-HV_EFAULT, MMRULE_BAD_POINTER);
-            ret = refused(d, MMRULE_BAD_POINTER);
+        guest_ptr req = guest_ptr_add(ops, i * sizeof op);
+        if (copy_from_guest(&op, req, sizeof op)) {
+            ret = answer_ext(d, 0xFFFFFFFFu, req.va, MMRULE_BAD_POINTER);
             break;
         }
-        int rule = mmuext_one(d, &op);
-        ret = rule ? refused(d, rule) : 0;
-        trace4(TRC_MMUEXT, d->id, op.cmd, op.arg1.mfn, (uint32_t)ret, (uint32_t)rule);
+        ret = answer_ext(d, op.cmd, op.arg1.mfn, mmuext_one(d, &op));
         if (ret)
             break;
     }
     flush_if_needed();
-    if (put_done(done_out, i))
+    if (put_done(done, i))
         return -HV_EFAULT;
     return ret;
 }

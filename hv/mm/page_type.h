@@ -52,9 +52,9 @@
  * time instead of revalidating the whole table on every CR3 load.
  *
  * The frame_info array is indexed by machine frame number.  The rules
- * return an MMRULE_* value (0 = allowed), numbered like the `mmrule` enum
- * of trace-events.def so the trace names the rule; mmrule_errno() turns
- * one into the error code the guest sees.
+ * return an MMRULE_* value (0 = allowed), from the list of rules
+ * (hv/include/public/mm-rules.def), which also gives the name the trace
+ * prints for it and the error code the guest gets: mmrule_errno().
  */
 #ifndef HV_PAGE_TYPE_H
 #define HV_PAGE_TYPE_H
@@ -96,23 +96,13 @@ struct frame_info {
 extern struct frame_info frame_table[MAX_FRAMES];
 extern uint32_t m2p[MAX_FRAMES];          /* machine -> pseudo-physical */
 
-/* The rules, numbered as the `mmrule` trace enum. */
-#define MMRULE_OK               0
-#define MMRULE_NOT_OWNER        1   /* the frame belongs to another domain */
-#define MMRULE_HV_FRAME         2   /* the frame is the hypervisor's */
-#define MMRULE_PT_WRITABLE      3   /* a page table may not be mapped writable */
-#define MMRULE_L2_NEEDS_L1      4   /* a directory entry must point to an L1 */
-#define MMRULE_HV_SLOT          5   /* the hypervisor's directory slots */
-#define MMRULE_LARGE_PAGE       6   /* 4 MiB pages are refused */
-#define MMRULE_NOT_A_PAGE_TABLE 7   /* mmu_update on a frame that is no table */
-#define MMRULE_TYPE_CONFLICT    8   /* the frame has another type in use */
-#define MMRULE_NOT_PINNED       9   /* unpin of a table that is not pinned */
-#define MMRULE_IN_USE          10   /* unpin a table, or give back a frame, still referenced */
-#define MMRULE_BAD_OP          11   /* unknown command, or not implemented */
-#define MMRULE_BAD_POINTER     12   /* guest argument could not be copied */
-#define MMRULE_BAD_FRAME       13   /* not a frame of RAM at all */
-#define MMRULE_ALREADY_PINNED  14
-#define MMRULE_BAD_PFN         15   /* M2P update with pfn >= nr_pages */
+/* The rules: MMRULE_OK, MMRULE_NOT_OWNER, ... with their numbers, errors
+ * and trace names in the one list, public/mm-rules.def. */
+enum mm_rule {
+#define MM_RULE(sym, number, err, name, what) MMRULE_##sym = number,
+#include "public/mm-rules.def"
+#undef MM_RULE
+};
 
 /* The entry bits the rules look at (PTE_P, PTE_RW, PTE_US, PTE_PS, PTE_ADDR)
  * and the directory slots a guest may not write (HV_M2P_SLOT and up; the
@@ -183,7 +173,9 @@ int m2p_update(domid_t d, uint32_t mfn, uint32_t pfn, uint32_t *p2m, uint32_t nr
  * M2P entry are invalid, and *mfn is the frame for the caller to put back
  * on the free list.  *mfn is the frame tried (or INVALID_PFN) either way. */
 int pt_release(domid_t d, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages, uint32_t *mfn);
-/* The error code the guest gets for a rule. */
+/* The error code the guest gets for a rule (mm-rules.def): 0 for
+ * MMRULE_OK, -HV_Exxx otherwise.  Whatever answers a guest's request
+ * returns this value and traces this same value (hv/mm/mm_hypercalls.c). */
 int mmrule_errno(int rule);
 /* Trace one table's runs of present entries (pt_run records). */
 void pt_trace_runs(domid_t d, uint32_t mfn, uint32_t level);

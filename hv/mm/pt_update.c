@@ -26,32 +26,22 @@ struct frame_info frame_table[MAX_FRAMES];
 uint32_t m2p[MAX_FRAMES] __attribute__((aligned(4096)));
 int pt_flush_needed;
 
-/* The error code a guest sees for a refused request, by kind of mistake:
- * -EPERM "that frame (or slot) is not yours to use", -EBUSY "it is in use
- * now" (the same request may succeed once references are dropped),
- * -EFAULT "your argument could not be read", -ENOSYS "no such command",
- * and -EINVAL for every value the rules of direct paging forbid.  The
- * trace record names the exact rule; the errno is only its family. */
+/* The error code a guest sees for a refused request, from the list
+ * (public/mm-rules.def), by kind of mistake: -EPERM "that frame (or slot)
+ * is not yours to use", -EBUSY "it is in use now" (the same request may
+ * succeed once references are dropped), -EFAULT "your argument could not
+ * be read", -ENOSYS "no such command", and -EINVAL for every value the
+ * rules of direct paging forbid.  The trace record names the exact rule;
+ * the errno is only its family.  One case per line of the list; a number
+ * that is no rule (which no code returns) is refused as a bad argument. */
 int mmrule_errno(int rule)
 {
     switch (rule) {
-    case MMRULE_OK:
-        return 0;
-    case MMRULE_NOT_OWNER:
-    case MMRULE_HV_FRAME:
-    case MMRULE_HV_SLOT:
-    case MMRULE_BAD_FRAME:
-        return -HV_EPERM;
-    case MMRULE_IN_USE:
-    case MMRULE_ALREADY_PINNED:
-        return -HV_EBUSY;
-    case MMRULE_BAD_POINTER:
-        return -HV_EFAULT;
-    case MMRULE_BAD_OP:
-        return -HV_ENOSYS;
-    default:
-        return -HV_EINVAL;
+#define MM_RULE(sym, number, err, name, what) case MMRULE_##sym: return -(err);
+#include "public/mm-rules.def"
+#undef MM_RULE
     }
+    return -HV_EINVAL;
 }
 
 /* The OR of sixteen entries: its P bit is set iff one of them is present.

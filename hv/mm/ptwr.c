@@ -95,9 +95,10 @@ int ptwr_page_fault(struct domain *d, struct cpu_regs *regs, uint32_t cr2)
      * by byte only if the 16 would cross into an unmapped page. */
     uint8_t insn[16];
     uint32_t avail = sizeof insn;
-    if (copy_from_guest(insn, regs->eip, sizeof insn)) {
+    guest_ptr eip = guest_ptr_at(regs->eip);
+    if (copy_from_guest(insn, eip, sizeof insn)) {
         avail = 0;
-        while (avail < sizeof insn && copy_from_guest(insn + avail, regs->eip + avail, 1) == 0)
+        while (avail < sizeof insn && copy_from_guest(insn + avail, guest_ptr_add(eip, avail), 1) == 0)
             avail++;
     }
     int reg;

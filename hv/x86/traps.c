@@ -174,6 +174,8 @@ void trap(struct cpu_regs *regs)
     else if (!from_guest)
         hv_fault(regs);
     else if (v == HYPERCALL_VECTOR) {
+        /* The calling convention: number in %eax, arguments in %ebx %ecx
+         * %edx %esi %edi, the result back in %eax (public/hvkit.h). */
         current->nr_hypercalls++;
         regs->eax = (uint32_t)hypercall_dispatch(regs->eax, regs->ebx, regs->ecx,
                                                  regs->edx, regs->esi, regs->edi);

@@ -19,8 +19,8 @@
  *     interrupt flag, i.e. !evtchn_upcall_mask), and, if the exception came
  *     from ring 3 (regs->cs & 3), the program's esp and ss;
  *  3. the stack: regs->esp if from ring 1, d->kernel_esp if from ring 3;
- *     write the frame below it with copy_to_guest; if that fails return
- *     BOUNCE_FAULTED;
+ *     write the frame below it with copy_to_guest (the stack is a guest
+ *     address: guest_ptr_at(esp)); if that fails return BOUNCE_FAULTED;
  *  4. page fault: store cr2 in d->shared->vcpu_info[0].arch.cr2;
  *     TI_MASK_EVENTS in the entry's flags: set evtchn_upcall_mask;
  *  5. emit TRC_TRAP_BOUNCE (vector, error code, eip, cr2, from ring);

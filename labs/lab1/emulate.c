@@ -14,7 +14,7 @@
 
 /*
  * TODO(lab1): fetch the opcode byte at regs->eip (a guest address: use
- * copy_from_guest), and emulate
+ * copy_from_guest, with guest_ptr_at(regs->eip)), and emulate
  *    0xFA cli: d->shared->vcpu_info[0].evtchn_upcall_mask = 1
  *    0xFB sti: ... = 0
  *    0xF4 hlt: block the domain (sched_block)

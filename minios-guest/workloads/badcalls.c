@@ -8,8 +8,10 @@
  * 0xFC000000, across its edge, to memory it does not have -- and the answer
  * must be a clean error code, never a hypervisor crash and never a peek into
  * someone else's memory.  Each check prints "badcalls: <what>: PASS" or
- * "...: FAIL (got X, want Y)", then a summary line.  It is lab 1's
- * acceptance test.  Natively there is no hypervisor, and it says so.
+ * "...: FAIL (got X, want Y)", then a summary line, then the log of every
+ * refusal it received (arch/pv/refusals.c), which the scenario compares
+ * with the hypervisor's trace.  It is lab 1's acceptance test.  Natively
+ * there is no hypervisor, and it says so.
  */
 #include "kernel/kernel.h"
 #include "arch/pv/hypercall.h"
@@ -215,5 +217,8 @@ int badcalls_main(void)
     check_multicall();
     check_ring3_hypercall();
     kprintf("badcalls: %d passed, %d failed\n", passed, failed);
+    /* What we were refused, in order, for the scenario to hold against
+     * the trace (arch/pv/refusals.c). */
+    refusals_print();
     return failed;
 }

@@ -44,20 +44,34 @@ static void expect(const char *what, int got, int want)
     }
 }
 
-static int mmu_update1(uint32_t ptr, uint32_t val)
+/* One mmu_update request; the fields are 64 bits wide (Xen's layout), so
+ * an attacker can set their high halves. */
+static int mmu_update64(uint64_t ptr, uint64_t val)
 {
     struct mmu_update u = { ptr, val };
     uint32_t done = 99;
-    int r = hypercall(__HYPERVISOR_mmu_update, (uint32_t)&u, 1, (uint32_t)&done, DOMID_SELF, 0);
+    int r = HYPERVISOR_mmu_update(&u, 1, &done, DOMID_SELF);
     if (r < 0 && done != 0)
         kprintf("mm-attacks: FAIL: a refused batch reports %u done\n", done);
     return r;
 }
 
+static int mmu_update1(uint32_t ptr, uint32_t val)
+{
+    return mmu_update64(ptr, val);
+}
+
+/* The same on behalf of domain dom: only ourselves are allowed. */
+static int mmu_update_foreign(uint32_t ptr, uint32_t val, uint32_t dom)
+{
+    struct mmu_update u = { ptr, val };
+    return HYPERVISOR_mmu_update(&u, 1, 0, dom);
+}
+
 static int mmuext1(uint32_t cmd, uint32_t mfn)
 {
     struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn };
-    return hypercall(__HYPERVISOR_mmuext_op, (uint32_t)&op, 1, 0, DOMID_SELF, 0);
+    return HYPERVISOR_mmuext_op(&op, 1, 0, DOMID_SELF);
 }
 
 /* A direct store into a (read-only) page table.  The hypervisor's
@@ -83,7 +97,7 @@ static int give_back(const uint32_t *list, uint32_t n, uint32_t order)
         .extent_start = (uint32_t)list, .nr_extents = n, .extent_order = order,
         .domid = DOMID_SELF,
     };
-    return hypercall(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, (uint32_t)&r, 0, 0, 0);
+    return HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
 }
 
 static int give_back1(uint32_t pfn)
@@ -94,7 +108,7 @@ static int give_back1(uint32_t pfn)
 /* Our kernel's own mapping of a page (the linear map at KERNBASE). */
 static int kmap(void *kva, uint32_t val)
 {
-    return hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)kva, val, 0, UVMF_INVLPG, 0);
+    return HYPERVISOR_update_va_mapping((uint32_t)kva, val, 0, UVMF_INVLPG);
 }
 
 static uint32_t kva_pfn(const void *kva) { return ((uint32_t)kva - KERNBASE) >> 12; }
@@ -177,8 +191,8 @@ int mm_attacks_main(void)
     expect("map a hypervisor frame", mmu_update1(free_pte, (HV_IMAGE_MFN << 12) | RW_USER), -HV_EPERM);
     expect("map another domain's frame", mmu_update1(free_pte, (other << 12) | RW_USER), -HV_EPERM);
     expect("map its own page directory writable",
-           hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)pd, (pd_mfn << 12) | RW_USER, 0,
-                     UVMF_INVLPG, 0), -HV_EINVAL);
+           HYPERVISOR_update_va_mapping((uint32_t)pd, (pd_mfn << 12) | RW_USER, 0, UVMF_INVLPG),
+           -HV_EINVAL);
     expect("map its own page table writable", mmu_update1(free_pte, (l1_mfn << 12) | RW_USER),
            -HV_EINVAL);
     expect("write a pinned directory directly with a hypervisor frame",
@@ -197,18 +211,34 @@ int mm_attacks_main(void)
     expect("touch a hypervisor slot of its directory",            /* slot 1010 */
            mmu_update1((pd_mfn << 12) | ((HV_FIRST_SLOT + 2) * 4), 0), -HV_EPERM);
     expect("touch the hypervisor's addresses with update_va_mapping",
-           hypercall(__HYPERVISOR_update_va_mapping, HYPERVISOR_VIRT_START, 0, 0, 0, 0), -HV_EPERM);
+           HYPERVISOR_update_va_mapping(HYPERVISOR_VIRT_START, 0, 0, 0), -HV_EPERM);
+    /* Without PAE nothing exists above 4 GiB: a 64-bit value (or entry
+     * address) with its high half set names no frame (rule bad_frame). */
+    expect("map a frame above 4 GiB (mmu_update, value's high half set)",
+           mmu_update64(free_pte, (1ull << 32) | (pv_ops.pt_mfn(page) << 12) | RW_USER), -HV_EPERM);
+    expect("update an entry above 4 GiB (mmu_update, address's high half set)",
+           mmu_update64((1ull << 32) | free_pte, (pv_ops.pt_mfn(page) << 12) | RW_USER), -HV_EPERM);
+    expect("map a frame above 4 GiB (update_va_mapping, high word set)",
+           HYPERVISOR_update_va_mapping((uint32_t)page, (pv_ops.pt_mfn(page) << 12) | RW_USER, 1,
+                                        UVMF_INVLPG), -HV_EPERM);
     expect("map a 4 MiB page", mmu_update1((pd_mfn << 12) | (100 * 4), (other << 12) | RW_USER | PTE_PS),
            -HV_EINVAL);
     expect("point a directory entry at an ordinary writable page",
            mmu_update1((pd_mfn << 12) | (101 * 4), (pv_ops.pt_mfn(page) << 12) | RW_USER), -HV_EINVAL);
     expect("pass a bogus pointer as the batch",
-           hypercall(__HYPERVISOR_mmu_update, 0xFC000000u, 1, 0, DOMID_SELF, 0), -HV_EFAULT);
+           HYPERVISOR_mmu_update((const struct mmu_update *)0xFC000000u, 1, 0, DOMID_SELF),
+           -HV_EFAULT);
     expect("pass a batch of 2^31 requests (the hypervisor cannot be preempted)",
-           hypercall(__HYPERVISOR_mmu_update, (uint32_t)&pd_mfn, 0x80000000u, 0, DOMID_SELF, 0),
+           HYPERVISOR_mmu_update((const struct mmu_update *)&pd_mfn, 0x80000000u, 0, DOMID_SELF),
            -HV_EINVAL);
-    expect("pass NULL as the mmuext batch",
-           hypercall(__HYPERVISOR_mmuext_op, 0, 1, 0, DOMID_SELF, 0), -HV_EFAULT);
+    expect("pass NULL as the mmuext batch", HYPERVISOR_mmuext_op(0, 1, 0, DOMID_SELF),
+           -HV_EFAULT);
+    expect("act on another domain's page tables (dom 0)",
+           mmu_update_foreign(free_pte, (pv_ops.pt_mfn(page) << 12) | RW_USER, 0), -HV_EPERM);
+    expect("name DOMID_SELF with its high half set (0x10007ff0)",
+           mmu_update_foreign(free_pte, (pv_ops.pt_mfn(page) << 12) | RW_USER,
+                              0x10000000u | DOMID_SELF),
+           -HV_EPERM);
 
     /* A batch stops at the first refusal and says how many were done. */
     struct mmu_update batch[3] = {
@@ -217,7 +247,7 @@ int mm_attacks_main(void)
         { free_pte + 8, (pv_ops.pt_mfn(page) << 12) | RO_USER },
     };
     uint32_t done = 0;
-    int r = hypercall(__HYPERVISOR_mmu_update, (uint32_t)batch, 3, (uint32_t)&done, DOMID_SELF, 0);
+    int r = HYPERVISOR_mmu_update(batch, 3, &done, DOMID_SELF);
     expect("a batch with a bad second entry", r, -HV_EPERM);
     if (done == 1 && (l1[5] & PTE_P) && !(l1[6] & PTE_P) && !(l1[7] & PTE_P)) {
         kprintf("mm-attacks: the batch stopped after 1 entry: PASS\n");
@@ -236,5 +266,6 @@ int mm_attacks_main(void)
     expect("hook it back", mmu_update1(pde_ptr, pde), 0);
     vm_destroy(pd);
     kprintf("mm-attacks: %d attacks refused as expected, %d checks failed\n", refused, failed);
+    refusals_print();        /* for the scenario to hold against the trace */
     return failed;
 }

@@ -52,7 +52,7 @@ int bounce_exception(struct domain *d, struct cpu_regs *regs, uint32_t vector,
         esp = d->kernel_esp;
     }
     esp -= n * 4;
-    if (copy_to_guest(esp, frame, n * 4))
+    if (copy_to_guest(guest_ptr_at(esp), frame, n * 4))
         return BOUNCE_FAULTED;
 
     if (vector == TRAP_page_fault)

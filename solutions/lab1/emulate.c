@@ -31,7 +31,7 @@ int emulate_privileged(struct domain *d, struct cpu_regs *regs)
     uint32_t count;
 
     /* The instruction is in guest memory: fetch it like any guest pointer. */
-    if (copy_from_guest(&op, regs->eip, 1))
+    if (copy_from_guest(&op, guest_ptr_at(regs->eip), 1))
         return 0;
 
     switch (op) {

@@ -4,10 +4,14 @@
  *
  * A hypercall is to a guest kernel what a system call is to a program: the
  * one door into a more privileged layer.  int $0x82 lands in trap()
- * (hv/x86/traps.c), which passes the registers here.  The dispatcher's job is
- * small and must be exact: refuse numbers it does not know (-ENOSYS, never
- * an out-of-bounds table read), call the handler, and leave a trace record
- * of every call so a student can see what the guest asked for.
+ * (hv/x86/traps.c), which passes the number and the five argument registers
+ * here, and puts what we return in the guest's %eax.  The dispatcher's job
+ * is small and must be exact: refuse numbers it does not know (-ENOSYS,
+ * never an out-of-bounds table read), call the handler through its adapter
+ * (hv/core/hypercall_table.c: it turns the registers into the handler's
+ * typed arguments), and leave a trace record of every call, with the very
+ * value the guest gets, so a student can see what the guest asked for and
+ * what it was told.
  */
 #include "core/hypercall.h"
 #include "core/console.h"
@@ -37,9 +41,8 @@ int32_t hypercall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
  * unmapped pages.  Check count before anything else, so a huge count cannot
  * make us loop for long.
  */
-int32_t do_console_io(uint32_t cmd, uint32_t count, uint32_t buf, uint32_t a4, uint32_t a5)
+int32_t do_console_io(uint32_t cmd, uint32_t count, guest_ptr buf)
 {
-    (void)a4; (void)a5;
     struct domain *d = current;
     char chunk[128];
 
@@ -48,11 +51,11 @@ int32_t do_console_io(uint32_t cmd, uint32_t count, uint32_t buf, uint32_t a4, u
 
     switch (cmd) {
     case CONSOLEIO_write:
-        if (!guest_range_ok(buf, count))
+        if (!guest_range_ok(buf.va, count))
             return -HV_EFAULT;
         for (uint32_t done = 0; done < count; ) {
             uint32_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
-            if (copy_from_guest(chunk, buf + done, n))
+            if (copy_from_guest(chunk, guest_ptr_add(buf, done), n))
                 return -HV_EFAULT;
             console_guest_write(d, chunk, n);
             done += n;
@@ -62,7 +65,7 @@ int32_t do_console_io(uint32_t cmd, uint32_t count, uint32_t buf, uint32_t a4, u
     case CONSOLEIO_read: {
         if (!(d->flags & SIF_INITDOMAIN))
             return -HV_EPERM;
-        if (!guest_range_ok(buf, count))
+        if (!guest_range_ok(buf.va, count))
             return -HV_EFAULT;
         uint32_t n = 0;
         int c;

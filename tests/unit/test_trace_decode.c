@@ -489,24 +489,6 @@ Test(def_file, enums_and_classes_are_unique)
             cr_assert_neq(hvt_classes[i].num, hvt_classes[j].num, "class number used twice");
 }
 
-Test(def_file, hypercall_names_match_hvkit_h)
-{
-#define SAME(name) cr_assert_str_eq(hvt_enum_name("hcall", __HYPERVISOR_##name), #name)
-    SAME(set_trap_table);
-    SAME(mmu_update);
-    SAME(stack_switch);
-    SAME(set_callbacks);
-    SAME(multicall);
-    SAME(update_va_mapping);
-    SAME(set_timer_op);
-    SAME(xen_version);
-    SAME(console_io);
-    SAME(mmuext_op);
-    SAME(sched_op);
-    SAME(event_channel_op);
-#undef SAME
-}
-
 Test(def_file, event_args_rejects_malformed_lists)
 {
     struct hvt_arg args[TRACE_MAX_ARGS];

@@ -1,5 +1,7 @@
 /*
- * tracer/lib/events.c — the event tables, compiled from trace-events.def.
+ * tracer/lib/events.c — the event tables, compiled from trace-events.def (and
+ * the names of hypercalls and memory rules, from hypercalls.def and
+ * mm-rules.def).
  *
  * Where this sits in the story: the hypervisor and the host must agree on
  * what event 0x0101 is and how to print its arguments.  Rather than keep two
@@ -45,6 +47,14 @@ const struct hvt_enum hvt_enums[] = {
 #undef TRACE_CLASS
 #undef TRACE_EVENT
 #undef TRACE_ENUM
+/* The hypercalls' names (nr:hcall) and the memory rules' (rule:mmrule)
+ * come from their own lists, the same ones the hypervisor is built from. */
+#define HYPERCALL(name, number, lab, file, ...) { "hcall", number, #name },
+#include "public/hypercalls.def"
+#undef HYPERCALL
+#define MM_RULE(sym, number, err, name, what) { "mmrule", number, name },
+#include "public/mm-rules.def"
+#undef MM_RULE
 };
 const unsigned hvt_nenums = sizeof(hvt_enums) / sizeof(hvt_enums[0]);
 

@@ -57,23 +57,19 @@
  *     int  $0x82
  *     %eax = result: >= 0 on success, -HV_Exxx on error
  *
- * All other registers are preserved.  Numbers not listed, or listed but not
- * implemented yet, return -HV_ENOSYS.
+ * All other registers are preserved.  Numbers not listed return -HV_ENOSYS.
+ *
+ * The numbers come from the one list of hypercalls, hypercalls.def next to
+ * this file, which also says what each call's arguments are (in register
+ * order) and where its handler is; docs/abi.md shows it as a table.  The
+ * numbering is Xen's, so a number not used here is one Xen uses for a call
+ * hvkit does not have (2 was Xen's set_gdt, for example).
  * ------------------------------------------------------------------------ */
-#define __HYPERVISOR_set_trap_table      0  /* (trap_info *table): install exception handlers */
-#define __HYPERVISOR_mmu_update          1  /* (reqs, count, done *, dom): page-table updates, public/mmu.h */
-#define __HYPERVISOR_stack_switch        3  /* (ss, esp): ring-1 stack used on entry from ring 3 */
-#define __HYPERVISOR_set_callbacks       4  /* (event_cs, event_eip, failsafe_cs, failsafe_eip) */
-#define __HYPERVISOR_memory_op         12  /* (cmd, arg *): give memory back, public/memory.h */
-#define __HYPERVISOR_multicall          13  /* (multicall_entry *calls, nr): batch calls in one trap */
-#define __HYPERVISOR_update_va_mapping  14  /* (va, val, 0, flags): one PTE, public/mmu.h */
-#define __HYPERVISOR_set_timer_op       15  /* (lo, hi): one-shot timer at system time hi:lo ns; 0 cancels */
-#define __HYPERVISOR_xen_version        17  /* (cmd, buf): who is the hypervisor? */
-#define __HYPERVISOR_console_io         18  /* (cmd, count, buf): the emergency console */
-#define __HYPERVISOR_mmuext_op          26  /* (ops, count, done *, dom): pin/unpin, new CR3, public/mmu.h */
-#define __HYPERVISOR_sched_op           29  /* (cmd, arg): yield, block, shutdown */
-#define __HYPERVISOR_event_channel_op   32  /* (cmd, arg *): event channels, public/event_channel.h */
-#define __HYPERVISOR_domctl             36  /* (hv_domctl *): dom0's control of domains, public/domctl.h */
+enum hypercall_number {
+#define HYPERCALL(name, number, lab, file, ...) __HYPERVISOR_##name = number,
+#include "hypercalls.def"
+#undef HYPERCALL
+};
 #define HV_NR_HYPERCALLS                64  /* the dispatch table's size; numbers >= this: -ENOSYS */
 
 /* ------------------------------------------------------------------------

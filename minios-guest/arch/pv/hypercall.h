@@ -7,7 +7,8 @@
  * %esi %edi and executes int $0x82; the hypervisor's gate for that vector
  * has DPL 1, so ring 1 may use it and a ring-3 program may not (it gets #GP).
  * The result comes back in %eax: >= 0 on success, -errno on error.  Every
- * other register is preserved.  Numbers and structures: hv/include/public/.
+ * other register is preserved.  Numbers and structures: hv/include/public/;
+ * the list of hypercalls and their arguments: public/hypercalls.def.
  *
  * Only paravirtualized code (pvops-hv.c and the PV demo programs) includes
  * this file; natively there is nobody to call.
@@ -24,10 +25,23 @@
 #include "public/version.h"
 #include "public/event_channel.h"
 #include "public/domctl.h"
+#include "public/memory.h"
+#include "public/mmu.h"
+
+/* Every hypercall the guest gets a negative result from is noted in the
+ * refusal log (refusals.c), so that a workload can print, at its end, the
+ * results it was refused with -- and a scenario can check that each is what
+ * the hypervisor's trace says it returned (expect_trace_matches_guest).
+ * For a multicall, the results of its refused entries are noted too, as
+ * the guest reads them back.  Costs a test and a branch when nothing is
+ * refused. */
+void refusal_note(uint32_t nr, int ret);
+void refusal_note_batch(const struct multicall_entry *calls, uint32_t n);
 
 /* The one real wrapper: any hypercall number, five arguments.  The
  * "memory" clobber tells the compiler the hypervisor may read or write
- * any memory we passed a pointer to. */
+ * any memory we passed a pointer to.  The attack workloads call it
+ * directly to pass what no typed wrapper would let them. */
 static inline int hypercall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
                             uint32_t a4, uint32_t a5)
 {
@@ -36,67 +50,60 @@ static inline int hypercall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
                      : "=a"(ret)
                      : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4), "D"(a5)
                      : "memory");
+    if (nr == __HYPERVISOR_multicall && ret == 0)
+        refusal_note_batch((const struct multicall_entry *)a1, a2);
+    if (ret < 0)
+        refusal_note(nr, ret);
     return ret;
 }
 
-/* Named wrappers, one per hypercall the kernel uses. */
-static inline int HYPERVISOR_console_io(uint32_t cmd, uint32_t count, const void *buf)
-{
-    return hypercall(__HYPERVISOR_console_io, cmd, count, (uint32_t)buf, 0, 0);
-}
+/*
+ * The typed wrappers, one per line of hv/include/public/hypercalls.def:
+ * HYPERVISOR_<name>(arguments...), each argument with the type the list
+ * gives it (a guest pointer as a C pointer to its type), in the register
+ * the list puts it in.  For example the line of mmu_update becomes
+ *
+ *     static inline int HYPERVISOR_mmu_update(const struct mmu_update *reqs,
+ *             uint32_t count, uint32_t *done, uint32_t dom)
+ *     { return hypercall(__HYPERVISOR_mmu_update, (uint32_t)reqs, count,
+ *                        (uint32_t)done, dom, 0); }
+ *
+ * How: each argument of the list becomes a pair (its parameter, its
+ * register value); DECL takes the first of a pair, VALUE the second.
+ */
+#define NUM(name)          (uint32_t name, name)
+#define CMD(prefix, name)  (uint32_t name, name)
+#define PTR(type, name)    (type *name, (uint32_t)name)
+#define DECL(param, value)  param
+#define VALUE(param, value) value
+#define HYPERCALL1(name, number, lab, file, a1) \
+    static inline int HYPERVISOR_##name(DECL a1) \
+    { return hypercall(__HYPERVISOR_##name, VALUE a1, 0, 0, 0, 0); }
+#define HYPERCALL2(name, number, lab, file, a1, a2) \
+    static inline int HYPERVISOR_##name(DECL a1, DECL a2) \
+    { return hypercall(__HYPERVISOR_##name, VALUE a1, VALUE a2, 0, 0, 0); }
+#define HYPERCALL3(name, number, lab, file, a1, a2, a3) \
+    static inline int HYPERVISOR_##name(DECL a1, DECL a2, DECL a3) \
+    { return hypercall(__HYPERVISOR_##name, VALUE a1, VALUE a2, VALUE a3, 0, 0); }
+#define HYPERCALL4(name, number, lab, file, a1, a2, a3, a4) \
+    static inline int HYPERVISOR_##name(DECL a1, DECL a2, DECL a3, DECL a4) \
+    { return hypercall(__HYPERVISOR_##name, VALUE a1, VALUE a2, VALUE a3, VALUE a4, 0); }
+#define HYPERCALL5(name, number, lab, file, a1, a2, a3, a4, a5) \
+    static inline int HYPERVISOR_##name(DECL a1, DECL a2, DECL a3, DECL a4, DECL a5) \
+    { return hypercall(__HYPERVISOR_##name, VALUE a1, VALUE a2, VALUE a3, VALUE a4, VALUE a5); }
+#include "public/hypercalls.def"
+#undef HYPERCALL1
+#undef HYPERCALL2
+#undef HYPERCALL3
+#undef HYPERCALL4
+#undef HYPERCALL5
+#undef DECL
+#undef VALUE
+#undef NUM
+#undef CMD
+#undef PTR
 
-static inline int HYPERVISOR_sched_op(uint32_t cmd, void *arg)
-{
-    return hypercall(__HYPERVISOR_sched_op, cmd, (uint32_t)arg, 0, 0, 0);
-}
-
-static inline int HYPERVISOR_set_trap_table(const struct trap_info *table)
-{
-    return hypercall(__HYPERVISOR_set_trap_table, (uint32_t)table, 0, 0, 0, 0);
-}
-
-static inline int HYPERVISOR_stack_switch(uint32_t ss, uint32_t esp)
-{
-    return hypercall(__HYPERVISOR_stack_switch, ss, esp, 0, 0, 0);
-}
-
-static inline int HYPERVISOR_xen_version(uint32_t cmd, void *buf)
-{
-    return hypercall(__HYPERVISOR_xen_version, cmd, (uint32_t)buf, 0, 0, 0);
-}
-
-static inline int HYPERVISOR_multicall(struct multicall_entry *calls, uint32_t nr)
-{
-    return hypercall(__HYPERVISOR_multicall, (uint32_t)calls, nr, 0, 0, 0);
-}
-
-/* Where the hypervisor bounces events (the "upcall"): code segment and
- * address of the event callback, and of the failsafe callback (used when
- * returning to the guest faults; minios points both at the same stub). */
-static inline int HYPERVISOR_set_callbacks(uint32_t ev_cs, uint32_t ev_eip,
-                                           uint32_t fs_cs, uint32_t fs_eip)
-{
-    return hypercall(__HYPERVISOR_set_callbacks, ev_cs, ev_eip, fs_cs, fs_eip, 0);
-}
-
-/* One-shot timer at absolute system time `deadline` ns (0 cancels): the
- * 64-bit time goes in two registers, low half first. */
-static inline int HYPERVISOR_set_timer_op(uint64_t deadline)
-{
-    return hypercall(__HYPERVISOR_set_timer_op, (uint32_t)deadline,
-                     (uint32_t)(deadline >> 32), 0, 0, 0);
-}
-
-/* event_channel_op(cmd, arg): one of EVTCHNOP_* (public/event_channel.h). */
-static inline int HYPERVISOR_event_channel_op(uint32_t cmd, void *arg)
-{
-    return hypercall(__HYPERVISOR_event_channel_op, cmd, (uint32_t)arg, 0, 0, 0);
-}
-
-/* domctl(op): dom0's control of domains (public/domctl.h). */
-static inline int HYPERVISOR_domctl(struct hv_domctl *op)
-{
-    return hypercall(__HYPERVISOR_domctl, (uint32_t)op, 0, 0, 0, 0);
-}
+/* Print the refusal log: one line per refused call, in order (refusals.c). */
+void refusals_print(void);
 
 #endif

@@ -141,7 +141,7 @@ static void hv_wall_clock(uint32_t *sec, uint32_t *nsec)
 
 static void hv_set_timer(uint64_t deadline_ns)
 {
-    HYPERVISOR_set_timer_op(deadline_ns);
+    HYPERVISOR_set_timer_op((uint32_t)deadline_ns, (uint32_t)(deadline_ns >> 32));
 }
 
 /* hlt would trap (privileged in ring 1); we ask to be blocked instead.
@@ -299,7 +299,7 @@ static void hv_set_pte_va(uint32_t va, uint32_t *table, uint32_t idx, uint32_t v
     }
     if (mc_n)
         hv_pt_flush();                  /* keep the order of requests */
-    int r = hypercall(__HYPERVISOR_update_va_mapping, va, val, 0, UVMF_NONE, 0);
+    int r = HYPERVISOR_update_va_mapping(va, val, 0, UVMF_NONE);
     pv_mm_hypercalls++;
     if (r != 0)
         panic("update_va_mapping(0x%x) refused by the hypervisor: %d", va, r);
@@ -358,20 +358,20 @@ int hv_give_back_page(void *kva)
     uint32_t pfn = ((uint32_t)kva - KERNBASE) >> 12, mfn = p2m()[pfn];
     if (mc_n)
         hv_pt_flush();
-    int r = hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)kva, 0, 0, UVMF_INVLPG, 0);
+    int r = HYPERVISOR_update_va_mapping((uint32_t)kva, 0, 0, UVMF_INVLPG);
     if (r != 0)
         return r;
     struct xen_memory_reservation res = {
         .extent_start = (uint32_t)&pfn, .nr_extents = 1, .extent_order = 0,
         .domid = DOMID_SELF,
     };
-    r = hypercall(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, (uint32_t)&res, 0, 0, 0);
+    r = HYPERVISOR_memory_op(XENMEM_decrease_reservation, &res);
     if (r == 1) {
         ((uint32_t *)start_info->mfn_list)[pfn] = 0xFFFFFFFFu;   /* a hole now */
         return 1;
     }
-    hypercall(__HYPERVISOR_update_va_mapping, (uint32_t)kva, (mfn << 12) | PTE_P | PTE_RW | PTE_US,
-              0, UVMF_INVLPG, 0);
+    HYPERVISOR_update_va_mapping((uint32_t)kva, (mfn << 12) | PTE_P | PTE_RW | PTE_US, 0,
+                                 UVMF_INVLPG);
     return r;
 }
 
