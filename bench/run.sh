@@ -95,7 +95,8 @@ print_summary() {
     sc_pv=$(value pv-trace-off null_syscall)
     sc_nat=$(value native null_syscall)
     echo
-    echo "hvkit path lengths (guest instructions, -icount shift=0: exact and repeatable)"
+    echo "hvkit path lengths (guest instructions, -icount shift=0: exact and repeatable;"
+    echo "PV is the default, isolation=paging: bench/parts/isolation.sh compares isolation=classic)"
     show "null hypercall round trip, trace=off:" "$hc_off"
     show "null hypercall round trip, trace=on:" "$hc_on"
     show "null system call, native:" "$sc_nat"

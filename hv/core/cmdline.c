@@ -4,6 +4,7 @@
  * an instructor or a test changes the machine without recompiling.
  */
 #include "core/cmdline.h"
+#include "mm/isolation.h"
 
 #ifdef HV
 #include "core/lib.h"
@@ -33,6 +34,7 @@ void cmdline_defaults(struct hv_options *o)
     o->trace_on = 1;
     o->trace_records = 32768;
     o->tick_ms = 10;
+    o->isolation = ISOLATION_PAGING;
 }
 
 /* A decimal number of exactly len characters (the words are not
@@ -139,6 +141,13 @@ int cmdline_parse(const char *s, struct hv_options *o, cmdline_warn_fn warn)
             bad = parse_uint(val, vlen, &n) < 0 || n < 64 || n > (1u << 20);
             if (!bad)
                 o->trace_records = n;
+        } else if (word_is(w, klen, "isolation")) {
+            if (vlen == 6 && strncmp(val, "paging", 6) == 0)
+                o->isolation = ISOLATION_PAGING;
+            else if (vlen == 7 && strncmp(val, "classic", 7) == 0)
+                o->isolation = ISOLATION_CLASSIC;
+            else
+                bad = 1;
         } else if (word_is(w, klen, "tick")) {
             uint32_t n;
             uint32_t l = vlen;

@@ -7,6 +7,17 @@
  *   trace=on|off        record trace events           (default on)
  *   trace_records=<n>   trace ring size in records    (default 32768)
  *   tick=<ms>           guests' periodic timer, 1..1000 ms (default 10)
+ *   isolation=paging|classic
+ *                       what keeps a guest kernel out of the hypervisor's
+ *                       64 MiB (default paging).  classic: the guest
+ *                       segments' limit alone, with the hypervisor mapped in
+ *                       every address space -- the layout the course
+ *                       teaches, which real hardware enforces and QEMU's
+ *                       TCG does not (it skips the limit check on data
+ *                       accesses).  paging: the same layout and limits, and
+ *                       besides, a running guest's page directory maps only
+ *                       the hypervisor's entry trampoline; every entry and
+ *                       exit loads CR3 (hv/mm/isolation.h, docs/address-space.md).
  *
  * Sizes take a K, M or G suffix; a bare number is KiB (as in Xen).
  * Unknown options and bad values get a warning and are ignored: a typo
@@ -26,6 +37,7 @@ struct hv_options {
     int      trace_on;
     uint32_t trace_records;
     uint32_t tick_ms;
+    int      isolation;      /* ISOLATION_PAGING or ISOLATION_CLASSIC (mm/isolation.h) */
 };
 
 /* Called once per problem with a ready-made message (no newline). */

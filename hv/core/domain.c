@@ -36,10 +36,11 @@ struct domain *domain_alloc(domid_t id)
 }
 
 /* Only the state changes here.  The memory cannot be freed yet: if d is
- * the running domain, CR3 still points at its page directory, and the
- * hypervisor is running on those tables until schedule() switches away
- * (then it frees them, domain_free_memory).  Its last partial console line
- * is printed now, or it would be lost. */
+ * the running domain, its page tables are still in use -- loaded in CR3
+ * (isolation=classic) or mirrored in the hypervisor's directory
+ * (isolation=paging) -- until schedule() switches away (then it frees
+ * them, domain_free_memory).  Its last partial console line is printed
+ * now, or it would be lost. */
 void domain_shutdown(struct domain *d, uint32_t reason)
 {
     if (d->state == DOM_DEAD)

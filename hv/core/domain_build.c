@@ -115,16 +115,17 @@ int dombuild_page_tables(struct domain *d, const struct domain_layout *lay)
     uint32_t l1_pfn = lay->l1_pfn, nr_l1 = lay->nr_l1;
 
     /* The directory: the guest's L1s from GUEST_KERNEL_BASE's slot on, and
-     * the hypervisor's slots, copied from its own directory.  Directory
-     * entries may be writable and user: the CPU takes the stricter of the
-     * two levels, so it is each L1 entry that decides what the guest may
-     * do with a page. */
+     * the hypervisor's slots as every guest directory has them (all of the
+     * hypervisor, or only its entry trampoline: hv/mm/isolation.c; the pin
+     * below writes them again anyway).  Directory entries may be writable and
+     * user: the CPU takes the stricter of the two levels, so it is each L1
+     * entry that decides what the guest may do with a page. */
     uint32_t *pd = guest_page(d, pd_pfn);
     for (uint32_t i = 0; i < nr_l1; i++)
         pd[PDE_INDEX(GUEST_KERNEL_BASE) + i] =
             (d->p2m[l1_pfn + i] << HV_PAGE_SHIFT) | PTE_P | PTE_RW | PTE_US;
     for (uint32_t i = 0; i < HV_NR_SLOTS; i++)
-        pd[HV_FIRST_SLOT + i] = boot_pgdir[HV_FIRST_SLOT + i];
+        pd[HV_FIRST_SLOT + i] = pt_hv_slot_entry(HV_FIRST_SLOT + i);
 
     /* The L1 entries: pfn by pfn, then the shared-info page after them. */
     for (uint32_t pfn = 0; pfn <= nr_pages; pfn++) {

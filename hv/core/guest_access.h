@@ -34,9 +34,12 @@
  * makes one with guest_ptr_at() from an address the guest gave some other
  * way (a field of a request structure, its eip, its stack pointer).
  *
- * The copy can use the guest's page tables directly because of the memory
- * split: a hypercall does not switch address space, so the guest's virtual
- * addresses still mean what they meant to the guest when it trapped.
+ * The copy can use the guest's own virtual addresses because of the memory
+ * split: while the hypervisor works for a guest, the guest half of the
+ * address space it runs in is the guest's (the guest's directory itself
+ * under isolation=classic, an exact mirror of it under isolation=paging,
+ * hv/mm/isolation.c), so an address means what it meant to the guest when
+ * it trapped.
  *
  * And one rule for the callers: copy a structure in ONCE, then check and
  * use the copy.  Reading the guest's memory twice (check, then use) would

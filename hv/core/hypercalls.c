@@ -23,6 +23,7 @@
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "sched/sched.h"
 #include "trace/trace.h"
 #include "public/multicall.h"
@@ -135,6 +136,15 @@ int32_t do_multicall(guest_ptr calls, uint32_t nr)
     return 0;
 }
 
+static int32_t hvkit_stats(guest_ptr buf)
+{
+    struct xenver_hvkit_stats st = {
+        .isolation = isolation_paging ? HVKIT_ISOLATION_PAGING : HVKIT_ISOLATION_CLASSIC,
+        .cr3_loads = cr3_loads,
+    };
+    return copy_to_guest(buf, &st, sizeof st);
+}
+
 /* xen_version: the cheapest hypercall there is (XENVER_version touches
  * nothing), which is why the benchmarks time it as the null hypercall and
  * a guest uses it as a harmless way to enter the hypervisor and leave with
@@ -142,11 +152,14 @@ int32_t do_multicall(guest_ptr calls, uint32_t nr)
 int32_t do_xen_version(uint32_t cmd, guest_ptr buf)
 {
     static const char extra[XENVER_EXTRAVERSION_LEN] = "-hvkit";
-    switch (cmd) {
-    case XENVER_version:
+    /* The null hypercall first, before any other test. */
+    if (cmd == XENVER_version)
         return (HVKIT_VERSION_MAJOR << 16) | HVKIT_VERSION_MINOR;
+    switch (cmd) {
     case XENVER_extraversion:
         return copy_to_guest(buf, extra, sizeof extra);
+    case XENVER_hvkit_stats:
+        return hvkit_stats(buf);
     }
     return -HV_ENOSYS;
 }

@@ -6,7 +6,8 @@
  *   1. serial console, so we can say what we are doing;
  *   2. the command line (dom0_mem=, trace=, ...);
  *   3. segments and interrupt table: the rings (hv/x86/segments.c);
- *   4. machine memory: the frame allocator (hv/mm/mm.c);
+ *   4. machine memory: the frame allocator (hv/mm/mm.c), and what keeps
+ *      guests out of the hypervisor's memory (hv/mm/isolation.c);
  *   5. time: PIC, TSC, PIT, RTC (hv/time/clock.c);
  *   6. the trace ring, announced to the host at TRACE_ANCHOR_PADDR;
  *   7. one domain per boot module (hv/core/domain_build.c);
@@ -17,6 +18,7 @@
 #include "core/domain.h"
 #include "core/domain_build.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "mm/mm.h"
 #include "x86/multiboot.h"
 #include "mm/page.h"
@@ -120,6 +122,9 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
                           opts.trace_records * sizeof(struct trace_record);
     uint32_t ring_maddr;
     mm_init(mbi, ring_bytes, &ring_maddr);
+    /* The memory split: paging-enforced or segments only (isolation=);
+     * before any domain, whose directory gets the hypervisor's slots. */
+    isolation_init(opts.isolation);
     time_init(opts.tick_ms);
     if (sched_init(opts.sched) < 0)
         panic("unknown scheduler \"%s\"", opts.sched);

@@ -17,6 +17,7 @@
 #include "core/lib.h"
 #include "x86/multiboot.h"
 #include "mm/page.h"
+#include "mm/isolation.h"
 #include "public/mmu.h"
 
 uint32_t m2p_l1_mfn;
@@ -179,5 +180,6 @@ uint32_t pt_hv_slot_entry(uint32_t slot)
 {
     if (slot == HV_M2P_SLOT)
         return (m2p_l1_mfn << HV_PAGE_SHIFT) | PTE_P | PTE_US;
-    return boot_pgdir[slot];
+    /* The whole hypervisor, or only its entry trampoline (isolation=). */
+    return isolation_hv_slot_entry(slot);
 }

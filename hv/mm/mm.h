@@ -19,10 +19,11 @@
  *
  * Why a direct map at all: the hypervisor must write frames no one has
  * mapped (a new domain's memory, a page table it is validating, the shared
- * page), and it runs on whichever guest's page tables are loaded.  Mapping
- * all of machine memory once, in the hypervisor slots that every address
- * space shares, means it never has to make a mapping, or switch CR3, to
- * reach a frame.  The price is that machine memory the direct map does
+ * page), from inside whichever guest's hypercall it is serving.  Mapping
+ * all of machine memory once, in the hypervisor's own slots (present in
+ * every address space under isolation=classic, in the hypervisor's
+ * directory under isolation=paging), means it never has to make a mapping
+ * to reach a frame.  The price is that machine memory the direct map does
  * not cover cannot be used: fifteen of the sixteen hypervisor slots hold
  * it, and the last (0xFFC00000) is kept free.
  *

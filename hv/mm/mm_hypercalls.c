@@ -16,6 +16,7 @@
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "mm/mm.h"
 #include "mm/page.h"
 #include "mm/ptwr.h"
@@ -107,6 +108,10 @@ int32_t mm_update_entry(struct domain *d, uint32_t ptr, uint32_t val, uint32_t v
 {
     struct pt_result res;
     int rule = pt_update(d->id, ptr, val, &res);
+    /* A directory entry of the running address space: the hypervisor's
+     * mirror of it follows (isolation=paging). */
+    if (!rule && res.level == 2)
+        address_space_l2_changed(ptr >> HV_PAGE_SHIFT, (ptr & 0xFFF) >> 2, res.old, val);
     return answer_entry(d, ptr, res.old, val, res.level, via, rule);
 }
 
@@ -230,7 +235,7 @@ static int mmuext_one(struct domain *d, const struct mmuext_op *op)
         rule = pt_new_base(d->id, op->arg1.mfn, &d->mm.base_mfn);
         if (!rule) {
             d->cr3 = op->arg1.mfn << HV_PAGE_SHIFT;
-            write_cr3(d->cr3);
+            address_space_load(d->cr3);
             pt_flush_needed = 0;         /* the CR3 load flushed */
         }
         return rule;

@@ -44,7 +44,11 @@
  * stays a table.  So the map can only say too much, never too little, and
  * devalidation (pt_next_used) visits just the groups marked.  A map that
  * said too little would leave references behind: frames that could never
- * be retyped or freed -- a leak, never a way in.
+ * be retyped or freed -- a leak, never a way in.  The hypervisor's mirror
+ * of the running directory (isolation=paging, hv/mm/isolation.c) also
+ * copies only the groups a directory's map marks: there a map that said
+ * too little would hide some of the guest's memory from copy_from_guest
+ * (-EFAULT), again never a way in.
  *
  * PINNING holds one type reference (and one total reference) so that a table
  * stays validated while nothing else uses it: the guest builds a page

@@ -197,8 +197,9 @@ int pt_update(domid_t d, uint32_t ptr, uint32_t val, struct pt_result *res)
 
     /* Slots 1007..1023 hold the M2P view and the hypervisor: a guest that
      * could write one could change what the hypervisor itself finds at its
-     * own addresses while it runs on this directory, or replace the M2P
-     * view that every guest relies on. */
+     * own addresses while this directory is loaded (all of the hypervisor
+     * under isolation=classic, its entry trampoline under isolation=paging),
+     * or replace the M2P view that every guest relies on. */
     if (level == 2 && idx >= GUEST_NR_SLOTS)
         return MMRULE_HV_SLOT;
     return change_entry(d, mfn, t, idx, level, old, val);

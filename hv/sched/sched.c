@@ -14,12 +14,15 @@
  *
  * The mechanism — a context switch — is simple because of how entry.S
  * works: a guest's registers are always in the frame at the top of the
- * hypervisor stack.  Switching from domain A to B is: copy that frame into
- * A, copy B's saved frame in its place, load B's page directory (CR3) and
- * B's ring-1 stack (TSS.esp1) and system-call gate.  The return from trap()
- * then "returns" into B.  The hypervisor's own mappings are global and
- * identical in every page directory, so loading CR3 does not disturb the
- * code doing it (the memory split again).
+ * stack it entered on (guest_regs()).  Switching from domain A to B is: copy
+ * that frame into A, copy B's saved frame in its place, make B's page
+ * directory the address space (address_space_load, hv/mm/isolation.c) and
+ * load B's ring-1 stack (TSS.esp1) and system-call gate.  The return from
+ * trap() then "returns" into B.  Under isolation=classic that loads B's CR3
+ * at once: the hypervisor's own mappings are identical in every page
+ * directory, so the load does not disturb the code doing it (the memory
+ * split again).  Under isolation=paging the hypervisor stays in its own
+ * directory, now mirroring B's, and the exit path loads B's CR3.
  *
  * Blocking: a domain blocks (sched_op block) until an event is pending for
  * it (hv/event/upcall.c wakes it); one blocked by an emulated hlt is also woken by
@@ -37,6 +40,7 @@
 #include "core/domain.h"
 #include "event/upcall.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "mm/mm.h"
 #include "mm/page.h"
 #include "time/time.h"
@@ -230,6 +234,7 @@ static void all_done(void)
     for (int i = 0; i < MAX_DOMAINS; i++)
         if (domains[i].state == DOM_DEAD && domains[i].shutdown_reason == SHUTDOWN_crash)
             crashed++;
+    isolation_check_image();
     printk("all domains have shut down%s; stopping.\n",
            crashed ? " (some crashed)" : "");
     machine_exit(crashed ? HV_EXIT_CRASHED : HV_EXIT_DONE);
@@ -276,7 +281,7 @@ static void trace_decision(struct domain *prev, struct domain *next, int reason,
  * updated at every tick and at every schedule). */
 static void load_domain(struct domain *next)
 {
-    write_cr3(next->cr3);
+    address_space_load(next->cr3);
     tss_set_guest_stack(next->kernel_ss, next->kernel_esp);
     domain_load_syscall_gate(next);
     current = next;
@@ -343,12 +348,13 @@ void schedule(void)
     if (!next) {
         /* Idle: leave the dead domain's page tables before freeing them,
          * then halt until an interrupt makes somebody runnable.  The idle
-         * loop runs on the hypervisor's own directory (boot_pgdir): no
-         * domain's tables are in use, so any domain may die and be freed
-         * meanwhile.  Each interrupt here enters trap() as from ring 0
-         * (a nested frame below this one): it raises events and wakes
-         * domains, but never schedules, so the loop itself notices. */
-        write_cr3(virt_to_maddr(boot_pgdir));
+         * loop runs on the hypervisor's own directory (boot_pgdir, with an
+         * empty guest half): no domain's tables are in use, so any domain
+         * may die and be freed meanwhile.  Each interrupt here enters
+         * trap() as from ring 0 (a nested frame below this one): it raises
+         * events and wakes domains, but never schedules, so the loop
+         * itself notices. */
+        address_space_idle();
         current = 0;
         if (prev && prev->state == DOM_DEAD)
             domain_free_memory(prev);

@@ -13,7 +13,9 @@
  * (PSE): fifteen of them map the first 60 MiB of machine memory — the
  * "direct map" through which the hypervisor reaches every machine frame it
  * hands out.  They are marked global (G), so switching CR3 between guests
- * never flushes them from the TLB.  One extra identity mapping of the
+ * never flushes them from the TLB (isolation=classic; under
+ * isolation=paging, hv/mm/isolation.c takes the G bits off again, since a
+ * guest must not find them in the TLB).  One extra identity mapping of the
  * first 4 MiB lets the instruction after "paging on" still be fetched; C
  * code removes it.
  */
@@ -91,9 +93,9 @@ _start:
 2:
     /* The one hypervisor stack.  There is one CPU, and the hypervisor
      * runs with interrupts off except when it idles on purpose (sti; hlt
-     * in schedule()), so one stack is all it needs: every entry from a
-     * guest starts at its top again (TSS.esp0, hv/x86/segments.c).
-     * %ebp = 0 ends a debugger's backtrace here. */
+     * in schedule()), so one stack is all it needs: C code starts at its
+     * top again on every entry from a guest (hv/x86/entry.S).  %ebp = 0
+     * ends a debugger's backtrace here. */
     mov  $(hv_stack_top), %esp
     xor  %ebp, %ebp
     push %ebx                       /* Multiboot info (physical) */
@@ -107,8 +109,10 @@ _start:
 /*
  * Page-aligned, uninitialised data (hv.ld keeps .bss.pagealigned first in
  * .bss).  boot_pgdir is the hypervisor's own page directory: the one CR3
- * holds while no guest runs (the idle loop), and the template whose top
- * slots every guest directory copies (HV_FIRST_SLOT, public/address_space.h).
+ * holds while no guest runs (the idle loop), and under isolation=paging
+ * whenever the hypervisor runs at all (hv/mm/isolation.c).  Under
+ * isolation=classic its top slots (HV_FIRST_SLOT, public/address_space.h)
+ * are what every guest directory copies.
  */
     .section .bss.pagealigned, "aw", @nobits
     .align 4096

@@ -19,6 +19,12 @@
  * way (ring 3 is "user" for paging), which leaves it the same protection a
  * native kernel has.
  *
+ * That is the course's picture and 32-bit Xen's (isolation=classic).  The
+ * kit's only platform, QEMU's TCG, does not check the limit on data
+ * accesses, so by default (isolation=paging, hv/mm/isolation.h) a running
+ * guest's page directory does not map the hypervisor at all, and the
+ * limits stay as the barrier hardware gives for free.
+ *
  * That is the 0/1/3 arrangement of the course, and it is what avoids ring
  * compression: in the 0/3/3 arrangement (the only one x86-64 allows, which
  * dropped segment limits) the guest kernel would share ring 3 with its
@@ -26,7 +32,8 @@
  * kernel.  Here each of the three has a ring of its own.
  *
  * The TSS tells the CPU which stack to use when an interrupt raises the
- * privilege level: esp0 (the hypervisor stack) for ring 1/3 -> 0, and
+ * privilege level: esp0 (the hypervisor stack, or the entry stack under
+ * isolation=paging) for ring 1/3 -> 0, and
  * esp1 (the guest kernel's stack, set with stack_switch) for the
  * ring 3 -> 1 system-call gate.  It has no I/O bitmap, so in/out from
  * rings 1 and 3 fault (#GP).
@@ -55,9 +62,12 @@ static uint64_t seg_desc(uint32_t base, uint32_t limit_pages, uint8_t access)
     return d;
 }
 
-/* Access bytes: present, DPL, code/data, type. */
-#define ACC_CODE(dpl) (0x9A | ((dpl) << 5))   /* execute/read */
-#define ACC_DATA(dpl) (0x92 | ((dpl) << 5))   /* read/write, expand-up */
+/* Access bytes: present, DPL, code/data, type.  The accessed bit (bit 0)
+ * is set from the start: the CPU writes it into the GDT the first time a
+ * segment is loaded, and a read-only GDT (isolation=paging) must never
+ * need that write -- it would be a page fault in the middle of an iret. */
+#define ACC_CODE(dpl) (0x9B | ((dpl) << 5))   /* execute/read, accessed */
+#define ACC_DATA(dpl) (0x93 | ((dpl) << 5))   /* read/write, expand-up, accessed */
 
 #define ALL_4G      0xFFFFF                   /* limit in pages: 4 GiB */
 #define BELOW_HOLE  ((HYPERVISOR_VIRT_START >> 12) - 1)   /* 0xFBFFF */
@@ -75,8 +85,11 @@ struct tss {
 /* One GDT and one TSS for the whole machine: there is one CPU, and guests
  * never get descriptor tables of their own.  What differs per domain (its
  * ring-1 stack, its system-call gate) is rewritten in place at each switch. */
-static uint64_t gdt[8];
-static struct tss tss;
+/* The entry trampoline's data page (see the top of this file). */
+#define ENTRY_DATA __attribute__((section(".data.entry")))
+
+static uint64_t gdt[8] ENTRY_DATA;
+static struct tss tss ENTRY_DATA;
 
 struct gate {
     uint16_t offset_lo, selector;
@@ -84,12 +97,12 @@ struct gate {
     uint16_t offset_hi;
 } __attribute__((packed));
 
-static struct gate idt[256];
+static struct gate idt[256] ENTRY_DATA;
 
 /* Gate types: an interrupt gate clears IF on entry (the hypervisor runs with
  * interrupts off); a trap gate leaves it (used for the guest's syscalls).
  * Interrupts off in the hypervisor is what lets it have a single stack and
- * no locks: nothing can enter it while it is already inside.  A gate's DPL
+ * no locks: nothing but an NMI can enter it while it is already inside.  A gate's DPL
  * is the least privileged ring that may reach it with "int n"; hardware
  * interrupts and exceptions ignore it. */
 #define GATE_INTR 0x8E
@@ -124,11 +137,11 @@ void segments_init(void)
     gdt[7] = (limit & 0xFFFF) | ((uint64_t)(base & 0xFFFFFF) << 16) |
              ((uint64_t)0x89 << 40) | ((uint64_t)(base >> 24) << 56);
 
-    /* Every entry from ring 1 or 3 lands at the top of the one hypervisor
-     * stack, which is what puts a guest's registers always at the same
-     * address (guest_regs(), hv/x86/traps.c). */
+    /* Every entry from ring 1 or 3 lands at the top of this one stack,
+     * which is what puts a guest's registers always at the same address
+     * (guest_regs(), hv/x86/traps.c). */
     tss.ss0 = HV_DS;
-    tss.esp0 = (uint32_t)hv_stack_top;
+    tss.esp0 = (uint32_t)hv_stack_top;  /* isolation=paging: tss_set_entry_stack */
     tss.iomap_base = sizeof(tss);       /* no I/O bitmap: all ports denied */
 
     /* A new GDT takes effect for a segment register only when the register
@@ -175,6 +188,14 @@ void idt_set_syscall_gate(uint32_t handler)
         set_gate(SYSCALL_VECTOR, handler, FLAT_RING1_CS, GATE_TRAP, 3);
     else
         set_gate(SYSCALL_VECTOR, (uint32_t)trap_stubs[SYSCALL_VECTOR], HV_CS, GATE_INTR, 0);
+}
+
+/* Under isolation=paging a guest's entry pushes its registers on the entry
+ * stack, part of the trampoline, instead of the hypervisor stack, which is
+ * not mapped while a guest runs (hv/mm/isolation.c). */
+void tss_set_entry_stack(uint32_t esp0)
+{
+    tss.esp0 = esp0;
 }
 
 /* The ring-1 stack the CPU switches to when a ring-3 program traps or

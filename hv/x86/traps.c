@@ -31,13 +31,14 @@
 #include "core/hypercall.h"
 #include "core/lab1.h"
 #include "core/lib.h"
+#include "mm/isolation.h"
 #include "mm/ptwr.h"
 #include "sched/sched.h"
 #include "time/time.h"
 #include "trace/trace.h"
 #include "x86/x86.h"
 
-extern char hv_stack_top[];
+extern char hv_stack_top[], entry_stack_top[];
 extern char copy_guest_insn[], copy_guest_insn2[], copy_guest_fault[];
 
 /* For messages: the CPU's exception vectors 0..19 (Intel SDM vol. 3, 6.15). */
@@ -49,12 +50,15 @@ static const char *const trap_names[20] = {
     "SIMD error",
 };
 
-/* Entries from ring 1 or 3 always start at TSS.esp0, the top of the one
- * hypervisor stack, so the frame entry.S builds is always at the same
- * address: the registers of whichever guest entered last. */
+/* Entries from ring 1 or 3 always start at TSS.esp0, the top of the
+ * hypervisor stack (or of the entry stack under isolation=paging), so the
+ * frame entry.S builds is always at the same address: the registers of
+ * whichever guest entered last. */
 struct cpu_regs *guest_regs(void)
 {
-    return (struct cpu_regs *)((uintptr_t)hv_stack_top - sizeof(struct cpu_regs));
+    /* At the top of the stack in TSS.esp0 (see hv/x86/entry.S). */
+    char *top = isolation_paging ? entry_stack_top : hv_stack_top;
+    return (struct cpu_regs *)((uintptr_t)top - sizeof(struct cpu_regs));
 }
 
 /* An exception in ring 0 is a hypervisor bug — unless it is one of the two

@@ -19,7 +19,8 @@
  * What entry.S leaves on the stack, lowest address first.  The last five
  * words are pushed by the CPU; esp and ss only when the entry came from
  * ring 1 or 3 (a change of privilege), which is always the case for the
- * frame of a guest at the top of the hypervisor stack.
+ * frame of a guest at the top of its entry stack (the hypervisor stack, or
+ * under isolation=paging the trampoline's entry stack: hv/x86/entry.S).
  */
 struct cpu_regs {
     uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
@@ -70,5 +71,6 @@ int copy_guest(void *dst, const void *src, uint32_t n);
 void segments_init(void);
 void idt_set_syscall_gate(uint32_t handler);  /* 0: back to the hypervisor's */
 void tss_set_guest_stack(uint32_t ss1, uint32_t esp1);
+void tss_set_entry_stack(uint32_t esp0);      /* isolation=paging */
 
 #endif

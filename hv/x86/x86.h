@@ -55,13 +55,32 @@ static inline uint32_t read_cr3(void)
     return v;
 }
 
+/* Every CR3 load is counted (hv/mm/isolation.c): the benchmarks compare
+ * the two isolation modes by them. */
+extern uint32_t cr3_loads;
+
 /* Loading CR3 switches address space and flushes every TLB entry that is
- * not global.  The hypervisor's own mappings are global (boot.S), so a
- * domain switch costs the guests' entries only; reloading the same value
- * is the way to flush the whole TLB (flush_if_needed in the mm code). */
+ * not global; reloading the same value is the way to flush the whole TLB
+ * (flush_if_needed in the mm code).  Under isolation=classic the
+ * hypervisor's own mappings are global (boot.S), so a domain switch costs
+ * the guests' entries only; under isolation=paging nothing is global, and
+ * every entry and exit pays for a CR3 load (hv/mm/isolation.h). */
 static inline void write_cr3(uint32_t v)
 {
+    cr3_loads++;
     __asm__ __volatile__("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+static inline uint32_t read_cr4(void)
+{
+    uint32_t v;
+    __asm__ __volatile__("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr4(uint32_t v)
+{
+    __asm__ __volatile__("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
 /* The real interrupt flag.  In ring 1 these fault (IOPL 0): that #GP is

@@ -17,6 +17,9 @@
 #define SYS_yield     158    /* (): let another process (or domain) run */
 #define SYS_nanosleep 162    /* (ns low, ns high): sleep at least that long */
 #define SYS_clock_gettime 265 /* (clock): the time in ns, 64 bits in %edx:%eax */
+#define SYS_hv_cr3_loads 1000 /* (): hvkit's own: the hypervisor's count of CR3
+                                 loads so far (xen_version(XENVER_hvkit_stats)),
+                                 for bench-pf; -ENOSYS natively */
 
 /* Clocks for SYS_clock_gettime.  Unlike Linux, the value comes back in
  * registers (no pointer to check).  REALTIME: ns since 1970 (wall clock);

@@ -136,5 +136,13 @@ void trap(struct trapframe *tf)
         proc_kill(p, (int)tf->trapno);     /* does not return */
     }
 
+    /* Any other kernel exception the code said it expected (vm_fixup_eip,
+     * vm.h): resume there.  Page faults took this way in vm_fault. */
+    if (vm_fixup_eip && tf->trapno < 32) {
+        tf->eip = vm_fixup_eip;
+        vm_fixup_eip = 0;
+        vm_fixup_trapno = tf->trapno;
+        return;
+    }
     kernel_fault(tf);
 }

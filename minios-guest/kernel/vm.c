@@ -42,6 +42,7 @@
 
 struct vm_stats vm_stats;
 volatile uint32_t vm_fixup_eip;
+volatile uint32_t vm_fixup_trapno;
 
 static uint32_t free_pfns[MAX_PAGES];     /* a stack of free page numbers */
 static uint32_t nr_free;
@@ -241,6 +242,7 @@ int vm_fault(struct trapframe *tf)
         if (vm_fixup_eip) {
             tf->eip = vm_fixup_eip;
             vm_fixup_eip = 0;
+            vm_fixup_trapno = tf->trapno;
             return 1;
         }
         return 0;

@@ -42,7 +42,11 @@ int vm_user_mapped(uint32_t start, uint32_t len);
 /* A page fault: 1 if it was ours to fix (demand-zero, or an expected
  * kernel fault, see vm_fixup_eip), 0 if it is a real fault. */
 int vm_fault(struct trapframe *tf);
-/* If non-zero, a kernel #PF resumes here (tests that provoke faults). */
+/* If non-zero, a kernel #PF resumes here (tests that provoke faults) --
+ * and so does any other exception in the kernel (trap.c: the hole-attack
+ * demo's load beyond the segment limit is a #GP on real hardware).  The
+ * vector is left in vm_fixup_trapno. */
 extern volatile uint32_t vm_fixup_eip;
+extern volatile uint32_t vm_fixup_trapno;
 
 #endif

@@ -46,6 +46,8 @@ int dom0_events_main(void);     /* workloads-dom0.c */
 int timecheck_main(void);
 int bench_switch_main(void);
 int masking_main(void);
+int hole_attack_main(void);     /* hole-attack.c */
+int hole_victim_main(void);
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -80,6 +82,8 @@ static const struct program programs[] = {
     { "timecheck",         0, 1, timecheck_main },
     { "bench-switch",      0, 1, bench_switch_main },
     { "masking",           0, 1, masking_main },
+    { "hole-attack",       0, 1, hole_attack_main },
+    { "hole-victim",       0, 1, hole_victim_main },
 };
 
 const struct program *find_program(const char *name)

@@ -28,6 +28,10 @@ struct checks {
 };
 void check_eq(struct checks *c, const char *what, int got, int want);
 
+/* The hypervisor's count of CR3 loads so far (bench.c), for the benchmarks
+ * of the two isolation modes; 0 without one. */
+uint32_t bench_cr3_loads(void);
+
 /* A domctl request: command cmd about domain dom, every other field zero,
  * and the interface version of the public/domctl.h this kernel was built
  * from (without it the hypervisor answers -EACCES). */

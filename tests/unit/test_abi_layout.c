@@ -31,6 +31,7 @@
 #include "public/start_info.h"
 #include "public/trace.h"
 #include "public/trap.h"
+#include "public/version.h"
 
 #ifdef ABI_LAYOUT_STATIC
 /* ---- the 32-bit half: each line of the list, a compile-time check ------- */

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 #include "core/cmdline.h"
+#include "mm/isolation.h"
 
 static char warnings[8][128];
 static int nwarn;
@@ -35,6 +36,7 @@ Test(cmdline, defaults)
     cr_assert_eq(o.trace_on, 1);
     cr_assert_eq(o.trace_records, 32768);
     cr_assert_eq(o.tick_ms, 10);
+    cr_assert_eq(o.isolation, ISOLATION_PAGING);
     cr_assert_eq(nwarn, 0);
 }
 
@@ -58,6 +60,20 @@ Test(cmdline, both_schedulers)
     cr_assert_eq(nwarn, 0);
     cr_assert_str_eq(parse("sched=BVT").sched, "rr");   /* names are exact */
     cr_assert_eq(nwarn, 1);
+}
+
+Test(cmdline, isolation)
+{
+    cr_assert_eq(parse("isolation=classic").isolation, ISOLATION_CLASSIC);
+    cr_assert_eq(nwarn, 0);
+    cr_assert_eq(parse("isolation=classic isolation=paging").isolation, ISOLATION_PAGING);
+    cr_assert_eq(nwarn, 0);
+    /* A typo must not weaken the protection: the default stays. */
+    cr_assert_eq(parse("isolation=none").isolation, ISOLATION_PAGING);
+    cr_assert_eq(nwarn, 1);
+    cr_assert(strstr(warnings[0], "bad value in 'isolation=none'"), "got: %s", warnings[0]);
+    cr_assert_eq(parse("isolation=Classic isolation=").isolation, ISOLATION_PAGING);
+    cr_assert_eq(nwarn, 2);
 }
 
 Test(cmdline, sizes)

@@ -5,10 +5,10 @@
  * bits of an x86-32 page-table entry.
  *
  * Where this sits in the story (course: the memory split, "Xen reserves the
- * top 64 MiB of every address space"; direct paging): the hypervisor lives
- * in the top of every address space the CPU can be in -- every process of
- * every guest -- so that a hypercall or an interrupt enters it without
- * switching page tables.  A guest kernel builds its own page tables, with
+ * top 64 MiB of every address space"; direct paging): the hypervisor owns
+ * the top of every address space the CPU can be in -- every process of
+ * every guest -- so that a hypercall or an interrupt always finds it at the
+ * same addresses (classically, without even switching page tables).  A guest kernel builds its own page tables, with
  * real machine frame numbers in them, and asks the hypervisor to check
  * each entry; so the entry format is part of the ABI as much as the split.
  *
@@ -40,20 +40,25 @@
  *   0xFBC00000 +-----------------------+  1007  HV_M2P_VIRT_START
  *              | M2P table, read-only  |        m2p[mfn] = pfn
  *   0xFC000000 +-----------------------+  1008  HYPERVISOR_VIRT_START
- *              | hypervisor (ring 0):  |        the same slots in every
- *              | direct map of machine |        page directory: a hypercall
- *              | RAM, its own image at |        or an interrupt needs no
- *              | 0xFC100000            |        CR3 switch, no TLB flush
+ *              | hypervisor (ring 0):  |        the same in every page
+ *              | direct map of machine |        directory: all of it, or
+ *              | RAM, its own image at |        (isolation=paging) only its
+ *              | 0xFC100000            |        entry trampoline
  *   0xFFC00000 | (unused)              |  1023
  *   0xFFFFFFFF +-----------------------+
  *
  * Page U/S bits cannot protect the hole: the CPU treats rings 0, 1 and 2 all
  * as "supervisor" for paging, so a ring-1 guest kernel could read and write a
  * supervisor page.  The guest's segments therefore *end* at
- * HYPERVISOR_VIRT_START: any access at or above it by ring 1 or ring 3 fails
- * the segment limit check (#GP, or #SS for the stack) before paging is even
- * consulted.  That is the whole of the hypervisor's memory protection on
- * 32-bit x86, and the reason the split exists.
+ * HYPERVISOR_VIRT_START: on real hardware any access at or above it by ring
+ * 1 or ring 3 fails the segment limit check (#GP, or #SS for the stack)
+ * before paging is even consulted.  That was the whole of the hypervisor's
+ * memory protection on 32-bit x86, and the reason the split exists.  QEMU's
+ * TCG, the kit's only platform, does not check segment limits on data
+ * accesses, so hvkit adds a second barrier by default (isolation=paging,
+ * hv/mm/isolation.h): while a guest runs, its page directory maps of the
+ * hypervisor only the entry trampoline, and every entry switches to the
+ * hypervisor's own directory.  The layout and the limits stay the same.
  *
  * The M2P table (machine frame -> pseudo-physical frame) is the one piece of
  * the hypervisor a guest may read: it sits just *below* the hole, where the

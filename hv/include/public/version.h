@@ -8,6 +8,12 @@
  *   XENVER_extraversion  copies a NUL-terminated string of at most
  *                        XENVER_EXTRAVERSION_LEN bytes (e.g. "-hvkit") to buf;
  *                        returns 0.  A bad buf gives -HV_EFAULT.
+ *   XENVER_hvkit_stats   (hvkit extension) copies a struct xenver_hvkit_stats
+ *                        to buf: which isolation the hypervisor runs
+ *                        (isolation= on its command line) and how many CR3
+ *                        loads it has made since boot, for the benchmarks
+ *                        (bench/parts/isolation.sh) and the hole-attack
+ *                        demo; returns 0.  A bad buf gives -HV_EFAULT.
  * Unknown cmd: -HV_ENOSYS.
  */
 #ifndef HVKIT_PUBLIC_VERSION_H
@@ -16,6 +22,22 @@
 #define XENVER_version        0
 #define XENVER_extraversion   1
 #define XENVER_EXTRAVERSION_LEN 16
+#define XENVER_hvkit_stats    0x100   /* above Xen's own numbers */
+
+#define HVKIT_ISOLATION_CLASSIC 0     /* segment limits only */
+#define HVKIT_ISOLATION_PAGING  1     /* and only the entry trampoline mapped */
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+struct xenver_hvkit_stats {
+    uint32_t isolation;      /* HVKIT_ISOLATION_* */
+    uint32_t cr3_loads;      /* since boot, all domains; the count is taken
+                                inside this call: its own entry is in it,
+                                its exit is not */
+};
+_Static_assert(sizeof(struct xenver_hvkit_stats) == 8, "xenver_hvkit_stats: 8 bytes");
+#endif
 
 #define HVKIT_VERSION_MAJOR   0
 #define HVKIT_VERSION_MINOR   1
