@@ -17,7 +17,7 @@
  *     the command that uses it);
  *   - loads a whole trace, filters it, and rebuilds the state of the
  *     system from it (load.c, filter.c, model.c) for the views and the
- *     exporters (tracer/stats.c, viz/dot.c, viz/chrome.c).
+ *     exporters (tracer/stats.c, viz/dot.c, viz/chrome.c, viz/timeline.c).
  *
  * Nothing here aborts or exits: every error comes back as a message.
  */
@@ -257,7 +257,7 @@ int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res);
 
 /* ---- a whole trace in memory (load.c) ------------------------------------- */
 
-/* What the exporters (dot, chrome, stats) and replay work on. */
+/* What the exporters (dot, chrome, timeline, stats) and replay work on. */
 struct hvt_trace {
     struct trace_record *recs;
     size_t   n;
@@ -368,7 +368,7 @@ void hvt_model_feed(struct hvt_model *m, const struct trace_record *r);
 /* Close the books at tsc `end`: time in the current states up to end. */
 void hvt_model_finish(struct hvt_model *m, uint64_t end);
 
-/* ---- exporters (tracer/stats.c, viz/dot.c, viz/chrome.c) ------------------ */
+/* ---- exporters (tracer/stats.c, viz/dot.c, viz/chrome.c, viz/timeline.c) --- */
 
 /* `hvtrace stats`: the xenalyze-style summary. */
 void hvt_stats_print(FILE *out, const struct hvt_trace *t);
@@ -389,5 +389,16 @@ int hvt_dot_write(FILE *out, const struct hvt_trace *t, const struct hvt_dot_opt
 
 /* `hvtrace chrome`: Chrome trace-event JSON (opens in Perfetto). */
 int hvt_chrome_write(FILE *out, const struct hvt_trace *t);
+
+/* `hvtrace timeline`: an SVG of who ran when (one lane per domain) and of
+ * each domain's BVT effective virtual time at every decision. */
+struct hvt_timeline_opts {
+    double   from_us, to_us;    /* window, µs since the first record;
+                                   to_us 0 = the end of the trace */
+    unsigned width;             /* pixels; 0 = 960 */
+};
+/* Write the SVG; 0, or -1 with err (empty window, nothing scheduled). */
+int hvt_timeline_write(FILE *out, const struct hvt_trace *t,
+                       const struct hvt_timeline_opts *o, char *err, size_t errlen);
 
 #endif
