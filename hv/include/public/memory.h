@@ -9,9 +9,9 @@
  * that set to stay fixed.  A guest that does not need some of its pages can
  * hand them back, and the hypervisor puts their frames on its free list for
  * anyone.  The pseudo-physical page becomes a hole: its P2M entry is
- * invalid (0xFFFFFFFF) and so is the frame's M2P entry.  A balloon driver
- * (course: the balloon process, which "inflates" inside a guest to hand
- * pages back to the VMM) is built on exactly this call.
+ * invalid (0xFFFFFFFF) and so is the frame's M2P entry.
+ * The balloon driver is built on exactly this call (course: the balloon
+ * process, which "inflates" inside a guest to hand pages back to the VMM).
  *
  * The one rule that makes it safe: a frame may be given back only if
  * NOTHING refers to it any more -- no page-table entry maps it, it is no
