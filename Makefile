@@ -10,6 +10,8 @@
 #                   of the reference solution (solutions/lab1/)
 #   make qemu-gdb / make gdb     debug (two terminals), see README
 #   make bench      path lengths under -icount, in guest instructions
+#   make fuzz-long  10^6 random hypercalls from a domU beside a victim
+#                   (SEED=n for another seed; make test runs 10^5)
 #
 # `make run` and `make test` first run tools/ensure-deps.sh, which installs
 # what a fresh Debian/Ubuntu machine lacks (or says exactly what to install).
@@ -26,6 +28,7 @@ endif
 CROSS    ?= i686-linux-gnu-
 CC32     := $(CROSS)gcc
 LD32     := $(CROSS)ld
+OBJCOPY32 := $(CROSS)objcopy
 HOSTCC   ?= gcc
 
 WARN     := -Wall -Wextra -Werror
@@ -115,7 +118,7 @@ HV_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard $(HV_HOST_SRCS)) $(H
 UNIT_SRCS    := $(wildcard tests/unit/*.c)
 UNIT_BIN     := $(BUILD)/tests/unit-tests
 
-.PHONY: all hv guest tools unit-tests test run scenario scenarios bench \
+.PHONY: all hv guest tools unit-tests test run scenario scenarios bench fuzz-long \
         qemu-gdb gdb deps clean
 all: hv guest tools
 
@@ -151,9 +154,15 @@ $(BUILD)/obj/minios-guest/%.o: minios-guest/%.S
 	@mkdir -p $(dir $@)
 	$(CC32) $(ASFLAGS32) -Iminios-guest -MMD -c $< -o $@
 
+# The image booted is small: its debug information goes to minios.debug
+# beside it (gdb finds it through the image's debug link), so that the boot
+# loader's copies of it -- one per domain until the domains are built --
+# cost a quarter of the memory.
 $(GUEST_ELF): $(GUEST_OBJS) minios-guest/minios.ld
 	@mkdir -p $(dir $@)
 	$(CC32) $(CFLAGS32) $(LDFLAGS32) -T minios-guest/minios.ld -o $@ $(GUEST_OBJS) -lgcc
+	$(OBJCOPY32) --only-keep-debug $@ $(@:.elf=.debug)
+	$(OBJCOPY32) --strip-debug --add-gnu-debuglink=$(@:.elf=.debug) $@
 
 $(BUILD)/guest/not-elf.img:
 	@mkdir -p $(dir $@)
@@ -213,6 +222,9 @@ scenarios: all
 
 bench: all
 	@BUILD=$(BUILD) bench/run.sh
+
+fuzz-long: all
+	@FUZZ_SEED=$(or $(SEED),12345) BUILD=$(BUILD) tests/run-scenario.sh tests/fuzz/hcall-fuzz-long.scn
 
 qemu-gdb: all
 	@BUILD=$(BUILD) tools/gdb.sh qemu $(NAME)

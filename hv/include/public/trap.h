@@ -91,11 +91,15 @@ static inline int trap_has_error_code(unsigned vector)
  * the event callback is where the hypervisor "upcalls" the guest when an
  * event channel fires: the guest's virtual interrupt handler
  * (hv/event/upcall.c builds its frame, the one above without an error
- * code).  The failsafe callback is Xen's handler for a return to the
- * guest that fails because a segment register the guest left cannot be
- * reloaded.  hvkit checks and records it, as Xen does, but never calls
- * it: guests cannot change the GDT here, so every selector they could
- * have loaded stays valid and the return cannot fail that way.
+ * code).  The failsafe callback is used when the hypervisor cannot return
+ * to the guest because the guest left a bad segment selector to restore.
+ * The selector that failed is made null, and the callback is entered with
+ * the four the hypervisor tried pushed below an ordinary exception frame
+ * (no error code):
+ *
+ *     esp ->  ds es fs gs  eip cs eflags [esp ss]
+ *
+ * (events are not masked for it).  A domain without one is crashed.
  */
 
 #endif
