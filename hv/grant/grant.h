@@ -143,7 +143,10 @@ uint32_t gnt_handle_alloc(const struct grant_domain *g);
 struct domain;
 /* d is dead and its memory about to go (domain_free_memory): undo the
  * mappings it holds, and keep alive (FRAME_ORPHAN) its frames that others
- * still map, until their last unmap. */
+ * still map, until their last unmap.  Those mappings find d's active
+ * entries through d's slot in the domain table: a slot whose grant state
+ * still has nr_pinned > 0 must not be given to a new domain (today dead
+ * domains keep their slots; a toolstack that reuses them must wait). */
 void grant_domain_release(struct domain *d);
 
 #endif
