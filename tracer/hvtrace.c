@@ -10,7 +10,8 @@
  *     hvtrace dump trace.bin                   (afterwards)
  *
  * This file is only the command line: the work is done by the library in
- * tracer/ (hvtrace.h).  Each subcommand is one row of the table at the end
+ * tracer/lib/ (hvtrace.h), the commands in tracer/ and the exporters in
+ * viz/.  Each subcommand is one row of the table at the end
  * plus one function; add a row to add a command.
  *
  * Exit status, for scripts and the grader: 0 all well, 1 the data had
@@ -350,7 +351,7 @@ static const struct command commands[] = {
       "    -b           batch: no screen, print the counters as text at the end\n"
       "                 (with RAMFILE: every second, until the run ends or Ctrl-C)\n"
       "    -o OUT       also record everything to trace file OUT (live only)\n"
-      "  Keys: Tab/F1-F5 views, h/? help, f filter, p/space pause, s sort,\n"
+      "  Keys: Tab/F1-F6 views, h/? help, f filter, p/space pause, s sort,\n"
       "        r reset counters, / search, q quit.  docs/tracer.md says more.\n" },
     { "stats", cmd_stats, "FILE",
       "summary of a trace: CPU share, hypercalls, rejects, lost records",

@@ -1,6 +1,6 @@
 /*
- * tracer/lib/hvtrace.h — the host trace library: what the hvtrace tool (and the
- * unit tests, and later the live view and viz/) use to read a trace.
+ * tracer/lib/hvtrace.h — the host trace library: what the hvtrace tool, its
+ * live view, the exporters in viz/ and the unit tests use to read a trace.
  *
  * Where this sits in the story: the hypervisor writes fixed-size binary
  * records into a ring in guest RAM (hv/include/public/trace.h).  On the host,
@@ -13,7 +13,11 @@
  *     it: damage, unknown events, and above all missing records (reader.c) —
  *     loss is never silent;
  *   - finds the ring in a running QEMU's RAM file and consumes it, as the
- *     "reader" side of the ring protocol (ramfile.c, record.c).
+ *     "reader" side of the ring protocol (ramfile.c; tracer/record.c is
+ *     the command that uses it);
+ *   - loads a whole trace, filters it, and rebuilds the state of the
+ *     system from it (load.c, filter.c, model.c) for the views and the
+ *     exporters (tracer/stats.c, viz/dot.c, viz/chrome.c, viz/timeline.c).
  *
  * Nothing here aborts or exits: every error comes back as a message.
  */
@@ -29,7 +33,7 @@
 #include "public/hvkit.h"
 #include "public/trace.h"
 
-/* ---- the event definitions (lib/events.c) --------------------------------- */
+/* ---- the event definitions (events.c) ------------------------------------- */
 
 struct hvt_class {
     unsigned    num;        /* high byte of the event ids in this class */
@@ -225,7 +229,7 @@ int hvt_pid_gone(pid_t pid);
  * "?" when it cannot be read. */
 void hvt_pid_comm(pid_t pid, char *comm, size_t len);
 
-/* ---- `hvtrace record`: ring -> trace file (record.c) -------------------------- */
+/* ---- `hvtrace record`: ring -> trace file (tracer/record.c) ----------------- */
 
 struct hvt_record_opts {
     const char *ramfile;
@@ -256,7 +260,7 @@ int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res);
 
 /* ---- a whole trace in memory (load.c) ------------------------------------- */
 
-/* What the exporters (dot, chrome, stats) and replay work on. */
+/* What the exporters (dot, chrome, timeline, stats) and replay work on. */
 struct hvt_trace {
     struct trace_record *recs;
     size_t   n;
@@ -346,6 +350,21 @@ struct hvt_dom {
     uint64_t evt_sent, evt_upcalls, evt_rejects;
     uint64_t mmu_updates, mmu_rejects, pins;
     uint64_t traps, emulates;
+    uint64_t gnt_ops, gnt_rejects;              /* grant_table_op operations */
+    uint64_t dev_ops, dev_rejects;              /* device_op commands */
+};
+
+/* One split device, as the dev_create, dev_state and ring_push records tell
+ * it (public/device.h): its ends, their states, and its ring as the last
+ * push left it.  Indexed by device id (1..HVT_MAX_DEVS). */
+#define HVT_MAX_DEVS   32
+struct hvt_device {
+    int      seen;
+    uint32_t type;                              /* DEV_TYPE_* */
+    uint16_t dom[2];                            /* [0] front end, [1] back end */
+    uint32_t state[2];                          /* DEV_STATE_* of each end */
+    uint32_t req_prod, rsp_prod, req_event, rsp_event;
+    uint64_t pushes[2], sent[2], suppressed[2]; /* by the end that pushed */
 };
 
 struct hvt_model {
@@ -356,6 +375,13 @@ struct hvt_model {
     uint64_t evt_edges[HVT_MAX_DOMS][HVT_MAX_DOMS];  /* sends, from -> to */
     uint64_t mem_rules[32];                     /* refusals by rule */
     uint64_t hcall_by_nr[HVT_MAX_HCALL];
+    struct hvt_device dev[HVT_MAX_DEVS + 1];    /* [0] unused */
+    /* Grants, grantee -> granter: mappings held now, mappings ever made,
+     * copies through the granter's grants. */
+    uint64_t grant_held[HVT_MAX_DOMS][HVT_MAX_DOMS];
+    uint64_t grant_maps[HVT_MAX_DOMS][HVT_MAX_DOMS];
+    uint64_t grant_copies[HVT_MAX_DOMS][HVT_MAX_DOMS];
+    uint64_t grant_rules[32];                   /* refused grant operations by rule */
 };
 
 /* The slot of a domain id (-1 if it has none); the id of a slot. */
@@ -367,7 +393,7 @@ void hvt_model_feed(struct hvt_model *m, const struct trace_record *r);
 /* Close the books at tsc `end`: time in the current states up to end. */
 void hvt_model_finish(struct hvt_model *m, uint64_t end);
 
-/* ---- exporters (stats.c, dot.c, chrome.c, timeline.c) ----------------------- */
+/* ---- exporters (tracer/stats.c, viz/dot.c, viz/chrome.c, viz/timeline.c) --- */
 
 /* `hvtrace stats`: the xenalyze-style summary. */
 void hvt_stats_print(FILE *out, const struct hvt_trace *t);
