@@ -55,6 +55,7 @@ static int resched_reason;
 static const struct scheduler *policy;
 static struct sched_queue runq;
 
+uint32_t domain_switches;
 static uint64_t dispatched_at;      /* when current got the CPU (ns) */
 static uint64_t slice_end;          /* when its slice ends (ns) */
 static uint64_t last_switch_tsc;    /* for d->cpu_tsc */
@@ -331,6 +332,7 @@ void schedule(void)
     trace_decision(prev, next, reason, pick.slice_ns);
     copy_regs(top, &next->regs);
     load_domain(next);
+    domain_switches++;
     if (prev && prev->state == DOM_DEAD)
         domain_free_memory(prev);
 }

@@ -30,6 +30,9 @@
 #include "x86/x86.h"
 
 extern char hv_stack_top[], entry_stack_top[];
+
+/* The cost model's counters (declared in x86/x86.h). */
+uint32_t hv_entries, invlpgs, rep_iters;
 extern char copy_guest_insn[], copy_guest_insn2[], copy_guest_fault[];
 
 static const char *const trap_names[20] = {
@@ -133,6 +136,7 @@ void trap(struct cpu_regs *regs)
 {
     int from_guest = (regs->cs & 3) != 0;
     uint32_t v = regs->vector;
+    hv_entries++;
 
     if (v >= 32 && v < 48)
         hardware_irq((int)v - 32, from_guest);

@@ -33,12 +33,15 @@ _Static_assert(sizeof(struct cpu_regs) == 72, "entry.S CPU_REGS_SIZE");
 /* The frame of the guest that entered last: at the top of the stack. */
 struct cpu_regs *guest_regs(void);
 
+extern uint32_t rep_iters;      /* counted for the benchmarks (x86/x86.h) */
+
 /* *dst = *src, as 18 words with one rep movsl: the context switch does
  * this twice, and the compiler's word-by-word loop costs 4 times as many
  * instructions.  (The kernel's own memcpy is byte-wise and general.) */
 static inline void copy_regs(struct cpu_regs *dst, const struct cpu_regs *src)
 {
     uint32_t n = sizeof *dst / 4;
+    rep_iters += n;
     __asm__ volatile("rep movsl"
                      : "+D"(dst), "+S"(src), "+c"(n)
                      : : "memory");
