@@ -50,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct hvt_dot_opts o = { .kind = (enum hvt_dot_kind)k, .dom = 0 };
             hvt_dot_write(null, &t, &o, err, sizeof err);
         }
+        struct hvt_timeline_opts to = { 0 };
+        hvt_timeline_write(null, &t, &to, err, sizeof err);
         fclose(null);
         hvt_trace_free(&t);
     } else if (strncmp(err, "offset ", 7) != 0 && strncmp(err, "out of memory", 13) != 0) {

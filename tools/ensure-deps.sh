@@ -28,6 +28,8 @@ timeout                            coreutils
 clang                              clang
 python3                            python3
 pandoc                             pandoc
+npm                                npm
+chromium                           chromium
 '
 
 # missing_packages — prints the packages whose thing is missing, one per line.
@@ -70,7 +72,8 @@ main() {
         echo "hvkit needs these (Debian package names; find your system's equivalents):" >&2
         echo "  $missing" >&2
         echo "commands: i686-linux-gnu-gcc/ld (a GCC cross-compiler for i686-linux-gnu)," >&2
-        echo "qemu-system-i386, gcc, make, tmux, dot (graphviz), gdb, timeout, python3, pandoc;" >&2
+        echo "qemu-system-i386, gcc, make, tmux, dot (graphviz), gdb, timeout, python3, pandoc," >&2
+        echo "npm and chromium (the lecture slides: slides/README.md);" >&2
         echo "headers: criterion, ncurses, cJSON." >&2
         exit 1
     fi

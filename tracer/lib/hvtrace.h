@@ -364,7 +364,7 @@ void hvt_model_feed(struct hvt_model *m, const struct trace_record *r);
 /* Close the books at tsc `end`: time in the current states up to end. */
 void hvt_model_finish(struct hvt_model *m, uint64_t end);
 
-/* ---- exporters (stats.c, dot.c, chrome.c) ----------------------------------- */
+/* ---- exporters (stats.c, dot.c, chrome.c, timeline.c) ----------------------- */
 
 /* `hvtrace stats`: the xenalyze-style summary. */
 void hvt_stats_print(FILE *out, const struct hvt_trace *t);
@@ -385,5 +385,16 @@ int hvt_dot_write(FILE *out, const struct hvt_trace *t, const struct hvt_dot_opt
 
 /* `hvtrace chrome`: Chrome trace-event JSON (opens in Perfetto). */
 int hvt_chrome_write(FILE *out, const struct hvt_trace *t);
+
+/* `hvtrace timeline`: an SVG of who ran when (one lane per domain) and of
+ * each domain's BVT effective virtual time at every decision. */
+struct hvt_timeline_opts {
+    double   from_us, to_us;    /* window, µs since the first record;
+                                   to_us 0 = the end of the trace */
+    unsigned width;             /* pixels; 0 = 960 */
+};
+/* Write the SVG; 0, or -1 with err (empty window, nothing scheduled). */
+int hvt_timeline_write(FILE *out, const struct hvt_trace *t,
+                       const struct hvt_timeline_opts *o, char *err, size_t errlen);
 
 #endif
