@@ -137,6 +137,10 @@ void trap(struct cpu_regs *regs)
     int from_guest = (regs->cs & 3) != 0;
     uint32_t v = regs->vector;
     hv_entries++;
+    /* A new entry (not a fault of our own inside one, e.g. in copy_guest):
+     * what the trace's since_entry counts from. */
+    if (from_guest || (v >= 32 && v < 48))
+        trace_entered();
 
     if (v >= 32 && v < 48)
         hardware_irq((int)v - 32, from_guest);
