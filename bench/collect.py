@@ -2,6 +2,7 @@
 """bench/collect.py — the results file: every figure `make bench` measured, read from its runs.
 
     python3 bench/collect.py OUT RESULTS.json     (bench/run.sh calls it)
+    environment: HVTRACE (default build/bin/hvtrace), for the trace's path lengths
 
 OUT is the directory bench/run.sh booted the benchmark scenarios into
 (build/bench/: one folder per configuration with its serial.log and
@@ -193,6 +194,30 @@ def host(lines):
     return out
 
 
+def trace_paths(trace_bin, hvtrace):
+    """`hvtrace stats`'s exact hypercall path lengths (the since_entry of
+    each record), for the trace=on run of the bench program."""
+    try:
+        out = subprocess.run([hvtrace, "stats", trace_bin], capture_output=True, text=True,
+                             check=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise Missing(f"hvtrace stats {trace_bin}: {e}")
+    paths, on = {}, False
+    for line in out:
+        if line.startswith("hypercall path lengths"):
+            on = True
+            continue
+        if on and not line.startswith("  "):
+            break
+        m = re.match(r"^\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", line)
+        if on and m:
+            paths[m.group(1)] = {k: int(v) for k, v in
+                                 zip(("calls", "min", "median", "p99", "max"), m.groups()[1:])}
+    if "xen_version" not in paths:
+        raise Missing(f"hvtrace stats {trace_bin}: no path lengths")
+    return paths
+
+
 def git_describe():
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -213,7 +238,7 @@ def qemu_version():
         return "unknown"
 
 
-def collect(out):
+def collect(out, hvtrace):
     res = {
         "format": 1,
         "unit": "guest instructions under qemu-system-i386 -icount shift=0,sleep=off "
@@ -256,6 +281,7 @@ def collect(out):
         ev[f"wake_{key}_mean_us"] = int(m.group(1))
         ev[f"wake_{key}_max_us"] = int(m.group(2))
     res["events"] = ev
+    res["trace_paths"] = trace_paths(os.path.join(out, "pv-trace", "trace.bin"), hvtrace)
     res["host"] = host(read(os.path.join(out, "host.txt")))
     return res
 
@@ -265,7 +291,7 @@ def main(argv):
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     try:
-        res = collect(argv[1])
+        res = collect(argv[1], os.environ.get("HVTRACE", "build/bin/hvtrace"))
     except Missing as e:
         print(f"collect: {e}", file=sys.stderr)
         return 1

@@ -4,8 +4,9 @@
     python3 bench/report.py table   [RESULTS]    the tables `make bench` prints
     python3 bench/report.py csv     RESULTS OUT  the main table as CSV
     python3 bench/report.py docs    [RESULTS]    rewrite the figures in the documents
-    python3 bench/report.py check   [RESULTS]    `make test`: do the documents say what
-                                                 the results say?  (exit 1 if not)
+    python3 bench/report.py check   [RESULTS] [--top DIR]   `make test`: do the documents
+                                                 (under DIR, default the kit) say what the
+                                                 results say?  (exit 1 if not)
     python3 bench/report.py compare A B          what changed from results A to B
     RESULTS defaults to bench/results.json, the committed results.
 
@@ -37,6 +38,8 @@ Figure keys (KEY above), for the running text:
     diff.CONFIG.CONFIG.ROW.STAT    the first minus the second
     switch.SCHED.KIND.STAT     KIND: switch noswitch yield_rt
     events.KEY, host.KEY       events and host-side figures (see collect.py)
+    trace.HYPERCALL.STAT       the trace's exact path length (hvtrace stats):
+                               calls min median p99 max
 
 Python's standard library only.
 """
@@ -194,6 +197,8 @@ def figure(res, key):
             return num(v)
         if p[0] == "host" and len(p) == 2:
             return num(res["host"][p[1]], 1)
+        if p[0] == "trace" and len(p) == 3:
+            return num(res["trace_paths"][p[1]][p[2]])
     except (KeyError, TypeError):
         pass
     raise Unknown(key)
@@ -381,6 +386,14 @@ def table_tracing(res):
     return md_table(["figure", "value"], rows, ["---", "---:"])
 
 
+def table_trace_paths(res):
+    rows = []
+    for name, p in sorted(res["trace_paths"].items(), key=lambda kv: -kv[1]["calls"]):
+        rows.append([f"`{name}`", num(p["calls"]), num(p["min"]), num(p["median"]),
+                     num(p["p99"]), num(p["max"])])
+    return md_table(["hypercall", "calls", "min", "median", "p99", "max"], rows)
+
+
 def table_meta(res):
     rows = [["measured from", f"`{res['source']}`"], ["QEMU", res["qemu"]],
             ["unit", res["unit"]]]
@@ -393,6 +406,7 @@ TABLES = {
     "lmbench": table_lmbench, "costmodel": table_costmodel, "variants": table_variants,
     "switch": table_switch, "events": table_events, "sched_cost": table_sched_cost,
     "tracing": table_tracing, "meta": table_meta, "isolation": table_isolation,
+    "trace_paths": table_trace_paths,
 }
 
 
@@ -515,10 +529,10 @@ def process(res, text):
     return new, problems
 
 
-def docs(res, check):
+def docs(res, check, top=TOP):
     bad = 0
     for rel in DOCS:
-        path = os.path.join(TOP, rel)
+        path = os.path.join(top, rel)
         with open(path, encoding="utf-8") as f:
             text = f.read()
         new, problems = process(res, text)
@@ -621,7 +635,10 @@ def main(argv):
             write_csv(load(results_path(args[0])), args[1])
             return 0
         if cmd in ("docs", "check"):
-            return docs(load(results_path(args[0] if args else "")), cmd == "check")
+            top = TOP
+            if len(args) >= 2 and args[-2] == "--top":
+                top, args = args[-1], args[:-2]
+            return docs(load(results_path(args[0] if args else "")), cmd == "check", top)
         if cmd == "compare" and len(args) == 2:
             return compare(load(results_path(args[0])), load(results_path(args[1])))
     except OSError as e:

@@ -79,7 +79,7 @@ main() {
     for f in bench/parts/*.sh; do
         BUILD=$BUILD bash "$f" || exit 1
     done >"$OUT/host.txt" 2>&1 || { echo "bench: a host-side part failed:"; sed 's/^/  /' "$OUT/host.txt"; exit 1; }
-    python3 bench/collect.py "$OUT" "$RESULTS" || exit 1
+    HVTRACE=$BUILD/bin/hvtrace python3 bench/collect.py "$OUT" "$RESULTS" || exit 1
     python3 bench/report.py csv "$RESULTS" "${RESULTS%.json}.csv" || exit 1
     echo
     python3 bench/report.py table "$RESULTS" || exit 1
