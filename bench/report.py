@@ -589,14 +589,11 @@ def compare(a, b, out=sys.stdout, threshold=0.001):
             ra, rb = a["rows"][cfg].get(rid), b["rows"][cfg].get(rid)
             if ra is None and rb is None:
                 continue
-            before = changed
             for st in ("min", "mean"):
                 line(f"{cfg:12} {SHORT[rid]}: {st}", ra and ra[st], rb and rb[st])
             if ra and rb:
                 for c in ra["counters"]:
                     line(f"{cfg:12} {SHORT[rid]}: {c}", ra["counters"][c], rb["counters"][c], 2)
-            if changed == before:
-                continue
     for sched in a["switch"]:
         for kind in ("switch", "noswitch"):
             sa, sb = a["switch"][sched][kind], b["switch"].get(sched, {}).get(kind)
@@ -608,8 +605,8 @@ def compare(a, b, out=sys.stdout, threshold=0.001):
                 line(f"events {k}: {st}", v[st], b["events"].get(k, {}).get(st))
         else:
             line(f"events {k}", v, b["events"].get(k))
-    p(f"{changed} figure(s) changed" + (" (host-side wall-clock figures not compared: "
-                                         "they vary with the machine's load)" if True else ""))
+    p(f"{changed} figure(s) changed (host-side wall-clock figures not compared: "
+      "they vary with the machine's load)")
     return 0
 
 
