@@ -12,6 +12,7 @@
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include "trace/trace.h"
+#include "x86/x86.h"
 #include "public/sched.h"
 
 struct domain domains[MAX_DOMAINS];
@@ -43,6 +44,7 @@ void domain_shutdown(struct domain *d, uint32_t reason)
            d->id, reason <= SHUTDOWN_MAX ? shutdown_names[reason] : "?",
            d->nr_hypercalls, d->nr_bounces);
     trace2(TRC_DOM_SHUTDOWN, d->id, d->id, reason);
+    fpu_domain_dead(d);
     sched_domain_dead(d);
 }
 
@@ -64,8 +66,15 @@ void domain_free_memory(struct domain *d)
         printk("d%u: page tables: %u entries updated, %u by trapped writes, "
                "%u requests refused\n", d->id, d->mm.nr_updates, d->mm.nr_ptwr,
                d->mm.nr_refused);
+    /* The CPU has left its page tables (a CR3 load, which flushes every
+     * entry guests may make: they get no global ones).  Flush once more
+     * anyway, here where the frames leave, rather than rely on the
+     * caller's order of work. */
+    write_cr3(read_cr3());
+    pt_steps_free(&d->mm.steps);        /* an operation it never finished */
     for (uint32_t f = 0; f < MAX_FRAMES; f++)
-        if (frame_table[f].use == FRAME_GUEST && frame_table[f].owner == d->id)
+        if ((frame_table[f].use == FRAME_GUEST || frame_table[f].use == FRAME_SHARED) &&
+            frame_table[f].owner == d->id)
             frame_free(f);
     d->mm.base_mfn = 0;
     d->mm.nr_pinned = 0;

@@ -14,6 +14,7 @@
 #include "public/shared_info.h"
 #include "public/trap.h"
 #include "x86/traps.h"
+#include "x86/fpu.h"
 #include "mm/domain_mm.h"
 #include "event/port.h"
 #include "sched/sched_policy.h"
@@ -70,6 +71,11 @@ struct domain {
     /* Blocked by an emulated hlt (not sched_op block): like a real hlt, the
      * next timer tick ends it even if no event is bound. */
     int      hlt_blocked;
+
+    /* Its x87 registers while another domain owns the FPU (hv/x86/fpu.c),
+     * as FNSAVE writes them; fpu_used: it has had them at least once. */
+    uint8_t  fpu_state[FPU_STATE_SIZE] __attribute__((aligned(16)));
+    int      fpu_used;
 
     /* Scheduling: the policy's record of this (single) virtual CPU. */
     struct sched_vcpu vcpu;

@@ -12,7 +12,9 @@
  *      page, the P2M list, the page tables and a boot stack go in the
  *      domain's pseudo-physical memory (domain_layout.c);
  *   2. a slot in the domain table (domain.c);
- *   3. allocate nr_pages machine frames (any frames: the P2M maps them);
+ *   3. allocate nr_pages machine frames (any frames: the P2M maps them)
+ *      and the shared-info frame; it and the start-info frame are
+ *      FRAME_SHARED, the frames the hypervisor writes (hv/mm/page_type.h);
  *   4. copy the image's segments into them;
  *   5. build page tables mapping 0xC0000000 + pfn*4096 -> mfn(pfn) for the
  *      whole of the domain's memory, plus the shared-info page, plus the
@@ -84,6 +86,12 @@ int dombuild_allocate(struct domain *d, const struct domain_layout *lay)
     if (!d->shared_mfn)
         return ELF_ERR_NO_MEMORY;
     d->shared = mfn_to_virt(d->shared_mfn);
+    /* The two frames the hypervisor writes for the domain (shared info,
+     * start info) are a kind of their own: the domain maps them, but they
+     * can never be a page table, renumbered or given back
+     * (hv/mm/page_type.h, HYPERVISOR-WRITTEN FRAMES). */
+    frame_make_shared(d->shared_mfn);
+    frame_make_shared(d->p2m[lay->start_info_pfn]);
 
     /* The P2M list, as the guest will see it (start_info.mfn_list): the
      * guest needs machine frame numbers to write its own page tables. */

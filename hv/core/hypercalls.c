@@ -11,6 +11,7 @@
  */
 #include "core/hypercall.h"
 #include "core/domain.h"
+#include "core/continuation.h"
 #include "core/guest_access.h"
 #include "core/lib.h"
 #include "mm/isolation.h"
@@ -90,7 +91,8 @@ int32_t do_set_callbacks(uint32_t event_cs, uint32_t event_eip,
  * back.  Nesting, and calls that would not return, are refused per entry;
  * such an entry gets a hypercall trace record of its own too (the
  * dispatcher never saw it), so every result a guest reads back from a
- * batch is in the trace.
+ * batch is in the trace.  A long multicall, or a long entry, is continued
+ * like any long call (hv/core/continuation.h).
  */
 int32_t do_multicall(guest_ptr calls, uint32_t nr)
 {
@@ -101,6 +103,10 @@ int32_t do_multicall(guest_ptr calls, uint32_t nr)
     for (uint32_t i = 0; i < nr; i++) {
         struct multicall_entry e;
         guest_ptr entry = guest_ptr_add(calls, i * sizeof e);
+        /* In pieces: between two entries, if the timer is due, the guest
+         * re-executes the multicall from here. */
+        if (i > 0 && hypercall_preempt_check())
+            return hypercall_continue(__HYPERVISOR_multicall, entry.va, nr - i, 0, 0, 0);
         if (copy_from_guest(&e, entry, sizeof e))
             return -HV_EFAULT;
         if (e.op == __HYPERVISOR_multicall ||
@@ -111,6 +117,16 @@ int32_t do_multicall(guest_ptr calls, uint32_t nr)
         } else {
             e.result = hypercall_dispatch(e.op, e.args[0], e.args[1], e.args[2],
                                           e.args[3], e.args[4]);
+        }
+        uint32_t cnr, cargs[5];
+        if (e.result == -HV_ERESTART && hypercall_continuation_take(&cnr, cargs)) {
+            /* The entry itself stopped part-way: its arguments for the
+             * rest go back into the entry, in the guest's memory, and the
+             * multicall is continued from this entry. */
+            if (copy_to_guest(guest_ptr_add(entry, __builtin_offsetof(struct multicall_entry, args)),
+                              cargs, sizeof cargs))
+                return -HV_EFAULT;
+            return hypercall_continue(__HYPERVISOR_multicall, entry.va, nr - i, 0, 0, 0);
         }
         if (copy_to_guest(guest_ptr_add(entry, __builtin_offsetof(struct multicall_entry, result)),
                           &e.result, sizeof e.result))

@@ -11,7 +11,8 @@
  *   5. time: PIC, TSC, PIT, RTC (hv/time/clock.c);
  *   6. the trace ring, announced to the host at TRACE_ANCHOR_PADDR;
  *   7. one domain per boot module (hv/core/domain_build.c);
- *   8. start scheduling: enter the first domain in ring 1 and never return.
+ *   8. the timer ticks and the NMI watchdog (hv/x86/watchdog.c); start
+ *      scheduling: enter the first domain in ring 1 and never return.
  */
 #include "core/cmdline.h"
 #include "core/console.h"
@@ -27,6 +28,8 @@
 #include "time/time.h"
 #include "trace/trace.h"
 #include "x86/traps.h"
+#include "x86/fpu.h"
+#include "x86/watchdog.h"
 #include "x86/x86.h"
 #include "public/trace.h"
 
@@ -105,6 +108,7 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
 
     /* 3. - 5. */
     segments_init();
+    fpu_init();
     uint32_t ring_bytes = sizeof(struct trace_ring) +
                           opts.trace_records * sizeof(struct trace_record);
     uint32_t ring_maddr;
@@ -146,7 +150,8 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
 
     events_connect_dom0();
 
-    /* 8. */
+    /* 8.  The timer, its watchdog (hv/x86/watchdog.c), the first domain. */
     time_start_ticks();
+    watchdog_init(tsc_khz);
     sched_start();
 }

@@ -7,6 +7,7 @@
 #define HV_DOMAIN_MM_H
 
 #include <stdint.h>
+#include "mm/pt_steps.h"
 
 struct domain_mm {
     uint32_t nr_pinned;       /* page tables the domain has pinned */
@@ -16,6 +17,9 @@ struct domain_mm {
     uint32_t nr_updates;      /* entries changed through mmu_update/update_va_mapping */
     uint32_t nr_ptwr;         /* direct writes trapped and emulated */
     uint32_t nr_refused;      /* requests refused */
+    /* A directory operation done in steps, between two pieces of a
+     * continued hypercall (hv/mm/pt_steps.h). */
+    struct pt_steps steps;
 };
 
 #endif

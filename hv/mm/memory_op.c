@@ -13,6 +13,9 @@
  * the reference counts of direct paging (hv/mm/page_type.h) and refuses any
  * frame with a count above zero.
  *
+ * Nothing may map a frame given back, and that includes the TLB: it is
+ * flushed before the first frame of a call goes back to the pool.
+ *
  * Like mmu_update, a batch is done in order and stops at the first refusal;
  * each extent is one mem_release trace record, with the rule that refused
  * it and how many frames the hypervisor has free afterwards (so the trace
@@ -20,16 +23,27 @@
  */
 #include "core/hypercall.h"
 #include "core/domain.h"
+#include "core/continuation.h"
 #include "core/guest_access.h"
 #include "mm/mm.h"
 #include "trace/trace.h"
+#include "x86/x86.h"
 #include "public/memory.h"
 
-/* Give back the pages r lists, in order; see public/memory.h. */
-static int32_t decrease_reservation(struct domain *d, const struct xen_memory_reservation *r)
+/* Give back the pages r lists, in order, from extent `start` (earlier
+ * pieces of a continued call did those before it); see public/memory.h. */
+static int32_t decrease_reservation(struct domain *d, const struct xen_memory_reservation *r,
+                                    uint32_t start, guest_ptr arg)
 {
     uint32_t done;
-    for (done = 0; done < r->nr_extents; done++) {
+    int flushed = 0;
+    for (done = start; done < r->nr_extents; done++) {
+        /* In pieces (hv/core/continuation.h): the progress travels in
+         * the command's upper bits, as in Xen. */
+        if (done > start && hypercall_preempt_check())
+            return hypercall_continue(__HYPERVISOR_memory_op,
+                                      XENMEM_decrease_reservation | (done << MEMOP_EXTENT_SHIFT),
+                                      arg.va, 0, 0, 0);
         uint32_t pfn = INVALID_PFN, mfn = INVALID_PFN;
         int rule;
         guest_ptr extent = guest_ptr_add(guest_ptr_at(r->extent_start), done * sizeof pfn);
@@ -37,8 +51,20 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
             rule = MMRULE_BAD_POINTER;
         else
             rule = pt_release(d->id, pfn, d->p2m, d->nr_pages, &mfn);
-        if (rule == MMRULE_OK)
+        if (rule == MMRULE_OK) {
+            /* Nothing maps the frame any more -- but the TLB may still
+             * hold a translation the guest made while something did (an
+             * update_va_mapping with UVMF_NONE is the guest's right), and
+             * a stale TLB entry writes as well as a page-table entry.  So
+             * flush before the first frame of this call leaves: from then
+             * on the guest does not run until we return, and nothing can
+             * load a new translation of a frame nothing maps. */
+            if (!flushed) {
+                write_cr3(read_cr3());
+                flushed = 1;
+            }
             frame_free(mfn);             /* back in the pool: anyone's now */
+        }
         int32_t ret = mmrule_errno(rule);
         trace5(TRC_MEM_RELEASE, d->id, pfn, mfn, (uint32_t)ret, (uint32_t)rule,
                frames_free_count());
@@ -57,13 +83,15 @@ int32_t do_memory_op(uint32_t cmd, guest_ptr arg)
     struct domain *d = current;
     struct xen_memory_reservation r;
 
+    uint32_t start = cmd >> MEMOP_EXTENT_SHIFT;   /* 0, unless continued */
+    cmd &= MEMOP_CMD_MASK;
     if (cmd != XENMEM_decrease_reservation)
         return -HV_ENOSYS;               /* increase / populate: the balloon issue */
     if (copy_from_guest(&r, arg, sizeof r))
         return -HV_EFAULT;
     if (r.domid != DOMID_SELF && r.domid != d->id)
         return -HV_EPERM;                /* another domain's memory: dom0's tools, later */
-    if (r.extent_order != 0 || r.nr_extents > XENMEM_MAX_EXTENTS)
+    if (r.extent_order != 0 || r.nr_extents > XENMEM_MAX_EXTENTS || start > r.nr_extents)
         return -HV_EINVAL;               /* single pages only; a bounded batch */
-    return decrease_reservation(d, &r);
+    return decrease_reservation(d, &r, start, arg);
 }

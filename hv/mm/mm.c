@@ -18,6 +18,7 @@
 #include "x86/multiboot.h"
 #include "mm/page.h"
 #include "mm/isolation.h"
+#include "mm/pt_steps.h"
 #include "public/mmu.h"
 
 uint32_t m2p_l1_mfn;
@@ -130,6 +131,15 @@ void frame_free(uint32_t mfn)
         panic("frame_free: bad frame %x", mfn);
     frame_reset(mfn, FRAME_FREE, 0);
     free_stack[nr_free++] = mfn;
+}
+
+void pt_steps_free(struct pt_steps *s)
+{
+    for (int k = 0; k < 2; k++)
+        if (s->held[k]) {
+            frame_free(virt_to_maddr(s->held[k]) >> HV_PAGE_SHIFT);
+            s->held[k] = 0;
+        }
 }
 
 uint32_t frames_free_count(void)

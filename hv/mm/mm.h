@@ -53,6 +53,12 @@ void mm_init(const struct multiboot_info *mbi, uint32_t reserve_bytes, uint32_t 
  * (frame 0 is never handed out: it is below 1 MiB). */
 uint32_t frame_alloc(domid_t owner);
 void frame_free(uint32_t mfn);
+
+/* Give back the pages of temporary references a directory operation in
+ * steps used (hv/mm/pt_steps.h), if any: when it is done, and when its
+ * domain goes. */
+struct pt_steps;
+void pt_steps_free(struct pt_steps *s);
 uint32_t frames_free_count(void);
 
 /* Modules are only needed until the domains are built. */

@@ -26,7 +26,10 @@
  *     checked (and takes its own references) before the type is granted.
  *     An L2 entry must point to a valid L1 (it takes an L1 type reference:
  *     l2_needs_l1); an L1 entry must map a frame of the domain (not_owner,
- *     hv_frame) and map page tables only read-only (pt_writable).  The
+ *     hv_frame), map page tables only read-only (pt_writable), and never be
+ *     global (global_page): a global entry stays in the TLB when CR3 is
+ *     loaded, so it would still map this domain's frame after the switch
+ *     to another domain's address space.  The
  *     directory slots of the hypervisor (1008..1023, and 1007 for the
  *     read-only M2P: HV_FIRST_SLOT, HV_M2P_SLOT in public/address_space.h)
  *     are the hypervisor's: filled in by it, never by the guest (hv_slot).  4 MiB pages are refused (large_page): one PDE
@@ -49,6 +52,20 @@
  * copies only the groups a directory's map marks: there a map that said
  * too little would hide some of the guest's memory from copy_from_guest
  * (-EFAULT), again never a way in.
+ *
+ * HYPERVISOR-WRITTEN FRAMES.  Some frames belong to a domain but are
+ * written by the hypervisor behind its back: the shared-info page (event
+ * bits, the time, the cr2 of every bounced page fault), the start-info
+ * page, and later grant tables, rings and device pages.  Were one of them
+ * a page table, each of the hypervisor's writes would be an unvalidated
+ * entry (a cr2 of (mfn << 12) | 3 maps any frame writable); were it
+ * renumbered into the P2M and given back, the hypervisor would go on
+ * writing a freed frame.  So they are FRAME_SHARED: their domain may map
+ * them like its own (get_page), but the hypervisor holds a permanent total
+ * and "writable" type reference on each (frame_make_shared), so their type
+ * can never become L1 or L2 (type_conflict, or l2_needs_l1 for a directory
+ * entry), and the operations on whole frames -- pin, unpin, M2P update,
+ * memory_op -- refuse them outright (hv_shared).
  *
  * PINNING holds one type reference (and one total reference) so that a table
  * stays validated while nothing else uses it: the guest builds a page
@@ -76,6 +93,9 @@
 #define FRAME_HV       2   /* the hypervisor's own (image, trace ring, tables) */
 #define FRAME_GUEST    3   /* belongs to domain `owner` */
 #define FRAME_MODULE   4   /* holds a boot module until the builder is done */
+#define FRAME_SHARED   5   /* the hypervisor writes it, domain `owner` may map it
+                              (shared info, start info; see HYPERVISOR-WRITTEN
+                              FRAMES): never a page table, never given back */
 
 /* Frame types. */
 #define PGT_NONE       0
@@ -84,7 +104,7 @@
 #define PGT_L2         3   /* a page directory */
 
 struct frame_info {
-    uint16_t owner;        /* domid, for FRAME_GUEST */
+    uint16_t owner;        /* domid, for FRAME_GUEST and FRAME_SHARED */
     uint16_t use;          /* FRAME_* */
     uint16_t type;         /* PGT_*, meaningful while type_count > 0 */
     uint16_t pinned;       /* 1: a pin holds a type and a total reference */
@@ -177,6 +197,10 @@ int m2p_update(domid_t d, uint32_t mfn, uint32_t pfn, uint32_t *p2m, uint32_t nr
  * M2P entry are invalid, and *mfn is the frame for the caller to put back
  * on the free list.  *mfn is the frame tried (or INVALID_PFN) either way. */
 int pt_release(domid_t d, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages, uint32_t *mfn);
+/* Make mfn (already allocated to its domain) a hypervisor-written frame:
+ * FRAME_SHARED, with the hypervisor's own permanent total and writable
+ * type reference (see HYPERVISOR-WRITTEN FRAMES). */
+void frame_make_shared(uint32_t mfn);
 /* The error code the guest gets for a rule (mm-rules.def): 0 for
  * MMRULE_OK, -HV_Exxx otherwise.  Whatever answers a guest's request
  * returns this value and traces this same value (hv/mm/mm_hypercalls.c). */

@@ -38,6 +38,15 @@ int mmrule_errno(int rule)
     return -HV_EINVAL;
 }
 
+void frame_make_shared(uint32_t mfn)
+{
+    struct frame_info *f = &frame_table[mfn];
+    f->use = FRAME_SHARED;
+    f->type = PGT_WRITABLE;      /* the hypervisor writes it: it is writable, */
+    f->type_count = 1;           /* for good, so its type can never change */
+    f->count = 1;
+}
+
 /* The OR of sixteen entries: its P bit is set iff one of them is present.
  * (P is tested in the OR, not "is it zero": an absent entry may hold other
  * bits.)  Plain ORs, one per entry, with no branch between them. */
@@ -89,13 +98,17 @@ uint32_t pt_next_used(uint32_t mfn, uint32_t i, uint32_t n)
     return n;
 }
 
-/* Is mfn a frame of d?  (No reference is taken.) */
+/* Is mfn a frame of d that d may use as a whole -- pin, unpin, renumber,
+ * give back, update as a table?  (No reference is taken.)  A frame the
+ * hypervisor writes is d's to map, never to do these with. */
 static int owned_by(uint32_t mfn, domid_t d)
 {
     if (mfn >= MAX_FRAMES)
         return MMRULE_BAD_FRAME;
     if (frame_table[mfn].use == FRAME_HV)
         return MMRULE_HV_FRAME;
+    if (frame_table[mfn].use == FRAME_SHARED)
+        return frame_table[mfn].owner == d ? MMRULE_HV_SHARED : MMRULE_NOT_OWNER;
     if (frame_table[mfn].use != FRAME_GUEST)
         return MMRULE_BAD_FRAME;
     if (frame_table[mfn].owner != d)
@@ -104,10 +117,12 @@ static int owned_by(uint32_t mfn, domid_t d)
 }
 
 /* The bits whose change needs no new check: everything but the frame, P,
- * RW and (in a directory) PS.  Accessed/dirty/user/cache bits. */
+ * RW and (in a directory) PS, (in a table) G.  Accessed/dirty/user/cache
+ * bits.  (G matters only in a table entry; a directory entry's bit 8 is
+ * ignored without PS.) */
 static int only_harmless_bits(uint32_t old, uint32_t val, uint32_t level)
 {
-    uint32_t keep = PTE_ADDR | PTE_P | PTE_RW | (level == 2 ? PTE_PS : 0);
+    uint32_t keep = PTE_ADDR | PTE_P | PTE_RW | (level == 2 ? PTE_PS : PTE_G);
     return (old & keep) == (val & keep);
 }
 

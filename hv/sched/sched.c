@@ -45,6 +45,7 @@
 #include "mm/page.h"
 #include "time/time.h"
 #include "trace/trace.h"
+#include "x86/fpu.h"
 #include "x86/x86.h"
 #include "public/exit.h"
 #include "public/sched.h"
@@ -242,11 +243,12 @@ static void trace_decision(struct domain *prev, struct domain *next, int reason,
     trace_virtual_times();
 }
 
-/* Make `next` the running domain: its address space, its ring-1 stack, its
- * direct system-call gate. */
+/* Make `next` the running domain: its address space, its x87 registers
+ * (lazily, hv/x86/fpu.c), its ring-1 stack, its direct system-call gate. */
 static void load_domain(struct domain *next)
 {
     address_space_load(next->cr3);
+    fpu_switch_to(next);                /* its x87 registers, lazily */
     tss_set_guest_stack(next->kernel_ss, next->kernel_esp);
     domain_load_syscall_gate(next);
     current = next;

@@ -122,6 +122,9 @@ uint64_t tsc_to_ns(uint64_t tsc)
 
 /* The next 1 ms boundary, and the time the PIT is armed for. */
 static uint64_t next_tick_ns, armed_ns;
+/* When the PIT will really interrupt, in TSC cycles (the clamped delta
+ * below): what long hypercalls compare with, a few instructions. */
+static uint64_t armed_tsc, ns_to_tsc_mul;   /* tsc = (ns * mul) >> 32 */
 
 /* Arm PIT channel 0 to interrupt once, at system time `at` (or at least a
  * few microseconds from now).  Mode 0: count down once, then interrupt. */
@@ -140,6 +143,7 @@ static void pit_arm(uint64_t at)
     outb(0x40, count & 0xFF);
     outb(0x40, count >> 8);
     armed_ns = at;
+    armed_tsc = rdtsc() + ((delta * ns_to_tsc_mul) >> 32);
 }
 
 int time_timer_interrupt(void)
@@ -165,6 +169,11 @@ void time_timer_sooner(uint64_t deadline)
 {
     if (deadline && deadline < armed_ns)
         pit_arm(deadline);
+}
+
+int time_timer_due(void)
+{
+    return rdtsc() >= armed_tsc;
 }
 
 uint32_t time_tick_ms(void)
@@ -195,6 +204,7 @@ void time_init(uint32_t tick)
         tsc_shift++;
     }
     tsc_mul = (uint32_t)q;
+    ns_to_tsc_mul = ((uint64_t)tsc_khz << 32) / 1000000;
 
     printk("time: TSC %u kHz, timer %u ms, guest tick %u ms, wall clock %u s since 1970\n",
            tsc_khz, HV_TIMER_MS, tick_ms, wc_sec_at_boot);

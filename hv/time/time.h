@@ -28,6 +28,10 @@ int  time_timer_interrupt(void);
 void time_timer_rearm(uint64_t deadline);
 /* A new deadline: re-arm now if it is sooner than what the timer is set for. */
 void time_timer_sooner(uint64_t deadline);
+/* 1 once the time the timer is armed for has passed: its interrupt is
+ * waiting (interrupts are off in the hypervisor).  Long hypercalls ask
+ * (hv/core/continuation.c). */
+int  time_timer_due(void);
 uint64_t time_now_ns(void);              /* since boot */
 uint64_t tsc_to_ns(uint64_t tsc);
 void time_update_shared(struct domain *d);

@@ -45,6 +45,7 @@
 #define HV_DS 0x10
 #define CPU_REGS_SIZE 72      /* sizeof(struct cpu_regs), checked in traps.h */
 #define REGS_CS 56            /* offsetof(struct cpu_regs, cs) */
+#define EFLAGS_VM 0x00020000  /* virtual-8086 mode */
 
     .section .text.entry, "ax"
 
@@ -86,7 +87,31 @@ vec = vec + 1
 .endr
     .section .text.entry, "ax"
 
+/* Move vector, error code, eip, cs, eflags, esp, ss up by four words
+ * (from the top down: the two ranges overlap), %eax saved around it. */
+vm86_fold:
+    pushl %eax
+    movl  28(%esp), %eax;  movl %eax, 44(%esp)     /* ss */
+    movl  24(%esp), %eax;  movl %eax, 40(%esp)     /* esp */
+    movl  20(%esp), %eax;  movl %eax, 36(%esp)     /* eflags */
+    movl  16(%esp), %eax;  movl %eax, 32(%esp)     /* cs */
+    movl  12(%esp), %eax;  movl %eax, 28(%esp)     /* eip */
+    movl  8(%esp), %eax;   movl %eax, 24(%esp)     /* error code */
+    movl  4(%esp), %eax;   movl %eax, 20(%esp)     /* vector */
+    popl  %eax
+    addl  $16, %esp
+    jmp   vm86_folded
+
 trap_common:
+    /* A way in from virtual-8086 mode (EFLAGS.VM in the frame; it can only
+     * be a guest's): the CPU pushed four more words, the VM86 es ds fs gs,
+     * above ss, so the frame sits 16 bytes lower than every other guest
+     * frame.  Fold it up over them: then it is where guest_regs() says,
+     * and trap() crashes the domain (nothing may return to virtual-8086
+     * mode with the four words gone). */
+    testl $EFLAGS_VM, 16(%esp)
+    jnz   vm86_fold
+vm86_folded:
     /* Build the rest of struct cpu_regs: segment registers, then the
      * general registers, lowest address last. */
     pushl %gs
@@ -118,8 +143,15 @@ trap_common:
     addl  $4, %esp
 
 /* The way out, common to both modes: the frame at %esp, back to where it
- * came from. */
-    .globl ret_from_trap
+ * came from.  Each of the four segment pops and the iret can fault IN RING
+ * 0: the selector is the guest's, and the descriptor it names may have
+ * changed since the guest loaded it (a guest's descriptor table that is no
+ * longer mapped, on a machine that let it have one).  A fault there must
+ * not be a hypervisor panic: hv_fault() (traps.c) knows these five labels,
+ * replaces the selector that failed by a null one, arranges a bounce to the
+ * guest's failsafe callback (or crashes the domain), and resumes at
+ * restore_restart below, which starts the way out over.  Xen does the same. */
+    .globl ret_from_trap, restore_ds, restore_es, restore_fs, restore_gs, restore_iret
 ret_from_trap:
     popl  %ebx
     popl  %ecx
@@ -128,12 +160,50 @@ ret_from_trap:
     popl  %edi
     popl  %ebp
     popl  %eax
+restore_ds:
     popl  %ds
+restore_es:
     popl  %es
+restore_fs:
     popl  %fs
+restore_gs:
     popl  %gs
     addl  $8, %esp              /* vector, error code */
+restore_iret:
     iret
+
+/*
+ * A restore above faulted, and hv_fault() has rebuilt the guest's frame in
+ * restore_frame (the fault's own frame was pushed over the part of it
+ * already popped, see traps.c).  We come here from that fault's return, in
+ * ring 0, with whatever directory the way out had loaded.  Put the frame
+ * back where a guest's frame lives, let exit_to_guest() decide again who
+ * runs (the domain may have been crashed), and take the way out once more.
+ */
+    .globl restore_restart
+restore_restart:
+    cmpl  $0, isolation_paging
+    jne   1f
+    mov   $(hv_stack_top - CPU_REGS_SIZE), %edi     /* isolation=classic */
+    mov   %edi, %esp
+    mov   $restore_frame, %esi
+    mov   $(CPU_REGS_SIZE / 4), %ecx
+    cld
+    rep movsl
+    call  exit_to_guest
+    jmp   ret_from_trap
+1:  mov   hv_cr3, %eax                              /* isolation=paging */
+    mov   %eax, %cr3
+    incl  cr3_loads
+    mov   $hv_stack_top, %esp
+    mov   $restore_frame, %esi
+    mov   $(entry_stack_top - CPU_REGS_SIZE), %edi
+    mov   $(CPU_REGS_SIZE / 4), %ecx
+    cld
+    rep movsl
+    call  exit_to_guest
+    mov   $(entry_stack_top - CPU_REGS_SIZE), %esp
+    jmp   paging_exit_guest
 
 /* isolation=paging: into the hypervisor's own address space first.  An
  * entry from a guest has its frame exactly at the top of the entry stack

@@ -19,6 +19,10 @@
  * way (ring 3 is "user" for paging), which leaves it the same protection a
  * native kernel has.
  *
+ * There is no LDT: the LDT register is loaded with the null selector, so
+ * that an LDT selector faults instead of reading a table at linear address
+ * 0 (the register's reset value), where the guest could write gates.
+ *
  * The TSS tells the CPU which stack to use when an interrupt raises the
  * privilege level: esp0 (the hypervisor stack) for ring 1/3 -> 0, and
  * esp1 (the guest kernel's stack, set with stack_switch) for the
@@ -125,6 +129,14 @@ void segments_init(void)
         "mov $0x10, %%ax\n mov %%ax, %%ds\n mov %%ax, %%es\n mov %%ax, %%ss\n"
         "xor %%ax, %%ax\n mov %%ax, %%fs\n mov %%ax, %%gs\n" ::: "eax", "memory");
     ltr(TSS_SEL);
+    /* A null LDT.  hvkit gives guests no LDT, but an LDT selector (bit 2
+     * set) is looked up through the LDT register whatever we intend, and
+     * its reset value is base 0, limit 0xFFFF: a table at linear address 0,
+     * in the guest's own memory, where a guest kernel could write a flat
+     * segment or a call gate to our code segment (ring 0 for the asking).
+     * With a null LDTR every LDT selector is a #GP at the load, in the
+     * guest's own ring. */
+    lldt(0);
 
     /* Exceptions: interrupt gates, DPL 0 — except int3 and into, which a
      * program may raise on purpose (DPL 3), and are then bounced. */

@@ -30,6 +30,13 @@ _Static_assert(sizeof(struct cpu_regs) == 72, "entry.S CPU_REGS_SIZE");
 #define EFLAGS_VM   0x00020000u
 #define EFLAGS_IOPL 0x00003000u
 
+/* Why a guest could not go on: the "fatal" enum of trace-events.def. */
+#define FATAL_NO_HANDLER      1   /* an exception with no handler registered */
+#define FATAL_BOUNCE_FAULTED  2   /* its stack could not take the frame */
+#define FATAL_NOT_EMULATED    3
+#define FATAL_VM86            5   /* it trapped in virtual-8086 mode */
+#define FATAL_INTERRUPTS_OFF  6   /* the watchdog found the real IF off */
+
 /* The frame of the guest that entered last: at the top of the stack. */
 struct cpu_regs *guest_regs(void);
 
@@ -48,6 +55,9 @@ static inline void copy_regs(struct cpu_regs *dst, const struct cpu_regs *src)
 }
 
 void trap(struct cpu_regs *regs);
+/* The end of every entry from a guest: schedule, deliver events (traps.c;
+ * entry.S calls it too, when it restarts a way out that faulted). */
+void exit_to_guest(void);
 void enter_guest(const struct cpu_regs *regs) __attribute__((noreturn));
 
 /* Copy with fault fixup (entry.S): 0 or -HV_EFAULT. */

@@ -59,6 +59,18 @@ static inline void write_cr3(uint32_t v)
     __asm__ __volatile__("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
+static inline uint32_t read_cr0(void)
+{
+    uint32_t v;
+    __asm__ __volatile__("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr0(uint32_t v)
+{
+    __asm__ __volatile__("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
 static inline uint32_t read_cr4(void)
 {
     uint32_t v;
@@ -96,6 +108,11 @@ static inline void lidt(const struct desc_ptr *p)
 static inline void ltr(uint16_t sel)
 {
     __asm__ __volatile__("ltr %0" : : "r"(sel));
+}
+
+static inline void lldt(uint16_t sel)
+{
+    __asm__ __volatile__("lldt %0" : : "r"(sel));
 }
 
 #endif

@@ -8,6 +8,7 @@
  * guest's five argument registers, and puts what it returns in %eax.
  */
 #include "core/hypercall.h"
+#include "core/continuation.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
@@ -42,7 +43,12 @@ int32_t hypercall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
  *  - count > CONSOLEIO_MAX: -HV_EINVAL (check it first: why?);
  *  - CONSOLEIO_write: copy the guest's bytes in (copy_from_guest, a chunk at
  *    a time) and hand them to console_guest_write(current, ...); return count;
- *    a bad buffer gives -HV_EFAULT;
+ *    a bad buffer gives -HV_EFAULT.  Between two chunks, if
+ *    hypercall_preempt_check() (hv/core/continuation.h) says the timer is
+ *    due, stop: return hypercall_continue() with what is left -- count and
+ *    buf moved past what you wrote, and the bytes written so far in the
+ *    command's bits above CONSOLEIO_DONE_SHIFT, so the last piece can return
+ *    the whole count (cmd & CONSOLEIO_CMD_MASK is the command itself);
  *  - CONSOLEIO_read: only the initial domain (SIF_INITDOMAIN) may read
  *    (-HV_EPERM otherwise); read what serial_getc() has, without waiting,
  *    copy it out with copy_to_guest; return the number of bytes;

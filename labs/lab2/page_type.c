@@ -17,7 +17,10 @@
 
 /* TODO(lab2): a total reference on mfn for domain d.  Refuse a frame that
  * is beyond RAM or not in use (bad_frame), the hypervisor's (hv_frame), or
- * another domain's (not_owner). */
+ * another domain's (not_owner).  A frame the hypervisor writes for d
+ * (FRAME_SHARED: its shared-info and start-info pages) is d's to map like
+ * its own; the permanent type the hypervisor holds on it keeps it from
+ * ever becoming a table (page_type.h, HYPERVISOR-WRITTEN FRAMES). */
 int get_page(uint32_t mfn, domid_t d)
 {
     (void)mfn; (void)d;
@@ -57,7 +60,9 @@ void put_page_type(uint32_t mfn)
 
 /* TODO(lab2): check one L1 entry and take its references: a present entry
  * needs a total reference on its frame, and a writable one also a
- * "writable" type reference (which a page table cannot give). */
+ * "writable" type reference (which a page table cannot give).  A present
+ * entry may not be global (PTE_G, rule global_page): the TLB keeps global
+ * entries across CR3 loads, so the next domain would inherit it. */
 int get_l1e(uint32_t val, domid_t d)
 {
     (void)val; (void)d;

@@ -72,6 +72,21 @@ hypervisor_callback:
     pushl   $256
     jmp     alltraps
 
+/*
+ * The failsafe callback, PV only: the hypervisor enters here instead of
+ * returning to us when it could not reload one of our segment registers
+ * (it made that one null).  The frame is an interrupt's with the four
+ * selectors it tried below it: ds es fs gs eip cs eflags [esp ss].  Our
+ * kernel and programs use only the flat selectors, which always reload, so
+ * this does not happen; if it does, count it and carry on with the null
+ * selector (the values are only for a kernel that keeps its own LDT).
+ */
+.globl failsafe_callback, failsafe_calls
+failsafe_callback:
+    addl    $16, %esp                   /* the four selectors */
+    lock incl failsafe_calls
+    iret
+
 /* The stub addresses, for trap.c to build the trap table from. */
 .section .rodata
 .balign 4

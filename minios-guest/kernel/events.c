@@ -24,12 +24,15 @@ volatile uint32_t events_upcalls, events_stray;
 static void (*handlers[EVENTS_NR_PORTS])(evtchn_port_t);
 
 extern void hypervisor_callback(void);      /* entry.S */
+extern void failsafe_callback(void);        /* entry.S */
+volatile uint32_t failsafe_calls;           /* counted by failsafe_callback */
 
 int events_init(void)
 {
-    /* Both callbacks at one stub: minios never returns to a bad frame. */
+    /* The event upcall, and the failsafe callback (a segment register
+     * the hypervisor could not restore on its way back to us). */
     int r = HYPERVISOR_set_callbacks(FLAT_RING1_CS, (uint32_t)hypervisor_callback,
-                                     FLAT_RING1_CS, (uint32_t)hypervisor_callback);
+                                     FLAT_RING1_CS, (uint32_t)failsafe_callback);
     if (r < 0)
         return r;
     evtchn_port_t port = 0;

@@ -47,6 +47,9 @@ int dom0_events_main(void);     /* workloads-dom0.c */
 int timecheck_main(void);
 int bench_switch_main(void);
 int masking_main(void);
+int victim_main(void);          /* victim.c */
+int iso_attack_main(void);      /* iso-attacks.c */
+int hcall_fuzz_main(void);      /* hcall-fuzz.c */
 int hole_attack_main(void);     /* hole-attack.c */
 int hole_victim_main(void);
 
@@ -84,6 +87,9 @@ static const struct program programs[] = {
     { "timecheck",         0, 1, timecheck_main },
     { "bench-switch",      0, 1, bench_switch_main },
     { "masking",           0, 1, masking_main },
+    { "victim",            0, 1, victim_main },
+    { "iso-attack",        0, 1, iso_attack_main },
+    { "hcall-fuzz",        0, 1, hcall_fuzz_main },
     { "hole-attack",       0, 1, hole_attack_main },
     { "hole-victim",       0, 1, hole_victim_main },
 };

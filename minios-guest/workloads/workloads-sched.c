@@ -23,7 +23,7 @@
 
 /* ---- dom0's control programs --------------------------------------------- */
 
-static int sched_set(domid_t dom, uint32_t weight, uint64_t warp, uint64_t limit,
+int sched_set(domid_t dom, uint32_t weight, uint64_t warp, uint64_t limit,
                      uint64_t unwarp)
 {
     struct hv_domctl c;
@@ -68,7 +68,7 @@ int ctl_shares_main(void)
 /* Dom0's end of the channel the builder made to domain `dom`: the port
  * whose status says "interdomain, peer dom".  (A domU finds its own end in
  * start_info->dom0_evtchn.) */
-static int find_port_to(domid_t dom)
+int find_port_to(domid_t dom)
 {
     for (evtchn_port_t p = 1; p < EVENTS_NR_PORTS; p++) {
         struct evtchn_status st;

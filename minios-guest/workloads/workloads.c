@@ -65,6 +65,14 @@ int need_pv(const char *name)
     return 0;
 }
 
+void wait_for_victim(const char *who)
+{
+    if (cmdline_has("nowait") || !start_info->dom0_evtchn)
+        return;
+    kprintf("%s: waiting for dom0's go\n", who);
+    evtchn_wait(start_info->dom0_evtchn, 1);
+}
+
 /* ---- timecheck: the clocks ---------------------------------------------- */
 
 int timecheck_main(void)

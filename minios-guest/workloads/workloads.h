@@ -10,6 +10,7 @@
 #define MINIOS_WORKLOADS_H
 
 #include <stdint.h>
+#include "public/hvkit.h"
 #include "public/domctl.h"
 
 #define MS 1000000ull           /* one millisecond in ns */
@@ -28,6 +29,15 @@ struct checks {
 };
 void check_eq(struct checks *c, const char *what, int got, int want);
 
+/* domctl sched_set on domain dom (DOMID_SELF: ourselves; BVT weight and
+ * warp), keeping nothing of the old parameters: 0 or -errno
+ * (workloads-sched.c). */
+int sched_set(domid_t dom, uint32_t weight, uint64_t warp, uint64_t limit, uint64_t unwarp);
+/* Attackers and the fuzzer: wait until the victim in dom0 says "go" on
+ * the builder's channel (unless the command line says "nowait"). */
+void wait_for_victim(const char *who);
+/* Dom0's port of the channel the builder made to domain dom, or -1. */
+int find_port_to(domid_t dom);
 /* The benchmarks' output (lib/benchstat.h), for kernel tasks: one row's
  * line, and what one bench_counters_read adds to the counters. */
 struct benchstat;

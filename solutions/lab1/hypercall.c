@@ -14,6 +14,7 @@
  * what it was told.
  */
 #include "core/hypercall.h"
+#include "core/continuation.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
@@ -39,28 +40,41 @@ int32_t hypercall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
  * console_io(cmd, count, buf).  The buffer is a guest pointer: copy it in
  * chunks through copy_from_guest, which checks the range and survives
  * unmapped pages.  Check count before anything else, so a huge count cannot
- * make us loop for long.
+ * make us loop for long -- and, between chunks, let the timer in: a long
+ * write is continued in pieces.
  */
 int32_t do_console_io(uint32_t cmd, uint32_t count, guest_ptr buf)
 {
     struct domain *d = current;
     char chunk[128];
+    /* Bytes of this write already done by earlier pieces of the same call
+     * (0 when the guest calls; see below). */
+    uint32_t before = cmd >> CONSOLEIO_DONE_SHIFT;
 
-    if (count > CONSOLEIO_MAX)
+    if (count > CONSOLEIO_MAX || before > CONSOLEIO_MAX - count)
         return -HV_EINVAL;
 
-    switch (cmd) {
+    switch (cmd & CONSOLEIO_CMD_MASK) {
     case CONSOLEIO_write:
         if (!guest_range_ok(buf.va, count))
             return -HV_EFAULT;
         for (uint32_t done = 0; done < count; ) {
+            /* A real UART takes about 87 us a byte: a 4 KiB write is a
+             * third of a second.  Between chunks, if the timer is due,
+             * stop and be continued with what is left
+             * (hv/core/continuation.h); the bytes so far ride along in the
+             * command, so the guest still gets the whole count back. */
+            if (done && hypercall_preempt_check())
+                return hypercall_continue(__HYPERVISOR_console_io,
+                                          CONSOLEIO_write | ((before + done) << CONSOLEIO_DONE_SHIFT),
+                                          count - done, guest_ptr_add(buf, done).va, 0, 0);
             uint32_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
             if (copy_from_guest(chunk, guest_ptr_add(buf, done), n))
                 return -HV_EFAULT;
             console_guest_write(d, chunk, n);
             done += n;
         }
-        return (int32_t)count;
+        return (int32_t)(before + count);
 
     case CONSOLEIO_read: {
         if (!(d->flags & SIF_INITDOMAIN))

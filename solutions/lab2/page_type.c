@@ -23,7 +23,7 @@ int get_page(uint32_t mfn, domid_t d)
     struct frame_info *f = &frame_table[mfn];
     if (f->use == FRAME_HV)
         return MMRULE_HV_FRAME;          /* never the hypervisor's memory */
-    if (f->use != FRAME_GUEST)
+    if (f->use != FRAME_GUEST && f->use != FRAME_SHARED)
         return MMRULE_BAD_FRAME;         /* free, module, not RAM */
     if (f->owner != d)
         return MMRULE_NOT_OWNER;         /* never another domain's */
@@ -128,6 +128,8 @@ int get_l1e(uint32_t val, domid_t d)
 {
     if (!(val & PTE_P))
         return MMRULE_OK;                /* not present: maps nothing */
+    if (val & PTE_G)
+        return MMRULE_GLOBAL_PAGE;       /* would survive the next domain's CR3 */
     uint32_t mfn = val >> 12;
     int r = get_page(mfn, d);
     if (r != MMRULE_OK)

@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 #include "mm/page_type.h"
+#include "mm/pt_steps.h"
 
 #define D1 1
 #define D2 2
@@ -90,6 +91,8 @@ struct upd {
 static const struct upd table[] = {
     { "map own frame writable",              D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW), MMRULE_OK },
     { "map own frame read-only",             D1, l1ptr(A, 5), pte(110, PTE_P), MMRULE_OK },
+    { "map own frame global",                D1, l1ptr(A, 5), pte(110, PTE_P | PTE_G), MMRULE_GLOBAL_PAGE },
+    { "not present: a global bit is no bit", D1, l1ptr(A, 5), pte(110, PTE_G), MMRULE_OK },
     { "not present: anything goes",          D1, l1ptr(A, 5), pte(HVF, PTE_RW), MMRULE_OK },
     { "map a hypervisor frame",              D1, l1ptr(A, 5), pte(HVF, PTE_P), MMRULE_HV_FRAME },
     { "map another domain's frame",          D1, l1ptr(A, 5), pte(200, PTE_P), MMRULE_NOT_OWNER },
@@ -172,6 +175,70 @@ Test(mm, accessed_dirty_bits_need_no_new_references)
     cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW | PTE_A | PTE_D), &res), MMRULE_OK);
     cr_assert_eq(frame_table[110].count, 1);
     cr_assert_eq(frame_table[110].type_count, 1);
+}
+
+Test(mm, adding_only_the_global_bit_is_checked)
+{
+    struct pt_result res;
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW), &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(110, PTE_P | PTE_RW | PTE_G), &res),
+                 MMRULE_GLOBAL_PAGE, "G is not a harmless bit: it must be checked");
+    cr_assert_eq(pages[0][A - 100][5], pte(110, PTE_P | PTE_RW), "the refused entry stays");
+    cr_assert_eq(frame_table[110].count, 1);
+    cr_assert_eq(frame_table[110].type_count, 1);
+}
+
+Test(mm, validation_refuses_a_global_entry)
+{
+    pages[0][103 - 100][7] = pte(110, PTE_P | PTE_G);
+    cr_assert_eq(pt_pin(D1, 103, PGT_L1), MMRULE_GLOBAL_PAGE);
+    cr_assert_eq(frame_table[103].type_count, 0);
+    cr_assert_eq(frame_table[110].count, 0, "nothing taken for the refused table");
+}
+
+/* Frame 150 of domain 1 made a hypervisor-written frame (shared info). */
+#define SH 150u
+
+Test(mm, a_shared_frame_is_mapped_but_never_a_table)
+{
+    struct pt_result res;
+    frame_make_shared(SH);
+    cr_assert_eq(frame_table[SH].use, FRAME_SHARED);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(SH, PTE_P | PTE_RW), &res), MMRULE_OK,
+                 "its domain maps it writable");
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(SH, PTE_P), &res), MMRULE_OK);
+    cr_assert_eq(frame_table[SH].count, 3, "the hypervisor's reference and two mappings");
+    /* Unmapped again, it keeps the hypervisor's references: never free of
+     * its writable type, never a table. */
+    cr_assert_eq(pt_update(D1, l1ptr(A, 5), 0, &res), MMRULE_OK);
+    cr_assert_eq(pt_update(D1, l1ptr(A, 6), 0, &res), MMRULE_OK);
+    cr_assert_eq(frame_table[SH].count, 1);
+    cr_assert_eq(frame_table[SH].type_count, 1);
+    cr_assert_eq(frame_table[SH].type, PGT_WRITABLE);
+    cr_assert_eq(pt_pin(D1, SH, PGT_L1), MMRULE_HV_SHARED);
+    cr_assert_eq(pt_pin(D1, SH, PGT_L2), MMRULE_HV_SHARED);
+    cr_assert_eq(pt_pin(D2, SH, PGT_L1), MMRULE_NOT_OWNER);
+    cr_assert_eq(pt_update(D1, l1ptr(B, 2), pte(SH, PTE_P | PTE_RW), &res), MMRULE_L2_NEEDS_L1,
+                 "a directory entry cannot make it an L1 either");
+    cr_assert_eq(pt_update(D1, l1ptr(SH, 0), 0, &res), MMRULE_HV_SHARED);
+    cr_assert_eq(frame_table[SH].type, PGT_WRITABLE);
+}
+
+Test(mm, a_shared_frame_is_never_renumbered_or_given_back)
+{
+    static uint32_t p2m[64];
+    for (uint32_t i = 0; i < 64; i++) {
+        p2m[i] = 100 + i;
+        m2p[100 + i] = i;
+    }
+    frame_make_shared(SH);
+    cr_assert_eq(m2p_update(D1, SH, 3, p2m, 64), MMRULE_HV_SHARED);
+    cr_assert_eq(p2m[3], 103u, "the P2M is untouched");
+    uint32_t mfn;
+    cr_assert_eq(pt_release(D1, SH - 100, p2m, 64, &mfn), MMRULE_HV_SHARED);
+    cr_assert_eq(mfn, SH);
+    cr_assert_eq(p2m[SH - 100], SH, "still backs its page");
+    cr_assert_eq(mmrule_errno(MMRULE_HV_SHARED), -HV_EPERM);
 }
 
 Test(mm, retype_only_at_type_count_zero)
@@ -468,4 +535,184 @@ Test(mm, release_makes_a_hole_in_p2m_and_m2p)
     cr_assert_eq(pt_release(D1, 3, p2m, 4, &mfn), MMRULE_HV_FRAME);
     cr_assert_eq(mmrule_errno(MMRULE_IN_USE), -HV_EBUSY);
     cr_assert_eq(mmrule_errno(MMRULE_BAD_PFN), -HV_EINVAL);
+}
+
+/* ---- directories in steps (hv/mm/pt_steps.c) ------------------------------
+ * Directory 120 names eight tables 121..128; each has all 1024 entries
+ * mapping frame 140 read-only.  stop() says "stop" at every chance, the
+ * most a hypercall can be cut up: the operation must still end where it
+ * would have in one go. */
+#define DIR 120u
+#define DATA 140u
+static int stops;
+static int always_stop(void) { stops++; return 1; }
+static int never_stop(void) { return 0; }
+static struct pt_steps steps;
+static uint32_t held_pages[2][GUEST_NR_SLOTS];
+
+static void big_directory(void)
+{
+    memset(&steps, 0, sizeof steps);
+    memset(held_pages, 0, sizeof held_pages);
+    steps.held[0] = held_pages[0];
+    steps.held[1] = held_pages[1];
+    stops = 0;
+    for (uint32_t t = 0; t < 8; t++) {
+        for (int i = 0; i < 1024; i++)
+            pages[0][121 + t - 100][i] = pte(DATA, PTE_P);
+        pages[0][DIR - 100][t] = pte(121 + t, PTE_P | PTE_RW | PTE_US);
+    }
+}
+
+/* Call until it is done; how many calls it took. */
+static int run_steps(uint32_t op, uint32_t mfn, uint32_t *base, int *rule)
+{
+    int calls = 0, resume = 0;
+    do {
+        *rule = pt_dir_op(D1, &steps, op, mfn, base, pt_dir_op_plan(D1, &steps, op, mfn, *base),
+                          resume, always_stop);
+        calls++;
+        resume = 1;
+    } while (*rule == PT_STEPPED && calls < 10000);
+    return calls;
+}
+
+Test(mm, pin_and_unpin_a_directory_in_steps)
+{
+    big_directory();
+    uint32_t base = 0;
+    int rule;
+    int calls = run_steps(PT_OP_PIN_L2, DIR, &base, &rule);
+    cr_assert_eq(rule, MMRULE_OK);
+    cr_assert_geq(calls, 9, "eight tables to validate, one step each: %d calls", calls);
+    cr_assert(frame_table[DIR].pinned);
+    cr_assert_eq(frame_table[DIR].type, PGT_L2);
+    for (uint32_t t = 121; t <= 128; t++)
+        cr_assert_eq(frame_table[t].type_count, 1, "table %u: only the directory's reference left", t);
+    cr_assert_eq(frame_table[DATA].count, 8 * 1024);
+    cr_assert_eq(steps.op, 0, "nothing left in progress");
+
+    calls = run_steps(PT_OP_UNPIN, DIR, &base, &rule);
+    cr_assert_eq(rule, MMRULE_OK);
+    cr_assert_geq(calls, 9, "eight tables to devalidate, one step each: %d calls", calls);
+    cr_assert_eq(frame_table[DIR].type_count, 0);
+    for (uint32_t t = 121; t <= 128; t++)
+        cr_assert_eq(frame_table[t].type_count, 0);
+    cr_assert_eq(frame_table[DATA].count, 0, "every reference given back");
+}
+
+Test(mm, a_directory_op_not_continued_gives_its_references_back)
+{
+    big_directory();
+    uint32_t base = 0;
+    int rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 0, always_stop);
+    rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 1, always_stop);
+    cr_assert_eq(rule, PT_STEPPED);
+    cr_assert_eq(frame_table[121].type, PGT_L1, "the first tables are held");
+    /* The guest does something else instead of continuing. */
+    do
+        rule = pt_dir_op(D1, &steps, PT_OP_UNPIN, 103, &base, 1, 0, always_stop);
+    while (rule == PT_STEPPED);
+    cr_assert_eq(rule, MMRULE_NOT_PINNED);
+    for (uint32_t t = 121; t <= 128; t++)
+        cr_assert_eq(frame_table[t].type_count, 0, "table %u still held", t);
+    cr_assert_eq(frame_table[DATA].count, 0);
+    cr_assert_eq(frame_table[DIR].type_count, 0, "and the directory was never pinned");
+}
+
+Test(mm, a_directory_changed_between_steps_is_covered_again)
+{
+    big_directory();
+    for (int i = 0; i < 1024; i++)
+        pages[0][129 - 100][i] = pte(DATA, PTE_P);
+    uint32_t base = 0;
+    int rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 0, always_stop);
+    for (int k = 0; k < 7; k++)
+        rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 1, always_stop);
+    cr_assert_eq(rule, PT_STEPPED);
+    /* Between two pieces the guest points entry 2 at another table (it may:
+     * the directory is no table yet, it can map it writable meanwhile). */
+    pages[0][DIR - 100][2] = pte(129, PTE_P | PTE_RW | PTE_US);
+    do
+        rule = pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 1, always_stop);
+    while (rule == PT_STEPPED);
+    cr_assert_eq(rule, MMRULE_OK);
+    cr_assert_eq(frame_table[123].type_count, 0, "the table no longer named is let go");
+    cr_assert_eq(frame_table[129].type_count, 1);
+    cr_assert_eq(frame_table[DATA].count, 8 * 1024);
+}
+
+Test(mm, a_directory_that_fails_validation_in_steps_leaves_nothing)
+{
+    big_directory();
+    pages[0][DIR - 100][5] = pte(200, PTE_P | PTE_RW);    /* domain 2's frame */
+    uint32_t base = 0;
+    int rule;
+    run_steps(PT_OP_PIN_L2, DIR, &base, &rule);
+    cr_assert_eq(rule, MMRULE_NOT_OWNER);
+    for (uint32_t t = 121; t <= 128; t++)
+        cr_assert_eq(frame_table[t].type_count, 0, "table %u", t);
+    cr_assert_eq(frame_table[DATA].count, 0);
+    cr_assert_eq(frame_table[DIR].type_count, 0);
+}
+
+Test(mm, new_base_pointer_in_steps)
+{
+    big_directory();
+    uint32_t base = 0;
+    int rule;
+    run_steps(PT_OP_NEW_BASE, DIR, &base, &rule);
+    cr_assert_eq(rule, MMRULE_OK);
+    cr_assert_eq(base, DIR);
+    cr_assert(steps.base_changed, "the caller must load CR3");
+    steps.base_changed = 0;
+    cr_assert_eq(frame_table[DIR].type_count, 1, "the base pointer's reference");
+    /* Back to the pinned directory B: DIR loses its last reference, and
+     * its tables go one step at a time. */
+    int calls = run_steps(PT_OP_NEW_BASE, B, &base, &rule);
+    cr_assert_eq(rule, MMRULE_OK);
+    cr_assert_eq(base, B);
+    cr_assert_geq(calls, 9, "%d calls", calls);
+    cr_assert_eq(frame_table[DIR].type_count, 0);
+    for (uint32_t t = 121; t <= 128; t++)
+        cr_assert_eq(frame_table[t].type_count, 0);
+    cr_assert_eq(frame_table[DATA].count, 0);
+}
+
+Test(mm, a_directory_op_without_stops_is_one_call)
+{
+    big_directory();
+    uint32_t base = 0;
+    cr_assert_eq(pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 1, 0, never_stop), MMRULE_OK);
+    cr_assert_eq(pt_dir_op(D1, &steps, PT_OP_UNPIN, DIR, &base, 1, 0, never_stop), MMRULE_OK);
+    cr_assert_eq(frame_table[DATA].count, 0);
+}
+
+Test(mm, the_plan_steps_only_a_big_cascade)
+{
+    big_directory();
+    uint32_t base = 0;
+    cr_assert(pt_dir_op_plan(D1, &steps, PT_OP_PIN_L2, DIR, base),
+              "eight tables to validate: steps");
+    cr_assert_not(pt_dir_op_plan(D1, &steps, PT_OP_PIN_L2, 110, base),
+                  "an empty directory: one go");
+    cr_assert_eq(pt_dir_op(D1, &steps, PT_OP_PIN_L2, DIR, &base, 0, 0, never_stop), MMRULE_OK);
+    cr_assert(pt_dir_op_plan(D1, &steps, PT_OP_UNPIN, DIR, base),
+              "its tables would go with it: steps");
+    /* A second directory naming the same tables: unpinning either one
+     * devalidates nothing. */
+    for (uint32_t t = 0; t < 8; t++)
+        pages[0][111 - 100][t] = pte(121 + t, PTE_P | PTE_RW | PTE_US);
+    cr_assert_eq(pt_pin(D1, 111, PGT_L2), MMRULE_OK);
+    cr_assert_not(pt_dir_op_plan(D1, &steps, PT_OP_UNPIN, DIR, base),
+                  "the tables stay validated: one go");
+    /* Two entries of one directory naming the same table, and nothing
+     * else: that table goes with the directory. */
+    cr_assert_eq(pt_unpin(D1, 111), MMRULE_OK);
+    pages[0][DIR - 100][9] = pte(121, PTE_P | PTE_RW | PTE_US);
+    cr_assert_eq(pt_unpin(D1, DIR), MMRULE_OK);
+    cr_assert_eq(pt_pin(D1, DIR, PGT_L2), MMRULE_OK);
+    cr_assert_eq(frame_table[121].type_count, 2);
+    cr_assert(pt_dir_op_plan(D1, &steps, PT_OP_UNPIN, DIR, base),
+              "a table named twice still goes: counted exactly");
 }

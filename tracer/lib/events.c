@@ -68,7 +68,7 @@ const unsigned hvt_nenums = sizeof(hvt_enums) / sizeof(hvt_enums[0]);
 static const struct { uint32_t num; const char *name; } errnames[] = {
     E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(E2BIG), E(EBADF),
     E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY), E(EEXIST),
-    E(ENODEV), E(EINVAL), E(ENOSPC), E(ERANGE), E(ENOSYS),
+    E(ENODEV), E(EINVAL), E(ENOSPC), E(ERANGE), E(ENOSYS), E(ERESTART),
 };
 #undef E
 

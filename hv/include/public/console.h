@@ -22,5 +22,11 @@
 #define CONSOLEIO_write  0
 #define CONSOLEIO_read   1
 #define CONSOLEIO_MAX    4096   /* bytes per call */
+/* A long write is done in pieces: the hypervisor continues it by having the
+ * guest re-execute the call with what is left, and the bytes written so far
+ * in cmd's bits from CONSOLEIO_DONE_SHIFT up (a guest passes 0 there); the
+ * result is still the whole count. */
+#define CONSOLEIO_CMD_MASK   0xFFu
+#define CONSOLEIO_DONE_SHIFT 16
 
 #endif

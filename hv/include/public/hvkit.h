@@ -57,7 +57,11 @@
  *     int  $0x82
  *     %eax = result: >= 0 on success, -HV_Exxx on error
  *
- * All other registers are preserved.  Numbers not listed return -HV_ENOSYS.
+ * The argument registers are NOT preserved: a long call is done in pieces
+ * (the hypervisor has the guest re-execute it with the arguments of what is
+ * left), and the last piece leaves its own arguments there -- Xen's rule,
+ * and why Linux's hypercall wrappers list them as outputs.  All other
+ * registers are preserved.  Numbers not listed return -HV_ENOSYS.
  *
  * The numbers come from the one list of hypercalls, hypercalls.def next to
  * this file, which also says what each call's arguments are (in register
@@ -94,6 +98,8 @@ enum hypercall_number {
 #define HV_ENOSPC  28
 #define HV_ERANGE  34
 #define HV_ENOSYS  38   /* no such hypercall (or sub-command) */
+#define HV_ERESTART 85  /* internal, never returned to a guest: the call is
+                           being continued (the trace shows it) */
 
 /* Domain identifiers.  Domain 0 is the first module, privileged. */
 typedef uint16_t domid_t;

@@ -57,9 +57,14 @@
 
 #include <stdint.h>
 
-/* The most extents one call may carry: the hypervisor cannot be preempted,
- * so the work of one call is bounded (Xen uses continuations instead). */
+/* The most extents one call may carry.  A long call is done in pieces:
+ * the hypervisor continues it by having the guest re-execute it with the
+ * progress in the command's bits above MEMOP_EXTENT_SHIFT (Xen's
+ * convention; a guest passes 0 there), and the result counts every extent
+ * of the whole call. */
 #define XENMEM_MAX_EXTENTS  1024
+#define MEMOP_EXTENT_SHIFT  6
+#define MEMOP_CMD_MASK      ((1u << MEMOP_EXTENT_SHIFT) - 1)
 
 /*
  * The three reservation commands (Xen's numbers) share one argument

@@ -58,6 +58,10 @@ _Static_assert(sizeof(struct mmu_update) == 16, "mmu_update: 16 bytes");
  * -HV_EINVAL).  The hypervisor is not preemptible, so a batch must be
  * bounded; Xen instead splits long batches with "continuations". */
 #define MMU_BATCH_MAX         1024
+/* Set by the hypervisor in the count of a batch it continues (a long batch
+ * is done in pieces; the guest re-executes the call with the rest of it,
+ * and *done_out adds up over the pieces).  A guest does not set it. */
+#define MMU_UPDATE_PREEMPTED  0x80000000u
 
 /* mmuext_op commands. */
 #define MMUEXT_PIN_L1_TABLE     0   /* arg1.mfn: make it an L1 table and hold it */

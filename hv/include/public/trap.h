@@ -88,7 +88,13 @@ static inline int trap_has_error_code(unsigned vector)
  * the event callback is where the hypervisor "upcalls" the guest when an
  * event channel fires (the virtual interrupt handler, events issue); the
  * failsafe callback is used when the hypervisor cannot return to the guest
- * because the guest left a bad segment selector to restore.
+ * because the guest left a bad segment selector to restore.  The selector
+ * that failed is made null, and the callback is entered with the four the
+ * hypervisor tried pushed below an ordinary exception frame (no error code):
+ *
+ *     esp ->  ds es fs gs  eip cs eflags [esp ss]
+ *
+ * (events are not masked for it).  A domain without one is crashed.
  */
 
 #endif

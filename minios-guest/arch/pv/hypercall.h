@@ -6,7 +6,9 @@
  * puts the call number in %eax and up to five arguments in %ebx %ecx %edx
  * %esi %edi and executes int $0x82; the hypervisor's gate for that vector
  * has DPL 1, so ring 1 may use it and a ring-3 program may not (it gets #GP).
- * The result comes back in %eax: >= 0 on success, -errno on error.  Every
+ * The result comes back in %eax: >= 0 on success, -errno on error.  The
+ * argument registers may come back changed (a long call is continued in
+ * pieces, and the last piece leaves its arguments there: Xen's rule); every
  * other register is preserved.  Numbers and structures: hv/include/public/;
  * the list of hypercalls and their arguments: public/hypercalls.def.
  *
@@ -38,18 +40,29 @@
 void refusal_note(uint32_t nr, int ret);
 void refusal_note_batch(const struct multicall_entry *calls, uint32_t n);
 
-/* The one real wrapper: any hypercall number, five arguments.  The
- * "memory" clobber tells the compiler the hypervisor may read or write
- * any memory we passed a pointer to.  The attack workloads call it
+/* The trap itself: any hypercall number, five arguments, nothing noted.
+ * The arguments are in-out operands ("+b" ...): the compiler must not
+ * assume they survive the call (a continued hypercall re-executes with
+ * updated ones).  The "memory" clobber tells it the hypervisor may read or
+ * write any memory we passed a pointer to. */
+static inline int hypercall_trap(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
+                                 uint32_t a4, uint32_t a5)
+{
+    int ret;
+    __asm__ volatile("int $0x82"
+                     : "=a"(ret), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5)
+                     : "a"(nr)
+                     : "memory");
+    return ret;
+}
+
+/* The one real wrapper: the trap, then every refusal noted in the log
+ * (a multicall's refused entries too).  The attack workloads call it
  * directly to pass what no typed wrapper would let them. */
 static inline int hypercall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
                             uint32_t a4, uint32_t a5)
 {
-    int ret;
-    __asm__ volatile("int $0x82"
-                     : "=a"(ret)
-                     : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4), "D"(a5)
-                     : "memory");
+    int ret = hypercall_trap(nr, a1, a2, a3, a4, a5);   /* (a1, a2 are ours: unchanged) */
     if (nr == __HYPERVISOR_multicall && ret == 0)
         refusal_note_batch((const struct multicall_entry *)a1, a2);
     if (ret < 0)

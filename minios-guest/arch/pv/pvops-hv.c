@@ -250,19 +250,28 @@ static void hv_pt_flush(void)
     }
     if (mc_n == 0)
         return;
-    int r;
+    int r, batched = 0;
     if (mc_n == 1) {                    /* one call: no need to wrap it */
         struct multicall_entry *e = &mc[0];
         r = hypercall(e->op, e->args[0], e->args[1], e->args[2], e->args[3], e->args[4]);
         e->result = r;
     } else {
-        r = HYPERVISOR_multicall(mc, mc_n);
+        /* The bare trap: the loop below reads the results anyway, so the
+         * refusal log gets the refused entries only on the way to the
+         * panic, and a batch that went through costs no second walk. */
+        r = hypercall_trap(__HYPERVISOR_multicall, (uint32_t)mc, mc_n, 0, 0, 0);
+        if (r < 0)
+            refusal_note(__HYPERVISOR_multicall, r);
+        batched = (r == 0);
     }
     pv_mm_hypercalls++;
     for (uint32_t i = 0; i < mc_n && r == 0; i++)
         r = mc[i].result;
-    if (r != 0)
+    if (r != 0) {
+        if (batched)
+            refusal_note_batch(mc, mc_n);
         panic("page-table request refused by the hypervisor: %d", r);
+    }
     mc_n = mmu_n = ext_n = 0;
 }
 
