@@ -10,7 +10,8 @@
  *     hvtrace dump trace.bin                   (afterwards)
  *
  * This file is only the command line: the work is done by the library in
- * tracer/ (hvtrace.h).  Each subcommand is one row of the table at the end
+ * tracer/lib/ (hvtrace.h), the commands in tracer/ and the exporters in
+ * viz/.  Each subcommand is one row of the table at the end
  * plus one function; add a row to add a command.
  *
  * Exit status, for scripts and the grader: 0 all well, 1 the data had

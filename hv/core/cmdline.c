@@ -13,6 +13,8 @@
 #include <string.h>
 #endif
 
+/* Copy a policy name, cut to fit: sched_init() (hv/sched/sched.c) is what
+ * decides whether the name means anything. */
 static void set_sched(struct hv_options *o, const char *name)
 {
     uint32_t i = 0;
@@ -21,6 +23,9 @@ static void set_sched(struct hv_options *o, const char *name)
     o->sched[i] = 0;
 }
 
+/* The machine a lecture demo gets without any option: small domains (the
+ * teaching OS needs little), the simplest policy, tracing on so that
+ * there is always something to look at, and Xen's classic 10 ms tick. */
 void cmdline_defaults(struct hv_options *o)
 {
     o->dom0_kib = 4096;
@@ -32,6 +37,9 @@ void cmdline_defaults(struct hv_options *o)
     o->isolation = ISOLATION_PAGING;
 }
 
+/* A decimal number of exactly len characters (the words are not
+ * NUL-terminated: they point into the command line).  The 64-bit
+ * accumulator is checked after every digit, so no input can wrap it. */
 static int parse_uint(const char *s, uint32_t len, uint32_t *out)
 {
     uint64_t v = 0;
@@ -86,6 +94,9 @@ static void warn_word(cmdline_warn_fn warn, const char *what, const char *w, uin
         warn(msg);
 }
 
+/* One pass over the words, each split at its first '='.  Nothing is
+ * copied or terminated: key and value stay (pointer, length) pairs into
+ * the boot loader's string. */
 int cmdline_parse(const char *s, struct hv_options *o, cmdline_warn_fn warn)
 {
     int warnings = 0;

@@ -65,6 +65,9 @@ int serial_input_pending(void)
     return rx_head != rx_tail;
 }
 
+/* Wait for the transmitter, then send.  The wait is bounded: a UART that
+ * never becomes ready (no serial device configured) must cost a lost byte,
+ * not a hypervisor that hangs with interrupts off. */
 void serial_putc(char c)
 {
     if (c == '\n')
@@ -111,7 +114,11 @@ void printk(const char *fmt, ...)
     va_end(ap);
 }
 
-/* A guest's line is complete (or its buffer is full): print it whole. */
+/* A guest's line is complete (or its buffer is full): print it whole.
+ * Every line a guest prints starts with its own "(dN) ", written by the
+ * hypervisor: a guest cannot make a line that looks like "(hv) ..." or
+ * like another domain's, which the test scripts (and a student reading the
+ * log) rely on to know who said what. */
 void console_guest_flush(struct domain *d)
 {
     char prefix[16];
@@ -130,7 +137,8 @@ void console_guest_write(struct domain *d, const char *buf, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         char c = buf[i];
-        /* Keep the serial log printable: no escape sequences from guests. */
+        /* Keep the serial log printable: no escape sequences from guests,
+         * and no '\r' that would move the cursor back over the prefix. */
         if ((c < 32 && c != '\n' && c != '\t') || c == 127)
             c = '?';
         d->con_buf[d->con_len++] = c;
@@ -139,6 +147,9 @@ void console_guest_write(struct domain *d, const char *buf, uint32_t n)
     }
 }
 
+/* The exit status tells the test harness how the run ended
+ * (public/exit.h).  Without the isa-debug-exit device the write does
+ * nothing, so halt with interrupts off: the machine stops here either way. */
 void machine_exit(int code)
 {
     for (;;) {
@@ -161,6 +172,9 @@ void dump_regs(const struct cpu_regs *r)
            read_cr2(), read_cr3());
 }
 
+/* Interrupts off first: a panic means the hypervisor's own state is not
+ * to be trusted, so no timer may schedule a guest on top of it.  The
+ * output path is the polled UART, which needs nothing else to work. */
 static void __attribute__((noreturn)) vpanic(const struct cpu_regs *regs, const char *fmt, va_list ap)
 {
     cli();

@@ -14,12 +14,17 @@
 struct domain;
 struct cpu_regs;
 
+/* The UART itself.  Output is polled; input arrives by IRQ 4 into a
+ * buffer that dom0 drains with console_io(read) when VIRQ_CONSOLE says
+ * there is something to read. */
 void serial_init(void);
 void serial_putc(char c);
 int serial_getc(void);                 /* -1 if no byte is waiting */
 int serial_rx_interrupt(void);         /* IRQ 4: buffer what arrived; how many */
 int serial_input_pending(void);        /* unread input in the buffer? */
 
+/* The hypervisor's own messages ("(hv) "), and a guest's console_io
+ * output, kept per domain until its line is complete ("(dN) "). */
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_guest_write(struct domain *d, const char *buf, uint32_t n);
 void console_guest_flush(struct domain *d);

@@ -18,10 +18,13 @@
 struct domain domains[MAX_DOMAINS];
 struct domain *current;
 
+/* SHUTDOWN_* (public/sched.h), for the message at shutdown. */
 static const char *const shutdown_names[] = {
     "poweroff", "reboot", "suspend", "crash",
 };
 
+/* A slot for a new domain, cleared: a reused slot must not inherit the
+ * last tenant's registers, handlers or ports.  The builder fills it in. */
 struct domain *domain_alloc(domid_t id)
 {
     if (id >= MAX_DOMAINS || domains[id].state != DOM_UNUSED)
@@ -33,6 +36,12 @@ struct domain *domain_alloc(domid_t id)
     return d;
 }
 
+/* Only the state changes here.  The memory cannot be freed yet: if d is
+ * the running domain, its page tables are still in use -- loaded in CR3
+ * (isolation=classic) or mirrored in the hypervisor's directory
+ * (isolation=paging) -- until schedule() switches away (then it frees
+ * them, domain_free_memory).  Its last partial console line is printed
+ * now, or it would be lost. */
 void domain_shutdown(struct domain *d, uint32_t reason)
 {
     if (d->state == DOM_DEAD)
@@ -81,12 +90,19 @@ void domain_free_memory(struct domain *d)
     d->freed = 1;
 }
 
+/* The direct system-call gate (hv/x86/segments.c) is per domain: the IDT
+ * is the machine's, so each switch points vector 0x80 at the incoming
+ * domain's handler.  Only a handler registered with DPL 3 gets the direct
+ * gate; one that ring 3 may not call leaves the hypervisor's gate, whose
+ * #GP the guest kernel then receives as it would natively. */
 void domain_load_syscall_gate(struct domain *d)
 {
     struct trap_info *t = &d->traps[SYSCALL_VECTOR];
     idt_set_syscall_gate((t->flags & TI_DPL_MASK) == 3 ? t->address : 0);
 }
 
+/* Runnable or blocked, i.e. still to be scheduled: when this reaches 0
+ * the run is over (all_done in hv/sched/sched.c). */
 int domains_alive(void)
 {
     int n = 0;
@@ -96,6 +112,10 @@ int domains_alive(void)
     return n;
 }
 
+/* What a hypercall uses to find a domain a guest named.  A dead domain is
+ * "no such domain": its frames may already be back in the pool and its
+ * ports are no longer served, so nothing may be sent to it or done on its
+ * behalf (dom0's domctl looks at dead domains' accounting by index). */
 struct domain *domain_lookup(domid_t id)
 {
     if (id == DOMID_SELF)

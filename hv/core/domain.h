@@ -5,6 +5,13 @@
  * scheduling.  Its saved registers live here while it is not running; its
  * memory is machine frames owned by it (frame_table[mfn].owner), listed in
  * pseudo-physical order in p2m[].
+ *
+ * What is NOT here matters as much: no page tables, no process list, no
+ * device state.  A paravirtualized guest keeps its own kernel's data in its
+ * own memory; the hypervisor holds only what it needs to enforce isolation
+ * (which frames are the domain's, which table is its CR3), to run it (its
+ * registers, its ring-1 stack, its virtual IDT) and to deliver its events.
+ * That is what keeps the hypervisor small enough to read.
  */
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H
@@ -19,6 +26,8 @@
 #include "event/port.h"
 #include "sched/sched_policy.h"
 
+/* Fixed-size tables, no allocator: the hypervisor never runs out of memory
+ * in the middle of a hypercall, and a domain id is simply an index. */
 #define MAX_DOMAINS       32
 #define DOMAIN_MAX_PAGES  8192     /* 32 MiB per domain: plenty for the teaching OS */
 
@@ -37,7 +46,10 @@ struct domain {
     int      started;               /* has run at least once */
     int      freed;                 /* its frames have gone back to the pool */
 
-    struct cpu_regs regs;           /* saved while not running */
+    /* Saved while not running.  While it runs, its live registers are the
+     * frame at the top of the hypervisor stack instead (guest_regs()), and
+     * this copy is stale until the next switch away. */
+    struct cpu_regs regs;
     uint32_t cr3;                   /* machine address of its page directory */
 
     /* The ring-1 stack for entries from ring 3 (stack_switch). */
@@ -57,8 +69,12 @@ struct domain {
     uint32_t shared_mfn;
     uint32_t start_info_mfn;        /* its struct start_info, in one of its pages */
     uint32_t nr_pages;
-    uint32_t p2m[DOMAIN_MAX_PAGES]; /* pseudo-physical -> machine, our own copy */
-    struct domain_mm mm;            /* page-table bookkeeping (memory issue) */
+    /* Pseudo-physical -> machine, the hypervisor's own copy.  The guest has
+     * its P2M list too (start_info.mfn_list), but that is guest memory the
+     * guest may write anything into: every decision is made from this one
+     * (kept in step with the M2P table, m2p_update and pt_release). */
+    uint32_t p2m[DOMAIN_MAX_PAGES];
+    struct domain_mm mm;            /* direct paging: base pointer, counters */
 
     /* console_io line buffer (console.c) */
     char     con_buf[120];

@@ -125,7 +125,9 @@ int dombuild_page_tables(struct domain *d, const struct domain_layout *lay)
     /* The directory: the guest's L1s from GUEST_KERNEL_BASE's slot on, and
      * the hypervisor's slots as every guest directory has them (all of the
      * hypervisor, or only its entry trampoline: hv/mm/isolation.c; the pin
-     * below writes them again anyway). */
+     * below writes them again anyway).  Directory entries may be writable and
+     * user: the CPU takes the stricter of the two levels, so it is each L1
+     * entry that decides what the guest may do with a page. */
     uint32_t *pd = guest_page(d, pd_pfn);
     for (uint32_t i = 0; i < nr_l1; i++)
         pd[PDE_INDEX(GUEST_KERNEL_BASE) + i] =
@@ -138,8 +140,11 @@ int dombuild_page_tables(struct domain *d, const struct domain_layout *lay)
         uint32_t *l1 = guest_page(d, l1_pfn + pfn / 1024);
         uint32_t mfn = pfn < nr_pages ? d->p2m[pfn] : d->shared_mfn;
         uint32_t flags = PTE_P | PTE_US | PTE_RW;
+        /* Page tables: read-only to the guest.  Not a courtesy: a writable
+         * mapping of a frame gives it type "writable", and the pin below
+         * could then not make it a page table (rule pt_writable). */
         if (pfn >= pd_pfn && pfn < l1_pfn + nr_l1)
-            flags &= ~PTE_RW;          /* page tables: read-only to the guest */
+            flags &= ~PTE_RW;
         l1[pfn % 1024] = (mfn << HV_PAGE_SHIFT) | flags;
     }
     uint32_t pd_mfn = d->p2m[pd_pfn];
@@ -194,6 +199,8 @@ void dombuild_registers(struct domain *d, const struct domain_layout *lay, uint3
     d->regs.fs = d->regs.gs = 0;
     d->regs.esp = dombuild_va(lay->first_free_pfn);     /* the stack grows down */
     d->regs.esi = dombuild_va(lay->start_info_pfn);
+    /* The real IF is on, as it always is while a guest runs; the guest's
+     * own interrupt flag is the upcall mask, set below. */
     d->regs.eflags = EFLAGS_IF | 0x2;   /* bit 1 is always set */
     /* Entries from ring 3 land on this stack until the guest says otherwise
      * (stack_switch). */

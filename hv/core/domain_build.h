@@ -56,7 +56,8 @@ struct elf_info;
  *   stack_pfn       + BOOT_STACK_PAGES  [boot stack, grows down]
  *   first_free_pfn .. nr_pages-1   [free: the guest's own allocator]
  *   and one virtual page more, at shared_info_va: the shared-info page,
- *   which is not part of the domain's memory (it is the hypervisor's).
+ *   which is not part of the domain's pseudo-physical memory (the domain
+ *   owns the frame, so it goes with the domain, but no pfn names it).
  */
 struct domain_layout {
     uint32_t nr_pages;          /* the domain's memory */

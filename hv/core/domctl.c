@@ -20,6 +20,8 @@
 #include "public/domctl.h"
 #include "public/start_info.h"
 
+/* The public ABI's states, not the hypervisor's enum: dom0's tools must
+ * not depend on how the hypervisor numbers its own. */
 static uint32_t state_of(const struct domain *d)
 {
     return d->state == DOM_RUNNABLE ? DOMCTL_STATE_RUNNABLE :
@@ -39,6 +41,9 @@ int32_t do_domctl(guest_ptr op)
     if (c.interface_version != HV_DOMCTL_INTERFACE_VERSION)
         return -HV_EACCES;
 
+    /* Privilege first, before the domain is even looked up: a domU
+     * learns nothing about other domains, not even whether they exist.
+     * The one thing any domain may do is read its own accounting. */
     int is_self = c.domain == DOMID_SELF || c.domain == self->id;
     if (!(self->flags & SIF_PRIVILEGED) && !(is_self && c.cmd == DOMCTL_getinfo))
         return -HV_EPERM;
@@ -52,6 +57,10 @@ int32_t do_domctl(guest_ptr op)
     struct sched_params p;
     switch (c.cmd) {
     case DOMCTL_getinfo: {
+        /* CPU time is the domain's virtual time (it advances only while
+         * it runs); for the caller itself that includes the slice it is
+         * in now, or a domain timing itself would see its clock stand
+         * still between switches. */
         uint64_t cpu = tsc_to_ns(d->cpu_tsc);
         if (d == current)
             cpu += tsc_to_ns(rdtsc() - sched_dispatch_tsc());
@@ -77,6 +86,9 @@ int32_t do_domctl(guest_ptr op)
         c.u.sched.evt_ns = d->vcpu.evt;
         break;
     case DOMCTL_sched_set: {
+        /* The policy checks the values (sched_set_params); what is checked
+         * here is only who may ask.  A successful change is traced, so the
+         * shares seen later in the trace can be explained. */
         if (d->state == DOM_DEAD)
             return -HV_ESRCH;
         p.weight = c.u.sched.weight;

@@ -6,6 +6,15 @@
  * sets to its *native* (Multiboot, physical address) entry, and the
  * paravirtualized entry, announced in an ELF note ("HVKIT", type 1) — Xen's
  * XEN_ELFNOTE_ENTRY idea.  A PV guest enters at the note's address.
+ * That is how one image of the teaching OS boots both on bare hardware
+ * (QEMU -kernel) and under hvkit: the pv-ops table picks the rest at run
+ * time (minios-guest/arch/pvops.h).
+ *
+ * An image is guest input like any hypercall argument: it may come from a
+ * student's build, or be crafted.  So every offset and size in it is
+ * checked against the file's length before it is used (in_file), with the
+ * subtraction written so it cannot overflow, and every address against the
+ * memory split, before the builder writes a byte into guest memory.
  */
 #include "core/elf.h"
 #include "public/hvkit.h"
@@ -57,6 +66,11 @@ static int in_file(uint32_t off, uint32_t size, uint32_t len)
     return off <= len && size <= len - off;
 }
 
+/* Walk the notes of one PT_NOTE segment (already checked to lie inside the
+ * file, 4-byte aligned).  A note is a 12-byte header (name size,
+ * descriptor size, type), then the name and the descriptor, each padded to
+ * 4 bytes.  Sizes above 64 are not ours and end the walk: a note we do not
+ * understand is ignored, never a reason to read further than the segment. */
 static void find_pv_note(const uint8_t *img, const struct elf32_phdr *ph,
                          struct elf_info *out)
 {
@@ -109,6 +123,9 @@ int elf_inspect(const void *image, uint32_t len, struct elf_info *out)
         if (out->nsegs == ELF_MAX_SEGMENTS || ph[i].filesz > ph[i].memsz ||
             !in_file(ph[i].offset, ph[i].filesz, len))
             return ELF_ERR_BAD_PHDRS;
+        /* The builder loads a segment at pseudo-physical vaddr -
+         * GUEST_KERNEL_BASE: one that starts below the kernel base, or
+         * reaches the hypervisor's 64 MiB, has no place in the guest. */
         uint32_t start = ph[i].vaddr, size = ph[i].memsz;
         if (start < GUEST_KERNEL_BASE || start >= HYPERVISOR_VIRT_START ||
             size > HYPERVISOR_VIRT_START - start)
@@ -126,7 +143,10 @@ int elf_inspect(const void *image, uint32_t len, struct elf_info *out)
     if (out->nsegs == 0)
         return ELF_ERR_BAD_PHDRS;
 
-    /* The entry must be code we are about to load. */
+    /* The entry must be code we are about to load: the guest's first
+     * instruction would otherwise be wherever the address happens to
+     * point, most likely a page fault with no handler yet, a crash with no
+     * explanation.  Refusing here names the problem. */
     for (int i = 0; i < out->nsegs; i++)
         if (out->entry >= out->seg[i].vaddr &&
             out->entry - out->seg[i].vaddr < out->seg[i].memsz)

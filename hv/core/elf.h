@@ -34,6 +34,10 @@ struct elf_segment {
     uint32_t offset, filesz;   /* where it comes from in the file */
 };
 
+/* What the builder needs from an image, and nothing it would have to read
+ * from the image again: once elf_inspect() has said yes, every offset and
+ * size here is known to be inside the file and every address inside the
+ * guest's half of the memory split. */
 struct elf_info {
     uint32_t entry;            /* the PV entry (note) or e_entry */
     int      has_pv_note;

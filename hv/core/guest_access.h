@@ -8,8 +8,9 @@
  *
  *   1. guest_range_ok(): the whole range must lie below
  *      HYPERVISOR_VIRT_START, without overflow — otherwise -EFAULT at once.
- *      (Ring 0 ignores the segment limit that stops the guest itself, so
- *      this check is what stands in for it.)
+ *      (The hypervisor's own segments span all 4 GiB, so the limit that
+ *      stops the guest does not stop an access the hypervisor makes on
+ *      its behalf: this check is what stands in for it.)
  *   2. copy_from_guest()/copy_to_guest(): the copy runs under the guest's
  *      own page tables, so it sees exactly what the guest may see; if a page
  *      is missing or read-only (CR0.WP is on) the copy faults, the fault is
@@ -32,6 +33,19 @@
  * PTR argument of hypercalls.def (hv/core/hypercall_table.c); other code
  * makes one with guest_ptr_at() from an address the guest gave some other
  * way (a field of a request structure, its eip, its stack pointer).
+ *
+ * The copy can use the guest's own virtual addresses because of the memory
+ * split: while the hypervisor works for a guest, the guest half of the
+ * address space it runs in is the guest's (the guest's directory itself
+ * under isolation=classic, an exact mirror of it under isolation=paging,
+ * hv/mm/isolation.c), so an address means what it meant to the guest when
+ * it trapped.
+ *
+ * And one rule for the callers: copy a structure in ONCE, then check and
+ * use the copy.  Reading the guest's memory twice (check, then use) would
+ * let the guest change the value in between; with one CPU that cannot
+ * happen during a hypercall today, but it is the habit that stays correct
+ * when a second CPU or a shared page arrives (Xen's rule too).
  */
 #ifndef HV_GUEST_ACCESS_H
 #define HV_GUEST_ACCESS_H
@@ -73,6 +87,8 @@ int guest_range_ok(uint32_t addr, uint32_t len);
 #include "public/hvkit.h"
 #include "x86/traps.h"
 
+/* 0, or -HV_EFAULT; on a fault part of dst may already be written, so a
+ * caller that fails must not use it. */
 static inline int copy_from_guest(void *dst, guest_ptr src, uint32_t n)
 {
     if (!guest_range_ok(src.va, n))

@@ -8,6 +8,16 @@
  * guest memory only through copy_from_guest/copy_to_guest, and return an
  * error code rather than trusting anything.  A guest can make the
  * hypervisor say no; it can never make it crash.
+ *
+ * Where this sits in the story (course: paravirtualization, "privileged
+ * instructions are replaced by hypercalls"): most of these replace one
+ * privileged instruction or one piece of machine state a native kernel
+ * would set itself.  set_trap_table is the guest's lidt, stack_switch its
+ * write of TSS.esp0, set_callbacks the interrupt vector the event
+ * "hardware" will use, sched_op block its hlt.  Each takes effect on the
+ * VIRTUAL machine (the domain's fields) and, where the real machine must
+ * follow, on the real one for as long as the domain runs (the TSS, the
+ * system-call gate), which the scheduler reloads at every switch.
  */
 #include "core/hypercall.h"
 #include "core/domain.h"
@@ -23,7 +33,9 @@
 #include "public/trap.h"
 #include "public/version.h"
 
-/* A handler address the guest gives us must be guest code. */
+/* A handler address the guest gives us must be guest code: its ring-1
+ * selector (so the bounce or upcall enters ring 1, never ring 0) and an
+ * address below the hole (so what runs there is the guest's own code). */
 static int valid_guest_code(uint32_t cs, uint32_t eip)
 {
     return cs == FLAT_RING1_CS && eip < HYPERVISOR_VIRT_START;
@@ -73,6 +85,12 @@ int32_t do_stack_switch(uint32_t ss, uint32_t esp)
     return 0;
 }
 
+/*
+ * set_callbacks(event_cs, event_eip, failsafe_cs, failsafe_eip): where
+ * upcalls enter the guest (hv/event/upcall.c), the virtual interrupt
+ * handler; until it is set, an event that becomes deliverable crashes the
+ * domain, as an interrupt with no IDT entry would stop a real CPU.
+ */
 int32_t do_set_callbacks(uint32_t event_cs, uint32_t event_eip,
                          uint32_t failsafe_cs, uint32_t failsafe_eip)
 {
@@ -148,6 +166,10 @@ static int32_t hvkit_stats(guest_ptr buf)
     return copy_to_guest(buf, &st, sizeof st);
 }
 
+/* xen_version: the cheapest hypercall there is (XENVER_version touches
+ * nothing), which is why the benchmarks time it as the null hypercall and
+ * a guest uses it as a harmless way to enter the hypervisor and leave with
+ * pending events delivered (minios-guest/arch/pv/pvops-hv.c). */
 int32_t do_xen_version(uint32_t cmd, guest_ptr buf)
 {
     static const char extra[XENVER_EXTRAVERSION_LEN] = "-hvkit";
@@ -163,7 +185,9 @@ int32_t do_xen_version(uint32_t cmd, guest_ptr buf)
     return -HV_ENOSYS;
 }
 
-/* sched_op: give the CPU back (see public/sched.h). */
+/* sched_op: give the CPU back (see public/sched.h).  None of these
+ * switches domain here: they change state and ask (sched_request), and the
+ * switch happens on the way out of trap(), after the result is in %eax. */
 int32_t do_sched_op(uint32_t cmd, guest_ptr arg)
 {
     struct domain *d = current;

@@ -25,7 +25,11 @@ struct cpu_regs;
 #define EMUL_HLT 3
 
 /* A #GP from ring 1: if the faulting instruction is one we emulate, do it,
- * step eip past it and return 1.  Otherwise change nothing, return 0. */
+ * step eip past it and return 1.  Otherwise change nothing, return 0.
+ * Trap & emulate (course: ring deprivileging): the instruction did not
+ * run, because ring 1 may not run it, so the hypervisor does to the
+ * VIRTUAL CPU what it would have done to the real one -- cli and sti set
+ * and clear the upcall mask, hlt blocks the domain. */
 int emulate_privileged(struct domain *d, struct cpu_regs *regs);
 
 /* Results of bounce_exception(). */
@@ -36,7 +40,10 @@ int emulate_privileged(struct domain *d, struct cpu_regs *regs);
 /* Deliver exception `vector` (error code in regs->error_code, page-fault
  * address `cr2`) to the guest kernel's registered handler: build the frame
  * described in public/trap.h on the guest's ring-1 stack and point regs at
- * the handler, so that the return from trap() enters it. */
+ * the handler, so that the return from trap() enters it.
+ * Bouncing exists because ring 0 owns the real IDT: the CPU delivers every
+ * exception to the hypervisor, even one that is plainly the guest
+ * kernel's business, and the hypervisor hands it on as if the CPU had. */
 int bounce_exception(struct domain *d, struct cpu_regs *regs, uint32_t vector,
                      uint32_t cr2);
 

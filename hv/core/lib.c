@@ -85,6 +85,9 @@ int strncmp(const char *a, const char *b, size_t n)
     return 0;
 }
 
+/* BSD's strlcpy: always terminates (for size > 0) and returns strlen(src),
+ * so a caller can tell that the copy was cut.  The builder uses it for a
+ * guest's command line, whose length comes from the boot loader. */
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
     size_t len = strlen(src);
@@ -109,6 +112,11 @@ static void put(struct out *o, char c)
     o->len++;
 }
 
+/* Digits are produced lowest first into tmp and written out reversed.
+ * 64-bit values are divided by 10 or 16 here, which on x86-32 is a call
+ * into libgcc's __udivdi3: fine for messages.  On hot paths the hypervisor
+ * formats nothing; it writes raw numbers into trace records and leaves the
+ * printing to the host (tracer/). */
 static void put_number(struct out *o, unsigned long long v, unsigned base,
                        int negative, int width, int zero, int left)
 {
@@ -134,6 +142,10 @@ static void put_number(struct out *o, unsigned long long v, unsigned base,
             put(o, ' ');
 }
 
+/* C99's contract: never writes more than size bytes, always terminates
+ * (size > 0), returns the length the whole output would have had.  The
+ * guest never reaches this with its own format string: guest text goes
+ * out through console_guest_write byte by byte, never as a format. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
     struct out o = { buf, size, 0 };

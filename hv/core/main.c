@@ -35,6 +35,9 @@
 
 static struct hv_options opts;
 
+/* The trace's time stamps are raw TSC cycles (the record carries tsc_khz
+ * to convert); trace.c calls this on its slow path, the host tests supply
+ * a fake one. */
 uint64_t trace_clock(void)
 {
     return rdtsc();
@@ -71,6 +74,13 @@ static void module_name(const char *s, char *out, uint32_t size)
     out[n] = 0;
 }
 
+/* Format the trace ring and tell the host where it is.  The host reads the
+ * guest's RAM as a file (public/trace.h), so it needs a place to look that
+ * does not depend on where the ring landed: the anchor, at a fixed
+ * physical address in low memory the hypervisor never otherwise uses.
+ * The magic is written last, after a compiler barrier: a reader polling
+ * for it never sees an anchor whose other fields are not there yet (x86
+ * keeps stores in order; only the compiler could reorder them). */
 static void trace_setup(uint32_t ring_maddr, uint32_t ring_bytes)
 {
     trace_init(maddr_to_virt(ring_maddr), ring_bytes, tsc_khz, opts.trace_on);
@@ -102,7 +112,10 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
     printk("command line: \"%s\"\n", cmd);
     cmdline_parse(cmd, &opts, warn);
 
-    /* The identity mapping of the first 4 MiB was only for boot.S. */
+    /* The identity mapping of the first 4 MiB was only for boot.S.  Left
+     * in, it would map low machine memory at virtual 0..4 MiB into the
+     * hypervisor's own directory, under the guests' half of the memory
+     * split.  Reloading CR3 flushes it from the TLB. */
     boot_pgdir[0] = 0;
     write_cr3(virt_to_maddr(boot_pgdir));
 
@@ -125,9 +138,11 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
     trace_setup(ring_maddr, ring_bytes);
 
     /* 7. Domains: module 0 is dom0, the rest are domUs, module i domain i.
-     * Every module is offered to the builder, even past MAX_DOMAINS: one
-     * that cannot become a domain is refused out loud (a console line and a
-     * dom_refused record), never dropped in silence. */
+     * Until a toolstack in dom0 exists, the hypervisor builds them all now,
+     * like Xen builds dom0: mechanism and policy are not separated yet for
+     * creation.  Every module is offered to the builder, even past
+     * MAX_DOMAINS: one that cannot become a domain is refused out loud (a
+     * console line and a dom_refused record), never dropped in silence. */
     uint32_t nmods = (mbi->flags & MBI_FLAG_MODS) ? mbi->mods_count : 0;
     const struct multiboot_module *mods = maddr_to_virt(mbi->mods_addr);
     if (nmods > MAX_DOMAINS)
@@ -144,10 +159,14 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
                      mods[i].mod_end - mods[i].mod_start, name, skip_first_word(str),
                      i == 0 ? opts.dom0_kib : opts.domu_kib);
     }
+    /* The images are copied into their domains: their frames can now be
+     * handed out (and the only copy of a domain's kernel is its own). */
     mm_release_modules();
     if (!domains_alive())
         panic("no domain could be built (%u modules given with -initrd)", nmods);
 
+    /* Every domU gets one event channel to dom0 before anyone runs, so
+     * neither side has to wait for the other to exist. */
     events_connect_dom0();
 
     /* 8.  The timer, its watchdog (hv/x86/watchdog.c), the first domain. */

@@ -10,6 +10,12 @@
  * physical IRQ), calls the state machine, copies the answer back, and
  * leaves one trace record saying what was asked and what came of it — so
  * an abusive guest is visible in the trace, not just refused.
+ *
+ * Policy and mechanism again: port.c would let any table connect to any
+ * other; who may do what to whom is decided here, and only here.  A domU
+ * acts on its own ports; dom0, the control domain, may also reserve and
+ * inspect ports for others (what a toolstack needs to connect two domains
+ * that do not know each other yet).
  */
 #include "core/hypercall.h"
 #include "core/console.h"
@@ -24,6 +30,8 @@
 #include "public/event_channel.h"
 #include "public/start_info.h"
 
+/* SIF_PRIVILEGED: dom0, set by the builder.  Never something a guest can
+ * ask for. */
 static int privileged(const struct domain *d)
 {
     return (d->flags & SIF_PRIVILEGED) != 0;
@@ -45,6 +53,8 @@ static int named_domain(domid_t id, struct domain **out)
     return *out ? 0 : -HV_ESRCH;
 }
 
+/* The record carries the result the guest got: a refusal in the trace is
+ * exactly the refusal the guest saw. */
 static void trace_op(uint32_t op, uint32_t port, uint32_t remote, uint32_t rport, int ret)
 {
     trace5(TRC_EVTCHN_OP, current->id, op, port, remote, rport, (uint32_t)ret);
@@ -85,6 +95,9 @@ static int op_bind_interdomain(guest_ptr arg)
 {
     struct evtchn_bind_interdomain b;
     struct domain *d = current;
+    /* Always for the caller itself: binding connects one of OUR ports, and
+     * the reservation in the remote port (checked by port.c) says whether
+     * we may. */
     if (copy_from_guest(&b, arg, sizeof b))
         return -HV_EFAULT;
     struct domain *remote = b.remote_dom == DOMID_SELF ? d : domain_lookup(b.remote_dom);
@@ -101,6 +114,7 @@ static int op_bind_virq(guest_ptr arg)
 {
     struct evtchn_bind_virq b;
     struct domain *d = current;
+    /* One virtual CPU per domain: vcpu must be 0. */
     if (copy_from_guest(&b, arg, sizeof b))
         return -HV_EFAULT;
     int r = b.vcpu != 0 ? -HV_EINVAL : evtchn_bind_virq(&d->evtchn, b.virq);
@@ -137,6 +151,8 @@ static int op_close(guest_ptr arg)
 {
     struct evtchn_close c;
     struct domain *d = current;
+    /* The peer is found from OUR port's record, never from the guest's
+     * argument, and may already be dead (then only our end closes). */
     if (copy_from_guest(&c, arg, sizeof c))
         return -HV_EFAULT;
     int peer = evtchn_peer(&d->evtchn, c.port);
@@ -151,6 +167,10 @@ static int op_send(guest_ptr arg)
     struct evtchn_send s;
     struct evtchn_target to;
     struct domain *d = current;
+    /* The notification primitive of split drivers: it carries no data,
+     * only "look at our shared memory".  The receiver is named by the
+     * channel, not by the sender, so a guest can signal only the domains
+     * it is connected to. */
     if (copy_from_guest(&s, arg, sizeof s))
         return -HV_EFAULT;
     int r = evtchn_send(&d->evtchn, s.port, &to);
@@ -183,6 +203,10 @@ static int op_unmask(guest_ptr arg)
 {
     struct evtchn_unmask u;
     struct domain *d = current;
+    /* A hypercall, not just a bit the guest clears, because an event that
+     * arrived while the port was masked set no selector bit and no upcall
+     * flag: someone has to raise them now, and this is where the
+     * hypervisor does (lab 4's evtchn_unmask). */
     if (copy_from_guest(&u, arg, sizeof u))
         return -HV_EFAULT;
     int r = evtchn_unmask_check(&d->evtchn, u.port);
@@ -213,7 +237,9 @@ int32_t do_event_channel_op(uint32_t cmd, guest_ptr arg)
 
 /* set_timer_op(lo, hi): the one-shot timer, at absolute system time hi:lo
  * ns; 0 cancels.  When it expires, VIRQ_TIMER is raised (and wakes the
- * domain if it blocked waiting for it). */
+ * domain if it blocked waiting for it).  The handler stays next to the
+ * event hypercall because what it arms is an event; the timers themselves
+ * are in hv/time/timer.c. */
 int32_t do_set_timer_op(uint32_t lo, uint32_t hi)
 {
     timer_set(current, ((uint64_t)hi << 32) | lo);

@@ -19,7 +19,11 @@
 /* Mark `port` pending in s.  If it was not pending already and is not
  * masked, also set its selector bit and evtchn_upcall_pending.  Returns 1
  * iff the guest should get an upcall now: newly pending, port unmasked, and
- * the guest's upcall mask clear. */
+ * the guest's upcall mask clear.
+ * Two masks, two levels, as on a real interrupt controller: the port's
+ * mask bit is "this line is disabled" (the event waits in evtchn_pending,
+ * and only unmask raises the selector for it), the upcall mask is "the CPU
+ * has interrupts off" (everything is recorded, nothing is delivered). */
 int evtchn_set_pending(struct shared_info *s, uint32_t port);
 
 /* Clear `port`'s mask bit.  If the port is pending, raise its selector bit

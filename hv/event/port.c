@@ -48,6 +48,11 @@ void evtchn_domain_init(struct evtchn_domain *d, domid_t id)
     d->id = id;
 }
 
+/* The first half of the inter-domain handshake.  The reservation names
+ * the one domain allowed to connect: without it any domain that guessed
+ * the port number could bind first and receive (or send) another pair's
+ * events.  Reserving for an id the caller checked exists is the caller's
+ * job (hv/event/channel_op.c). */
 int evtchn_alloc_unbound(struct evtchn_domain *d, domid_t remote_dom)
 {
     uint32_t p = free_port(d);
@@ -58,6 +63,8 @@ int evtchn_alloc_unbound(struct evtchn_domain *d, domid_t remote_dom)
     return (int)p;
 }
 
+/* The second half: both ends are written together, each naming the other,
+ * so a channel is always symmetric (send on either end raises the other). */
 int evtchn_bind_interdomain(struct evtchn_domain *d, struct evtchn_domain *remote,
                             uint32_t remote_port)
 {
@@ -87,6 +94,9 @@ int evtchn_bind_interdomain(struct evtchn_domain *d, struct evtchn_domain *remot
     return (int)lp;
 }
 
+/* One port per VIRQ per domain, as in Xen: the hypervisor raises a VIRQ
+ * by looking up that one port (virq_to_port), with no list to walk on the
+ * timer's path. */
 int evtchn_bind_virq(struct evtchn_domain *d, uint32_t virq)
 {
     if (virq >= NR_VIRQS)
@@ -102,6 +112,9 @@ int evtchn_bind_virq(struct evtchn_domain *d, uint32_t virq)
     return (int)p;
 }
 
+/* Physical IRQs are how a driver domain gets its device's interrupts as
+ * events (the course's split drivers start here): the hypervisor keeps
+ * the interrupt controller and forwards the line. */
 int evtchn_bind_pirq(struct evtchn_domain *d, uint32_t pirq, int privileged)
 {
     /* Privilege first: an unprivileged domain learns nothing about which
@@ -128,6 +141,10 @@ int evtchn_peer(const struct evtchn_domain *d, uint32_t port)
     return d->port[port].u.interdomain.dom;
 }
 
+/* The peer's table is passed in, not looked up, and checked to point back
+ * at us before anything is written: the caller found it by the id in our
+ * port, and a stale or wrong table must make the close fail, not corrupt
+ * a third domain's port. */
 int evtchn_close(struct evtchn_domain *d, uint32_t port, struct evtchn_domain *peer)
 {
     if (!port_valid(port))
@@ -182,6 +199,8 @@ int evtchn_send(const struct evtchn_domain *d, uint32_t port, struct evtchn_targ
     return 0;
 }
 
+/* The union is cleared first, so the members a state does not use read as
+ * 0 whatever the caller's structure held before. */
 int evtchn_status(const struct evtchn_domain *d, uint32_t port, struct evtchn_status *st)
 {
     if (!port_valid(port))

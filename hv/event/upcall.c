@@ -44,6 +44,12 @@ static int test_port(const uint32_t *bits, uint32_t port)
     return (bits[port / 32] >> (port % 32)) & 1;
 }
 
+/* Raising never switches domains and never enters the guest: it changes
+ * bits and, at most, makes the receiver runnable (which may ask for a new
+ * decision at the end of the trap).  Whether the receiver
+ * runs soon is the scheduler's decision (BVT's warp is for exactly this),
+ * and the upcall happens only when the receiver is next on its way back
+ * into guest mode (events_deliver). */
 void events_raise(struct domain *d, uint32_t port)
 {
     struct shared_info *s = d->shared;
@@ -66,6 +72,11 @@ void events_raise_virq(struct domain *d, uint32_t virq)
     events_raise(d, port);
 }
 
+/* The virtual interrupt.  The checks are the CPU's own for a real one:
+ * something pending (the PIC's INTR line, here evtchn_upcall_pending), and
+ * the interrupt flag set (here the upcall mask clear).  Then the same
+ * entry the CPU would make through an interrupt gate: a frame on the
+ * handler's stack, and interrupts off until the handler says otherwise. */
 void events_deliver(struct cpu_regs *regs)
 {
     struct domain *d = current;
@@ -113,6 +124,11 @@ void events_deliver(struct cpu_regs *regs)
     regs->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
 }
 
+/* The builder's stand-in for a toolstack: each domU gets a channel to
+ * dom0 before anyone runs, using the very same two halves a pair of guests
+ * would use (alloc_unbound in dom0, bind_interdomain in the domU), and the
+ * same trace record.  The domU learns its port from start_info; dom0 finds
+ * its ends with EVTCHNOP_status. */
 void events_connect_dom0(void)
 {
     struct domain *dom0 = domain_lookup(0);
@@ -136,6 +152,10 @@ void events_connect_dom0(void)
     }
 }
 
+/* Only a privileged domain can have bound a line (evtchn_bind_pirq), and
+ * the line was unmasked at the PIC only when it did; the loop just finds
+ * which one.  Hardware interrupts belong to the hypervisor: the domain
+ * gets an event, never the interrupt itself. */
 void events_pirq(uint32_t irq)
 {
     for (int i = 0; i < MAX_DOMAINS; i++) {

@@ -22,7 +22,9 @@ struct cpu_regs;
  * mode (events_deliver). */
 void events_raise(struct domain *d, uint32_t port);
 
-/* Raise virtual IRQ `virq` in d, if d bound a port to it. */
+/* Raise virtual IRQ `virq` in d, if d bound a port to it.  An unbound VIRQ
+ * is dropped, as an interrupt on a line nobody enabled would be: the guest
+ * said it does not want it. */
 void events_raise_virq(struct domain *d, uint32_t virq);
 
 /* On the way back to the guest: if an event is pending and the guest's

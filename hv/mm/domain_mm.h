@@ -12,7 +12,9 @@
 struct domain_mm {
     uint32_t nr_pinned;       /* page tables the domain has pinned */
     uint32_t base_mfn;        /* its page directory (CR3), holding an L2
-                                 type reference; 0 before the builder */
+                                 type reference; 0 before the builder.
+                                 That reference is why the table the CPU
+                                 walks can never stop being validated. */
     /* Accounting, printed at shutdown: how the guest changed its tables. */
     uint32_t nr_updates;      /* entries changed through mmu_update/update_va_mapping */
     uint32_t nr_ptwr;         /* direct writes trapped and emulated */

@@ -31,7 +31,9 @@
 #include "public/memory.h"
 
 /* Give back the pages r lists, in order, from extent `start` (earlier
- * pieces of a continued call did those before it); see public/memory.h. */
+ * pieces of a continued call did those before it); see public/memory.h.
+ * Each pfn is copied from the guest's list once, just before it is used,
+ * and only the copy is checked and used (the rule of core/guest_access.h). */
 static int32_t decrease_reservation(struct domain *d, const struct xen_memory_reservation *r,
                                     uint32_t start, guest_ptr arg)
 {
@@ -63,7 +65,10 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
                 write_cr3(read_cr3());
                 flushed = 1;
             }
-            frame_free(mfn);             /* back in the pool: anyone's now */
+            /* Back in the pool: anyone's now.  Its contents are still the
+             * guest's old data; frame_alloc zeroes a frame before it hands
+             * it to anyone, so nothing leaks to the next owner. */
+            frame_free(mfn);
         }
         int32_t ret = mmrule_errno(rule);
         trace5(TRC_MEM_RELEASE, d->id, pfn, mfn, (uint32_t)ret, (uint32_t)rule,
@@ -86,7 +91,7 @@ int32_t do_memory_op(uint32_t cmd, guest_ptr arg)
     uint32_t start = cmd >> MEMOP_EXTENT_SHIFT;   /* 0, unless continued */
     cmd &= MEMOP_CMD_MASK;
     if (cmd != XENMEM_decrease_reservation)
-        return -HV_ENOSYS;               /* increase / populate: the balloon issue */
+        return -HV_ENOSYS;               /* increase / populate: not written yet */
     if (copy_from_guest(&r, arg, sizeof r))
         return -HV_EFAULT;
     if (r.domid != DOMID_SELF && r.domid != d->id)

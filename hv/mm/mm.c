@@ -23,11 +23,16 @@
 
 uint32_t m2p_l1_mfn;
 
+/* The free list as an array used as a stack: O(1) to allocate and to
+ * free, no pointers stored in the free frames themselves (so a frame's
+ * old contents never matter to the allocator), and 60 KiB for all of it. */
 static uint32_t free_stack[MAX_FRAMES];
 static uint32_t nr_free;
 
 extern char hv_image_start[], hv_image_end[];
 
+/* Every frame touching [start, end) gets `use` (start rounded down: a
+ * module that begins mid-frame still occupies that whole frame). */
 static void mark(uint32_t start, uint32_t end, uint16_t use)
 {
     for (uint32_t a = start & ~0xFFFu; a < end && (a >> 12) < MAX_FRAMES; a += HV_PAGE_SIZE)
@@ -44,7 +49,10 @@ void mm_init(const struct multiboot_info *mbi, uint32_t reserve_bytes, uint32_t 
     if (!(mbi->flags & MBI_FLAG_MMAP))
         panic("the boot loader gave no memory map");
 
-    /* 1. Usable RAM from the memory map, at or above 1 MiB. */
+    /* 1. Usable RAM from the memory map, at or above 1 MiB.  Below it are
+     * the BIOS's and the boot loader's leftovers (the Multiboot
+     * information, the trace anchor at TRACE_ANCHOR_PADDR): never handed
+     * out, so frame 0 can mean "no frame" in the allocator's answers. */
     const uint8_t *p = maddr_to_virt(mbi->mmap_addr);
     const uint8_t *end = p + mbi->mmap_length;
     while (p < end) {
@@ -72,7 +80,10 @@ void mm_init(const struct multiboot_info *mbi, uint32_t reserve_bytes, uint32_t 
             mark(m[i].mod_start, m[i].mod_end, FRAME_MODULE);
     }
 
-    /* 3. The trace ring: contiguous, from the top of RAM down. */
+    /* 3. The trace ring: contiguous, from the top of RAM down.  The host
+     * finds it by one physical address and size (the anchor) and reads it
+     * as one range of the RAM file; frames scattered like a guest's would
+     * need a map of their own. */
     uint32_t need = (reserve_bytes + 0xFFF) & ~0xFFFu;
     uint32_t base = top - need;
     for (uint32_t a = base; a < top; a += HV_PAGE_SIZE)
@@ -81,14 +92,18 @@ void mm_init(const struct multiboot_info *mbi, uint32_t reserve_bytes, uint32_t 
     mark(base, top, FRAME_HV);
     *reserved = base;
 
-    /* 4. Everything still free goes on the free list, ascending. */
+    /* 4. Everything still free goes on the free list, ascending (so it is
+     * handed out from the top: see the comment at the head of this file). */
     for (uint32_t f = 0; f < MAX_FRAMES; f++)
         if (frame_table[f].use == FRAME_FREE)
             free_stack[nr_free++] = f;
 
     /* 5. The read-only M2P for guests: one L1 mapping the m2p[] array
      * (15 pages), user-readable, never writable.  Directory slot 1007,
-     * just below the hypervisor's, so the guest segments reach it. */
+     * just below the hypervisor's, so the guest segments reach it.
+     * Read-only is what makes sharing it safe: the hypervisor changes an
+     * entry only through m2p_update/pt_release, with the frame's owner
+     * checked, and every guest sees the same table. */
     m2p_l1_mfn = frame_alloc(DOMID_HV);
     uint32_t *l1 = mfn_to_virt(m2p_l1_mfn);
     uint32_t m2p_first = virt_to_maddr(m2p) >> HV_PAGE_SHIFT;
@@ -113,6 +128,8 @@ static void frame_reset(uint32_t mfn, uint32_t use, domid_t owner)
     m2p[mfn] = INVALID_PFN;
 }
 
+/* Frames come off the free list in no particular order after the first
+ * frees: nobody may rely on a domain's memory being contiguous. */
 uint32_t frame_alloc(domid_t owner)
 {
     if (!nr_free)
@@ -124,6 +141,10 @@ uint32_t frame_alloc(domid_t owner)
     return mfn;
 }
 
+/* Freeing a frame that is not in use is a hypervisor bug (a guest cannot
+ * cause it: pt_release and domain_free_memory check the frame's owner and
+ * counts first), and a double free would put one frame on the list twice,
+ * to be given to two domains.  So it stops the machine. */
 void frame_free(uint32_t mfn)
 {
     if (mfn >= MAX_FRAMES || frame_table[mfn].use == FRAME_FREE ||
@@ -156,7 +177,10 @@ void mm_release_modules(void)
         }
 }
 
-/* The page-table core (page_type.h) reaches a table through these. */
+/* The page-table core (page_type.h) reaches a table through these.  They
+ * are the seam between the pure rules, which also run on the host, and
+ * the machine: in the unit tests a "frame" is an array and the hypervisor
+ * slots are fixed numbers. */
 uint32_t *pt_frame(uint32_t mfn)
 {
     return mfn_to_virt(mfn);

@@ -16,6 +16,23 @@
  * split is drawn in public/address_space.h), so it can reach any frame it
  * hands out with a plain pointer: mfn_to_virt().  Frames above 60 MiB are
  * not used.
+ *
+ * Why a direct map at all: the hypervisor must write frames no one has
+ * mapped (a new domain's memory, a page table it is validating, the shared
+ * page), from inside whichever guest's hypercall it is serving.  Mapping
+ * all of machine memory once, in the hypervisor's own slots (present in
+ * every address space under isolation=classic, in the hypervisor's
+ * directory under isolation=paging), means it never has to make a mapping
+ * to reach a frame.  The price is that machine memory the direct map does
+ * not cover cannot be used: fifteen of the sixteen hypervisor slots hold
+ * it, and the last (0xFFC00000) is kept free.
+ *
+ * Why the M2P exists: a guest's page-table entries hold machine frame
+ * numbers (direct paging: the CPU walks them as they are), so a guest that
+ * reads an entry back gets an mfn and needs to know which of its own pages
+ * that is.  The P2M answers "which frame backs my page", the M2P "which of
+ * my pages is this frame"; the hypervisor maps the M2P read-only into
+ * every guest so the lookup costs no hypercall.
  */
 #ifndef HV_MM_H
 #define HV_MM_H
@@ -27,6 +44,10 @@
  * pure half of memory bookkeeping, shared with the host tests. */
 #include "mm/page_type.h"
 
+/* Only for frames below MAX_FRAMES: beyond the direct map this would point
+ * into the hypervisor's other slots.  Every frame number that comes from a
+ * guest is checked against MAX_FRAMES (or found through the frame table)
+ * before it gets here. */
 static inline void *mfn_to_virt(uint32_t mfn)
 {
     return (void *)(HYPERVISOR_VIRT_START + (mfn << HV_PAGE_SHIFT));
@@ -37,6 +58,8 @@ static inline void *maddr_to_virt(uint32_t maddr)
     return (void *)(HYPERVISOR_VIRT_START + maddr);
 }
 
+/* The inverse, for pointers into the direct map or the hypervisor image
+ * (which is linked at HYPERVISOR_VIRT_START + its load address). */
 static inline uint32_t virt_to_maddr(const void *v)
 {
     return (uint32_t)v - HYPERVISOR_VIRT_START;

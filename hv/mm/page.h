@@ -6,6 +6,10 @@
  * The entry bits (PTE_P, PTE_RW, ...) and the directory slots the hypervisor
  * keeps for itself (HV_M2P_SLOT, HV_FIRST_SLOT ..) are part of the public
  * ABI: public/address_space.h defines them, with the picture of the split.
+ *
+ * Under direct paging these are the real tables the CPU walks, built by
+ * the guest but holding MACHINE frame numbers: the hypervisor does not
+ * translate them, it validates them (hv/mm/page_type.h).
  */
 #ifndef HV_PAGE_H
 #define HV_PAGE_H

@@ -32,10 +32,10 @@
  *     to another domain's address space.  The
  *     directory slots of the hypervisor (1008..1023, and 1007 for the
  *     read-only M2P: HV_FIRST_SLOT, HV_M2P_SLOT in public/address_space.h)
- *     are the hypervisor's: filled in by it, never by the guest (hv_slot).  4 MiB pages are refused (large_page): one PDE
- *     would map 1024 frames with no L1 for the rules to look at.  When a
- *     type count drops back to 0 the table is DEVALIDATED: every entry gives
- *     its references back.
+ *     are the hypervisor's: filled in by it, never by the guest (hv_slot).
+ *     4 MiB pages are refused (large_page): one PDE would map 1024 frames
+ *     with no L1 for the rules to look at.  When a type count drops back
+ *     to 0 the table is DEVALIDATED: every entry gives its references back.
  *
  * THE USED MAP.  Devalidating a table must find its present entries, and
  * most of a table is empty: walking all 1024 entries to find the 16 a

@@ -36,7 +36,12 @@
 #define PF_USER    0x4
 #define VIA_PTWR   3
 
-/* The machine frame that maps va in d's current address space, 0 if none. */
+/* The machine frame that maps va in d's current address space, 0 if none.
+ * A software walk of the tables the CPU just walked: CR2 is a virtual
+ * address, and the rules work on machine frames.  The walk can trust the
+ * directory (d's validated base pointer) but still checks every frame
+ * number against the direct map, because it runs before anything has said
+ * that this address is a page table at all. */
 static uint32_t mfn_of_va(struct domain *d, uint32_t va)
 {
     uint32_t *pd = mfn_to_virt(d->cr3 >> HV_PAGE_SHIFT);
@@ -49,7 +54,9 @@ static uint32_t mfn_of_va(struct domain *d, uint32_t va)
     return pte >> HV_PAGE_SHIFT;
 }
 
-/* The register numbered r in ModRM order. */
+/* The register numbered r in ModRM order.  The value comes from the saved
+ * frame, not the live registers: the guest's registers ARE the frame while
+ * the hypervisor runs (hv/x86/traps.h). */
 static uint32_t reg_value(const struct cpu_regs *regs, int r)
 {
     switch (r) {
@@ -66,8 +73,12 @@ static uint32_t reg_value(const struct cpu_regs *regs, int r)
 
 int ptwr_page_fault(struct domain *d, struct cpu_regs *regs, uint32_t cr2)
 {
+    /* Only the guest kernel's writes to present pages.  A ring-3 program
+     * that writes a page table has made a mistake for its own kernel to
+     * judge, as on hardware; a not-present fault is an ordinary page
+     * fault. */
     if ((regs->error_code & (PF_PRESENT | PF_WRITE | PF_USER)) != (PF_PRESENT | PF_WRITE))
-        return 0;                      /* only ring-1 writes to present pages */
+        return 0;
     if (cr2 >= HYPERVISOR_VIRT_START || (cr2 & 3))
         return 0;                      /* a whole, aligned entry only */
     uint32_t mfn = mfn_of_va(d, cr2);
@@ -77,8 +88,11 @@ int ptwr_page_fault(struct domain *d, struct cpu_regs *regs, uint32_t cr2)
     if (f->type_count == 0 || (f->type != PGT_L1 && f->type != PGT_L2))
         return 0;                      /* an ordinary read-only page */
 
-    /* The instruction's bytes; byte by byte only if the 16 would cross
-     * into an unmapped page. */
+    /* The instruction's bytes, through copy_from_guest like any guest
+     * memory (the eip is the guest's word).  16 bytes is more than any
+     * store we decode.  Optimization: the plain version copies byte by
+     * byte until one faults; here one copy of 16 is tried first, and byte
+     * by byte only if the 16 would cross into an unmapped page. */
     uint8_t insn[16];
     uint32_t avail = sizeof insn;
     guest_ptr eip = guest_ptr_at(regs->eip);
@@ -97,13 +111,21 @@ int ptwr_page_fault(struct domain *d, struct cpu_regs *regs, uint32_t cr2)
     uint32_t ptr = (mfn << HV_PAGE_SHIFT) | (cr2 & 0xFFF);
     int32_t ret = mm_update_entry(d, ptr, val, VIA_PTWR);
     trace5(TRC_PTWR, d->id, cr2, regs->eip, ptr, val, (uint32_t)ret);
+    /* Refused: nothing was written, and the guest gets the #PF it caused,
+     * as it would on hardware for a write to a read-only page.  Emulating
+     * a refused store as a no-op would hide the error from the guest. */
     if (ret)
-        return 0;                      /* refused: the guest gets its #PF */
+        return 0;
     d->mm.nr_ptwr++;
+    /* The new entry may have made a frame a page table (an L2 entry taking
+     * an L1 type reference) while the TLB still holds a writable mapping
+     * of it: flush before the guest runs again, or it could write the
+     * table through the stale entry. */
     if (pt_flush_needed) {
         pt_flush_needed = 0;
         write_cr3(read_cr3());
     }
+    /* Step past the store, as the CPU would have after executing it. */
     regs->eip += len;
     return 1;
 }

@@ -14,7 +14,10 @@ struct cpu_regs;
 /* A #PF from the guest at address cr2: if it is a write to one of d's page
  * tables that we can emulate, do it (or refuse it), step eip past the
  * instruction and return 1.  Otherwise return 0: the fault is the guest's
- * (also when the new value is refused: see ptwr.c). */
+ * (also when the new value is refused: see ptwr.c).
+ * The same rules as mmu_update, reached another way: direct paging says
+ * the guest may not WRITE its tables; writable page tables only make it
+ * look as if it could, one checked store at a time. */
 int ptwr_page_fault(struct domain *d, struct cpu_regs *regs, uint32_t cr2);
 
 /* One checked entry update, traced as mmu_update with `via` (1 mmu_update,

@@ -50,13 +50,25 @@
 #include "public/exit.h"
 #include "public/sched.h"
 
+/* A switch is only ever requested in the middle of the hypervisor's work
+ * and carried out at its end (trap(), hv/x86/traps.c), when the current
+ * domain's registers are complete in the frame: a hypercall that blocks
+ * must still return its result to the domain that made it. */
 int need_resched;
 static int resched_reason;
 
+/* One CPU, one run queue.  The policy sees only struct sched_vcpu records
+ * (one per domain, d->vcpu) and ids; mapping them back to domains is the
+ * mechanism's business (vcpu_domain). */
 static const struct scheduler *policy;
 static struct sched_queue runq;
 
 uint32_t domain_switches;
+
+/* Two clocks, on purpose: system time in ns drives the policy (it must
+ * compare against slices and warp limits), raw TSC cycles give exact
+ * accounting (d->cpu_tsc, what domctl and the time records report) with
+ * no conversion on the switch path. */
 static uint64_t dispatched_at;      /* when current got the CPU (ns) */
 static uint64_t slice_end;          /* when its slice ends (ns) */
 static uint64_t last_switch_tsc;    /* for d->cpu_tsc */
@@ -93,6 +105,10 @@ void sched_request(int reason)
     need_resched = 1;
 }
 
+/* Into the run queue, once, when scheduling starts (sched_start).  The
+ * policy creates its record blocked; a domain built runnable is then woken
+ * like any other, so it enters the queue by the policy's own wake rule
+ * (BVT: at the scheduler virtual time, no banked credit). */
 int sched_add_domain(struct domain *d)
 {
     int r = policy->vcpu_init(&runq, &d->vcpu, d->id, time_now_ns());
@@ -103,6 +119,10 @@ int sched_add_domain(struct domain *d)
     return 0;
 }
 
+/* Out of the queue for good.  A domain usually dies while it runs (its
+ * shutdown, a fatal fault), but not always (sched_start crashes one the
+ * run queue has no room for): either way the policy forgets it now, and
+ * schedule() never picks it again. */
 void sched_domain_dead(struct domain *d)
 {
     uint64_t now = time_now_ns();
@@ -118,7 +138,8 @@ void sched_domain_dead(struct domain *d)
         runq.current = 0;
 }
 
-/* sched_op block: wait for an event. */
+/* sched_op block: wait for an event.  The state changes at once; the
+ * switch away waits for the end of the trap, like every switch. */
 void sched_block_until_event(struct domain *d)
 {
     if (d->state != DOM_RUNNABLE)
@@ -140,6 +161,8 @@ void sched_block(struct domain *d)
         d->hlt_blocked = 1;
 }
 
+/* Called from event delivery (events_raise) and the tick, never by the
+ * domain itself: a blocked domain cannot run to wake itself. */
 void sched_wake(struct domain *d)
 {
     if (d->state != DOM_BLOCKED)
@@ -195,7 +218,10 @@ uint64_t sched_slice_end(void)
     return current ? slice_end : 0;
 }
 
-/* A new slice: make sure the timer interrupts when it ends. */
+/* A new slice: make sure the timer interrupts when it ends.  The PIT is
+ * one-shot (hv/time/clock.c), so without this a slice would end at the
+ * next 1 ms tick instead, and a policy's short slices would be rounded up
+ * to whole milliseconds. */
 static void start_slice(uint64_t now, uint64_t slice_ns)
 {
     dispatched_at = now;
@@ -203,6 +229,8 @@ static void start_slice(uint64_t now, uint64_t slice_ns)
     time_timer_sooner(slice_end);
 }
 
+/* The last domain is gone: end the run.  The exit code tells a test
+ * whether every domain shut down cleanly (public/exit.h). */
 static void all_done(void)
 {
     int crashed = 0;
@@ -229,8 +257,13 @@ static void trace_virtual_times(void)
 }
 
 /* A decision in the trace: SCHEDULE (next = NULL: idle), then the virtual
- * times.  The test comes first: with tracing off, not even the conversions
- * to microseconds (64-bit divisions, library calls on x86-32) are done. */
+ * times.
+ * Optimization: the plain version calls trace5 and trace6 directly, which
+ * test trace_enabled themselves, but only after their arguments are
+ * computed.  Here the test comes first: with tracing off, not even the
+ * conversions to microseconds (64-bit divisions, library calls on x86-32)
+ * are done.  Part of taking a domain switch from ~720 to ~490 instructions
+ * (docs/performance.md). */
 static void trace_decision(struct domain *prev, struct domain *next, int reason,
                            uint64_t slice_ns)
 {
@@ -244,7 +277,12 @@ static void trace_decision(struct domain *prev, struct domain *next, int reason,
 }
 
 /* Make `next` the running domain: its address space, its x87 registers
- * (lazily, hv/x86/fpu.c), its ring-1 stack, its direct system-call gate. */
+ * (lazily, hv/x86/fpu.c), its ring-1 stack, its direct system-call gate.
+ * These are the per-domain parts of the machine state that live outside
+ * the register frame.  Its time record is published last, so the guest's
+ * first instruction after a switch reads a fresh system time and virtual
+ * time (the course: the guest's time is updated at every tick and at every
+ * schedule). */
 static void load_domain(struct domain *next)
 {
     address_space_load(next->cr3);
@@ -265,6 +303,9 @@ uint64_t sched_dispatch_tsc(void)
     return last_switch_tsc;
 }
 
+/* Charge prev (NULL: the idle CPU, charged to nobody) the cycles since the
+ * last switch.  The domain's virtual time is exactly this sum: it advances
+ * only while the domain runs. */
 static void account_tsc(struct domain *prev)
 {
     uint64_t now = rdtsc();
@@ -273,6 +314,9 @@ static void account_tsc(struct domain *prev)
     last_switch_tsc = now;
 }
 
+/* The context switch.  Only called at the end of trap(), with the running
+ * domain's registers in the frame at the top of the stack: everything
+ * below is "copy that frame out, copy the next one in". */
 void schedule(void)
 {
     struct domain *prev = current;
@@ -308,7 +352,13 @@ void schedule(void)
 
     if (!next) {
         /* Idle: leave the dead domain's page tables before freeing them,
-         * then halt until an interrupt makes somebody runnable. */
+         * then halt until an interrupt makes somebody runnable.  The idle
+         * loop runs on the hypervisor's own directory (boot_pgdir, with an
+         * empty guest half): no domain's tables are in use, so any domain
+         * may die and be freed meanwhile.  Each interrupt here enters
+         * trap() as from ring 0 (a nested frame below this one): it raises
+         * events and wakes domains, but never schedules, so the loop
+         * itself notices. */
         address_space_idle();
         current = 0;
         if (prev && prev->state == DOM_DEAD)
@@ -331,6 +381,8 @@ void schedule(void)
         reason = SCHED_WAKE;
     }
 
+    /* The switch itself.  From here on the frame at the top of the stack
+     * is next's, and the iret at the end of trap() enters it. */
     trace_decision(prev, next, reason, pick.slice_ns);
     copy_regs(top, &next->regs);
     load_domain(next);
@@ -339,6 +391,9 @@ void schedule(void)
         domain_free_memory(prev);
 }
 
+/* The end of boot: every built domain into the run queue, the first
+ * decision, and the first entry into a guest, which never returns.  From
+ * here on the hypervisor runs only when a guest or an interrupt enters it. */
 void sched_start(void)
 {
     for (int i = 0; i < MAX_DOMAINS; i++)

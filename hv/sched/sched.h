@@ -14,7 +14,9 @@
 
 struct domain;
 
-/* Why the scheduler ran: the "schedwhy" enum in trace-events.def. */
+/* Why the scheduler ran: the "schedwhy" enum in trace-events.def.  Each
+ * SCHEDULE trace record carries one, so a student can tell a preemption
+ * (a warped domain woke) from a slice that ran out. */
 #define SCHED_START    0
 #define SCHED_YIELD    1
 #define SCHED_BLOCK    2

@@ -14,6 +14,12 @@
  * the policy — pick next, account, warp — is lab 3 (hv/sched/lab3.h;
  * solutions/lab3/bvt.c, labs/lab3/bvt.c).
  *
+ * Optimization: the plain version finds the lowest evt (and the svt) by
+ * scanning every runnable vcpu, O(n) per decision: from 4 to 256 domains
+ * its cost grew 42 times, against 3.4 times for the heaps
+ * (docs/performance.md).  A first reading can take bvt_lowest() and
+ * update_svt() as "the minimum over the runnable vcpus" and skip the heaps.
+ *
  * Cost of a decision: O(log n).  The runnable vcpus sit in two min-heaps
  * (hv/sched/sched_heap.c), one by evt — the lowest and the second lowest are at
  * the top — and one by avt, whose top is the scheduler virtual time.  A
@@ -31,6 +37,10 @@
 #include "sched/sched_heap.h"
 #include "sched/lab3.h"
 
+/* C is real time, but evts are compared in virtual time, and v's virtual
+ * time runs at its own rate: C / mcu_ns minimum charging units, each worth
+ * mcu_advance virtual ns.  So a heavy vcpu's allowance is smaller in
+ * virtual time, and it still gets C of real time before being switched. */
 uint64_t bvt_ctx_allow_virtual(const struct sched_queue *q,
                                const struct sched_vcpu *v)
 {
@@ -60,6 +70,9 @@ static void resort(struct sched_queue *q, struct sched_vcpu *v)
     sched_heap_update(&q->by_avt, v);
 }
 
+/* Integer division: with the 1 ms MCU and weights up to BVT_WEIGHT_MAX
+ * (1000) the advance is at least 1000 virtual ns, never 0 (a vcpu whose
+ * clock did not move would win every decision forever). */
 static void set_weight(struct sched_queue *q, struct sched_vcpu *v,
                        uint32_t weight)
 {
@@ -99,6 +112,10 @@ static void bvt_vcpu_destroy(struct sched_queue *q, struct sched_vcpu *v)
     sched_queue_remove(q, v);
 }
 
+/* The moment BVT exists for: a vcpu that slept wakes, is brought up to
+ * svt (sleeping banks no credit), warps if it may (its evt drops by W),
+ * and preempts the running vcpu if its evt is now far enough below the
+ * running one's. */
 static int bvt_wake(struct sched_queue *q, struct sched_vcpu *v, uint64_t now)
 {
     struct sched_vcpu *cur = q->current;
@@ -132,6 +149,9 @@ static void bvt_sleep(struct sched_queue *q, struct sched_vcpu *v, uint64_t now)
     v->evt = bvt_evt(v);
 }
 
+/* The framework's half of pick_next: svt first (lab 3's code may rely on
+ * it being current), then the lab's decision, remembered as q->current
+ * for the next wake's preemption test. */
 static struct sched_pick bvt_sched_pick(struct sched_queue *q, uint64_t now)
 {
     struct sched_pick p;
@@ -148,6 +168,11 @@ static void bvt_sched_account(struct sched_queue *q, struct sched_vcpu *v,
     resort(q, v);
 }
 
+/* dom0's domctl lands here (policy in dom0, mechanism here).  The limits
+ * keep every later computation in range (a weight > 0 for set_weight;
+ * bounded times, so that sums of them cannot overflow); the last check
+ * refuses a combination that would mean nothing rather than guess what the
+ * caller wanted. */
 static int bvt_set_params(struct sched_queue *q, struct sched_vcpu *v,
                           const struct sched_params *p)
 {

@@ -9,6 +9,9 @@
  */
 #include "sched/sched_heap.h"
 
+/* One heap type for both orders: the key is read from the vcpu, not
+ * copied into the heap, so a vcpu whose evt or avt changed is out of
+ * order until sched_heap_update() puts it back (the caller's duty). */
 static int64_t key(const struct sched_heap *h, const struct sched_vcpu *v)
 {
     return h->kind == SCHED_HEAP_EVT ? v->evt : (int64_t)v->avt;
@@ -22,6 +25,8 @@ static int before(const struct sched_heap *h, const struct sched_vcpu *a,
     return ka < kb || (ka == kb && a->id < b->id);
 }
 
+/* Every move goes through here, so a vcpu's heap_pos is always where it
+ * really is: that is what makes remove and update O(log n) with no search. */
 static void place(struct sched_heap *h, int i, struct sched_vcpu *v)
 {
     h->v[i] = v;
@@ -58,6 +63,8 @@ static void sift_down(struct sched_heap *h, int i)
     place(h, i, v);
 }
 
+/* Already in, or full: nothing to do.  The heap has room for every vcpu
+ * a queue can hold, so "full" cannot happen with a consistent caller. */
 void sched_heap_insert(struct sched_heap *h, struct sched_vcpu *v)
 {
     if (v->heap_pos[h->kind] || h->n >= SCHED_MAX_VCPUS)

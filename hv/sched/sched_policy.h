@@ -33,7 +33,9 @@
 #include <stdint.h>
 #include "public/hvkit.h"
 
-/* How many vcpus one run queue can hold (at least MAX_DOMAINS). */
+/* How many vcpus one run queue can hold (at least MAX_DOMAINS).  Larger
+ * than the hypervisor needs so that the host benchmark can measure a
+ * decision's cost as the number of domains grows (bench/sched-cost.c). */
 #define SCHED_MAX_VCPUS   256
 
 /* Defaults, all in nanoseconds of real time. */
@@ -140,7 +142,8 @@ struct sched_pick {
     uint64_t slice_ns;            /* run it for at most this long */
 };
 
-/* The parameters dom0 may set (a hypercall, later).  Round-robin has none. */
+/* The parameters dom0 may set with domctl (hv/core/domctl.c,
+ * DOMCTL_sched_set).  Round-robin has none. */
 struct sched_params {
     uint32_t weight;
     uint64_t warp_ns;

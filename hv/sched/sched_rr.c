@@ -16,6 +16,9 @@
 #endif
 #include "sched/sched_policy.h"
 
+/* The list of every vcpu the policy knows, runnable or not, in the order
+ * they arrived (domain id order at boot).  RR's turns follow this order;
+ * BVT keeps it only so that the trace can list every vcpu's times. */
 int sched_queue_add(struct sched_queue *q, struct sched_vcpu *v)
 {
     if (q->nr >= SCHED_MAX_VCPUS)
@@ -96,6 +99,9 @@ static struct sched_pick rr_pick_next(struct sched_queue *q, uint64_t now)
     return p;
 }
 
+/* Nothing to charge but the accounting: round-robin's decision does not
+ * depend on how long anyone ran, which is exactly why it cannot give a
+ * domain that ran little a quicker turn (BVT's svt and warp can). */
 static void rr_account(struct sched_queue *q, struct sched_vcpu *v,
                        uint64_t ran_ns, uint64_t now)
 {

@@ -32,6 +32,11 @@
 #define PIC2_CMD    0xA0
 #define PIC2_DATA   0xA1
 
+/* The three clocks the course names, and where each comes from: cycles
+ * (the TSC itself), system time (TSC cycles since boot_tsc, scaled by
+ * tsc_mul and tsc_shift), and the wall clock (the RTC's reading at boot,
+ * plus system time).  A domain's virtual time is the fourth: its own CPU
+ * time, kept by the scheduler (d->cpu_tsc). */
 uint32_t tsc_khz;
 static uint64_t boot_tsc;
 static uint32_t tick_ms;
@@ -39,6 +44,11 @@ static uint32_t wc_sec_at_boot;
 static uint32_t tsc_mul;
 static int8_t tsc_shift;
 
+/* The four initialisation words of each 8259, master then slave.  Vector
+ * bases 32 and 40, because the CPU reserves 0..31 for its exceptions: with
+ * the BIOS's default (8..15) the timer would arrive as a double fault.
+ * Everything starts masked; time_start_ticks lets the timer and the
+ * console in, and dom0's bind_pirq any other line. */
 static void pic_init(void)
 {
     outb(PIC1_CMD, 0x11);  outb(PIC2_CMD, 0x11);    /* init, expect ICW4 */
@@ -107,10 +117,13 @@ static uint32_t rtc_read_seconds(void)
 
 /*
  * TSC cycles to ns with the same scale factor the guests use (see
- * time_init): ns = ((tsc << shift) * mul) >> 32.  No division: this runs on
- * every schedule and timer tick, and a 64-bit division is a libgcc call of
- * a few hundred instructions on x86-32.  The 64 x 32-bit product is done in
- * two halves so that nothing overflows.
+ * time_init): ns = ((tsc << shift) * mul) >> 32.  The same formula on both
+ * sides is what makes the guest's reading of system time (from its time
+ * record and its own rdtsc) agree with the hypervisor's.
+ * Optimization: the plain version is tsc * 1000000 / tsc_khz, a 64-bit
+ * division; this runs on every schedule and timer tick, and a 64-bit
+ * division is a libgcc call of a few hundred instructions on x86-32.  The
+ * 64 x 32-bit product is done in two halves so that nothing overflows.
  */
 uint64_t tsc_to_ns(uint64_t tsc)
 {
@@ -146,6 +159,10 @@ static void pit_arm(uint64_t at)
     armed_tsc = rdtsc() + ((delta * ns_to_tsc_mul) >> 32);
 }
 
+/* Every PIT interrupt comes here, whether it was armed for the 1 ms tick
+ * or for an earlier deadline (a guest's one-shot timer, a slice's end).
+ * Only a tick does the per-tick work (the guests' periodic timer, waking
+ * halted domains), so the caller is told which it was. */
 int time_timer_interrupt(void)
 {
     uint64_t now = time_now_ns();
@@ -186,6 +203,10 @@ uint64_t time_now_ns(void)
     return tsc_to_ns(rdtsc() - boot_tsc);
 }
 
+/* Called once, before any domain exists.  The scale factor computed here
+ * (tsc_mul, tsc_shift) is published in every domain's time record; it
+ * never changes, because the TSC's rate does not (under QEMU -icount it is
+ * one per instruction). */
 void time_init(uint32_t tick)
 {
     boot_tsc = rdtsc();
@@ -222,6 +243,17 @@ void time_start_ticks(void)
  * Publish the time in d's shared-info page.  The version is odd while we
  * write, so a guest reading concurrently knows to retry (a seqlock).
  * Virtual time: the CPU time this domain has consumed.
+ *
+ * Versioned time records (course: "Xen and time"): the record is several
+ * 64-bit fields, and a 32-bit guest cannot read even one of them in a
+ * single instruction.  With one CPU the guest cannot run while we write,
+ * so the version is never odd when it reads -- but the timer interrupt
+ * can stop the guest in the middle of ITS read, and the hypervisor
+ * updates the record on that tick before the guest resumes.  The guest
+ * copies, then compares the version before and after
+ * (minios-guest/arch/pv/pvops-hv.c), and so never uses a mix of two
+ * updates.  The compiler barriers keep our stores in the order the
+ * protocol needs.
  */
 void time_update_shared(struct domain *d)
 {
@@ -242,6 +274,9 @@ void time_update_shared(struct domain *d)
     __asm__ __volatile__("" ::: "memory");
     t->version++;
 
+    /* The wall clock is the time of day at system time 0, so it is the
+     * same for the whole run: written once, the first time the domain's
+     * time is published.  The guest adds its system time to it. */
     struct shared_info *s = d->shared;
     if (s->wc_sec == 0) {
         s->wc_version++;

@@ -3,8 +3,11 @@
  *
  * Course ("Xen and time"): cycle counter, system time since boot, wall
  * clock, and per-domain virtual time (advances only while the domain runs),
- * all published in the shared-info page, updated every tick (10 ms by
- * default) and at each schedule.
+ * all published in the shared-info page.  The course's Xen updates a
+ * guest's copy every 10 ms and at each schedule; hvkit updates the running
+ * domain's at every 1 ms hypervisor tick and whenever a domain is
+ * scheduled in, so the record a guest reads is never more than a
+ * millisecond old (and the guest extrapolates from it with the TSC).
  */
 #ifndef HV_TIME_H
 #define HV_TIME_H
@@ -13,7 +16,9 @@
 
 struct domain;
 
-/* The hypervisor's own timer interrupt period (PIT channel 0). */
+/* The hypervisor's own tick (PIT channel 0, re-armed one-shot).  Not the
+ * guests' periodic timer, which is tick= ms (default 10) and is counted
+ * out of these in hv/time/timer.c. */
 #define HV_TIMER_MS 1
 
 extern uint32_t tsc_khz;

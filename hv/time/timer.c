@@ -17,11 +17,18 @@
 #include "trace/trace.h"
 #include "public/event_channel.h"
 
+/* One timer per domain, as in Xen's set_timer_op: a new deadline replaces
+ * the old one, 0 cancels.  The deadline is absolute system time, which the
+ * guest computes from its time record, so "wake me in 3 ms" needs no
+ * second hypercall to ask what time it is. */
 void timer_set(struct domain *d, uint64_t deadline_ns)
 {
     uint64_t now = time_now_ns();
     d->timer_deadline = deadline_ns;
-    if (trace_enabled)      /* (no divisions when tracing is off) */
+    /* Optimization: the plain version calls trace2 directly, which tests
+     * trace_enabled only after its arguments, two 64-bit divisions, are
+     * computed; testing first costs nothing when tracing is on. */
+    if (trace_enabled)
         trace2(TRC_TIMER_SET, d->id, (uint32_t)(deadline_ns / 1000),
                deadline_ns ? (uint32_t)(int32_t)(((int64_t)deadline_ns - (int64_t)now) / 1000) : 0);
     /* A deadline already in the past fires at once (as in Xen). */
@@ -34,6 +41,8 @@ void timer_set(struct domain *d, uint64_t deadline_ns)
     time_timer_sooner(deadline_ns);
 }
 
+/* A scan of every domain, at every timer interrupt: with 32 domains at
+ * most that is cheaper to read and to get right than a sorted queue. */
 uint64_t timer_next_deadline(void)
 {
     uint64_t first = 0;
@@ -54,6 +63,8 @@ void timer_tick(int tick)
         struct domain *d = &domains[i];
         if (!d->timer_deadline || d->timer_deadline > now)
             continue;
+        /* A dead domain's timer is dropped without an event: there is
+         * no one left to deliver it to. */
         if (d->state != DOM_RUNNABLE && d->state != DOM_BLOCKED) {
             d->timer_deadline = 0;
             continue;

@@ -14,7 +14,8 @@ struct domain;
  * VIRQ_TIMER. */
 void timer_tick(int tick);
 
-/* The earliest one-shot timer any domain has set (0: none). */
+/* The earliest one-shot timer any domain has set (0: none): trap() arms
+ * the PIT for it, so a guest's timer fires when it asked, not at a tick. */
 uint64_t timer_next_deadline(void);
 
 /* set_timer_op's work: arm (or with 0 cancel) d's one-shot timer. */

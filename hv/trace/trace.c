@@ -55,6 +55,9 @@ static void stop_here(uint32_t p)
     trace_stop = trace_next;
 }
 
+/* The 8-byte magics, without a library call: this file is built both into
+ * the hypervisor (its own lib) and into the host tests (libc), and needs
+ * neither. */
 static void copy8(char *dst, const char *src)
 {
     for (int i = 0; i < 8; i++)
@@ -74,7 +77,10 @@ void trace_init(void *mem, uint32_t bytes, uint32_t tsc_khz, int enabled)
         return;
     }
 
-    /* Round down to a power of two so a slot is index & (n - 1). */
+    /* Round down to a power of two so a slot is index & (n - 1).  It is
+     * also what keeps free-running 32-bit indices right when they wrap at
+     * 2^32: index % n stays continuous across the wrap only when n divides
+     * 2^32 (tests/unit/test_trace_ring.c starts the indices just below). */
     while (n & (n - 1))
         n &= n - 1;
 

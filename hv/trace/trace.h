@@ -7,6 +7,19 @@
  * budget is about thirty instructions for an enabled event and a single
  * compare-and-branch when tracing is off (`trace=off`).
  *
+ * Optimization: everything below about trace_next, trace_stop, the
+ * combined header words and incl.  The plain version of an emitter is
+ *     if (!trace_enabled) return;
+ *     if (prod - cons == nr_records) { count a loss; return; }
+ *     struct trace_record *t = &records[prod % nr_records];
+ *     ...fill in every field...;  prod++;
+ * with a LOST record written first when a loss is pending.  That is what
+ * the code still does, only arranged so that the common case is one
+ * compare: 47 instructions per 7-argument record became 30, before
+ * since_entry added its few (docs/performance.md, "Tracing", has the
+ * cost as measured now).  A first reading can take
+ * trace_begin() as "the plain version" and skip the rest.
+ *
  * How the fast path stays short (docs/trace-format.md, "Cost"):
  *   - the hypervisor keeps a pointer to the next free slot (trace_next) and
  *     a pointer where the fast path must stop (trace_stop): the end of the
@@ -22,7 +35,7 @@
  *     word each (the record layout is unchanged: little-endian, the same
  *     bytes);
  *   - since_entry, the time since this entry into the hypervisor began, is
- *     the stamp's low half less trace_entry_tsc (set by trap_entered(),
+ *     the stamp's low half less trace_entry_tsc (set by trace_entered(),
  *     from trap()), clamped to 16 bits: a subtraction, a compare and a
  *     conditional move.  It is what makes a hypercall's path length exact
  *     in the trace: the record is written as the call returns.
@@ -37,7 +50,9 @@
 #include "public/hvkit.h"
 #include "public/trace.h"
 
-/* The one ring, and whether events are recorded at all. */
+/* The one ring, and whether events are recorded at all.  Globals, not a
+ * structure passed around: every emitter is inline at its call site, and
+ * a global's address is a constant in the instruction. */
 extern struct trace_ring *trace_ring;
 extern uint32_t trace_enabled;
 extern uint32_t trace_seq;
@@ -129,7 +144,11 @@ static inline struct trace_record *trace_begin(uint16_t ev, uint16_t dom, uint8_
     return t;
 }
 
-/* Publish a filled slot: the reader may see it once prod moves past it. */
+/* Publish a filled slot: the reader may see it once prod moves past it.
+ * The reader is another program on the host, reading the guest RAM file
+ * while the machine runs, so the order of the stores is the whole
+ * protocol: the record first, the index after (and the reader reads the
+ * index first, the record after). */
 static inline void trace_publish(void)
 {
     __asm__ __volatile__("" ::: "memory");  /* x86 keeps stores in order; stop

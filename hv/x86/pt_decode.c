@@ -15,9 +15,33 @@
  * address is not decoded at all: the CPU already told us (CR2).
  *
  * Pure logic: host-tested in tests/unit/test_mm_ptwr.c.
+ *
+ * Why so little: emulating an instruction means doing exactly what the CPU
+ * would have done, and every form we accept is one more way to get that
+ * wrong in ring 0.  A store the decoder does not know is not an attack the
+ * hypervisor must stop (the page is read-only, so it simply faults): it is
+ * only a guest that does not get the convenience of writable page tables.
+ * Refusing by default is always safe; accepting by mistake is not.  That
+ * is why a prefix is refused rather than skipped: 0x66 would make the same
+ * opcode a 16-bit store, half an entry, which validating a whole 32-bit
+ * value would not describe.
+ *
+ * The encoding, for reading the code below (Intel SDM vol. 2, 2.1):
+ *   ModRM = mod(2 bits) reg(3) rm(3).  mod 3 is a register operand, so no
+ *   memory store at all; reg is the source register for 89, and must be 0
+ *   for C7 (C7 /0 is mov, other values are other instructions).
+ *   rm 4 means a SIB byte follows (base + index*scale); a SIB whose base is
+ *   5 under mod 0 has no base register but a 32-bit displacement.
+ *   rm 5 under mod 0 is an absolute 32-bit address.
+ *   mod 1 adds an 8-bit displacement, mod 2 a 32-bit one.
+ * Only the length matters here: the address itself came from CR2.
  */
 #include "mm/ptwr.h"
 
+/* `avail` is how many of the 16 bytes could be read from the guest: an
+ * instruction at the end of a mapped page may have fewer.  Every byte
+ * looked at is checked against it first, so a truncated instruction is
+ * "not one we emulate", never a read past what was copied. */
 uint32_t ptwr_decode(const uint8_t *insn, uint32_t avail, int *reg, uint32_t *imm)
 {
     if (avail < 2)

@@ -19,12 +19,25 @@
  * way (ring 3 is "user" for paging), which leaves it the same protection a
  * native kernel has.
  *
+ * That is the course's picture and 32-bit Xen's (isolation=classic).  The
+ * kit's only platform, QEMU's TCG, does not check the limit on data
+ * accesses, so by default (isolation=paging, hv/mm/isolation.h) a running
+ * guest's page directory does not map the hypervisor at all, and the
+ * limits stay as the barrier hardware gives for free.
+ *
+ * That is the 0/1/3 arrangement of the course, and it is what avoids ring
+ * compression: in the 0/3/3 arrangement (the only one x86-64 allows, which
+ * dropped segment limits) the guest kernel would share ring 3 with its
+ * programs, and page U/S bits could no longer keep programs out of the
+ * kernel.  Here each of the three has a ring of its own.
+ *
  * There is no LDT: the LDT register is loaded with the null selector, so
  * that an LDT selector faults instead of reading a table at linear address
  * 0 (the register's reset value), where the guest could write gates.
  *
  * The TSS tells the CPU which stack to use when an interrupt raises the
- * privilege level: esp0 (the hypervisor stack) for ring 1/3 -> 0, and
+ * privilege level: esp0 (the hypervisor stack, or the entry stack under
+ * isolation=paging) for ring 1/3 -> 0, and
  * esp1 (the guest kernel's stack, set with stack_switch) for the
  * ring 3 -> 1 system-call gate.  It has no I/O bitmap, so in/out from
  * rings 1 and 3 fault (#GP).
@@ -37,7 +50,10 @@
 #define HV_DS   0x10
 #define TSS_SEL 0x38
 
-/* A segment descriptor, built field by field (Intel SDM vol. 3, 3.4.5). */
+/* A segment descriptor, built field by field (Intel SDM vol. 3, 3.4.5).
+ * The limit is counted in 4 KiB pages (G = 1), which is how a 20-bit field
+ * can end a segment at 0xFBFFFFFF: limit 0xFBFFF means "the last byte of
+ * page 0xFBFFF". */
 static uint64_t seg_desc(uint32_t base, uint32_t limit_pages, uint8_t access)
 {
     uint64_t d = 0;
@@ -70,6 +86,9 @@ struct tss {
     uint16_t trap, iomap_base;
 } __attribute__((packed));
 
+/* One GDT and one TSS for the whole machine: there is one CPU, and guests
+ * never get descriptor tables of their own.  What differs per domain (its
+ * ring-1 stack, its system-call gate) is rewritten in place at each switch. */
 /* The entry trampoline's data page (see the top of this file). */
 #define ENTRY_DATA __attribute__((section(".data.entry")))
 
@@ -85,7 +104,11 @@ struct gate {
 static struct gate idt[256] ENTRY_DATA;
 
 /* Gate types: an interrupt gate clears IF on entry (the hypervisor runs with
- * interrupts off); a trap gate leaves it (used for the guest's syscalls). */
+ * interrupts off); a trap gate leaves it (used for the guest's syscalls).
+ * Interrupts off in the hypervisor is what lets it have a single stack and
+ * no locks: nothing but an NMI can enter it while it is already inside.  A gate's DPL
+ * is the least privileged ring that may reach it with "int n"; hardware
+ * interrupts and exceptions ignore it. */
 #define GATE_INTR 0x8E
 #define GATE_TRAP 0x8F
 
@@ -118,10 +141,16 @@ void segments_init(void)
     gdt[7] = (limit & 0xFFFF) | ((uint64_t)(base & 0xFFFFFF) << 16) |
              ((uint64_t)0x89 << 40) | ((uint64_t)(base >> 24) << 56);
 
+    /* Every entry from ring 1 or 3 lands at the top of this one stack,
+     * which is what puts a guest's registers always at the same address
+     * (guest_regs(), hv/x86/traps.c). */
     tss.ss0 = HV_DS;
     tss.esp0 = (uint32_t)hv_stack_top;  /* isolation=paging: tss_set_entry_stack */
     tss.iomap_base = sizeof(tss);       /* no I/O bitmap: all ports denied */
 
+    /* A new GDT takes effect for a segment register only when the register
+     * is loaded again: the far jump reloads CS, the moves the data
+     * segments.  Until then the CPU keeps using the boot loader's. */
     struct desc_ptr gp = { sizeof(gdt) - 1, (uint32_t)gdt };
     lgdt(&gp);
     __asm__ __volatile__(
@@ -181,6 +210,10 @@ void tss_set_entry_stack(uint32_t esp0)
     tss.esp0 = esp0;
 }
 
+/* The ring-1 stack the CPU switches to when a ring-3 program traps or
+ * makes a system call: the running process's kernel stack, which the
+ * guest names with stack_switch.  Each domain has its own, so the
+ * scheduler loads it at every switch (load_domain, hv/sched/sched.c). */
 void tss_set_guest_stack(uint32_t ss1, uint32_t esp1)
 {
     tss.ss1 = ss1;

@@ -15,6 +15,15 @@
  *
  * On the way out, if a hypercall or interrupt asked for it, schedule() may
  * put another domain's registers in the frame before the iret.
+ *
+ * The two ways a guest's instruction ends up here are the two halves of the
+ * course's CPU virtualization.  Ring deprivileging makes a privileged
+ * instruction in the ring-1 kernel fault instead of run; the hypervisor
+ * either emulates it (trap & emulate: the classic VMM, one trap per
+ * instruction) or, for a paravirtualized kernel that never executes it,
+ * is asked directly with a hypercall (one trap per request, or per batch).
+ * Everything else a guest causes, a divide error, a page fault of its own
+ * program, is the guest kernel's to handle: the hypervisor only relays it.
  */
 #include "x86/traps.h"
 #include "core/console.h"
@@ -45,6 +54,7 @@ extern char copy_guest_insn[], copy_guest_insn2[], copy_guest_fault[];
 extern char restore_ds[], restore_es[], restore_fs[], restore_gs[], restore_iret[];
 extern char restore_restart[];
 
+/* For messages: the CPU's exception vectors 0..19 (Intel SDM vol. 3, 6.15). */
 static const char *const trap_names[20] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
     "invalid opcode", "device not available", "double fault", "coprocessor overrun",
@@ -53,6 +63,10 @@ static const char *const trap_names[20] = {
     "SIMD error",
 };
 
+/* Entries from ring 1 or 3 always start at TSS.esp0, the top of the
+ * hypervisor stack (or of the entry stack under isolation=paging), so the
+ * frame entry.S builds is always at the same address: the registers of
+ * whichever guest entered last. */
 struct cpu_regs *guest_regs(void)
 {
     /* At the top of the stack in TSS.esp0 (see hv/x86/entry.S). */
@@ -177,7 +191,9 @@ static void hv_fault(struct cpu_regs *regs)
                regs->eip, read_cr2());
 }
 
-/* The domain cannot go on: say what happened, crash it, keep the others. */
+/* The domain cannot go on: say what happened, crash it, keep the others.
+ * Isolation in one function: a fault that kills a native kernel kills
+ * only this domain here, and the trace (trap_fatal) says why. */
 static void guest_fatal(struct domain *d, struct cpu_regs *regs, uint32_t why)
 {
     static const char *const whys[] = { "", "no handler registered",
@@ -208,13 +224,17 @@ static void guest_exception(struct cpu_regs *regs)
         fpu_trap(d);
         return;
     }
-    /* Trap & emulate: a privileged instruction in the guest kernel. */
+    /* Trap & emulate: a privileged instruction in the guest kernel.  Only
+     * from ring 1: the same cli in a ring-3 program is the program's
+     * mistake, and its kernel gets the #GP as it would natively. */
     if (v == TRAP_gp_fault && (regs->cs & 3) == 1 && emulate_privileged(d, regs))
         return;
 
     uint32_t cr2 = v == TRAP_page_fault ? read_cr2() : 0;
     /* Writable page tables: a direct write to a page table the guest may
-     * not write is validated and applied here (memory issue). */
+     * not write is validated and applied here (hv/mm/ptwr.c).  It is asked
+     * first because such a #PF is the hypervisor's own doing (it made the
+     * table read-only); any #PF it does not claim is the guest's. */
     if (v == TRAP_page_fault && ptwr_page_fault(d, regs, cr2))
         return;
     int r = bounce_exception(d, regs, v, cr2);
@@ -226,15 +246,27 @@ static void guest_exception(struct cpu_regs *regs)
 
 static void hardware_irq(int irq, int from_guest)
 {
-    /* IRQ 7 and 15 can be spurious: the PIC raises them for an interrupt
-     * that went away; they must not be acknowledged. */
+    /* IRQ 7 can be spurious: the master PIC raises it for an interrupt
+     * that went away before the CPU acknowledged it, and then no bit is set
+     * in its in-service register (OCW3 0x0B reads it).  A spurious one must
+     * not be acknowledged, or the EOI would end a real interrupt in
+     * service.  (The slave's spurious line, 15, is not checked: it stays
+     * masked unless dom0 binds it.) */
     if (irq == 7) {
         outb(0x20, 0x0B);
         if (!(inb(0x20) & 0x80))
             return;
     }
+    /* Acknowledge at once: the hypervisor never takes an interrupt in the
+     * middle of its own work (interrupt gates keep IF clear), so there is
+     * no nesting for a late EOI to prevent. */
     irq_eoi(irq);
     if (irq == 0) {
+        /* The PIT, the only timer: the hypervisor's tick, the guests'
+         * one-shot timers and periodic tick (hv/time/timer.c), the end of a
+         * scheduling slice.  It runs one-shot, so it is re-armed for the
+         * earliest of those every time.  (First it tells the NMI watchdog
+         * that the timer still arrives: hv/x86/watchdog.c.) */
         watchdog_tick();
         int tick = time_timer_interrupt();
         timer_tick(tick);        /* one-shot timers; every tick= ms, VIRQ_TIMER */
@@ -250,7 +282,10 @@ static void hardware_irq(int irq, int from_guest)
     }
 }
 
-/* An event is pending for d and its virtual IF lets it in. */
+/* An event is pending for d and its virtual IF lets it in.  The upcall
+ * mask in the shared page is the guest's interrupt flag: the real IF is on
+ * whenever a guest runs, so the hypervisor checks this instead, the way a
+ * CPU checks IF before taking an interrupt. */
 static int upcall_due(const struct domain *d)
 {
     const volatile struct vcpu_info *vi = &d->shared->vcpu_info[0];

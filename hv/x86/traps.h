@@ -1,6 +1,14 @@
 /*
  * hv/x86/traps.h — the register frame of every entry into the hypervisor, and
  * the trap-handling entry points.
+ *
+ * struct cpu_regs is the one picture of a guest's CPU state the whole
+ * hypervisor works with.  A hypercall reads its arguments from it and
+ * writes its result into it; trap & emulate steps its eip; a bounce or an
+ * upcall rewrites its eip, cs, esp and ss so that the iret lands in the
+ * guest's handler; a context switch swaps all of it for another domain's.
+ * None of them touches the real registers: ret_from_trap (hv/x86/entry.S)
+ * loads whatever the frame says.
  */
 #ifndef HV_TRAPS_H
 #define HV_TRAPS_H
@@ -23,6 +31,12 @@ struct cpu_regs {
 };
 _Static_assert(sizeof(struct cpu_regs) == 72, "entry.S CPU_REGS_SIZE");
 
+/* The EFLAGS bits the hypervisor looks at.  IF is the real interrupt flag
+ * (always 1 while a guest runs: the guest's own "interrupts off" is the
+ * upcall mask); TF, NT, RF and VM are cleared when the hypervisor enters a
+ * guest handler, as the CPU does for an interrupt gate, so a handler never
+ * starts single-stepping or in virtual-8086 mode because of the state it
+ * interrupted. */
 #define EFLAGS_IF   0x00000200u
 #define EFLAGS_TF   0x00000100u
 #define EFLAGS_NT   0x00004000u
@@ -42,9 +56,13 @@ struct cpu_regs *guest_regs(void);
 
 extern uint32_t rep_iters;      /* counted for the benchmarks (x86/x86.h) */
 
-/* *dst = *src, as 18 words with one rep movsl: the context switch does
- * this twice, and the compiler's word-by-word loop costs 4 times as many
- * instructions.  (The kernel's own memcpy is byte-wise and general.) */
+/* *dst = *src.
+ * Optimization: the plain version is `*dst = *src` (a structure copy,
+ * which the compiler makes a word-by-word loop or a call to lib.c's
+ * memcpy, written for any size and alignment).  This is 18 words with one
+ * rep movsl: the context switch does it twice, and it took a good part of
+ * the domain switch's instructions away (docs/performance.md has the
+ * switch as measured now). */
 static inline void copy_regs(struct cpu_regs *dst, const struct cpu_regs *src)
 {
     uint32_t n = sizeof *dst / 4;

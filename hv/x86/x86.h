@@ -11,6 +11,10 @@
 
 #include <stdint.h>
 
+/* Port I/O.  A guest's in/out faults: its EFLAGS.IOPL is 0 and the TSS has
+ * no I/O permission bitmap (hv/x86/segments.c), so the only devices a PV
+ * guest reaches are the ones the hypervisor offers it as events and
+ * hypercalls (the serial console, the timer). */
 static inline void outb(uint16_t port, uint8_t v)
 {
     __asm__ __volatile__("outb %0, %1" : : "a"(v), "Nd"(port));
@@ -23,6 +27,9 @@ static inline uint8_t inb(uint16_t port)
     return v;
 }
 
+/* The time stamp counter.  Not privileged (CR4.TSD is clear), so guests
+ * read it too: that is why the shared-info time record gives them the
+ * TSC-to-nanoseconds scale rather than a clock to call (hv/time/clock.c). */
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;
@@ -30,6 +37,10 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* The faulting address of the last page fault.  Read it before anything
+ * else can fault: a second #PF (say, in copy_guest) overwrites it.  A
+ * ring-1 guest cannot read CR2, so a bounced #PF carries it in the shared
+ * page instead (public/trap.h). */
 static inline uint32_t read_cr2(void)
 {
     uint32_t v;
@@ -53,6 +64,12 @@ static inline uint32_t read_cr3(void)
 extern uint32_t cr3_loads;
 extern uint32_t hv_entries, invlpgs, rep_iters;
 
+/* Loading CR3 switches address space and flushes every TLB entry that is
+ * not global; reloading the same value is the way to flush the whole TLB
+ * (flush_if_needed in the mm code).  Under isolation=classic the
+ * hypervisor's own mappings are global (boot.S), so a domain switch costs
+ * the guests' entries only; under isolation=paging nothing is global, and
+ * every entry and exit pays for a CR3 load (hv/mm/isolation.h). */
 static inline void write_cr3(uint32_t v)
 {
     cr3_loads++;
@@ -83,6 +100,9 @@ static inline void write_cr4(uint32_t v)
     __asm__ __volatile__("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
+/* The real interrupt flag.  In ring 1 these fault (IOPL 0): that #GP is
+ * where trap & emulate starts (lab 1), and a PV kernel uses the upcall
+ * mask in its shared page instead, the virtual interrupt flag. */
 static inline void cli(void) { __asm__ __volatile__("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ __volatile__("sti" ::: "memory"); }
 
@@ -90,6 +110,9 @@ static inline void sti(void) { __asm__ __volatile__("sti" ::: "memory"); }
  * instruction, so no interrupt can slip in between and be missed. */
 static inline void sti_hlt(void) { __asm__ __volatile__("sti; hlt" ::: "memory"); }
 
+/* The descriptor-table registers.  Privileged, and only the hypervisor
+ * sets them: a guest has no GDT or IDT of its own in hvkit, it uses the
+ * hypervisor's selectors and registers a virtual IDT (set_trap_table). */
 struct desc_ptr {
     uint16_t limit;
     uint32_t base;

@@ -14,8 +14,9 @@
  *   boot-pv.S     -> pv_main()      -> pv_ops = hv_pv_ops     (pvops-hv.c)
  *
  * So one ELF image runs both ways, and the size of pvops-hv.c (plus
- * hypercall.h and boot-pv.S) is the honest price of paravirtualization for
- * this kernel: see README.md for the count.
+ * pvops-hv.h, hypercall.h, boot-pv.S, the event code and lab 4's upcall.c)
+ * is the honest price of paravirtualization for this kernel: see README.md
+ * for the count.
  */
 #ifndef MINIOS_PVOPS_H
 #define MINIOS_PVOPS_H

@@ -107,7 +107,7 @@ void kernel_main(void)
             panic("installing the trap table failed: %d", r);
         /* The tick that makes scheduling preemptive (and sleep possible).
          * A hypervisor without event channels says -ENOSYS: then minios
-         * stays cooperative, as before, and says so. */
+         * falls back to cooperative scheduling, and says so. */
         r = pv_ops.timer_start();
         if (r < 0)
             kprintf("minios: no timer (%d): cooperative scheduling only\n", r);

@@ -1,6 +1,8 @@
 /*
  * minios-guest/kernel/proc.c — the process table, process creation, and the round-robin
- * scheduler.  Cooperative and single-CPU, like a first xv6.
+ * scheduler.  Preemptive (the timer tick, the PIT natively and VIRQ_TIMER
+ * under hvkit, takes the CPU from a ring-3 program) and single-CPU, like
+ * xv6.
  *
  * Where this sits in the story (course: rings 0/1/3, no ring compression):
  * the kernel runs in ring 1 under hvkit (ring 0 natively) and its programs

@@ -46,6 +46,11 @@ screen_lines_are() { [ "$(screen | wc -l)" -eq "$1" ]; }
 footer_shown() { screen | tail -n 1 | grep -q "q quit"; }
 header_shows() { screen | head -n 1 | grep -qF -- "$1"; }
 
+# A session that only keeps the tmux server alive: killing the one session
+# under test would end the server, and the next new-session could reach it
+# while it exits ("server exited unexpectedly": seen on a loaded machine).
+tmux new-session -d -s "$SESSION-keep" "sleep 600"
+
 # Replay at full speed (-s 0): the whole fixture is on screen at once.
 tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r $FIXTURE; sleep 30"
 

@@ -1,6 +1,6 @@
 /*
- * tracer/lib/hvtrace.h — the host trace library: what the hvtrace tool (and the
- * unit tests, and later the live view and viz/) use to read a trace.
+ * tracer/lib/hvtrace.h — the host trace library: what the hvtrace tool, its
+ * live view, the exporters in viz/ and the unit tests use to read a trace.
  *
  * Where this sits in the story: the hypervisor writes fixed-size binary
  * records into a ring in guest RAM (hv/include/public/trace.h).  On the host,
@@ -13,7 +13,11 @@
  *     it: damage, unknown events, and above all missing records (reader.c) —
  *     loss is never silent;
  *   - finds the ring in a running QEMU's RAM file and consumes it, as the
- *     "reader" side of the ring protocol (ramfile.c, record.c).
+ *     "reader" side of the ring protocol (ramfile.c; tracer/record.c is
+ *     the command that uses it);
+ *   - loads a whole trace, filters it, and rebuilds the state of the
+ *     system from it (load.c, filter.c, model.c) for the views and the
+ *     exporters (tracer/stats.c, viz/dot.c, viz/chrome.c, viz/timeline.c).
  *
  * Nothing here aborts or exits: every error comes back as a message.
  */
@@ -29,7 +33,7 @@
 #include "public/hvkit.h"
 #include "public/trace.h"
 
-/* ---- the event definitions (lib/events.c) --------------------------------- */
+/* ---- the event definitions (events.c) ------------------------------------- */
 
 struct hvt_class {
     unsigned    num;        /* high byte of the event ids in this class */
@@ -225,7 +229,7 @@ int hvt_pid_gone(pid_t pid);
  * "?" when it cannot be read. */
 void hvt_pid_comm(pid_t pid, char *comm, size_t len);
 
-/* ---- `hvtrace record`: ring -> trace file (record.c) -------------------------- */
+/* ---- `hvtrace record`: ring -> trace file (tracer/record.c) ----------------- */
 
 struct hvt_record_opts {
     const char *ramfile;
@@ -253,7 +257,7 @@ int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res);
 
 /* ---- a whole trace in memory (load.c) ------------------------------------- */
 
-/* What the exporters (dot, chrome, stats) and replay work on. */
+/* What the exporters (dot, chrome, timeline, stats) and replay work on. */
 struct hvt_trace {
     struct trace_record *recs;
     size_t   n;
@@ -364,7 +368,7 @@ void hvt_model_feed(struct hvt_model *m, const struct trace_record *r);
 /* Close the books at tsc `end`: time in the current states up to end. */
 void hvt_model_finish(struct hvt_model *m, uint64_t end);
 
-/* ---- exporters (stats.c, dot.c, chrome.c, timeline.c) ----------------------- */
+/* ---- exporters (tracer/stats.c, viz/dot.c, viz/chrome.c, viz/timeline.c) --- */
 
 /* `hvtrace stats`: the xenalyze-style summary. */
 void hvt_stats_print(FILE *out, const struct hvt_trace *t);

@@ -11,6 +11,8 @@
 #ifndef HVKIT_PUBLIC_EXIT_H
 #define HVKIT_PUBLIC_EXIT_H
 
+/* The statuses these give (33, 35, 37) cannot be mistaken for QEMU's own
+ * (0, or 1 on an error) or for a timeout's kill. */
 #define HV_DEBUG_EXIT_PORT   0xf4
 #define HV_EXIT_DONE         0x10  /* every domain shut down cleanly   -> QEMU status 33 */
 #define HV_EXIT_CRASHED      0x11  /* all gone, at least one crashed   -> QEMU status 35 */

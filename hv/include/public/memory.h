@@ -9,8 +9,9 @@
  * that set to stay fixed.  A guest that does not need some of its pages can
  * hand them back, and the hypervisor puts their frames on its free list for
  * anyone.  The pseudo-physical page becomes a hole: its P2M entry is
- * invalid (0xFFFFFFFF) and so is the frame's M2P entry.  The balloon driver
- * (a later issue) is built on exactly this call.
+ * invalid (0xFFFFFFFF) and so is the frame's M2P entry.
+ * The balloon driver is built on exactly this call (course: the balloon
+ * process, which "inflates" inside a guest to hand pages back to the VMM).
  *
  * The one rule that makes it safe: a frame may be given back only if
  * NOTHING refers to it any more -- no page-table entry maps it, it is no
@@ -50,7 +51,8 @@
  * hypervisor translates with its own P2M copy, so a guest can only name
  * its own pages (and never the shared-info frame, which has no pfn).  Only
  * decrease_reservation exists so far; increase_reservation and
- * populate_physmap keep their Xen numbers for the balloon issue.
+ * populate_physmap (the balloon's deflating half) keep their Xen numbers
+ * for when they are written.
  */
 #ifndef HVKIT_PUBLIC_MEMORY_H
 #define HVKIT_PUBLIC_MEMORY_H

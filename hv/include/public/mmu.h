@@ -6,8 +6,9 @@
  * ordinary x86 page tables, but they live in frames the hypervisor has typed
  * as page tables, and the guest maps them read-only.  To change an entry it
  * asks, with one of these calls, and the hypervisor validates the new value
- * first (hv/pt_types.c names the rules).  Numbers and meanings follow Xen's
- * public xen.h, so Linux's arch/x86/xen reads the same way.
+ * first (hv/mm/page_type.h states the rules, lab 2's page_type.c applies
+ * them, hv/mm/pt_update.c holds the operations).  Numbers and meanings
+ * follow Xen's public xen.h, so Linux's arch/x86/xen reads the same way.
  *
  *   mmu_update(reqs, count, done_out, DOMID_SELF)
  *       reqs: array of struct mmu_update.  The low 2 bits of ptr say what
@@ -67,7 +68,8 @@ _Static_assert(sizeof(struct mmu_update) == 16, "mmu_update: 16 bytes");
 #define MMUEXT_PIN_L1_TABLE     0   /* arg1.mfn: make it an L1 table and hold it */
 #define MMUEXT_PIN_L2_TABLE     1   /* arg1.mfn: the same for a page directory */
 #define MMUEXT_UNPIN_TABLE      4   /* arg1.mfn: release the pin */
-#define MMUEXT_NEW_BASEPTR      5   /* arg1.mfn: load this (pinned) directory into CR3 */
+#define MMUEXT_NEW_BASEPTR      5   /* arg1.mfn: load this directory into CR3 (it is
+                                       validated now unless it already is one) */
 #define MMUEXT_TLB_FLUSH_LOCAL  6   /* no argument */
 #define MMUEXT_INVLPG_LOCAL     7   /* arg1.linear_addr: flush one page */
 

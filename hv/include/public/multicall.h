@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+/* Xen's layout on x86-32 (six argument words, though no hypercall takes
+ * more than five), so a guest's multicall code reads the same as Linux's. */
 struct multicall_entry {
     uint32_t op;        /* hypercall number */
     int32_t  result;    /* written by the hypervisor */

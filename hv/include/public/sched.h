@@ -34,7 +34,7 @@ _Static_assert(sizeof(struct sched_shutdown) == 4, "sched_shutdown: 4 bytes");
 
 #define SHUTDOWN_poweroff  0   /* clean exit: the work is done */
 #define SHUTDOWN_reboot    1   /* asks to be restarted (treated as poweroff for now) */
-#define SHUTDOWN_suspend   2   /* save/restore (later issue) */
+#define SHUTDOWN_suspend   2   /* save/restore: not implemented, ends the domain */
 #define SHUTDOWN_crash     3   /* the guest (or the hypervisor, on its behalf) gave up */
 #define SHUTDOWN_MAX       3
 

@@ -48,6 +48,18 @@ struct arch_vcpu_info {
 };
 _Static_assert(sizeof(struct arch_vcpu_info) == 24, "arch_vcpu_info: 24 bytes");
 
+/*
+ * The virtual CPU's interrupt state.  Together with the bitmaps below it is
+ * a two-level interrupt controller in memory:
+ *   evtchn_pending[w] bit b   port 32w+b has fired (the "line" is raised);
+ *   evtchn_pending_sel bit w  word w of evtchn_pending may hold news, so
+ *                             the guest scans only the words it names;
+ *   evtchn_upcall_pending     something is pending at all: the one byte
+ *                             the guest checks when it re-enables events,
+ *                             to catch what arrived while they were off.
+ * The hypervisor sets bits, the guest clears them (atomically: xchg for the
+ * selector, lock btr for a port, since an upcall may set more meanwhile).
+ */
 struct vcpu_info {
     uint8_t  evtchn_upcall_pending;  /* some event is pending: upcall wanted */
     uint8_t  evtchn_upcall_mask;     /* the virtual IF, inverted: 1 = "cli" */
@@ -59,6 +71,10 @@ struct vcpu_info {
 _Static_assert(offsetof(struct vcpu_info, time) == 32, "vcpu_info: time at 32, 8-aligned");
 _Static_assert(sizeof(struct vcpu_info) == 72, "vcpu_info: 72 bytes");
 
+/* The page itself.  The hypervisor allocates it with the domain, as a
+ * frame outside its pseudo-physical memory (it has no pfn, so memory_op
+ * cannot give it back), and the builder maps it at
+ * start_info->shared_info_va. */
 struct shared_info {
     struct vcpu_info vcpu_info[HV_MAX_VCPUS];
     uint32_t evtchn_pending[HV_NR_EVENT_CHANNELS / 32];

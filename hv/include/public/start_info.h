@@ -16,8 +16,8 @@
  *
  * Initial virtual memory (the guest may rely on it):
  *   GUEST_KERNEL_BASE + pfn * 4096  ->  pseudo-physical page pfn, for every
- *   pfn < nr_pages, read-write, user-accessible (until the memory issue gives
- *   the guest its own page-table updates, kernel and programs share it);
+ *   pfn < nr_pages, read-write, user-accessible (what ring 3 may reach is
+ *   the guest kernel's decision, made with its own page-table updates);
  *   except the page-table pages themselves, which are mapped read-only:
  *   a guest may read its page tables, never write them directly.
  *   shared_info_va -> the shared-info page, read-write.

@@ -16,9 +16,12 @@
 #include <stdint.h>
 
 /*
- * One entry of the guest's virtual IDT.  set_trap_table takes a pointer to an
- * array of these, ended by an entry whose address is 0 (at most 256 entries
- * are read).  A NULL table pointer clears all handlers.
+ * One entry of the guest's virtual IDT.  The real IDT is the hypervisor's
+ * (ring 0 owns it); this table only says where the hypervisor should
+ * bounce each exception, which is the paravirtual replacement for lidt.
+ * set_trap_table takes a pointer to an array of these, ended by an entry
+ * whose address is 0 (at most 256 entries are read).  A NULL table pointer
+ * clears all handlers.
  */
 struct trap_info {
     uint8_t  vector;   /* 0..255: exception or software-interrupt number */
@@ -86,11 +89,13 @@ static inline int trap_has_error_code(unsigned vector)
 /*
  * set_callbacks(event_cs, event_eip, failsafe_cs, failsafe_eip):
  * the event callback is where the hypervisor "upcalls" the guest when an
- * event channel fires (the virtual interrupt handler, events issue); the
- * failsafe callback is used when the hypervisor cannot return to the guest
- * because the guest left a bad segment selector to restore.  The selector
- * that failed is made null, and the callback is entered with the four the
- * hypervisor tried pushed below an ordinary exception frame (no error code):
+ * event channel fires: the guest's virtual interrupt handler
+ * (hv/event/upcall.c builds its frame, the one above without an error
+ * code).  The failsafe callback is used when the hypervisor cannot return
+ * to the guest because the guest left a bad segment selector to restore.
+ * The selector that failed is made null, and the callback is entered with
+ * the four the hypervisor tried pushed below an ordinary exception frame
+ * (no error code):
  *
  *     esp ->  ds es fs gs  eip cs eflags [esp ss]
  *

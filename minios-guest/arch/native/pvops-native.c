@@ -33,9 +33,10 @@
  * 0xC0000000..+16 MiB both map physical 0..16 MiB with 4 MiB pages.  The low
  * alias only exists so the instruction after "enable paging" can still be
  * fetched; native_main removes it.  The U bit is set on purpose: under hvkit
- * the builder maps guest memory user-accessible (kernel and programs share
- * one address space until the memory issue), and natively we do the same so
- * both modes behave alike.
+ * the builder maps guest memory user-accessible, and the programs, which
+ * are code inside the kernel image, run from that kernel half of every
+ * address space (kernel/vm.c); natively we do the same so both modes
+ * behave alike.
  */
 __attribute__((aligned(4096)))
 uint32_t native_boot_pgdir[1024] = {

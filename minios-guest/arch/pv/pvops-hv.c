@@ -7,8 +7,9 @@
  * lidt or outb, and does not try: each pv-op is either a hypercall (int
  * $0x82, hypercall.h) or a plain write to the shared-info page the
  * hypervisor reads.  Compare with pvops-native.c, operation by operation.
- * This file, hypercall.h and boot-pv.S are *all* the paravirtualization
- * minios needed (README.md counts the lines).
+ * This file, pvops-hv.h, hypercall.h, boot-pv.S, the event code
+ * (kernel/events.c, events.h) and lab 4's upcall.c are *all* the
+ * paravirtualization minios needed (README.md counts the lines).
  */
 #include <stdint.h>
 #include "kernel/kernel.h"

@@ -1,7 +1,9 @@
 /*
  * minios-guest/arch/pv/pvops-hv.h — what the paravirtualized side exports to the rest of minios:
- * the start-info and shared-info pages.  Only PV-aware demo code (badcalls.c,
- * privileged.c, bench.c) looks at these; the kernel proper uses pv_ops.
+ * the start-info and shared-info pages, and giving a page back.  Besides
+ * the PV-only parts of the kernel (events.c, which scans the shared page,
+ * and vm.c's PV start, which reads start_info) only the PV-aware workloads
+ * (workloads/) look at these; the rest of the kernel uses pv_ops.
  */
 #ifndef MINIOS_PVOPS_HV_H
 #define MINIOS_PVOPS_HV_H
