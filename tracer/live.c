@@ -15,6 +15,9 @@
  *                the hypervisor's own activity
  *   F4 memory    page-table updates, pins, refusals and the rule that failed
  *   F5 events    event-channel sends (who to whom) and upcalls
+ *   F6 rings     split devices: each end's state, the ring's requests,
+ *                responses and requests in flight, the notifications each
+ *                side sent and suppressed; the grants mapped between domains
  *
  * The keys are the ones kvm_stat, xentop and csysdig users expect (h help,
  * f filter, p pause, s sort, r reset, / search, q quit).  The screen is
@@ -42,8 +45,8 @@
 #define TICK_MS  10         /* how often the ring is drained */
 #define DRAW_MS  50         /* how often the screen is redrawn (20 a second) */
 
-enum view { V_LOG, V_COUNTERS, V_TIMELINE, V_MEMORY, V_EVENTS, NVIEWS };
-static const char *view_names[NVIEWS] = { "log", "counters", "timeline", "memory", "events" };
+enum view { V_LOG, V_COUNTERS, V_TIMELINE, V_MEMORY, V_EVENTS, V_RINGS, NVIEWS };
+static const char *view_names[NVIEWS] = { "log", "counters", "timeline", "memory", "events", "rings" };
 
 enum sort_key { SORT_NAME, SORT_TOTAL, SORT_RATE, NSORTS };
 static const char *sort_names[NSORTS] = { "name", "total", "rate" };
@@ -464,6 +467,52 @@ static void say_run_ended(const struct live *L)
             L->end_why, (unsigned long long)L->total, (unsigned long long)lost_total(L));
 }
 
+/* One line per split device (ring_line) and one of grants between domains
+ * (grant_line), for the rings view and the batch print. */
+static const char ring_header[] =
+    "dev type     front               back                requests responses in_flight"
+    "  front sent/supp  back sent/supp";
+
+static void ring_line(char *buf, size_t len, const struct hvt_device *v, uint32_t id)
+{
+    char f[16], b[16];
+    const char *type = hvt_enum_name("devtype", v->type);
+    const char *fs = hvt_enum_name("devstate", v->state[0]);
+    const char *bs = hvt_enum_name("devstate", v->state[1]);
+    hvt_format_dom(f, sizeof f, v->dom[0]);
+    hvt_format_dom(b, sizeof b, v->dom[1]);
+    snprintf(buf, len, "%-3u %-8s %-4s %-14s %-4s %-14s %8u %9u %9u %8llu/%-8llu %6llu/%-8llu",
+             id, type ? type : "?", f, fs ? fs : "?", b, bs ? bs : "?", v->req_prod,
+             v->rsp_prod, v->req_prod - v->rsp_prod, (unsigned long long)v->sent[0],
+             (unsigned long long)v->suppressed[0], (unsigned long long)v->sent[1],
+             (unsigned long long)v->suppressed[1]);
+}
+
+static int any_device(const struct live *L)
+{
+    for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++)
+        if (L->model.dev[id].seen)
+            return 1;
+    return 0;
+}
+
+static void grant_line(char *buf, size_t len, const struct hvt_model *m)
+{
+    snprintf(buf, len, "grants mapped now (ever), copies, grantee->granter:");
+    for (int a = 0; a < HVT_MAX_DOMS; a++)
+        for (int b = 0; b < HVT_MAX_DOMS; b++)
+            if (m->grant_maps[a][b] || m->grant_copies[a][b]) {
+                char na[16], nb[16];
+                hvt_format_dom(na, sizeof na, hvt_slot_dom(a));
+                hvt_format_dom(nb, sizeof nb, hvt_slot_dom(b));
+                size_t n = strlen(buf);
+                snprintf(buf + n, len - n, " %s->%s=%llu(%llu),%llu", na, nb,
+                         (unsigned long long)m->grant_held[a][b],
+                         (unsigned long long)m->grant_maps[a][b],
+                         (unsigned long long)m->grant_copies[a][b]);
+            }
+}
+
 static void print_counters(FILE *f, const struct live *L, double span_s)
 {
     struct row rows[HVT_MAX_DOMS + HVT_NCLASS];
@@ -486,6 +535,17 @@ static void print_counters(FILE *f, const struct live *L, double span_s)
                 span_s > 0 ? (double)rows[i].total / span_s : 0.0,
                 (unsigned long long)rows[i].extra1, (unsigned long long)rows[i].extra2,
                 slot >= 0 ? hvt_state_name(L->model.dom[slot].state) : "?");
+    }
+    if (any_device(L)) {
+        char line[400];
+        fprintf(f, "%s\n", ring_header);
+        for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++)
+            if (L->model.dev[id].seen) {
+                ring_line(line, sizeof line, &L->model.dev[id], id);
+                fprintf(f, "%s\n", line);
+            }
+        grant_line(line, sizeof line, &L->model);
+        fprintf(f, "%s\n", line);
     }
 }
 
@@ -554,7 +614,7 @@ static void draw_footer(struct live *L)
     if (L->status[0])
         mvaddnstr(LINES - 1, 0, L->status, COLS);
     else
-        mvaddnstr(LINES - 1, 0, " Tab/F1-F5 view  h help  f filter  p pause  s sort  "
+        mvaddnstr(LINES - 1, 0, " Tab/F1-F6 view  h help  f filter  p pause  s sort  "
                   "r reset  / search  q quit", COLS);
     attroff(A_REVERSE);
 }
@@ -784,12 +844,40 @@ static void draw_events(struct live *L, int top, int rows)
     draw_log(L, y, top + rows - y, TRACE_CLASS_EVT);
 }
 
+static void draw_rings(struct live *L, int top, int rows)
+{
+    int y = top;
+    char line[400];
+    put(y++, 0, A_BOLD, "%s", ring_header);
+    for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++)
+        if (L->model.dev[id].seen) {
+            ring_line(line, sizeof line, &L->model.dev[id], id);
+            put(y++, 0, 0, "%s", line);
+        }
+    if (!any_device(L))
+        put(y++, 0, 0, "(no split device yet)");
+    grant_line(line, sizeof line, &L->model);
+    put(y++, 0, 0, "%s", line);
+    snprintf(line, sizeof line, "refused grant operations by rule:");
+    for (unsigned k = 1; k < 32; k++)
+        if (L->model.grant_rules[k]) {
+            const char *rn = hvt_enum_name("gntrule", k);
+            size_t len = strlen(line);
+            snprintf(line + len, sizeof line - len, " %s=%llu", rn ? rn : "?",
+                     (unsigned long long)L->model.grant_rules[k]);
+        }
+    put(y++, 0, 0, "%s", line);
+    y++;
+    put(y++, 0, A_BOLD, "latest device and ring events:");
+    draw_log(L, y, top + rows - y, TRACE_CLASS_DEV);
+}
+
 static void draw_help(void)
 {
     static const char *lines[] = {
         "hvtrace live - keys",
         "",
-        "  Tab / F1..F5   next view / log, counters, timeline, memory, events",
+        "  Tab / F1..F6   next view / log, counters, timeline, memory, events, rings",
         "  h or ?         this help (any key closes it)",
         "  f              filter: class names, domains (d0 hv), else a regex",
         "  p or space     pause / resume",
@@ -825,6 +913,7 @@ static void draw(struct live *L)
         case V_TIMELINE: draw_timeline(L, top, rows); break;
         case V_MEMORY:   draw_memory(L, top, rows); break;
         case V_EVENTS:   draw_events(L, top, rows); break;
+        case V_RINGS:    draw_rings(L, top, rows); break;
         default: break;
         }
     }
@@ -880,10 +969,10 @@ static void key(struct live *L, int ch)
     case 'q': case 'Q': L->quit = 1; break;
     case '\t': L->view = (L->view + 1) % NVIEWS; break;
     case KEY_BTAB: L->view = (L->view + NVIEWS - 1) % NVIEWS; break;
-    case KEY_F(1): case KEY_F(2): case KEY_F(3): case KEY_F(4): case KEY_F(5):
+    case KEY_F(1): case KEY_F(2): case KEY_F(3): case KEY_F(4): case KEY_F(5): case KEY_F(6):
         L->view = (enum view)(ch - KEY_F(1));
         break;
-    case '1': case '2': case '3': case '4': case '5':
+    case '1': case '2': case '3': case '4': case '5': case '6':
         L->view = (enum view)(ch - '1');
         break;
     case 'h': case '?': L->help = 1; break;

@@ -13,7 +13,9 @@
  *              same flags are collapsed into one row: the graph stays
  *              readable.
  *   topology   domains and the hypervisor, edges counted: hypercalls,
- *              traps bounced, event-channel sends.
+ *              traps bounced, event-channel sends; split devices (front
+ *              end -> device -> back end, with their rings' figures) and
+ *              grants (grantee -> granter: mapped, copied).
  *   states     each domain's scheduling state machine with how often each
  *              transition happened (model.c).
  *   sequence   a message sequence chart of a window of records: who talked
@@ -91,6 +93,39 @@ static int dot_topology(FILE *f, const struct hvt_trace *t)
             dom_label(nb, sizeof nb, b);
             fprintf(f, "  %s -> %s [label=\"%llu events\", color=\"#c02020\", "
                     "penwidth=2];\n", na, nb, (unsigned long long)m.evt_edges[a][b]);
+        }
+    /* Split devices: front end -> device -> back end, with the ring's
+     * figures; grants: grantee -> granter, what it mapped and copied. */
+    for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++) {
+        const struct hvt_device *v = &m.dev[id];
+        char fe[16], be[16];
+        if (!v->seen)
+            continue;
+        const char *type = hvt_enum_name("devtype", v->type);
+        const char *fs = hvt_enum_name("devstate", v->state[0]);
+        const char *bs = hvt_enum_name("devstate", v->state[1]);
+        hvt_format_dom(fe, sizeof fe, v->dom[0]);
+        hvt_format_dom(be, sizeof be, v->dom[1]);
+        fprintf(f, "  dev%u [label=\"%s device %u\\nring: %u requests, %u responses\\n"
+                "notified %llu+%llu, suppressed %llu+%llu\", shape=note, style=filled, "
+                "fillcolor=\"#e0f0d0\"];\n", id, type ? type : "?", id, v->req_prod,
+                v->rsp_prod, (unsigned long long)v->sent[0], (unsigned long long)v->sent[1],
+                (unsigned long long)v->suppressed[0], (unsigned long long)v->suppressed[1]);
+        fprintf(f, "  %s -> dev%u [label=\"front end (%s)\", color=\"#406020\"];\n", fe, id,
+                fs ? fs : "?");
+        fprintf(f, "  dev%u -> %s [label=\"back end (%s)\", color=\"#406020\"];\n", id, be,
+                bs ? bs : "?");
+    }
+    for (int a = 0; a < HVT_MAX_DOMS; a++)
+        for (int b = 0; b < HVT_MAX_DOMS; b++) {
+            char na[16], nb[16];
+            if (!m.grant_maps[a][b] && !m.grant_copies[a][b])
+                continue;
+            dom_label(na, sizeof na, a);
+            dom_label(nb, sizeof nb, b);
+            fprintf(f, "  %s -> %s [label=\"grants: %llu mapped, %llu copies\", "
+                    "color=\"#8040a0\", style=dotted];\n", na, nb,
+                    (unsigned long long)m.grant_maps[a][b], (unsigned long long)m.grant_copies[a][b]);
         }
     fprintf(f, "}\n");
     return 0;

@@ -10,6 +10,7 @@
 #include "core/console.h"
 #include "core/lib.h"
 #include "mm/mm.h"
+#include "grant/device.h"
 #include "sched/sched.h"
 #include "trace/trace.h"
 #include "x86/x86.h"
@@ -55,6 +56,8 @@ void domain_shutdown(struct domain *d, uint32_t reason)
     trace2(TRC_DOM_SHUTDOWN, d->id, d->id, reason);
     fpu_domain_dead(d);
     sched_domain_dead(d);
+    /* Its devices' ends close, and the other ends hear of it. */
+    device_domain_dead(d);
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -65,8 +68,10 @@ void domain_crash(struct domain *d, const char *why)
 
 /* Give a dead domain's frames back.  Only called once the CPU no longer
  * uses its page tables (see schedule()).  The whole domain goes at once, so
- * its frames' types and counts are simply reset (frame_free does it): no
- * other domain can hold a reference to them (there are no grants yet). */
+ * its frames' types and counts are simply reset (frame_free does it) --
+ * except the frames other domains still map through its grants: the grant
+ * layer first undoes what d mapped of others, and moves those out of d's
+ * memory (FRAME_ORPHAN) until their last unmap. */
 void domain_free_memory(struct domain *d)
 {
     if (d->freed)
@@ -81,6 +86,7 @@ void domain_free_memory(struct domain *d)
      * caller's order of work. */
     write_cr3(read_cr3());
     pt_steps_free(&d->mm.steps);        /* an operation it never finished */
+    grant_domain_release(d);
     for (uint32_t f = 0; f < MAX_FRAMES; f++)
         if ((frame_table[f].use == FRAME_GUEST || frame_table[f].use == FRAME_SHARED) &&
             frame_table[f].owner == d->id)

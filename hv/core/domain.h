@@ -24,6 +24,7 @@
 #include "x86/fpu.h"
 #include "mm/domain_mm.h"
 #include "event/port.h"
+#include "grant/grant.h"
 #include "sched/sched_policy.h"
 
 /* Fixed-size tables, no allocator: the hypervisor never runs out of memory
@@ -84,6 +85,9 @@ struct domain {
      * (set_timer_op) as an absolute system time in ns, 0 = not set. */
     struct evtchn_domain evtchn;
     uint64_t timer_deadline;
+    /* Grant tables (hv/grant/): its table, the entries in use, the
+     * mappings it holds. */
+    struct grant_domain grant;
     /* Blocked by an emulated hlt (not sched_op block): like a real hlt, the
      * next timer tick ends it even if no event is bound. */
     int      hlt_blocked;

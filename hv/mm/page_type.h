@@ -96,6 +96,8 @@
 #define FRAME_SHARED   5   /* the hypervisor writes it, domain `owner` may map it
                               (shared info, start info; see HYPERVISOR-WRITTEN
                               FRAMES): never a page table, never given back */
+#define FRAME_ORPHAN   6   /* a dead domain's frame another domain still maps through
+                              a grant: kept until the last unmap (hv/grant/) */
 
 /* Frame types. */
 #define PGT_NONE       0

@@ -19,6 +19,7 @@
  */
 #include "mm/page_type.h"
 #include "trace/trace.h"
+#include "public/grant_table.h"
 
 struct frame_info frame_table[MAX_FRAMES];
 /* Page-aligned: the hypervisor maps these frames read-only into every
@@ -165,6 +166,11 @@ static int only_harmless_bits(uint32_t old, uint32_t val, uint32_t level)
 static int change_entry(domid_t d, uint32_t mfn, uint32_t *t, uint32_t idx, uint32_t level,
                         uint32_t old, uint32_t val)
 {
+    /* A grant mapping's entry (hv/grant/grant_table_op.c) maps a frame of
+     * another domain, held by the grant, not by this entry: only
+     * unmap_grant_ref may change it, and no request may write one. */
+    if (level == 1 && (((old & PTE_P) && (old & PTE_GRANT)) || ((val & PTE_P) && (val & PTE_GRANT))))
+        return MMRULE_GRANT_MAPPED;
     /* Optimization: the plain version always takes the new entry's
      * references and drops the old one's, which for the same frame with
      * the same rights is a net change of nothing (a guest clearing the

@@ -52,6 +52,9 @@ int iso_attack_main(void);      /* iso-attacks.c */
 int hcall_fuzz_main(void);      /* hcall-fuzz.c */
 int hole_attack_main(void);     /* hole-attack.c */
 int hole_victim_main(void);
+int echo_front_main(void);      /* echo.c */
+int echo_back_main(void);
+int grant_attacks_main(void);   /* grant-attacks.c */
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -92,6 +95,9 @@ static const struct program programs[] = {
     { "hcall-fuzz",        0, 1, hcall_fuzz_main },
     { "hole-attack",       0, 1, hole_attack_main },
     { "hole-victim",       0, 1, hole_victim_main },
+    { "echo-front",        0, 1, echo_front_main },
+    { "echo-back",         0, 1, echo_back_main },
+    { "grant-attacks",     0, 1, grant_attacks_main },
 };
 
 const struct program *find_program(const char *name)

@@ -66,15 +66,15 @@ expect_caught "a tag without a summary" "hv/mm/mm.c: its opening comment has no 
 fresh_copy; sed -i '1,/\*\//d' "$KIT/hv/time/timer.h"
 expect_caught "a file with no opening comment" "hv/time/timer.h: does not open with a comment"
 
-fresh_copy; mkdir -p "$KIT/hv/grant"
-printf '/*\n * hv/grant/table.c — grant tables.\n */\n' > "$KIT/hv/grant/table.c"
+fresh_copy; mkdir -p "$KIT/hv/newchapter"
+printf '/*\n * hv/newchapter/table.c — a chapter not written yet.\n */\n' > "$KIT/hv/newchapter/table.c"
 (cd "$KIT" && git init -q . 2>/dev/null && git add -A 2>/dev/null) || true
-expect_caught "a new file, not in the tour" "hv/grant/table.c is missing from docs/tour.txt"
-sed -i 's/^hv\/mm\/memory_op\.c$/&\nhv\/grant\/table.c/' "$KIT/docs/tour.txt"
-expect_caught "a new folder that no README describes" "hv/README.md: its Files section does not name hv/grant/table.c"
-printf '# hv/grant/\n' > "$KIT/hv/grant/README.md"
+expect_caught "a new file, not in the tour" "hv/newchapter/table.c is missing from docs/tour.txt"
+sed -i 's/^hv\/mm\/memory_op\.c$/&\nhv\/newchapter\/table.c/' "$KIT/docs/tour.txt"
+expect_caught "a new folder that no README describes" "hv/README.md: its Files section does not name hv/newchapter/table.c"
+printf '# hv/newchapter/\n' > "$KIT/hv/newchapter/README.md"
 (cd "$KIT" && git add -A 2>/dev/null) || true
-expect_caught "a README that is no chapter" "hv/grant/README.md is no chapter of docs/tour.txt"
+expect_caught "a README that is no chapter" "hv/newchapter/README.md is no chapter of docs/tour.txt"
 
 fresh_copy
 python3 - "$KIT/hv/mm/README.md" <<'PY'

@@ -169,10 +169,22 @@ tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r tests/fixtu
 wait_for "END"
 keys F5
 wait_for "sends: d1->d2=100 d2->d1=101"
-echo "ok memory and events views"
+# And the rings view of the echo device: per device, the ring and the
+# notifications each end sent and suppressed.
+tmux kill-session -t "$SESSION" 2>/dev/null
+tmux new-session -d -s "$SESSION" -x 140 -y 24 "$HVTRACE live -s 0 -r tests/fixtures/grant-echo.bin; sleep 30"
+wait_for "END"
+keys F6
+wait_for "| rings |"
+screen | grep -qE "^1 +echo +d1 +closed +d0 +closed +64 +64 +0 +8/56 +8/0" || fail "rings view: device 1"
+screen | grep -qE "d0->d1=0\(1\),128 d0->d2=0\(1\),128" || fail "rings view: grants"
+echo "ok memory, events and rings views"
 
 # Batch mode prints the counters as text.
 out=$("$HVTRACE" live -b -r "$FIXTURE")
 grep -E "^hcall +42 " <<<"$out" >/dev/null || { echo "FAIL: batch counters:"; echo "$out"; exit 1; }
+out=$("$HVTRACE" live -b -r tests/fixtures/grant-echo.bin)
+grep -E "^2 +echo +d2 +closed +d0 +closed +64 +64 +0 +8/56" <<<"$out" >/dev/null ||
+    { echo "FAIL: batch rings:"; echo "$out"; exit 1; }
 echo "ok batch mode"
 echo "tracer-live: all ok"

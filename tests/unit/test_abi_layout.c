@@ -21,8 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "public/hvkit.h"
+#include "public/device.h"
 #include "public/domctl.h"
 #include "public/event_channel.h"
+#include "public/grant_table.h"
+#include "public/io_ring.h"
 #include "public/memory.h"
 #include "public/mmu.h"
 #include "public/multicall.h"

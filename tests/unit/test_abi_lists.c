@@ -1,6 +1,7 @@
 /*
- * tests/unit/test_abi_lists.c — the two lists of the ABI, hypercalls.def and
- * mm-rules.def, are well formed, and docs/abi.md says what they say.
+ * tests/unit/test_abi_lists.c — the lists of the ABI, hypercalls.def,
+ * mm-rules.def and grant-rules.def, are well formed, and docs/abi.md says
+ * what they say.
  *
  * Everything the code knows about a hypercall or a memory rule is made from
  * its list by the preprocessor, so the code cannot disagree with the list.
@@ -66,6 +67,13 @@ static const struct rule rules[] = {
 #undef MM_RULE
 #define NRULES (sizeof rules / sizeof rules[0])
 
+#define GNT_RULE(sym, number, err, name, what) { #sym, number, err, name, what },
+static const struct rule gnt_rules[] = {
+#include "public/grant-rules.def"
+};
+#undef GNT_RULE
+#define NGNTRULES (sizeof gnt_rules / sizeof gnt_rules[0])
+
 /* ---- the lists themselves ---------------------------------------------------- */
 
 Test(abi_lists, hypercalls_are_well_formed)
@@ -74,7 +82,7 @@ Test(abi_lists, hypercalls_are_well_formed)
     for (unsigned i = 0; i < NHC; i++) {
         const struct hc *h = &hcs[i];
         cr_expect_lt(h->number, HV_NR_HYPERCALLS, "%s: number %u", h->name, h->number);
-        cr_expect(h->lab >= 1 && h->lab <= 4, "%s: lab %u", h->name, h->lab);
+        cr_expect(h->lab >= 1 && h->lab <= 5, "%s: lab %u", h->name, h->lab);
         cr_expect(h->nargs >= 1 && h->nargs <= 5, "%s: %u arguments", h->name, h->nargs);
         for (unsigned j = 0; j < i; j++) {
             cr_expect_neq(h->number, hcs[j].number, "%s and %s share a number",
@@ -111,11 +119,15 @@ Test(abi_lists, each_handler_is_where_the_list_says)
     }
 }
 
-Test(abi_lists, memory_rules_are_well_formed)
+/* A list of rules (mm-rules.def, grant-rules.def): numbered 0, 1, ... in
+ * order, named by their symbol in lower case, rule 0 the OK one, every
+ * errno one the tracer can name, and the tracer's enum `traced_as` the
+ * same names. */
+static void check_rules(const struct rule *list, unsigned n, const char *traced_as)
 {
-    cr_assert_geq(NRULES, 10);
-    for (unsigned i = 0; i < NRULES; i++) {
-        const struct rule *r = &rules[i];
+    cr_assert_geq(n, 10);
+    for (unsigned i = 0; i < n; i++) {
+        const struct rule *r = &list[i];
         /* Numbered 0, 1, 2, ... in order: the trace carries the numbers. */
         cr_expect_eq(r->number, i, "rule %s is number %u, not %u", r->sym, r->number, i);
         char lower[64];
@@ -129,10 +141,20 @@ Test(abi_lists, memory_rules_are_well_formed)
         else
             cr_expect_not_null(hvt_errno_name(r->err), "rule %s: errno %u has no name",
                                r->sym, r->err);
-        const char *traced = hvt_enum_name("mmrule", r->number);
+        const char *traced = hvt_enum_name(traced_as, r->number);
         cr_expect(traced && strcmp(traced, r->name) == 0, "rule %s: the tracer says %s",
                   r->sym, traced ? traced : "(nothing)");
     }
+}
+
+Test(abi_lists, memory_rules_are_well_formed)
+{
+    check_rules(rules, NRULES, "mmrule");
+}
+
+Test(abi_lists, grant_rules_are_well_formed)
+{
+    check_rules(gnt_rules, NGNTRULES, "gntrule");
 }
 
 /* ---- docs/abi.md --------------------------------------------------------------- */
@@ -204,13 +226,13 @@ static void render_hypercalls(char *out, size_t size)
     }
 }
 
-static void render_rules(char *out, size_t size)
+static void render_rules(char *out, size_t size, const struct rule *list, unsigned n)
 {
     size_t len = (size_t)snprintf(out, size,
         "| rule (trace name) | number | the guest gets | what it refuses |\n"
         "|---|---|---|---|\n");
-    for (unsigned i = 0; i < NRULES; i++) {
-        const struct rule *r = &rules[i];
+    for (unsigned i = 0; i < n; i++) {
+        const struct rule *r = &list[i];
         char err[32];
         if (r->err)
             snprintf(err, sizeof err, "`-%s`", hvt_errno_name(r->err));
@@ -225,6 +247,8 @@ static void render_rules(char *out, size_t size)
 #define HC_END     "<!-- END hypercalls.def"
 #define RULE_BEGIN "<!-- BEGIN mm-rules.def"
 #define RULE_END   "<!-- END mm-rules.def"
+#define GRULE_BEGIN "<!-- BEGIN grant-rules.def"
+#define GRULE_END   "<!-- END grant-rules.def"
 
 Test(abi_lists, docs_hypercall_table_is_the_list)
 {
@@ -245,11 +269,25 @@ Test(abi_lists, docs_rule_table_is_the_list)
     char *doc = read_file("docs/abi.md");
     char *got = between(doc, RULE_BEGIN, RULE_END);
     static char want[16384];
-    render_rules(want, sizeof want);
+    render_rules(want, sizeof want, rules, NRULES);
     cr_expect_str_eq(got, want,
                      "docs/abi.md's table of memory rules differs from hv/include/public/mm-rules.def.\n"
                      "Between its %s... and %s... lines it should read:\n\n%s",
                      RULE_BEGIN, RULE_END, want);
+    free(got);
+    free(doc);
+}
+
+Test(abi_lists, docs_grant_rule_table_is_the_list)
+{
+    char *doc = read_file("docs/abi.md");
+    char *got = between(doc, GRULE_BEGIN, GRULE_END);
+    static char want[16384];
+    render_rules(want, sizeof want, gnt_rules, NGNTRULES);
+    cr_expect_str_eq(got, want,
+                     "docs/abi.md's table of grant rules differs from hv/include/public/grant-rules.def.\n"
+                     "Between its %s... and %s... lines it should read:\n\n%s",
+                     GRULE_BEGIN, GRULE_END, want);
     free(got);
     free(doc);
 }
@@ -284,6 +322,8 @@ Test(abi_lists, docs_describe_each_hypercall_once)
          * unknown names. */
         for (unsigned i = 0; !known && i < NRULES; i++)
             known = strlen(rules[i].name) == n && strncmp(rules[i].name, name, n) == 0;
+        for (unsigned i = 0; !known && i < NGNTRULES; i++)
+            known = strlen(gnt_rules[i].name) == n && strncmp(gnt_rules[i].name, name, n) == 0;
         cr_expect(known, "docs/abi.md describes \"%.*s\", which is no hypercall of the list",
                   (int)n, name);
     }

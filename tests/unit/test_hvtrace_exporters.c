@@ -519,3 +519,59 @@ Test(hvtrace_recorded, pagetable_of_a_real_domain)
     free(s);
     hvt_trace_free(&t);
 }
+
+/* ---- split devices, rings and grants (grant-echo.bin) ------------------------ */
+
+#define GRANT_ECHO "tests/fixtures/grant-echo.bin"
+
+/* The grant-echo scenario: dom0 serves an echo device for d1 and one for
+ * d2; each front end sends 64 requests in batches of 8, pushing each one,
+ * so the back end is notified once a batch and 7 pushes are suppressed;
+ * dom0 answers each batch in one push and maps each ring once, copying
+ * twice per request. */
+Test(hvtrace_model, devices_rings_and_grants)
+{
+    struct hvt_trace t = load(GRANT_ECHO);
+    struct hvt_model m;
+    model_of(&m, &t);
+    for (uint32_t id = 1; id <= 2; id++) {
+        const struct hvt_device *v = &m.dev[id];
+        cr_assert(v->seen, "device %u", id);
+        cr_expect_eq(v->type, 1, "an echo device");
+        cr_expect_eq(v->dom[0], id, "device %u's front end is d%u", id, id);
+        cr_expect_eq(v->dom[1], 0, "its back end is dom0");
+        cr_expect_eq(v->state[0], 6, "front end closed at the end");
+        cr_expect_eq(v->state[1], 6, "back end closed at the end");
+        cr_expect_eq(v->req_prod, 64);
+        cr_expect_eq(v->rsp_prod, 64);
+        cr_expect_eq(v->pushes[0], 64, "one push per request");
+        cr_expect_eq(v->sent[0], 8, "one notification per batch");
+        cr_expect_eq(v->suppressed[0], 56, "the other pushes found the back end busy");
+        cr_expect_eq(v->pushes[1], 8, "one push of responses per batch");
+        cr_expect_eq(m.grant_maps[0][id], 1, "dom0 mapped d%u's ring once", id);
+        cr_expect_eq(m.grant_held[0][id], 0, "and unmapped it");
+        cr_expect_eq(m.grant_copies[0][id], 128, "two copies per request");
+    }
+    cr_expect(!m.dev[3].seen);
+    cr_expect_eq(m.dom[0].gnt_rejects, 0);
+    cr_expect_gt(m.dom[0].gnt_ops, 256);
+    cr_expect_eq(m.dom[1].dev_rejects, 0);
+    hvt_trace_free(&t);
+}
+
+Test(hvtrace_dot, topology_shows_devices_and_grants)
+{
+    struct hvt_trace t = load(GRANT_ECHO);
+    struct dot_args a = { .t = &t, .o = { .kind = HVT_DOT_TOPOLOGY } };
+    int rc;
+    char *text = capture(run_dot, &a, &rc);
+    cr_assert_eq(rc, 0, "%s", a.err);
+    cr_expect(strstr(text, "dev1 [label=\"echo device 1\\nring: 64 requests, 64 responses"),
+              "device 1 and its ring:\n%s", text);
+    cr_expect(strstr(text, "d1 -> dev1 [label=\"front end (closed)\""));
+    cr_expect(strstr(text, "dev2 -> d0 [label=\"back end (closed)\""));
+    cr_expect(strstr(text, "d0 -> d2 [label=\"grants: 1 mapped, 128 copies\""));
+    assert_dot_accepts(text);
+    free(text);
+    hvt_trace_free(&t);
+}

@@ -1,7 +1,7 @@
 /*
  * tracer/lib/events.c — the event tables, compiled from trace-events.def (and
- * the names of hypercalls and memory rules, from hypercalls.def and
- * mm-rules.def).
+ * the names of hypercalls, memory rules and grant rules, from
+ * hypercalls.def, mm-rules.def and grant-rules.def).
  *
  * Where this sits in the story: the hypervisor and the host must agree on
  * what event 0x0101 is and how to print its arguments.  Rather than keep two
@@ -47,14 +47,18 @@ const struct hvt_enum hvt_enums[] = {
 #undef TRACE_CLASS
 #undef TRACE_EVENT
 #undef TRACE_ENUM
-/* The hypercalls' names (nr:hcall) and the memory rules' (rule:mmrule)
- * come from their own lists, the same ones the hypervisor is built from. */
+/* The hypercalls' names (nr:hcall), the memory rules' (rule:mmrule) and
+ * the grant rules' (rule:gntrule) come from their own lists, the same ones
+ * the hypervisor is built from. */
 #define HYPERCALL(name, number, lab, file, ...) { "hcall", number, #name },
 #include "public/hypercalls.def"
 #undef HYPERCALL
 #define MM_RULE(sym, number, err, name, what) { "mmrule", number, name },
 #include "public/mm-rules.def"
 #undef MM_RULE
+#define GNT_RULE(sym, number, err, name, what) { "gntrule", number, name },
+#include "public/grant-rules.def"
+#undef GNT_RULE
 };
 const unsigned hvt_nenums = sizeof(hvt_enums) / sizeof(hvt_enums[0]);
 

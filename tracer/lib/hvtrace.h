@@ -347,6 +347,21 @@ struct hvt_dom {
     uint64_t evt_sent, evt_upcalls, evt_rejects;
     uint64_t mmu_updates, mmu_rejects, pins;
     uint64_t traps, emulates;
+    uint64_t gnt_ops, gnt_rejects;              /* grant_table_op operations */
+    uint64_t dev_ops, dev_rejects;              /* device_op commands */
+};
+
+/* One split device, as the dev_create, dev_state and ring_push records tell
+ * it (public/device.h): its ends, their states, and its ring as the last
+ * push left it.  Indexed by device id (1..HVT_MAX_DEVS). */
+#define HVT_MAX_DEVS   32
+struct hvt_device {
+    int      seen;
+    uint32_t type;                              /* DEV_TYPE_* */
+    uint16_t dom[2];                            /* [0] front end, [1] back end */
+    uint32_t state[2];                          /* DEV_STATE_* of each end */
+    uint32_t req_prod, rsp_prod, req_event, rsp_event;
+    uint64_t pushes[2], sent[2], suppressed[2]; /* by the end that pushed */
 };
 
 struct hvt_model {
@@ -357,6 +372,13 @@ struct hvt_model {
     uint64_t evt_edges[HVT_MAX_DOMS][HVT_MAX_DOMS];  /* sends, from -> to */
     uint64_t mem_rules[32];                     /* refusals by rule */
     uint64_t hcall_by_nr[HVT_MAX_HCALL];
+    struct hvt_device dev[HVT_MAX_DEVS + 1];    /* [0] unused */
+    /* Grants, grantee -> granter: mappings held now, mappings ever made,
+     * copies through the granter's grants. */
+    uint64_t grant_held[HVT_MAX_DOMS][HVT_MAX_DOMS];
+    uint64_t grant_maps[HVT_MAX_DOMS][HVT_MAX_DOMS];
+    uint64_t grant_copies[HVT_MAX_DOMS][HVT_MAX_DOMS];
+    uint64_t grant_rules[32];                   /* refused grant operations by rule */
 };
 
 /* The slot of a domain id (-1 if it has none); the id of a slot. */

@@ -17,6 +17,12 @@
  *   HYPERCALL nr ... ret        ret < 0 is a rejected call.
  *   EVTCHN_SEND port to ...     an event from the record's domain to `to`.
  *   MMU_UPDATE ... ret rule     a page-table write; refused: which rule.
+ *   GNT_MAP / GNT_UNMAP / GNT_RELEASE   a grant mapping made / undone by its
+ *                               holder / undone for a holder that died;
+ *                               GNT_COPY a copy through grants.
+ *   DEV_CREATE, DEV_STATE       a split device and its ends' states;
+ *   RING_PUSH                   its ring's indices at a push, and whether
+ *                               the pusher notified.
  *   LOST count                  count events were dropped by the hypervisor.
  */
 #include <string.h>
@@ -129,6 +135,103 @@ static void feed_dom(struct hvt_model *m, const struct trace_record *r)
     }
 }
 
+/* grantee -> granter bookkeeping; the slots must both exist. */
+static void grant_edge(uint64_t (*edges)[HVT_MAX_DOMS], uint32_t from, uint32_t to, int delta)
+{
+    int a = hvt_dom_slot(from), b = hvt_dom_slot(to);
+    if (a < 0 || b < 0)
+        return;
+    if (delta > 0)
+        edges[a][b]++;
+    else if (edges[a][b] > 0)
+        edges[a][b]--;
+}
+
+static void feed_grant(struct hvt_model *m, struct hvt_dom *d, const struct trace_record *r)
+{
+    uint32_t ret, rule;
+    switch (r->event) {
+    case TRC_GNT_MAP:     ret = r->args[5]; rule = r->args[6]; break;
+    case TRC_GNT_UNMAP:   ret = r->args[4]; rule = r->args[5]; break;
+    case TRC_GNT_COPY:    ret = r->args[5]; rule = r->args[6]; break;
+    case TRC_GNT_OP:      ret = r->args[3]; rule = r->args[4]; break;
+    case TRC_GNT_RELEASE:
+        grant_edge(m->grant_held, r->domain, r->args[0], -1);
+        return;
+    default:
+        return;
+    }
+    d->gnt_ops++;
+    if (is_error(ret)) {
+        d->gnt_rejects++;
+        m->grant_rules[rule & 31]++;
+        return;
+    }
+    if (r->event == TRC_GNT_MAP) {
+        grant_edge(m->grant_held, r->domain, r->args[0], 1);
+        grant_edge(m->grant_maps, r->domain, r->args[0], 1);
+    } else if (r->event == TRC_GNT_UNMAP) {
+        grant_edge(m->grant_held, r->domain, r->args[2], -1);
+    } else if (r->event == TRC_GNT_COPY) {
+        /* A side whose domain is not the caller's is a grant. */
+        if (r->args[0] != r->domain)
+            grant_edge(m->grant_copies, r->domain, r->args[0], 1);
+        if (r->args[2] != r->domain)
+            grant_edge(m->grant_copies, r->domain, r->args[2], 1);
+    }
+}
+
+static void feed_dev(struct hvt_model *m, struct hvt_dom *d, const struct trace_record *r)
+{
+    uint32_t id = r->args[0];
+    struct hvt_device *v = id >= 1 && id <= HVT_MAX_DEVS ? &m->dev[id] : NULL;
+    switch (r->event) {
+    case TRC_DEV_CREATE:
+        d->dev_ops++;
+        if (is_error(r->args[4])) {
+            d->dev_rejects++;
+        } else if (v) {
+            memset(v, 0, sizeof *v);
+            v->seen = 1;
+            v->type = r->args[1];
+            v->dom[0] = (uint16_t)r->args[2];
+            v->dom[1] = (uint16_t)r->args[3];
+            v->state[0] = v->state[1] = 1;         /* both INITIALISING */
+        }
+        break;
+    case TRC_DEV_STATE:
+        d->dev_ops++;
+        if (is_error(r->args[4]))
+            d->dev_rejects++;
+        else if (v && v->seen)
+            v->state[r->args[1] & 1] = r->args[3];
+        break;
+    case TRC_DEV_PUBLISH:
+        d->dev_ops++;
+        if (is_error(r->args[4]))
+            d->dev_rejects++;
+        break;
+    case TRC_DEV_OP:
+        d->dev_ops++;
+        if (is_error(r->args[2]))
+            d->dev_rejects++;
+        break;
+    case TRC_RING_PUSH:
+        if (!v || !v->seen)
+            break;
+        v->req_prod = r->args[2];
+        v->rsp_prod = r->args[3];
+        v->req_event = r->args[4];
+        v->rsp_event = r->args[5];
+        v->pushes[r->args[1] & 1]++;
+        if (r->args[6])
+            v->sent[r->args[1] & 1]++;
+        else
+            v->suppressed[r->args[1] & 1]++;
+        break;
+    }
+}
+
 void hvt_model_feed(struct hvt_model *m, const struct trace_record *r)
 {
     unsigned cls = TRACE_CLASS_OF(r->event);
@@ -226,6 +329,14 @@ void hvt_model_feed(struct hvt_model *m, const struct trace_record *r)
         } else if (r->event == TRC_EVTCHN_OP && is_error(r->args[4])) {
             d->evt_rejects++;
         }
+        break;
+    case TRACE_CLASS_GNT:
+        if (d)
+            feed_grant(m, d, r);
+        break;
+    case TRACE_CLASS_DEV:
+        if (d)
+            feed_dev(m, d, r);
         break;
     }
     if (d)

@@ -1,0 +1,174 @@
+/*
+ * hv/include/public/device.h — how a front end and a back end find each
+ * other: the device store (device_op, hvkit's hypercall 48), the
+ * connection states, and the echo device's protocol.
+ *
+ * Where this sits in the story (course: split drivers): a split device has
+ * two halves in two domains -- the front end in the domU that uses it, the
+ * back end in the domain that owns the real hardware (dom0) -- and before
+ * they can share a ring they must meet: the front end must learn that it
+ * has a device, and each must learn the other's domain, the grant of the
+ * ring page and the event-channel port.  Xen does this with xenstore, a
+ * tree of keys kept by a daemon in dom0 and reached through yet another
+ * ring.  hvkit keeps the same idea in a much smaller form, inside the
+ * hypervisor: a DEVICE STORE of fixed records, one per device, read and
+ * written with one hypercall.
+ *
+ *   1. The toolstack (dom0) creates a device: type, front-end domain,
+ *      back-end domain (DEVOP_create).  Both ends start INITIALISING.
+ *   2. Each end finds its devices with DEVOP_get (the nth device it is an
+ *      end of) and publishes what the other needs (DEVOP_publish): the
+ *      front end the grant of its ring page and an unbound event-channel
+ *      port reserved for the back end; the back end what it knows of the
+ *      device (info[], e.g. a disk's size).
+ *   3. Each end moves through the connection states (DEVOP_set_state),
+ *      Xen's XenbusState numbers:
+ *
+ *         front end: INITIALISING --publish--> INITIALISED ----------> CONNECTED
+ *         back end:  INITIALISING -----------> INITWAIT --map ring--> CONNECTED
+ *         either:    ... --> CLOSING --> CLOSED (--> INITIALISING again)
+ *
+ *      The hypervisor refuses a step out of order: the back end connects
+ *      only after the front end has published (INITIALISED), the front end
+ *      only after the back end is CONNECTED.  Every change is a dev_state
+ *      trace record, so a connection's whole life is visible.
+ *   4. Each change (a new device, the other end's state or details) raises
+ *      VIRQ_DEVICE at the other end, if it bound it: the same role as a
+ *      xenstore watch, without polling.
+ *   5. A domain that dies leaves its ends CLOSED, and the other end is
+ *      told: a back end learns that its front end is gone and unmaps.
+ *
+ * Calling convention:  device_op(cmd, arg)   arg: that command's structure.
+ *     0 or -HV_Exxx; every command leaves a trace record with its result.
+ *
+ * Xen has no such hypercall (its numbers 48..55 are for each architecture's
+ * own calls, and hvkit is its own architecture); the states and the
+ * front/back handshake are Xen's.
+ */
+#ifndef HVKIT_PUBLIC_DEVICE_H
+#define HVKIT_PUBLIC_DEVICE_H
+
+#include <stdint.h>
+#include "hvkit.h"
+
+/* Connection states of one end (Xen's XenbusState). */
+#define DEV_STATE_UNKNOWN       0
+#define DEV_STATE_INITIALISING  1   /* created; setting up */
+#define DEV_STATE_INITWAIT      2   /* back end: ready, waiting for the front end's details */
+#define DEV_STATE_INITIALISED   3   /* front end: details published, waiting for the back end */
+#define DEV_STATE_CONNECTED     4   /* the ring is in use */
+#define DEV_STATE_CLOSING       5   /* going away: finish, unmap, close */
+#define DEV_STATE_CLOSED        6   /* gone (also: its domain died) */
+
+/* Device types. */
+#define DEV_TYPE_ECHO           1   /* the echo device below: the first split device */
+#define DEV_TYPE_CONSOLE        2   /* reserved: the split console */
+#define DEV_TYPE_BLOCK          3   /* reserved: the split block device */
+#define DEV_TYPE_NET            4   /* reserved: the split network device */
+
+/* The two ends. */
+#define DEV_END_FRONT           0
+#define DEV_END_BACK            1
+
+#define DEV_MAX                 32  /* devices in the store */
+
+struct hv_dev_end {
+    domid_t  dom;               /* the end's domain */
+    uint16_t state;             /* DEV_STATE_* */
+    uint32_t ring_ref;          /* published: the grant of the ring page (front end) */
+    uint32_t evtchn;            /* published: its event-channel port */
+    uint32_t info[4];           /* published: what the type defines */
+};
+_Static_assert(sizeof(struct hv_dev_end) == 28, "hv_dev_end: 28 bytes");
+
+struct hv_device {
+    uint32_t id;                /* names it in every command */
+    uint32_t type;              /* DEV_TYPE_* */
+    uint32_t flags;             /* DEV_FLAG_* */
+    struct hv_dev_end end[2];   /* [DEV_END_FRONT], [DEV_END_BACK] */
+};
+_Static_assert(sizeof(struct hv_device) == 68, "hv_device: 68 bytes");
+
+/* The hypervisor is recording a trace: ring pushes are worth reporting
+ * (DEVOP_ring_push).  Without it a driver saves the hypercall. */
+#define DEV_FLAG_TRACED         1u
+
+/* create: a new device (dom0 only: the toolstack).  Both domains must be
+ * alive; front and back may not be the same domain. */
+#define DEVOP_create            0
+struct devop_create {
+    uint32_t type;              /* IN: DEV_TYPE_* */
+    domid_t  front;             /* IN */
+    domid_t  back;              /* IN */
+    uint32_t id;                /* OUT */
+};
+_Static_assert(sizeof(struct devop_create) == 12, "devop_create: 12 bytes");
+
+/* get: the nth device (0, 1, ...) the caller is an end of (dom0: the nth
+ * of all), or -HV_ENOENT past the last. */
+#define DEVOP_get               1
+struct devop_get {
+    uint32_t nth;               /* IN */
+    struct hv_device dev;       /* OUT */
+};
+_Static_assert(sizeof(struct devop_get) == 72, "devop_get: 72 bytes");
+
+/* publish: the caller's end's details, while that end is INITIALISING or
+ * INITWAIT (-HV_EBUSY later: the other end may already be using them). */
+#define DEVOP_publish           2
+struct devop_publish {
+    uint32_t id;                /* IN */
+    uint32_t ring_ref;          /* IN */
+    uint32_t evtchn;            /* IN */
+    uint32_t info[4];           /* IN */
+};
+_Static_assert(sizeof(struct devop_publish) == 28, "devop_publish: 28 bytes");
+
+/* set_state: move the caller's end to state (-HV_EINVAL: not a step the
+ * diagram above allows from where it is). */
+#define DEVOP_set_state         3
+struct devop_set_state {
+    uint32_t id;                /* IN */
+    uint32_t state;             /* IN: DEV_STATE_* */
+};
+_Static_assert(sizeof(struct devop_set_state) == 8, "devop_set_state: 8 bytes");
+
+/* ring_push: for the trace only -- the caller (an end of a CONNECTED
+ * device) has just published on the device's ring and did, or did not,
+ * notify.  The hypervisor reads the ring's four indices itself, from the
+ * page the front end granted, and writes one ring_push record: the trace
+ * then shows every push, including those no event announced. */
+#define DEVOP_ring_push         4
+struct devop_ring_push {
+    uint32_t id;                /* IN */
+    uint32_t notified;          /* IN: 1 an event was sent, 0 suppressed */
+};
+_Static_assert(sizeof(struct devop_ring_push) == 8, "devop_ring_push: 8 bytes");
+
+/* ------------------------------------------------------------------------
+ * The echo device (DEV_TYPE_ECHO): the smallest device that uses
+ * everything a real one does.  The front end grants a data page to the
+ * back end, writable; each request names a piece of it; the back end
+ * copies the bytes in (GNTTABOP_copy), reverses them, copies them back
+ * and answers with the length -- out of order: it takes every request
+ * waiting and answers the last first.  The front end matches each
+ * response to its request by id and checks the bytes.
+ * ------------------------------------------------------------------------ */
+#define ECHO_OP_REVERSE         1
+
+struct echo_request {
+    uint32_t id;                /* the front end's: comes back in the response */
+    uint32_t op;                /* ECHO_OP_* */
+    uint32_t gref;              /* grant of the data page */
+    uint16_t offset;            /* where in it */
+    uint16_t len;               /* how many bytes (offset + len <= 4096) */
+};
+_Static_assert(sizeof(struct echo_request) == 16, "echo_request: 16 bytes");
+
+struct echo_response {
+    uint32_t id;                /* the request's */
+    int32_t  status;            /* bytes done, or -HV_Exxx */
+};
+_Static_assert(sizeof(struct echo_response) == 8, "echo_response: 8 bytes");
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * minios-guest/kernel/devices.c — minios's side of split devices (PV
+ * only; devices.h has the interface): VIRQ_DEVICE and the ring channels
+ * into one counter, and the device_op wrappers.
+ */
+#include "kernel/kernel.h"
+#include "kernel/devices.h"
+#include "kernel/events.h"
+#include "kernel/proc.h"
+#include "arch/pvops.h"
+#include "arch/pv/hypercall.h"
+
+volatile uint32_t io_events;
+static evtchn_port_t device_port;
+
+/* From evtchn_dispatch, events masked. */
+static void io_kick(evtchn_port_t port)
+{
+    (void)port;
+    io_events++;
+    proc_wakeup((void *)&io_events);
+}
+
+int io_events_init(void)
+{
+    if (device_port)
+        return 0;
+    int r = evtchn_bind_virq(VIRQ_DEVICE, &device_port);
+    if (r < 0)
+        return r;
+    evtchn_set_handler(device_port, io_kick);
+    return 0;
+}
+
+void io_watch_port(evtchn_port_t port)
+{
+    evtchn_set_handler(port, io_kick);
+}
+
+void io_wait(uint32_t *seen)
+{
+    int was = pv_ops.irq_enabled();
+    pv_ops.irq_disable();
+    while (io_events == *seen)
+        proc_sleep_on((void *)&io_events);
+    *seen = io_events;
+    if (was)
+        pv_ops.irq_enable();
+}
+
+int device_create(uint32_t type, domid_t front, domid_t back, uint32_t *id)
+{
+    struct devop_create c = { .type = type, .front = front, .back = back };
+    int r = HYPERVISOR_device_op(DEVOP_create, &c);
+    if (r == 0)
+        *id = c.id;
+    return r;
+}
+
+int device_get(uint32_t nth, struct hv_device *dev)
+{
+    struct devop_get g = { .nth = nth };
+    int r = HYPERVISOR_device_op(DEVOP_get, &g);
+    if (r == 0)
+        *dev = g.dev;
+    return r;
+}
+
+int device_find(uint32_t id, struct hv_device *dev)
+{
+    for (uint32_t nth = 0; device_get(nth, dev) == 0; nth++)
+        if (dev->id == id)
+            return 0;
+    return -HV_ENOENT;
+}
+
+int device_publish(uint32_t id, uint32_t ring_ref, uint32_t evtchn, const uint32_t info[4])
+{
+    struct devop_publish p = { .id = id, .ring_ref = ring_ref, .evtchn = evtchn };
+    for (int i = 0; i < 4; i++)
+        p.info[i] = info ? info[i] : 0;
+    return HYPERVISOR_device_op(DEVOP_publish, &p);
+}
+
+int device_set_state(uint32_t id, uint32_t state)
+{
+    struct devop_set_state s = { .id = id, .state = state };
+    return HYPERVISOR_device_op(DEVOP_set_state, &s);
+}
+
+void device_ring_pushed(const struct hv_device *dev, int notified)
+{
+    if (!(dev->flags & DEV_FLAG_TRACED))
+        return;                            /* no trace: save the trap */
+    struct devop_ring_push p = { .id = dev->id, .notified = (uint32_t)notified };
+    HYPERVISOR_device_op(DEVOP_ring_push, &p);
+}

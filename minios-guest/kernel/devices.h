@@ -1,0 +1,42 @@
+/*
+ * minios-guest/kernel/devices.h — minios's side of split devices (PV
+ * only): the device store's wrappers, and waiting for "something happened
+ * to my devices".
+ *
+ * Where this sits in the story (course: split drivers): a front end or a
+ * back end is a kernel task that waits for two kinds of news -- the other
+ * end changed state (VIRQ_DEVICE, from the device store) and the other end
+ * published on a ring (the ring's event channel) -- and then looks at
+ * everything again.  Both kinds bump one counter, io_events; io_wait()
+ * sleeps until it moves.  (public/device.h has the store and its states.)
+ */
+#ifndef MINIOS_DEVICES_H
+#define MINIOS_DEVICES_H
+
+#include <stdint.h>
+#include "public/device.h"
+#include "public/event_channel.h"
+
+/* Bind VIRQ_DEVICE (once).  0 or -errno. */
+int io_events_init(void);
+/* Count this port's events in io_events too (a ring's channel). */
+void io_watch_port(evtchn_port_t port);
+/* Events of either kind so far. */
+extern volatile uint32_t io_events;
+/* Sleep until io_events differs from *seen; then *seen = io_events.
+ * Take *seen BEFORE looking at what might have changed: then a change
+ * between the look and the wait is never missed. */
+void io_wait(uint32_t *seen);
+
+/* device_op wrappers: 0 or -HV_Exxx. */
+int device_create(uint32_t type, domid_t front, domid_t back, uint32_t *id);
+int device_get(uint32_t nth, struct hv_device *dev);
+/* Device `id` (among ours): 0, or -HV_ENOENT. */
+int device_find(uint32_t id, struct hv_device *dev);
+int device_publish(uint32_t id, uint32_t ring_ref, uint32_t evtchn, const uint32_t info[4]);
+int device_set_state(uint32_t id, uint32_t state);
+/* We just pushed on the ring of dev and did (1) or did not (0) notify:
+ * tell the trace (a hypercall; only while a trace is recorded). */
+void device_ring_pushed(const struct hv_device *dev, int notified);
+
+#endif
