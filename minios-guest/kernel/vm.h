@@ -18,9 +18,10 @@ struct trapframe;
 #define UDATA_MAX       (4u * 1024 * 1024)
 
 /* A user entry write-protected by fork: the first write copies the page
- * (vm.c, copy-on-write).  Bit 9 is one of the three the CPU leaves to
- * the operating system, and the hypervisor ignores it too. */
-#define PTE_COW         0x200u
+ * (vm.c, copy-on-write).  Bit 10 is one of the three (9-11) the CPU leaves
+ * to the operating system; the hypervisor keeps bit 9 for itself
+ * (PTE_GRANT, public/grant_table.h) and leaves bit 10 to the guest. */
+#define PTE_COW         0x400u
 
 /* Counters for the bench and the demo: demand-zero faults served,
  * copy-on-write faults that copied / that only made the entry writable
