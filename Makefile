@@ -12,7 +12,10 @@
 #                   gradelib-style lines, "Score: T/P"; make grade LAB=N: lab N
 #                   only, graded as yours (labs/labN/)
 #   make qemu-gdb / make gdb     debug (two terminals), see README
-#   make bench      path lengths under -icount, in guest instructions
+#   make bench      path lengths under -icount, in guest instructions: one table,
+#                   bench/results.json, and the documents' figures from it
+#                   (SAVE=name: bench/saved/name.json instead, documents untouched)
+#   make bench-compare A=x B=y   what changed between two saved results
 #   make fuzz-long  10^6 random hypercalls from a domU beside a victim
 #                   (SEED=n for another seed; make test runs 10^5)
 # instructor-only:begin
@@ -168,7 +171,7 @@ HV_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard $(HV_HOST_SRCS)) $(H
 UNIT_SRCS    := $(wildcard tests/unit/*.c)
 UNIT_BIN     := $(BUILD)/tests/unit-tests
 
-.PHONY: all hv guest tools unit-tests test run scenario scenarios bench fuzz-long \
+.PHONY: all hv guest tools unit-tests test run scenario scenarios bench bench-compare fuzz-long \
         qemu-gdb gdb deps clean grade lab-files ref-src handout gradescope test-long
 all: hv guest tools
 
@@ -303,7 +306,13 @@ scenarios: all
 	@BUILD=$(BUILD) tests/run-all.sh --scenarios-only
 
 bench: all
-	@BUILD=$(BUILD) bench/run.sh
+	@BUILD=$(BUILD) SAVE=$(SAVE) bench/run.sh
+
+# Two results files, by SAVE name or path (A defaults to the committed
+# bench/results.json): every figure that changed, and by how much.
+bench-compare:
+	@test -n "$(B)" || { echo "usage: make bench-compare [A=name] B=name (make bench SAVE=name saved them)"; exit 2; }
+	@python3 bench/report.py compare "$(or $(A),results)" "$(B)"
 
 fuzz-long: all
 	@FUZZ_SEED=$(or $(SEED),12345) BUILD=$(BUILD) tests/run-scenario.sh tests/fuzz/hcall-fuzz-long.scn

@@ -86,14 +86,22 @@ int main(void)
     const long decisions = 2000000;
     double base_bvt = 0, base_rr = 0, base_scan = 0;
 
-    printf("scheduler cost per decision (host ns, pick + account, simulated clock)\n");
+    printf("scheduler cost per decision (host ns, pick + account, simulated clock, best of 3)\n");
     printf("  %6s %10s %8s %10s %8s %12s %8s\n", "domains", "bvt", "x n=4",
            "rr", "x n=4", "linear scan", "x n=4");
     for (unsigned i = 0; i < sizeof ns / sizeof ns[0]; i++) {
         int n = ns[i];
-        double bvt = run(&sched_bvt, n, decisions, 0);
-        double rr = run(&sched_rr, n, decisions, 0);
-        double scan = run(&sched_bvt, n, decisions, 1);
+        /* Best of three: on a shared machine the least disturbed run is
+         * the closest to the code's own cost. */
+        double bvt = 1e30, rr = 1e30, scan = 1e30;
+        for (int k = 0; k < 3; k++) {
+            double b = run(&sched_bvt, n, decisions, 0);
+            double r = run(&sched_rr, n, decisions, 0);
+            double c = run(&sched_bvt, n, decisions, 1);
+            bvt = b < bvt ? b : bvt;
+            rr = r < rr ? r : rr;
+            scan = c < scan ? c : scan;
+        }
         if (i == 0) {
             base_bvt = bvt; base_rr = rr; base_scan = scan;
         }

@@ -36,7 +36,13 @@ SLIDES_KIT := $(BUILD)/hv.elf $(BUILD)/guest/minios.elf | $(BUILD)/bin/hvtrace \
 
 # First what the machine lacks (pandoc, npm, chromium: tools/ensure-deps.sh),
 # then the decks, in a second make so nothing starts before the install.
+# A run the decks name whose scenario file is gone must stop the build: its
+# old result would otherwise count as up to date, and stale slides pass.
+SLIDES_MISSING := $(strip $(foreach r,$(SLIDES_RUNS),$(if $(filter bench/%,$(r)),\
+    $(if $(wildcard $(r).scn),,$(r).scn),\
+    $(if $(wildcard tests/scenarios/$(r).scn),,tests/scenarios/$(r).scn))))
 slides: deps
+	$(if $(SLIDES_MISSING),$(error the slides name runs that do not exist: $(SLIDES_MISSING)))
 	@$(MAKE) --no-print-directory slides-decks
 slides-decks: $(SLIDES_HTML)
 

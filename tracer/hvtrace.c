@@ -358,8 +358,8 @@ static const struct command commands[] = {
       "  Per domain: share of the CPU and time runnable and blocked (from the\n"
       "  schedule/block/wake events), hypercall counts by number and refused,\n"
       "  event-channel sends and upcalls, memory requests refused by rule; the\n"
-      "  records lost.  Hypercall \"gap\" is the time since the domain's\n"
-      "  previous record: an upper bound on the path length (docs/tracer.md).\n" },
+      "  records lost; and every hypercall's exact path length (min, median,\n"
+      "  p99, max), from the entry time each record carries (docs/tracer.md).\n" },
     { "dot", cmd_dot, "[-d DOM] [-a REC] [-f REC -n N] KIND FILE",
       "a Graphviz graph of the trace: pagetable, topology, states, sequence",
       "  Writes DOT to stdout; render with  dot -Tsvg -o out.svg.\n"

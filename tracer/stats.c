@@ -8,16 +8,147 @@
  * and how many were refused, event channels, memory updates refused and by
  * which rule, and the records that were lost.
  *
- * Hypercall path length: the hypervisor writes ONE record per hypercall,
- * when it returns, so the trace does not hold the entry time.  What it does
- * hold is the time since the same domain's previous record; the smallest
- * such gap is an upper bound on the round trip (guest work in between is
- * included).  That is what "gap" means below; `make bench` measures the
- * exact path length inside the guest.
+ * Hypercall path lengths, exact: the hypervisor writes ONE record per
+ * hypercall, as it returns, and every record carries since_entry, the time
+ * since the hypervisor was entered for it (public/trace.h).  So a
+ * hypercall's since_entry is its path length from trap() to its record,
+ * and tsc - since_entry is when the entry began: records with the same
+ * entry time were written in the same entry.  The calls inside a multicall
+ * share the multicall's entry; only the outermost call of an entry (the
+ * last hypercall record with that entry time: the multicall's own) counts
+ * as a path here, the inner ones are counted apart.  Per hypercall: min,
+ * median, 99th percentile and max, in tsc ticks (guest instructions under
+ * -icount).  Not in the figure: the entry stub before trap() and the way
+ * out after the record (the guest's own rdtsc around a call sees those
+ * too: `make bench`).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hvtrace.h"
+
+/* One hypercall number's path lengths. */
+struct paths {
+    uint32_t *v;
+    size_t n, cap;
+    uint64_t saturated;        /* since_entry == TRACE_SINCE_MAX: longer */
+    uint64_t inner;            /* calls inside a multicall */
+};
+
+static void paths_add(struct paths *p, uint32_t v)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 64;
+        uint32_t *nv = realloc(p->v, cap * sizeof *nv);
+        if (!nv)
+            return;                  /* out of memory: the figure has fewer samples */
+        p->v = nv;
+        p->cap = cap;
+    }
+    p->v[p->n++] = v;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The value at quantile q of sorted v (nearest rank). */
+static uint32_t quantile(const uint32_t *v, size_t n, double q)
+{
+    size_t k = (size_t)(q * (double)n + 0.999999);
+    if (k < 1)
+        k = 1;
+    if (k > n)
+        k = n;
+    return v[k - 1];
+}
+
+static int is_hcall(const struct trace_record *r)
+{
+    return r->event == TRC_HYPERCALL && r->nargs >= 1;
+}
+
+/* The exact path lengths of every hypercall in the trace, by number. */
+static void print_paths(FILE *out, const struct hvt_trace *t)
+{
+    static struct paths by_nr[HVT_MAX_HCALL];
+    int any = 0, old = 0;
+    memset(by_nr, 0, sizeof by_nr);
+    for (size_t i = 0; i < t->n; i++) {
+        const struct trace_record *r = &t->recs[i];
+        if (!is_hcall(r) || r->args[0] >= HVT_MAX_HCALL)
+            continue;
+        if (r->since_entry == 0) {
+            old = 1;                 /* a file from before since_entry */
+            continue;
+        }
+        struct paths *p = &by_nr[r->args[0]];
+        if (r->since_entry == TRACE_SINCE_MAX) {
+            p->saturated++;
+            continue;
+        }
+        /* Inner call of a multicall: a later hypercall record of the same
+         * entry (same domain, same entry time) follows before any record of
+         * another entry. */
+        uint64_t entry = r->tsc - r->since_entry;
+        int inner = 0;
+        for (size_t j = i + 1; j < t->n; j++) {
+            const struct trace_record *s = &t->recs[j];
+            if (s->since_entry == 0 || s->since_entry == TRACE_SINCE_MAX ||
+                s->tsc - s->since_entry != entry)
+                break;
+            if (is_hcall(s) && s->domain == r->domain) {
+                inner = 1;
+                break;
+            }
+        }
+        if (inner)
+            p->inner++;
+        else
+            paths_add(p, r->since_entry);
+    }
+    fprintf(out, "\nhypercall path lengths (tsc ticks from the hypervisor's entry, trap(), to the "
+            "call's record; exact)\n");
+    if (old) {
+        fprintf(out, "  (this trace's records carry no entry time: made before since_entry)\n");
+        return;
+    }
+    fprintf(out, "  %-18s %8s %8s %8s %8s %8s %s\n", "hypercall", "calls", "min", "median",
+            "p99", "max", "");
+    for (unsigned nr = 0; nr < HVT_MAX_HCALL; nr++) {
+        struct paths *p = &by_nr[nr];
+        if (!p->n && !p->saturated && !p->inner)
+            continue;
+        any = 1;
+        const char *hn = hvt_enum_name("hcall", nr);
+        char name[24];
+        if (hn)
+            snprintf(name, sizeof name, "%s", hn);
+        else
+            snprintf(name, sizeof name, "#%u", nr);
+        char more[96] = "";
+        int m = 0;
+        if (p->saturated)
+            m += snprintf(more + m, sizeof more - (size_t)m, " %llu longer than %u",
+                          (unsigned long long)p->saturated, TRACE_SINCE_MAX - 1);
+        if (p->inner)
+            snprintf(more + m, sizeof more - (size_t)m, " %llu inside multicalls",
+                     (unsigned long long)p->inner);
+        if (p->n) {
+            qsort(p->v, p->n, sizeof *p->v, cmp_u32);
+            fprintf(out, "  %-18s %8zu %8u %8u %8u %8u%s\n", name, p->n, p->v[0],
+                    quantile(p->v, p->n, 0.5), quantile(p->v, p->n, 0.99), p->v[p->n - 1], more);
+        } else {
+            fprintf(out, "  %-18s %8d %8s %8s %8s %8s%s\n", name, 0, "-", "-", "-", "-", more);
+        }
+        free(p->v);
+        p->v = 0;
+    }
+    if (!any)
+        fprintf(out, "  (no hypercalls)\n");
+}
 
 static void dom_name(char *buf, size_t len, int slot)
 {
@@ -78,8 +209,7 @@ void hvt_stats_print(FILE *out, const struct hvt_trace *t)
     fprintf(out, "(cpu%%: share of the scheduled time, %.1f us from the first schedule; "
             "idle is the CPU with no domain)\n", hvt_tsc_to_us(sched_time, t->tsc_khz));
 
-    fprintf(out, "\nhypercalls (gap: tsc since the domain's previous record, an "
-            "upper bound on the path length)\n");
+    fprintf(out, "\nhypercalls by domain\n");
     for (int i = 0; i < HVT_MAX_DOMS; i++) {
         const struct hvt_dom *d = &m.dom[i];
         char name[16];
@@ -88,10 +218,6 @@ void hvt_stats_print(FILE *out, const struct hvt_trace *t)
         dom_name(name, sizeof name, i);
         fprintf(out, "  %-5s %llu calls, %llu refused", name,
                 (unsigned long long)d->hcall_total, (unsigned long long)d->hcall_rejects);
-        if (d->hcall_gaps)
-            fprintf(out, ", gap min %llu mean %llu ticks",
-                    (unsigned long long)d->hcall_gap_min,
-                    (unsigned long long)(d->hcall_gap_sum / d->hcall_gaps));
         fprintf(out, "\n       ");
         for (unsigned nr = 0; nr < HVT_MAX_HCALL; nr++) {
             if (!d->hcalls[nr])
@@ -104,6 +230,8 @@ void hvt_stats_print(FILE *out, const struct hvt_trace *t)
         }
         fprintf(out, "\n");
     }
+
+    print_paths(out, t);
 
     int any = 0;
     for (unsigned rule = 1; rule < 32; rule++) {

@@ -7,9 +7,11 @@
  *   tid 1 "cpu"        a slice for each time it was running (from the
  *                      scheduling state machine in model.c);
  *   tid 2 "hypercalls" a slice per hypercall.  The hypervisor writes one
- *                      record per call, at its return, so a slice runs from
- *                      the domain's previous record (or the start of its
- *                      run) to the return: the call lies inside it;
+ *                      record per call, at its return, with the time since
+ *                      its entry (since_entry), so a slice runs exactly from
+ *                      the entry to the return; in a trace from before that
+ *                      field, from the domain's previous record (or the
+ *                      start of its run): the call lies inside it;
  *   tid 3 "events"     event-channel sends and upcalls, joined by flow
  *                      arrows from each send to the upcall that delivered it.
  * The hypervisor is a process too, with LOST markers and a counter of the
@@ -127,9 +129,14 @@ int hvt_chrome_write(FILE *f, const struct hvt_trace *t)
             continue;
         switch (r->event) {
         case TRC_HYPERCALL: {
-            double start = US(last_rec[slot] ? last_rec[slot] : r->tsc);
-            if (m.dom[slot].state == HVT_S_RUNNING && run_start[slot] > start)
-                start = run_start[slot];
+            double start;
+            if (r->since_entry && r->since_entry != TRACE_SINCE_MAX) {
+                start = US(r->tsc - r->since_entry);
+            } else {
+                start = US(last_rec[slot] ? last_rec[slot] : r->tsc);
+                if (m.dom[slot].state == HVT_S_RUNNING && run_start[slot] > start)
+                    start = run_start[slot];
+            }
             const char *name = hvt_enum_name("hcall", r->args[0]);
             char num[16];
             if (!name) {

@@ -27,6 +27,7 @@
 #include "mm/isolation.h"
 #include "sched/sched.h"
 #include "trace/trace.h"
+#include "x86/x86.h"
 #include "public/multicall.h"
 #include "public/sched.h"
 #include "public/trap.h"
@@ -157,6 +158,10 @@ static int32_t hvkit_stats(guest_ptr buf)
     struct xenver_hvkit_stats st = {
         .isolation = isolation_paging ? HVKIT_ISOLATION_PAGING : HVKIT_ISOLATION_CLASSIC,
         .cr3_loads = cr3_loads,
+        .entries = hv_entries,
+        .invlpgs = invlpgs,
+        .rep_iters = rep_iters,
+        .switches = domain_switches,
     };
     return copy_to_guest(buf, &st, sizeof st);
 }

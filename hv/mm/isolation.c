@@ -157,6 +157,7 @@ uint32_t isolation_hv_slot_entry(uint32_t slot)
 /* n words from src to dst (src 0: zeros), as one rep instruction. */
 static void copy_words(uint32_t *dst, const uint32_t *src, uint32_t n)
 {
+    rep_iters += n;
     if (src)
         __asm__ volatile("rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
     else

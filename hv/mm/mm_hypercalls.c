@@ -39,6 +39,7 @@
 /* Drop the TLB entry of one page (not privileged for us: we are ring 0). */
 static inline void invlpg(uint32_t va)
 {
+    invlpgs++;
     __asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
 }
 

@@ -64,6 +64,8 @@ static int resched_reason;
 static const struct scheduler *policy;
 static struct sched_queue runq;
 
+uint32_t domain_switches;
+
 /* Two clocks, on purpose: system time in ns drives the policy (it must
  * compare against slices and warp limits), raw TSC cycles give exact
  * accounting (d->cpu_tsc, what domctl and the time records report) with
@@ -386,6 +388,7 @@ void schedule(void)
     trace_decision(prev, next, reason, pick.slice_ns);
     copy_regs(top, &next->regs);
     load_domain(next);
+    domain_switches++;
     if (prev && prev->state == DOM_DEAD)
         domain_free_memory(prev);
 }

@@ -26,6 +26,8 @@ struct domain;
 #define SCHED_PREEMPT  6    /* a wake-up (or new parameters) says: decide now */
 
 extern int need_resched;
+/* Domains loaded by schedule() since boot (xen_version(XENVER_hvkit_stats)). */
+extern uint32_t domain_switches;
 
 /* Choose the policy by name ("rr", "bvt"); -HV_EINVAL if unknown. */
 int  sched_init(const char *policy_name);

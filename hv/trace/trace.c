@@ -17,6 +17,7 @@ struct trace_ring *trace_ring;
 uint32_t trace_enabled;
 uint32_t trace_seq;
 uint32_t trace_lost_pending;
+uint32_t trace_entry_tsc;
 struct trace_record *trace_next;
 struct trace_record *trace_stop;
 volatile uint32_t *trace_prod;
@@ -134,7 +135,7 @@ struct trace_record *trace_slot_slow(void)
         t->domain = DOMID_HV;
         t->cpu = 0;
         t->nargs = 1;
-        t->reserved = 0;
+        t->since_entry = TRACE_SINCE_MAX;     /* not about one entry */
         t->args[0] = trace_lost_pending;
         trace_lost_pending = 0;
         trace_publish();

@@ -4,7 +4,7 @@
  * Every emit call writes one struct trace_record (hv/include/public/trace.h)
  * into the trace ring, which the host reads through shared memory.  The
  * emitters are inline because they sit on hot paths (every hypercall); the
- * budget is 30 instructions for an enabled event and a single
+ * budget is about thirty instructions for an enabled event and a single
  * compare-and-branch when tracing is off (`trace=off`).
  *
  * Optimization: everything below about trace_next, trace_stop, the
@@ -15,8 +15,9 @@
  *     ...fill in every field...;  prod++;
  * with a LOST record written first when a loss is pending.  That is what
  * the code still does, only arranged so that the common case is one
- * compare: 47 instructions per 7-argument record became 30
- * (docs/performance.md, "Tracing").  A first reading can take
+ * compare: 47 instructions per 7-argument record became 30, before
+ * since_entry added its few (docs/performance.md, "Tracing", has the
+ * cost as measured now).  A first reading can take
  * trace_begin() as "the plain version" and skip the rest.
  *
  * How the fast path stays short (docs/trace-format.md, "Cost"):
@@ -30,8 +31,14 @@
  *     one record, and the ring size is a power of two;
  *   - the time stamp is the rdtsc instruction itself, inline (in the
  *     hypervisor); host unit tests supply trace_clock() instead;
- *   - event+domain and cpu+nargs+reserved are written as one 32-bit word
- *     each (the record layout is unchanged: little-endian, the same bytes).
+ *   - event+domain and cpu+nargs+since_entry are written as one 32-bit
+ *     word each (the record layout is unchanged: little-endian, the same
+ *     bytes);
+ *   - since_entry, the time since this entry into the hypervisor began, is
+ *     the stamp's low half less trace_entry_tsc (set by trace_entered(),
+ *     from trap()), clamped to 16 bits: a subtraction, a compare and a
+ *     conditional move.  It is what makes a hypercall's path length exact
+ *     in the trace: the record is written as the call returns.
  *
  * This file and trace.c do not touch hardware except through the TSC, so
  * they also compile on the host, where the unit tests drive them.
@@ -54,6 +61,8 @@ extern uint32_t trace_lost_pending;   /* dropped, no LOST record written yet */
 extern struct trace_record *trace_next;
 extern struct trace_record *trace_stop;
 extern volatile uint32_t *trace_prod;  /* = &trace_ring->prod, one load less */
+extern uint32_t trace_entry_tsc;       /* low half of the tsc when the current
+                                          entry into the hypervisor began */
 
 /* Time stamp for records: rdtsc in the hypervisor (hv/core/main.c), a fake clock
  * that the host tests set.  trace_stamp() is what the fast path uses: the
@@ -99,10 +108,18 @@ static inline void trace_count(volatile uint32_t *counter)
 #endif
 }
 
+/* An entry into the hypervisor begins (trap(): from a guest, or an
+ * interrupt): the time every record written for it counts from. */
+static inline void trace_entered(void)
+{
+    if (trace_enabled)
+        trace_entry_tsc = (uint32_t)trace_stamp();
+}
+
 /*
  * Claim the next slot and stamp it, or NULL if the event must be dropped.
- * `head` is event | domain << 16, `tail` is cpu | nargs << 8 (reserved 0):
- * the 32-bit words at offsets 12 and 16 of the record.
+ * `head` is event | domain << 16, `tail` is cpu | nargs << 8 | since_entry
+ * << 16: the 32-bit words at offsets 12 and 16 of the record.
  */
 static inline struct trace_record *trace_begin(uint16_t ev, uint16_t dom, uint8_t nargs)
 {
@@ -113,11 +130,15 @@ static inline struct trace_record *trace_begin(uint16_t ev, uint16_t dom, uint8_
             return 0;
     }
     trace_next = t + 1;
-    t->tsc = trace_stamp();
+    uint64_t now = trace_stamp();
+    t->tsc = now;
     t->seq = trace_seq;
     trace_count(&trace_seq);
+    uint32_t since = (uint32_t)now - trace_entry_tsc;
+    if (since > TRACE_SINCE_MAX)
+        since = TRACE_SINCE_MAX;
     uint32_t head = (uint32_t)ev | (uint32_t)dom << 16;
-    uint32_t tail = (uint32_t)nargs << 8;          /* cpu 0, reserved 0 */
+    uint32_t tail = (uint32_t)nargs << 8 | since << 16;     /* cpu 0 */
     __builtin_memcpy(&t->event, &head, 4);
     __builtin_memcpy(&t->cpu, &tail, 4);
     return t;

@@ -321,6 +321,7 @@ enter_guest:
     mov   $(entry_stack_top - CPU_REGS_SIZE), %edi
 1:  mov   %edi, %esp
     mov   $(CPU_REGS_SIZE / 4), %ecx
+    addl  %ecx, rep_iters
     rep movsl
     cmpl  $0, isolation_paging
     je    ret_from_trap
@@ -354,10 +355,12 @@ copy_guest:
     mov   16(%esp), %esi
     mov   20(%esp), %ecx
     shr   $2, %ecx
+    addl  %ecx, rep_iters       /* counted for the benchmarks (x86/x86.h) */
 copy_guest_insn:
     rep movsl
     mov   20(%esp), %ecx
     and   $3, %ecx
+    addl  %ecx, rep_iters
 copy_guest_insn2:
     rep movsb
     xor   %eax, %eax

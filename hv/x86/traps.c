@@ -46,6 +46,9 @@
 #include "x86/x86.h"
 
 extern char hv_stack_top[], entry_stack_top[];
+
+/* The cost model's counters (declared in x86/x86.h). */
+uint32_t hv_entries, invlpgs, rep_iters;
 extern char copy_guest_insn[], copy_guest_insn2[], copy_guest_fault[];
 /* The steps of the way out that can fault in ring 0, and where to start
  * it over (entry.S). */
@@ -340,10 +343,12 @@ static void vm86_fatal(struct cpu_regs *regs)
 void trap(struct cpu_regs *regs)
 {
     uint32_t v = regs->vector;
+    hv_entries++;
 
     /* The most common way in first.  Only ring 1 can make it: the gate's
      * DPL is 1, so ring 3 and virtual-8086 mode get a #GP instead. */
     if (v == HYPERCALL_VECTOR) {
+        trace_entered();                /* what the call's record counts from */
         failsafe_for = 0;               /* a new way in: a new way out */
         /* The calling convention: number in %eax, arguments in %ebx %ecx
          * %edx %esi %edi, the result back in %eax (public/hvkit.h). */
@@ -363,6 +368,10 @@ void trap(struct cpu_regs *regs)
     int from_guest = vm86 || (regs->cs & 3) != 0;
     if (from_guest)
         failsafe_for = 0;
+    /* A new entry (not a fault of our own inside one, e.g. in copy_guest):
+     * what the trace's since_entry counts from. */
+    if (from_guest || (v >= 32 && v < 48))
+        trace_entered();
 
     if (v >= 32 && v < 48)
         hardware_irq((int)v - 32, from_guest);

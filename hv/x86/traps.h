@@ -54,15 +54,19 @@ _Static_assert(sizeof(struct cpu_regs) == 72, "entry.S CPU_REGS_SIZE");
 /* The frame of the guest that entered last: at the top of the stack. */
 struct cpu_regs *guest_regs(void);
 
+extern uint32_t rep_iters;      /* counted for the benchmarks (x86/x86.h) */
+
 /* *dst = *src.
  * Optimization: the plain version is `*dst = *src` (a structure copy,
  * which the compiler makes a word-by-word loop or a call to lib.c's
  * memcpy, written for any size and alignment).  This is 18 words with one
- * rep movsl: the context switch does it twice, and it was part of taking
- * a domain switch from ~720 to ~490 instructions (docs/performance.md). */
+ * rep movsl: the context switch does it twice, and it took a good part of
+ * the domain switch's instructions away (docs/performance.md has the
+ * switch as measured now). */
 static inline void copy_regs(struct cpu_regs *dst, const struct cpu_regs *src)
 {
     uint32_t n = sizeof *dst / 4;
+    rep_iters += n;
     __asm__ volatile("rep movsl"
                      : "+D"(dst), "+S"(src), "+c"(n)
                      : : "memory");

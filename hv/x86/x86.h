@@ -56,8 +56,13 @@ static inline uint32_t read_cr3(void)
 }
 
 /* Every CR3 load is counted (hv/mm/isolation.c): the benchmarks compare
- * the two isolation modes by them. */
+ * the two isolation modes by them.  And, for the benchmarks' cost model
+ * (xen_version(XENVER_hvkit_stats)), the other things an instruction
+ * count weighs wrongly: entries into ring 0 (trap(), hv/x86/traps.c),
+ * invlpgs (hv/mm/mm_hypercalls.c) and rep iterations (hv/core/lib.c,
+ * copy_guest and enter_guest in entry.S, copy_regs, isolation.c). */
 extern uint32_t cr3_loads;
+extern uint32_t hv_entries, invlpgs, rep_iters;
 
 /* Loading CR3 switches address space and flushes every TLB entry that is
  * not global; reloading the same value is the way to flush the whole TLB

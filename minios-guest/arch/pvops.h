@@ -107,13 +107,17 @@ struct pv_ops {
      * hypervisor's read-only M2P table). */
     uint32_t (*pt_mfn)(const void *kva);   /* frame of a kernel-mapped page */
     uint32_t (*pt_pfn)(uint32_t mfn);      /* and back: its (pseudo-)physical page */
-    /* table[idx] = val.  Native: a store (and invlpg if it replaced a
-     * present entry).  PV: queued for one mmu_update batch -- or, with
-     * "mm=unbatched", a plain store that traps and is emulated. */
+    /* table[idx] = val.  Native: a store.  PV: queued for one mmu_update
+     * batch -- or, with "mm=unbatched", a plain store that traps and is
+     * emulated.  If it replaced a present entry, the TLB is flushed at
+     * the next pt_flush (native: a CR3 load; PV: a TLB_FLUSH request in
+     * the batch). */
     void (*set_pte)(uint32_t *table, uint32_t idx, uint32_t val);
     /* The same for the entry that maps va in the CURRENT address space,
-     * done at once (a page fault's one entry).  PV: update_va_mapping,
-     * which finds the entry itself: no batch to build, nothing to copy. */
+     * done at once (a page fault's one entry), and if it replaced a
+     * present entry, va's translation is dropped (invlpg).  PV:
+     * update_va_mapping, which finds the entry itself: no batch to build,
+     * nothing to copy. */
     void (*set_pte_va)(uint32_t va, uint32_t *table, uint32_t idx, uint32_t val);
     /* An ordinary page becomes a page table (level 1 or 2) / stops being
      * one.  Native: nothing to do.  PV: map it read-only in the kernel map

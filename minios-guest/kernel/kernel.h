@@ -20,7 +20,11 @@
 
 /* Errors returned by system calls, as negative numbers (Linux's values,
  * the same as the hypervisor's HV_E* codes). */
+#define ENOENT   2
 #define EBADF    9
+#define ECHILD  10
+#define EAGAIN  11
+#define ENOMEM  12
 #define EFAULT  14
 #define EINVAL  22
 #define ENOSPC  28
@@ -33,6 +37,22 @@ struct boot_info {
     uint32_t nr_pages;       /* pages of (pseudo-)physical memory we own */
 };
 extern struct boot_info boot_info;
+
+/* What the kernel counts for the benchmarks' cost model (main.c holds it,
+ * SYS_bench_counters hands it to a program).  Instruction counts under
+ * -icount weigh every instruction alike; these say what real hardware
+ * charges more (a trap, a TLB flush) or less (a string iteration) for.
+ * Natively the kernel is in ring 0 and loads CR3 itself; under hvkit the
+ * hypervisor does, and counts those (XENVER_hvkit_stats). */
+struct kcounters {
+    uint32_t entries;       /* traps into this kernel: system calls, faults,
+                               interrupts, event upcalls (trap.c) */
+    uint32_t cr3_loads;     /* native: mov to %cr3 (pvops-native.c) */
+    uint32_t invlpgs;       /* native: invlpg (pvops-native.c) */
+    uint32_t zero_iters;    /* rep iterations zeroing pages (vm.c) */
+    uint32_t copy_iters;    /* rep iterations copying pages (vm.c) */
+};
+extern struct kcounters kcounters;
 
 /* console.c */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -25,6 +25,7 @@
 
 struct pv_ops pv_ops;
 struct boot_info boot_info;
+struct kcounters kcounters;
 
 /* Is word one of the space-separated words of the command line? */
 int cmdline_has(const char *word)

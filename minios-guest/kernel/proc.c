@@ -62,66 +62,103 @@ static void user_task_start(void)
     pv_ops.irq_enable();
 }
 
+/* A free slot with a new pid, still UNUSED until its caller makes it
+ * RUNNABLE; 0 if there is none.  A slot is free until it is first used,
+ * and again once its process has finished and the parent collected the
+ * exit code (proc_waitpid).  A process nobody waits for -- every program
+ * started from the command line -- stays DONE for good, so that proc_wait
+ * can still read its exit status. */
+static struct proc *alloc_proc(const struct program *prog)
+{
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = &procs[i];
+        if (p->state != UNUSED)
+            continue;
+        p->pid = next_pid++;
+        p->name = prog->name;
+        p->prog = prog;
+        p->kstack = kstacks[i];
+        p->pgdir = 0;
+        p->parent = 0;
+        p->exit_code = 0;
+        p->killed_by = -1;
+        p->chan = 0;
+        p->wake_at = 0;
+        return p;
+    }
+    kprintf("minios: no free process slot for %s\n", prog->name);
+    return 0;
+}
+
+/* A new address space for a ring-3 program (vm.c), with the top page of
+ * its stack already there: it holds main's return address, user_return,
+ * which makes the exit system call.  Written through the kernel's mapping
+ * of that page. */
+static uint32_t *new_user_space(void)
+{
+    uint32_t *pd = vm_create();
+    uint32_t *top = pd ? vm_map_zero(pd, USTACK_TOP - 4096) : 0;
+    if (!top) {
+        if (pd)
+            vm_destroy(pd);
+        return 0;
+    }
+    top[1023] = (uint32_t)user_return;
+    return pd;
+}
+
+/* The registers a ring-3 program starts with: at main, the stack pointer
+ * at that return address. */
+static void user_start_frame(struct trapframe *tf, const struct program *prog)
+{
+    memset(tf, 0, sizeof *tf);
+    tf->cs = pv_ops.user_cs;
+    tf->ds = tf->es = tf->fs = tf->gs = pv_ops.user_ds;
+    tf->ss = pv_ops.user_ds;
+    tf->esp = USTACK_TOP - 4;
+    tf->eip = (uint32_t)prog->main;
+    /* IF=1 as a program normally runs: natively this is what lets the
+     * timer interrupt it; under hvkit ring 1 cannot change the real IF
+     * anyway (the CPU ignores it in iret), the upcall mask is what counts
+     * (user_task_start clears it). */
+    tf->eflags = 0x202;
+}
+
+/* A ring-3 process's kernel stack before it first runs: the trap frame
+ * its first iret will use (a copy of tf), under it trapret's address, and
+ * a context that makes swtch "return" into user_task_start. */
+static void user_kstack(struct proc *p, const struct trapframe *tf)
+{
+    uint8_t *sp = p->kstack + KSTACK_SIZE;
+    sp -= sizeof *tf;
+    memcpy(sp, tf, sizeof *tf);
+    sp -= 4;
+    *(uint32_t *)sp = (uint32_t)trapret;   /* user_task_start returns there */
+    sp -= sizeof(struct context);
+    p->context = (struct context *)sp;
+    memset(p->context, 0, sizeof *p->context);
+    p->context->eip = (uint32_t)user_task_start;
+}
+
 int proc_spawn(const struct program *prog)
 {
-    int i;
-    for (i = 0; i < NPROC; i++)
-        if (procs[i].state == UNUSED)
-            break;
-    if (i == NPROC) {
-        kprintf("minios: no free process slot for %s\n", prog->name);
+    struct proc *p = alloc_proc(prog);
+    if (!p)
         return -1;
-    }
-
-    /* Slots are never reused: every program runs once, and a finished
-     * process stays DONE so that proc_wait can read its exit status. */
-    struct proc *p = &procs[i];
-    p->pid = next_pid++;
-    p->name = prog->name;
-    p->prog = prog;
-    p->kstack = kstacks[i];
-    p->killed_by = -1;
-
-    uint8_t *sp = p->kstack + KSTACK_SIZE;
 
     if (prog->ring == 3) {
-        /* Its own address space (spawn from the image, vm.c), with the top
-         * page of its stack already there: it holds main's return address.
-         * We write it through the kernel's mapping of that page. */
-        p->pgdir = vm_create();
-        uint32_t *top = p->pgdir ? vm_map_zero(p->pgdir, USTACK_TOP - 4096) : 0;
-        if (!top) {
+        /* Its own address space, spawned from the image. */
+        p->pgdir = new_user_space();
+        if (!p->pgdir) {
             kprintf("minios: no memory for %s\n", prog->name);
-            if (p->pgdir)
-                vm_destroy(p->pgdir);
-            p->pgdir = 0;
             return -1;
         }
-        top[1023] = (uint32_t)user_return;   /* main() returns into SYS_exit */
-        uint32_t usp = USTACK_TOP - 4;
-
-        sp -= sizeof(struct trapframe);
-        struct trapframe *tf = (struct trapframe *)sp;
-        memset(tf, 0, sizeof *tf);
-        tf->cs = pv_ops.user_cs;
-        tf->ds = tf->es = tf->fs = tf->gs = pv_ops.user_ds;
-        tf->ss = pv_ops.user_ds;
-        tf->esp = usp;
-        tf->eip = (uint32_t)prog->main;
-        /* IF=1 as a program normally runs: natively this is what lets the
-         * timer interrupt it; under hvkit ring 1 cannot change the real IF
-         * anyway (the CPU ignores it in iret), the upcall mask is what
-         * counts (user_task_start clears it). */
-        tf->eflags = 0x202;
-
-        sp -= 4;
-        *(uint32_t *)sp = (uint32_t)trapret;   /* user_task_start returns there */
-        sp -= sizeof(struct context);
-        p->context = (struct context *)sp;
-        memset(p->context, 0, sizeof *p->context);
-        p->context->eip = (uint32_t)user_task_start;
+        struct trapframe tf;
+        user_start_frame(&tf, prog);
+        user_kstack(p, &tf);
     } else {
         /* A kernel task starts in kernel_task_start on its own stack. */
+        uint8_t *sp = p->kstack + KSTACK_SIZE;
         sp -= 4;
         *(uint32_t *)sp = 0;              /* fake return address */
         sp -= sizeof(struct context);
@@ -132,6 +169,55 @@ int proc_spawn(const struct program *prog)
 
     p->state = RUNNABLE;
     return p->pid;
+}
+
+/*
+ * fork (course: process creation).  The child is the parent's copy: the
+ * same program, the same registers (its trap frame is the parent's,
+ * except %eax: fork returns 0 in the child), and an address space that
+ * holds what the parent's does, shared copy-on-write (vm_fork).  It
+ * starts the way a spawned program does, through user_task_start and the
+ * iret of trapret, on its own kernel stack.
+ */
+int proc_fork(struct trapframe *tf)
+{
+    struct proc *parent = current;
+    struct proc *p = alloc_proc(parent->prog);
+    if (!p)
+        return -EAGAIN;
+    p->pgdir = vm_fork(parent->pgdir);
+    if (!p->pgdir)
+        return -ENOMEM;                   /* the slot stays UNUSED */
+    p->name = parent->name;
+    p->parent = parent->pid;
+    struct trapframe child = *tf;
+    child.eax = 0;
+    user_kstack(p, &child);
+    p->state = RUNNABLE;
+    return p->pid;
+}
+
+/*
+ * exec: the running program becomes prog.  A new address space first (if
+ * that fails, the old program goes on and gets -ENOMEM), then the switch
+ * to it, then the old one goes back -- we are running on the kernel stack,
+ * which every directory maps.  The trap frame is rewritten so that the
+ * return from this system call enters prog's main.
+ */
+int proc_exec(const struct program *prog, struct trapframe *tf)
+{
+    struct proc *p = current;
+    uint32_t *pd = new_user_space();
+    if (!pd)
+        return -ENOMEM;
+    uint32_t *old = p->pgdir;
+    p->pgdir = pd;
+    vm_switch(pd);
+    vm_destroy(old);
+    p->prog = prog;
+    p->name = prog->name;
+    user_start_frame(tf, prog);
+    return 0;
 }
 
 int proc_others_runnable(void)
@@ -249,14 +335,18 @@ static void finish(struct proc *p, int code, int vector)
     p->exit_code = code;
     p->killed_by = vector;
     p->state = DONE;
+    proc_wakeup(p);                  /* whoever waits for it (proc_wait) */
     sched();
     panic("a finished process was scheduled again");
 }
 
 void proc_exit(int code)
 {
-    kprintf("minios: %s (pid %d) exited with code %d\n",
-            current->name, current->pid, code);
+    /* A forked child's exit code goes to its parent (proc_waitpid); only
+     * the programs the kernel started are reported on the console. */
+    if (!current->parent)
+        kprintf("minios: %s (pid %d) exited with code %d\n",
+                current->name, current->pid, code);
     finish(current, code, -1);
     for (;;)
         ;
@@ -269,21 +359,39 @@ void proc_kill(struct proc *p, int vector)
         ;
 }
 
-/* Wait until process pid has finished; give the CPU away meanwhile. */
+/* Wait until process pid has finished, asleep meanwhile (finish wakes us:
+ * the channel is the process itself).  0 if there is no such process. */
 struct proc *proc_wait(int pid)
 {
-    for (;;) {
-        for (int i = 0; i < NPROC; i++) {
-            if (procs[i].pid == pid && procs[i].state == DONE)
-                return &procs[i];
-            if (procs[i].pid == pid && procs[i].state == UNUSED)
-                return 0;
-        }
-        if (proc_others_runnable())
-            proc_yield();
-        else
-            pv_ops.yield_machine();
-    }
+    struct proc *p = 0;
+    for (int i = 0; i < NPROC; i++)
+        if (procs[i].pid == pid && procs[i].state != UNUSED)
+            p = &procs[i];
+    if (!p)
+        return 0;
+    int was = pv_ops.irq_enabled();
+    pv_ops.irq_disable();
+    while (p->state != DONE)
+        proc_sleep_on(p);
+    if (was)
+        pv_ops.irq_enable();
+    return p;
+}
+
+/* waitpid: only a child of the caller; its slot is free again afterwards. */
+int proc_waitpid(int pid)
+{
+    int mine = 0;
+    for (int i = 0; i < NPROC; i++)
+        if (procs[i].state != UNUSED && procs[i].pid == pid &&
+            procs[i].parent == current->pid)
+            mine = 1;
+    if (!mine)
+        return -ECHILD;
+    struct proc *p = proc_wait(pid);
+    int code = p->exit_code;
+    p->state = UNUSED;
+    return code;
 }
 
 /*

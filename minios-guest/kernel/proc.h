@@ -13,12 +13,17 @@
  * Each ring-3 program has its own address space (vm.c): a page directory
  * whose kernel half is shared and whose user half -- its stack below
  * USTACK_TOP, its data at UDATA_BASE -- is private and demand-zero.
- * Kernel tasks run on the kernel's own directory.
+ * Kernel tasks run on the kernel's own directory.  A program is started
+ * from the image (proc_spawn, or exec, which replaces the running one) or
+ * as a copy of another (fork: copy-on-write, vm.c); a forked child's exit
+ * code goes to its parent (waitpid), whose wait frees the child's slot.
  */
 #ifndef MINIOS_PROC_H
 #define MINIOS_PROC_H
 
 #include <stdint.h>
+
+struct trapframe;
 
 #define NPROC          8
 #define KSTACK_SIZE    8192
@@ -48,6 +53,7 @@ struct proc {
     struct context *context;   /* where swtch left this process's kernel stack */
     uint8_t *kstack;           /* bottom of its kernel stack (KSTACK_SIZE) */
     uint32_t *pgdir;           /* its page directory (vm.c), ring-3 programs only */
+    int parent;                /* pid of the process that forked it, or 0 */
     int exit_code;             /* valid when DONE */
     int killed_by;             /* trap vector that killed it, or -1 */
     void *chan;                /* SLEEPING: what it waits for (proc_wakeup) */
@@ -61,6 +67,18 @@ int  proc_others_runnable(void);
 void proc_exit(int code) __attribute__((noreturn));
 void proc_kill(struct proc *p, int vector) __attribute__((noreturn));
 struct proc *proc_wait(int pid);                /* until pid is DONE */
+/* The system calls that make and replace processes (syscall.c), for the
+ * running ring-3 program whose trap frame is tf:
+ *   proc_fork     a child with a copy of its address space (copy-on-write)
+ *                 and of tf, except that the child's fork returns 0;
+ *                 returns the child's pid, or -errno;
+ *   proc_exec     replace its program by prog (a ring-3 program of the
+ *                 image): a new address space, tf set to enter prog's main;
+ *   proc_waitpid  wait for its child pid to finish, free the child's slot,
+ *                 return the child's exit code (-ECHILD: no such child). */
+int proc_fork(struct trapframe *tf);
+int proc_exec(const struct program *prog, struct trapframe *tf);
+int proc_waitpid(int pid);
 void scheduler(void) __attribute__((noreturn));
 
 /* Sleeping and waking (events masked by the caller of proc_sleep_on). */

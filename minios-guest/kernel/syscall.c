@@ -2,7 +2,9 @@
  * minios-guest/kernel/syscall.c — the kernel side of the system calls.
  *
  * Where this sits in the story (course: hypercalls vs system calls, memory
- * split): SYS_write shows who checks a program's pointer.  Under hvkit the
+ * split, process creation): fork, exec and waitpid (proc.c), mmap and
+ * munmap (vm.c) are small wrappers; SYS_write shows who checks a
+ * program's pointer.  Under hvkit the
  * kernel passes the program's buffer straight to the console_io hypercall,
  * and the *hypervisor* refuses a buffer that reaches into its hole at
  * 0xFC000000 (-EFAULT): it has to, since it cannot trust the guest kernel
@@ -15,8 +17,11 @@
 #include "kernel/proc.h"
 #include "kernel/syscall.h"
 #include "kernel/trap.h"
+#include "kernel/vm.h"
 #include "arch/pv/hypercall.h"
 #include "public/version.h"
+
+extern char __kernel_end[];            /* the linker script, minios.ld */
 
 /* Bytes per console write: CONSOLEIO_MAX is 4096, stay well under it. */
 #define WRITE_CHUNK 1024
@@ -66,15 +71,62 @@ static uint64_t sys_clock(uint32_t which)
     return (uint64_t)(int64_t)-EINVAL;
 }
 
-/* The CR3 loads the hypervisor has made (the benchmarks compare the two
- * isolation modes by them).  A hypercall, so its own entry is counted:
- * the caller subtracts two calls back to back. */
-static int sys_hv_cr3_loads(void)
+void bench_counters_read(struct bench_counters *c)
 {
+    c->k_entries = kcounters.entries;
+    c->k_cr3_loads = kcounters.cr3_loads;
+    c->k_invlpgs = kcounters.invlpgs;
+    c->k_zero_iters = kcounters.zero_iters;
+    c->k_copy_iters = kcounters.copy_iters;
+    c->hv_entries = c->hv_cr3_loads = c->hv_invlpgs = c->hv_rep_iters = c->hv_switches = 0;
     struct xenver_hvkit_stats st;
-    if (!pv_ops.paravirt || HYPERVISOR_xen_version(XENVER_hvkit_stats, &st) < 0)
-        return -ENOSYS;
-    return (int)st.cr3_loads;
+    if (pv_ops.paravirt && HYPERVISOR_xen_version(XENVER_hvkit_stats, &st) == 0) {
+        c->hv_entries = st.entries;
+        c->hv_cr3_loads = st.cr3_loads;
+        c->hv_invlpgs = st.invlpgs;
+        c->hv_rep_iters = st.rep_iters;
+        c->hv_switches = st.switches;
+    }
+}
+
+/* The cost model's counters (syscall.h), written to the program's buffer.
+ * The page is made writable first, as the program's own write would
+ * (vm_user_page: a copy-on-write copy now, not in the middle of what the
+ * program measures next), then the counters are read, then copied. */
+static int sys_bench_counters(uint32_t buf)
+{
+    uint32_t off = buf & 4095;
+    if (off > 4096 - sizeof(struct bench_counters) || (buf & 3))
+        return -EINVAL;                    /* within one page, aligned */
+    uint8_t *page = vm_user_page(buf);
+    if (!page)
+        return -EFAULT;
+    struct bench_counters c;
+    bench_counters_read(&c);
+    *(struct bench_counters *)(page + off) = c;
+    return 0;
+}
+
+/* exec's argument: a program name, copied in a byte at a time, each byte
+ * checked to be the program's to read: its own pages, or the kernel image,
+ * where its code and string constants are (mapped for programs to read). */
+static int sys_execve(struct trapframe *tf, uint32_t uname)
+{
+    char name[32];
+    uint32_t n = 0;
+    for (;; n++) {
+        uint32_t va = uname + n;
+        if (n == sizeof name ||
+            !(vm_user_mapped(va, 1) || (va >= KERNBASE && va < (uint32_t)__kernel_end)))
+            return -EFAULT;
+        name[n] = *(const char *)(uname + n);
+        if (name[n] == '\0')
+            break;
+    }
+    const struct program *prog = find_program(name);
+    if (!prog || prog->ring != 3)
+        return -ENOENT;
+    return proc_exec(prog, tf);
 }
 
 void syscall(struct trapframe *tf)
@@ -99,8 +151,26 @@ void syscall(struct trapframe *tf)
         tf->edx = (uint32_t)(t >> 32);
         break;
     }
-    case SYS_hv_cr3_loads:
-        tf->eax = (uint32_t)sys_hv_cr3_loads();
+    case SYS_fork:
+        tf->eax = (uint32_t)proc_fork(tf);
+        break;
+    case SYS_waitpid:
+        tf->eax = (uint32_t)proc_waitpid((int)tf->ebx);
+        break;
+    case SYS_execve: {
+        int r = sys_execve(tf, tf->ebx);   /* on success tf is the new program's */
+        if (r < 0)
+            tf->eax = (uint32_t)r;
+        break;
+    }
+    case SYS_mmap:
+        tf->eax = (uint32_t)vm_map(myproc()->pgdir, tf->ebx, tf->ecx);
+        break;
+    case SYS_munmap:
+        tf->eax = (uint32_t)vm_unmap(myproc()->pgdir, tf->ebx, tf->ecx);
+        break;
+    case SYS_bench_counters:
+        tf->eax = (uint32_t)sys_bench_counters(tf->ebx);
         break;
     case SYS_exit:
         proc_exit((int)tf->ebx);   /* does not return */

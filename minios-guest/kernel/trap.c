@@ -104,6 +104,7 @@ static void kernel_fault(struct trapframe *tf)
 
 void trap(struct trapframe *tf)
 {
+    kcounters.entries++;
     if (tf->trapno == SYSCALL_VECTOR) {
         syscall(tf);
         return;

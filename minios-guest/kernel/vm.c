@@ -11,10 +11,15 @@
  * UDATA_BASE, both filled in lazily -- the first touch of a page faults,
  * and the fault handler below maps a zeroed page there (demand-zero).
  *
- * Processes are created spawn-from-image (not fork): the program is code
+ * Processes are created two ways.  Spawn-from-image: the program is code
  * already in the kernel image, mapped (user-readable) in every address
  * space; what is new for each process is its directory, its stack page and
- * whatever it touches later.  On exit all of that goes back.
+ * whatever it touches later.  Fork (vm_fork): the child gets a copy of the
+ * parent's private half, copy-on-write -- both directories map the same
+ * pages read-only, and the first write to one of them (a protection fault,
+ * vm_cow) gives the writer its own copy, or, if nobody else maps the page
+ * any more, simply makes the entry writable again.  A count of mappings
+ * per page (page_refs) says which.  On exit all of it goes back.
  *
  * This file never writes a page-table entry itself: it asks pv_ops.
  * Natively that is a store.  Under hvkit the page tables are read-only to
@@ -46,6 +51,10 @@ volatile uint32_t vm_fixup_trapno;
 
 static uint32_t free_pfns[MAX_PAGES];     /* a stack of free page numbers */
 static uint32_t nr_free;
+/* How many user page-table entries map each page (fork shares pages): a
+ * page goes back to the free list when its last mapping goes.  Page tables
+ * and directories are never shared and are freed directly (page_free). */
+static uint8_t page_refs[MAX_PAGES];
 static uint32_t *kernel_pgdir;            /* the boot directory: kernel tasks run on it */
 static uint32_t *current_pgdir;
 
@@ -92,27 +101,62 @@ uint32_t *vm_kernel_pgdir(void)
  * mostly this, natively and under hvkit alike.
  * Optimization: the plain version is memset(p, 0, PGSIZE), lib/string.c's
  * byte loop; one instruction for all 1024 words keeps the zeroing from
- * drowning the part of a fault that differs between the two machines. */
+ * drowning the part of a fault that differs between the two machines.
+ * The iterations are counted (kcounters.zero_iters): under -icount each
+ * is one instruction, on real hardware a fast string operation, so the
+ * benchmarks show the figures with and without them. */
 static void zero_page(void *p)
 {
     uint32_t n = PGSIZE / 4;
+    kcounters.zero_iters += n;
     __asm__ volatile("cld; rep stosl" : "+D"(p), "+c"(n) : "a"(0) : "memory");
+}
+
+/* The same for a copy (copy-on-write), counted in kcounters.copy_iters. */
+static void copy_page(void *dst, const void *src)
+{
+    uint32_t n = PGSIZE / 4;
+    kcounters.copy_iters += n;
+    __asm__ volatile("cld; rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+/* A page off the free list, its contents whatever they were. */
+static void *page_alloc_dirty(void)
+{
+    if (!nr_free)
+        return 0;
+    uint32_t pfn = free_pfns[--nr_free];
+    page_refs[pfn] = 1;
+    vm_stats.pages_free = nr_free;
+    return pfn_to_kva(pfn);
 }
 
 void *page_alloc(void)
 {
-    if (!nr_free)
-        return 0;
-    void *p = pfn_to_kva(free_pfns[--nr_free]);
-    vm_stats.pages_free = nr_free;
-    zero_page(p);
+    void *p = page_alloc_dirty();
+    if (p)
+        zero_page(p);
     return p;
 }
 
 void page_free(void *page)
 {
-    free_pfns[nr_free++] = kva_to_pfn(page);
+    uint32_t pfn = kva_to_pfn(page);
+    page_refs[pfn] = 0;
+    free_pfns[nr_free++] = pfn;
     vm_stats.pages_free = nr_free;
+}
+
+/* One more / one fewer user mapping of a page; the last one frees it. */
+static void page_get(void *page)
+{
+    page_refs[kva_to_pfn(page)]++;
+}
+
+static void page_put(void *page)
+{
+    if (--page_refs[kva_to_pfn(page)] == 0)
+        page_free(page);
 }
 
 /* The kernel address of the page an entry maps. */
@@ -219,11 +263,155 @@ void vm_destroy(uint32_t *pd)
         pv_ops.release_pt(l1, 1);
         for (uint32_t j = 0; j < 1024; j++)
             if (l1[j] & PTE_P)
-                page_free(entry_kva(l1[j]));
+                page_put(entry_kva(l1[j]));     /* a forked page may live on */
         page_free(l1);
     }
     pv_ops.pt_flush();
     page_free(pd);
+}
+
+/*
+ * fork's half of the address space (course: "creazione di un processo";
+ * copy-on-write).  The child gets a directory of its own and, for every
+ * page table of the parent's private half, a table of its own that maps
+ * the SAME pages -- read-only in both, marked PTE_COW.  Nothing is copied
+ * yet: the first write to such a page faults, and vm_cow gives the writer
+ * its copy.  Under hvkit the parent's entries are changed by requests
+ * like any other (one batch, with the TLB flush their change needs), and
+ * the child's tables are validated when the directory takes them: the
+ * hypervisor sees only read-only mappings of the domain's own pages.
+ */
+uint32_t *vm_fork(uint32_t *parent)
+{
+    uint32_t *child = vm_create();
+    if (!child)
+        return 0;
+    for (uint32_t i = 0; i < (KERNBASE >> 22); i++) {
+        if (!(parent[i] & PTE_P))
+            continue;
+        uint32_t *from = entry_kva(parent[i]);
+        uint32_t *to = page_alloc();
+        if (!to) {
+            pv_ops.pt_flush();
+            vm_destroy(child);
+            return 0;
+        }
+        for (uint32_t j = 0; j < 1024; j++) {
+            uint32_t e = from[j];
+            if (!(e & PTE_P))
+                continue;
+            if (e & PTE_RW) {
+                e = (e & ~PTE_RW) | PTE_COW;
+                pv_ops.set_pte(from, j, e);     /* the parent's: read-only now */
+            }
+            to[j] = e;                          /* the child's, still ordinary memory */
+            page_get(entry_kva(e));
+        }
+        pv_ops.make_pt(to, 1);
+        pv_ops.set_pte(child, i, (pv_ops.pt_mfn(to) << 12) | PTE_P | PTE_RW | PTE_US);
+    }
+    pv_ops.pt_flush();
+    return child;
+}
+
+/* The entry that maps user address va in pd, or 0 if it has no table. */
+static uint32_t *user_entry(uint32_t *pd, uint32_t va, uint32_t **table)
+{
+    uint32_t pde = pd[va >> 22];
+    if (!(pde & PTE_P))
+        return 0;
+    *table = entry_kva(pde);
+    return &(*table)[(va >> 12) & 0x3FF];
+}
+
+/* A write to a copy-on-write page of the running address space: 1 if
+ * served.  The last sharer keeps the page and only gets its entry made
+ * writable again (the cheap protection fault); any other gets a copy. */
+static int vm_cow(uint32_t *pd, uint32_t va)
+{
+    uint32_t *l1, *pte = user_entry(pd, va, &l1);
+    if (!pte || (*pte & (PTE_P | PTE_COW)) != (PTE_P | PTE_COW))
+        return 0;
+    uint32_t e = *pte, pti = (va >> 12) & 0x3FF;
+    void *page = entry_kva(e);
+    if (page_refs[kva_to_pfn(page)] == 1) {
+        pv_ops.set_pte_va(va, l1, pti, (e & ~PTE_COW) | PTE_RW);
+        vm_stats.prot_faults++;
+        return 1;
+    }
+    void *copy = page_alloc_dirty();
+    if (!copy)
+        return 0;
+    copy_page(copy, page);
+    pv_ops.set_pte_va(va, l1, pti, (pv_ops.pt_mfn(copy) << 12) | PTE_P | PTE_RW | PTE_US);
+    page_put(page);
+    vm_stats.cow_copies++;
+    return 1;
+}
+
+/* mmap and munmap (syscall.c): n pages of the data area from va. */
+static int data_range(uint32_t va, uint32_t n)
+{
+    return !(va & (PGSIZE - 1)) && va >= UDATA_BASE && n <= UDATA_MAX / PGSIZE &&
+           va - UDATA_BASE <= UDATA_MAX - n * PGSIZE;
+}
+
+int vm_map(uint32_t *pd, uint32_t va, uint32_t n)
+{
+    if (!data_range(va, n))
+        return -EINVAL;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t *l1, *pte = user_entry(pd, va + k * PGSIZE, &l1);
+        if (pte && (*pte & PTE_P))
+            return -EINVAL;                     /* already mapped */
+    }
+    return vm_populate(pd, va, n) < 0 ? -ENOSPC : 0;
+}
+
+int vm_unmap(uint32_t *pd, uint32_t va, uint32_t n)
+{
+    if (!data_range(va, n))
+        return -EINVAL;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t *l1, *pte = user_entry(pd, va + k * PGSIZE, &l1);
+        if (!pte || !(*pte & PTE_P))
+            continue;
+        void *page = entry_kva(*pte);
+        pv_ops.set_pte(l1, (uint32_t)(pte - l1), 0);
+        /* Back to the free list before the batch (and its TLB flush) has
+         * gone out: safe, nothing is allocated before pt_flush below. */
+        page_put(page);
+    }
+    pv_ops.pt_flush();
+    return 0;
+}
+
+static int demand_zero_area(uint32_t va);
+
+/* The kernel address of user page va of the running process, ready to be
+ * written by the kernel on the program's behalf (copyout): a demand-zero
+ * page is mapped, a copy-on-write page copied -- exactly what the program's
+ * own write would have done.  The kernel writes through its own mapping
+ * of the page, so the user entry's read-only bit would not stop it: this
+ * is what keeps a shared page from being written for everybody.  0 if va
+ * is no page of the program's. */
+void *vm_user_page(uint32_t va)
+{
+    struct proc *p = myproc();
+    va &= ~(PGSIZE - 1);
+    if (!p || !p->pgdir || va >= KERNBASE)
+        return 0;
+    uint32_t *l1, *pte = user_entry(p->pgdir, va, &l1);
+    if (!pte || !(*pte & PTE_P)) {
+        if (!demand_zero_area(va))
+            return 0;
+        return vm_map_zero(p->pgdir, va);
+    }
+    if ((*pte & PTE_COW) && !vm_cow(p->pgdir, va))
+        return 0;
+    if ((*pte & (PTE_US | PTE_RW)) != (PTE_US | PTE_RW))
+        return 0;                               /* the kernel image, read-only to programs */
+    return entry_kva(*pte);
 }
 
 /* May a fault at va be served with a fresh zeroed page? */
@@ -248,8 +436,15 @@ int vm_fault(struct trapframe *tf)
         return 0;
     }
     struct proc *p = myproc();
-    if (!p || !p->pgdir || (tf->err & 1) || !demand_zero_area(va))
-        return 0;          /* a protection fault, or outside the areas */
+    if (!p || !p->pgdir)
+        return 0;
+    if (tf->err & 1) {
+        /* A protection fault on a present page: a write (error bit 1) to
+         * a copy-on-write page is ours; anything else kills the program. */
+        return (tf->err & 2) && vm_cow(p->pgdir, va);
+    }
+    if (!demand_zero_area(va))
+        return 0;          /* outside the areas */
     if (!vm_map_zero(p->pgdir, va & ~(PGSIZE - 1)))
         return 0;          /* out of memory: the program dies */
     vm_stats.faults++;

@@ -17,9 +17,17 @@ struct trapframe;
 #define UDATA_BASE      0x40000000u
 #define UDATA_MAX       (4u * 1024 * 1024)
 
-/* Counters for the bench and the demo: faults served, pages in use. */
+/* A user entry write-protected by fork: the first write copies the page
+ * (vm.c, copy-on-write).  Bit 10 is one of the three (9-11) the CPU leaves
+ * to the operating system; the hypervisor keeps bit 9 for itself
+ * (PTE_GRANT, public/grant_table.h) and leaves bit 10 to the guest. */
+#define PTE_COW         0x400u
+
+/* Counters for the bench and the demo: demand-zero faults served,
+ * copy-on-write faults that copied / that only made the entry writable
+ * again, pages in use. */
 struct vm_stats {
-    uint32_t faults, pages_free, pages_total;
+    uint32_t faults, cow_copies, prot_faults, pages_free, pages_total;
 };
 extern struct vm_stats vm_stats;
 
@@ -30,6 +38,16 @@ void page_free(void *page);
 uint32_t *vm_create(void);                /* a new page directory: kernel part shared */
 void vm_destroy(uint32_t *pd);            /* give back it and everything it maps */
 void vm_switch(uint32_t *pd);
+/* fork: a new directory whose private half is the running one's, shared
+ * copy-on-write; 0 if out of memory. */
+uint32_t *vm_fork(uint32_t *parent);
+/* mmap / munmap: n zeroed pages of the data area at va (0 or -errno). */
+int vm_map(uint32_t *pd, uint32_t va, uint32_t n);
+int vm_unmap(uint32_t *pd, uint32_t va, uint32_t n);
+/* The kernel's address of the running program's page va, made writable
+ * as the program's own write would (demand-zero, copy-on-write); 0 if it
+ * is not the program's to write. */
+void *vm_user_page(uint32_t va);
 /* Map n fresh zeroed pages at va.. (one batch under hvkit); 0 or -1. */
 int vm_populate(uint32_t *pd, uint32_t va, uint32_t n);             /* run on pd (0 = the kernel's own) */
 /* Map user page va to a fresh zeroed page; returns its kernel address. */

@@ -21,11 +21,12 @@ static void put(struct out *o, char c)
 }
 
 /* Print an unsigned number in base 10 or 16, right-aligned in width,
- * padded with pad (' ' or '0'); neg adds a minus sign. */
-static void put_number(struct out *o, uint32_t v, unsigned base, int neg,
+ * padded with pad (' ' or '0'); neg adds a minus sign.  64 bits wide for
+ * %llu (the benchmarks' sums of squares); 32-bit values are widened. */
+static void put_number(struct out *o, uint64_t v, unsigned base, int neg,
                        int width, char pad)
 {
-    char digits[12];
+    char digits[24];
     int n = 0;
 
     do {
@@ -62,8 +63,14 @@ int vformat(char *buf, uint32_t size, const char *fmt, va_list ap)
         }
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
-        if (*fmt == 'l')            /* long is int on i386: ignore */
+        int wide = 0;               /* %llu, %llx: a 64-bit argument */
+        if (*fmt == 'l') {          /* long is int on i386: ignore one l */
             fmt++;
+            if (*fmt == 'l') {
+                wide = 1;
+                fmt++;
+            }
+        }
 
         switch (*fmt) {
         case 'd': {
@@ -74,11 +81,11 @@ int vformat(char *buf, uint32_t size, const char *fmt, va_list ap)
             break;
         }
         case 'u':
-            put_number(&o, va_arg(ap, uint32_t), 10, 0, width, pad);
+        case 'x': {
+            uint64_t v = wide ? va_arg(ap, uint64_t) : va_arg(ap, uint32_t);
+            put_number(&o, v, *fmt == 'u' ? 10 : 16, 0, width, pad);
             break;
-        case 'x':
-            put_number(&o, va_arg(ap, uint32_t), 16, 0, width, pad);
-            break;
+        }
         case 'p':
             put(&o, '0');
             put(&o, 'x');

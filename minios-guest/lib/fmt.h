@@ -13,7 +13,8 @@
 #include <stdint.h>
 
 /* Format into buf (size bytes, always NUL-terminated if size > 0).
- * Conversions: %d %u %x %s %c %p %%, with an optional '0' flag and width
+ * Conversions: %d %u %x %s %c %p %%, %llu and %llx for 64-bit values,
+ * with an optional '0' flag and width
  * ("%08x", "%5d").  Returns the number of characters stored (not counting
  * the NUL); output that does not fit is dropped. */
 int vformat(char *buf, uint32_t size, const char *fmt, va_list ap);

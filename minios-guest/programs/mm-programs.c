@@ -1,20 +1,21 @@
 /*
  * minios-guest/programs/mm-programs.c — the programs of the memory scenarios and benchmarks
- * (tests/scenarios/mm-*.scn, bench/mm-*.scn).
+ * (tests/scenarios/mm-*.scn).
  *
  *   mm-private   RING 3, three copies: private memory.  Each process finds
  *                a fresh zero page at UDATA_BASE, writes its own value
  *                there and on its stack, lets the others run, and checks
  *                that nobody else's value showed up (same virtual address,
  *                different page: the point of one page directory each).
- *   bench-pf     RING 3: the cost of a demand-zero page fault, timed with
- *                rdtsc around the first touch of fresh pages.
- *   bench-mm     kernel task: the memory half of creating and destroying a
- *                process (a directory, a page table, 16 pages, then all of
- *                it given back), and how many hypercalls / trapped page-
- *                table stores that took.
+ *   mm-fork      RING 3: fork's copy of the address space.  The parent
+ *                writes values to its stack and data, forks; the child
+ *                finds them, writes its own, execs mm-fork-exec; the
+ *                parent checks that it still sees its own values (copy-
+ *                on-write), and that the child's exit code came back.
  *
- * The malicious one, mm-attacks, is in mm-attacks.c.
+ * The malicious one, mm-attacks, is in mm-attacks.c; the memory
+ * benchmarks (demand-zero and copy-on-write faults, fork, mmap) are in
+ * bench-programs.c.
  */
 #include "kernel/kernel.h"
 #include "arch/pvops.h"
@@ -48,74 +49,75 @@ int mm_private_main(void)
     return fails;
 }
 
-#define PF_PAGES 64
+/* mm-fork: fork copies the address space (copy-on-write), exec replaces
+ * it, waitpid brings the exit code back; mmap and munmap on the way. */
+#define FORK_DATA (UDATA_BASE + 8 * 4096)
 
-int bench_pf_main(void)
+struct forktally {
+    int passed, failed;
+};
+
+static void fcheck(struct forktally *t, const char *what, int ok)
 {
-    volatile uint32_t *base = (volatile uint32_t *)UDATA_BASE;
-    uint32_t total = 0, best = 0xFFFFFFFFu, overhead = 0xFFFFFFFFu;
-    /* What "rdtsc; rdtsc" alone costs, subtracted from every sample. */
-    for (int i = 0; i < 100; i++) {
-        uint32_t t0 = rdtsc32();
-        uint32_t t1 = rdtsc32();
-        if (t1 - t0 < overhead)
-            overhead = t1 - t0;
-    }
-    /* Warm up the page table (the first fault also makes the L1). */
-    base[0] = 1;
-    /* The hypervisor's CR3 loads around the faults (under hvkit): two
-     * reads back to back first, to subtract what a read itself costs. */
-    uint32_t c0 = (uint32_t)usyscall(SYS_hv_cr3_loads, 0, 0, 0);
-    uint32_t c1 = (uint32_t)usyscall(SYS_hv_cr3_loads, 0, 0, 0);
-    for (int i = 1; i <= PF_PAGES; i++) {
-        uint32_t t0 = rdtsc32();
-        base[i * 1024] = (uint32_t)i;        /* first touch: a fault */
-        uint32_t d = rdtsc32() - t0 - overhead;
-        total += d;
-        if (d < best)
-            best = d;
-    }
-    uint32_t c2 = (uint32_t)usyscall(SYS_hv_cr3_loads, 0, 0, 0);
-    printf("bench: page_fault %u insns\n", total / PF_PAGES);
-    printf("bench: page_fault_min %u insns\n", best);
-    if ((int)c0 != -ENOSYS)
-        printf("bench: page_fault_cr3 %u loads\n", (c2 - c1 - (c1 - c0)) / PF_PAGES);
-    return 0;
+    printf("mm-fork: %s: %s\n", what, ok ? "PASS" : "FAIL");
+    if (ok)
+        t->passed++;
+    else
+        t->failed++;
 }
 
-#define MM_ROUNDS 20
-#define MM_PAGES  16
-
-extern uint32_t pv_mm_hypercalls, pv_mm_stores;   /* pvops-hv.c */
-
-int bench_mm_main(void)
+int mm_fork_main(void)
 {
-    uint32_t total = 0, t_create = 0, t_map = 0, t_exit = 0;
-    uint32_t calls0 = pv_mm_hypercalls, stores0 = pv_mm_stores;
-    for (int r = 0; r < MM_ROUNDS; r++) {
-        uint32_t t0 = rdtsc32();
-        uint32_t *pd = vm_create();
-        uint32_t t1 = rdtsc32();
-        if (!pd || vm_populate(pd, USTACK_TOP - MM_PAGES * 4096, MM_PAGES) < 0)
-            panic("bench-mm: out of memory");
-        uint32_t t2 = rdtsc32();
-        vm_destroy(pd);
-        uint32_t t3 = rdtsc32();
-        total += t3 - t0;
-        t_create += t1 - t0;
-        t_map += t2 - t1;
-        t_exit += t3 - t2;
+    volatile uint32_t *data = (volatile uint32_t *)FORK_DATA;
+    volatile uint32_t on_stack = 1111;
+    struct forktally t = { 0, 0 };
+
+    data[0] = 2222;
+    data[1024] = 3333;                       /* the next page */
+    int parent = getpid();
+    int pid = fork();
+    if (pid == 0) {
+        /* The child: the parent's values, at the same addresses. */
+        if (on_stack != 1111 || data[0] != 2222 || data[1024] != 3333 || getpid() == parent)
+            exit(10);
+        printf("mm-fork: child: the parent's values are here\n");
+        on_stack = 4444;                     /* copy-on-write: our own copies */
+        data[0] = 5555;
+        if (on_stack != 4444 || data[0] != 5555)
+            exit(11);
+        if (execve("no-such-program") != -ENOENT || execve("mm-attacks") != -ENOENT)
+            exit(12);                        /* unknown, and a kernel task */
+        execve("mm-fork-exec");
+        exit(13);                            /* not reached */
     }
-    printf("bench: proc_mm_create_exit %u insns\n", total / MM_ROUNDS);
-    printf("bench: proc_mm_create %u insns\n", t_create / MM_ROUNDS);
-    printf("bench: proc_mm_map16 %u insns\n", t_map / MM_ROUNDS);
-    printf("bench: proc_mm_exit %u insns\n", t_exit / MM_ROUNDS);
-    if (pv_ops.paravirt) {
-        uint32_t calls = (pv_mm_hypercalls - calls0) / MM_ROUNDS;
-        uint32_t stores = (pv_mm_stores - stores0) / MM_ROUNDS;
-        printf("bench: proc_mm_hypercalls %u calls\n", calls);
-        printf("bench: proc_mm_pt_traps %u traps\n", stores);
-        printf("bench: proc_mm_traps %u traps\n", calls + stores);
+    fcheck(&t, "fork returns the child's pid", pid > parent);
+    int code = waitpid(pid);
+    fcheck(&t, "the child saw the parent's values, wrote its own, exec'd (exit code 42)",
+           code == 42);
+    fcheck(&t, "the parent's values are its own (copy-on-write)",
+           on_stack == 1111 && data[0] == 2222 && data[1024] == 3333);
+    data[0] = 6666;                          /* the last sharer: made writable again */
+    fcheck(&t, "writable again after the child is gone", data[0] == 6666);
+    fcheck(&t, "waitpid twice gives -ECHILD", waitpid(pid) == -ECHILD);
+
+    uint32_t m = UDATA_BASE + 100 * 4096;
+    volatile uint32_t *mp = (volatile uint32_t *)m;
+    fcheck(&t, "mmap 2 pages", mmap(m, 2) == 0 && mp[0] == 0 && mp[1024] == 0);
+    mp[1024] = 77;
+    fcheck(&t, "mmap over a mapped page gives -EINVAL", mmap(m + 4096, 1) == -EINVAL);
+    fcheck(&t, "mmap outside the data area gives -EINVAL", mmap(USTACK_TOP - 4096, 1) == -EINVAL);
+    fcheck(&t, "munmap, then a fresh zero page there", munmap(m, 2) == 0 && mp[1024] == 0);
+    printf("mm-fork: %d passed, %d failed\n", t.passed, t.failed);
+    return t.failed;
+}
+
+int mm_fork_exec_main(void)
+{
+    volatile uint32_t *data = (volatile uint32_t *)FORK_DATA;
+    if (*data != 0) {
+        printf("mm-fork-exec: FAIL: the old program's data is still here (%u)\n", *data);
+        return 1;
     }
-    return 0;
+    printf("mm-fork-exec: a new image in a fresh address space\n");
+    return 42;
 }

@@ -18,18 +18,19 @@ int syscalls_main(void);
 int fault_main(void);
 int spin_main(void);
 int badcalls_ring3_main(void);
-int bench_syscall_main(void);
 int spinner_main(void);         /* user-workloads.c */
 int share_spinner_main(void);   /* user-workloads.c */
 int hog_main(void);
 int sleepy_main(void);
 
 int mm_private_main(void);      /* mm-programs.c */
-int bench_pf_main(void);
+int mm_fork_main(void);
+int mm_fork_exec_main(void);
+int bench_user_main(void);      /* bench-programs.c */
+int bench_nop_main(void);
 
 /* Kernel tasks. */
 int mm_attacks_main(void);      /* mm-attacks.c */
-int bench_mm_main(void);        /* mm-programs.c */
 int badcalls_main(void);        /* badcalls.c */
 int privileged_main(void);      /* privileged.c */
 int crash_gp_main(void);        /* crash.c */
@@ -63,12 +64,13 @@ static const struct program programs[] = {
     { "fault",             3, 1, fault_main },
     { "spin",              3, 1, spin_main },
     { "badcalls-ring3",    3, 1, badcalls_ring3_main },
-    { "bench-syscall",     3, 1, bench_syscall_main },
     { "mm-private",        3, 3, mm_private_main },
-    { "bench-pf",          3, 1, bench_pf_main },
+    { "mm-fork",           3, 1, mm_fork_main },
+    { "mm-fork-exec",      3, 1, mm_fork_exec_main },
+    { "bench-user",        3, 1, bench_user_main },
+    { "bench-nop",         3, 1, bench_nop_main },
     { "badcalls",          0, 1, badcalls_main },
     { "mm-attacks",        0, 1, mm_attacks_main },
-    { "bench-mm",          0, 1, bench_mm_main },
     { "privileged",        0, 1, privileged_main },
     { "crash-gp",          0, 1, crash_gp_main },
     { "crash-handled",     0, 1, crash_handled_main },

@@ -46,6 +46,21 @@ static inline uint64_t clock_ns(uint32_t clock)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* Processes (syscall.h): fork returns 0 in the child; waitpid the child's
+ * exit code; execve returns only if it failed. */
+static inline int fork(void) { return usyscall(SYS_fork, 0, 0, 0); }
+static inline int waitpid(int pid) { return usyscall(SYS_waitpid, (uint32_t)pid, 0, 0); }
+static inline int execve(const char *name) { return usyscall(SYS_execve, (uint32_t)name, 0, 0); }
+
+/* npages zeroed pages at addr, in the data area; and back. */
+static inline int mmap(uint32_t addr, uint32_t npages) { return usyscall(SYS_mmap, addr, npages, 0); }
+static inline int munmap(uint32_t addr, uint32_t npages) { return usyscall(SYS_munmap, addr, npages, 0); }
+
+static inline int bench_counters(struct bench_counters *c)
+{
+    return usyscall(SYS_bench_counters, (uint32_t)c, 0, 0);
+}
+
 static inline void __attribute__((noreturn)) exit(int code)
 {
     usyscall(SYS_exit, (uint32_t)code, 0, 0);

@@ -116,31 +116,3 @@ int badcalls_ring3_main(void)
     printf("badcalls-ring3: FAIL: int $0x82 returned %d to ring 3\n", r);
     return 1;
 }
-
-/* bench-syscall: the null system call, timed from ring 3 (see bench.c). */
-#define BENCH_ROUNDS 1000
-
-int bench_syscall_main(void)
-{
-    uint32_t overhead = 0xFFFFFFFFu, best = 0xFFFFFFFFu, total = 0;
-
-    /* What does "rdtsc; rdtsc" alone cost?  Subtract it from every sample. */
-    for (int i = 0; i < BENCH_ROUNDS; i++) {
-        uint32_t t0 = rdtsc32();
-        uint32_t t1 = rdtsc32();
-        if (t1 - t0 < overhead)
-            overhead = t1 - t0;
-    }
-    for (int i = 0; i < BENCH_ROUNDS; i++) {
-        uint32_t t0 = rdtsc32();
-        getpid();
-        uint32_t t1 = rdtsc32();
-        uint32_t d = t1 - t0 - overhead;
-        total += d;
-        if (d < best)
-            best = d;
-    }
-    printf("bench: null_syscall %u insns\n", total / BENCH_ROUNDS);
-    printf("bench: null_syscall_min %u insns\n", best);
-    return 0;
-}

@@ -1,101 +1,88 @@
 /*
- * minios-guest/workloads/bench.c — a kernel task that measures path lengths with rdtsc.
+ * minios-guest/workloads/bench.c — the kernel's bench task: the rows that
+ * must be measured in the kernel's own ring, then the ring-3 benchmark
+ * program (programs/bench-programs.c).
  *
  * Where this sits in the story (course: the cost of paravirtualization,
- * the Xen paper's micro-benchmarks): under QEMU -icount the time-stamp
- * counter advances once per guest instruction, so an rdtsc delta is an exact,
- * repeatable instruction count (without -icount it is TSC ticks).  Every
- * sample is "rdtsc; operation; rdtsc" minus the smallest "rdtsc; rdtsc"
- * (the loop overhead, printed as rdtsc_overhead).  Lines have the form
- * "bench: <name> <value> <unit>":
+ * the Xen paper's micro-benchmarks): under QEMU -icount shift=0 the
+ * time-stamp counter advances once per guest instruction, so an rdtsc
+ * delta is an exact, repeatable instruction count (without -icount it is
+ * TSC ticks).  Every sample is "rdtsc; operation; rdtsc" less the smallest
+ * "rdtsc; rdtsc"; each row prints one line (lib/benchstat.h):
  *
- *   null_hypercall   xen_version(XENVER_version): ring 1 -> 0 -> 1 (PV only)
- *   pvop_irq         pv_ops.irq_enable + irq_disable: sti/cli natively,
- *                    two writes to shared memory under PV (no trap at all)
- *   null_syscall     getpid from ring 3 (bench-syscall, user-programs.c):
- *                    ring 3 -> kernel -> 3, no hypervisor on the path
+ *   null_hypercall  xen_version(XENVER_version): ring 1 -> 0 -> 1 (PV only)
+ *   pvop_irq        pv_ops.irq_enable + irq_disable: sti/cli natively,
+ *                   two writes to shared memory under PV (no trap at all)
  *
- * each with its average and its minimum over 1000 rounds.  Under hvkit,
- * null_hypercall_cr3 is the CR3 loads one null hypercall costs (0 under
- * isolation=classic, 2 under isolation=paging: bench/parts/isolation.sh),
- * counted by the hypervisor (cr3_loads, below).
+ * and the counters of the cost model around each loop, read directly
+ * (bench_counters_read: the kernel's, and the hypervisor's through
+ * xen_version(XENVER_hvkit_stats)).  Then bench-user runs, in ring 3.
  */
 #include "kernel/kernel.h"
 #include "arch/pv/hypercall.h"
 #include "arch/pvops.h"
 #include "kernel/proc.h"
+#include "kernel/syscall.h"
+#include "lib/benchstat.h"
 #include "lib/x86.h"
 #include "public/version.h"
 #include "workloads/workloads.h"
 
 #define ROUNDS 1000
 
-static uint32_t rdtsc_overhead(void)
+void bench_report(const char *id, uint32_t per, const struct benchstat *s)
 {
-    uint32_t best = 0xFFFFFFFFu;
-    for (int i = 0; i < ROUNDS; i++) {
-        uint32_t t0 = rdtsc32();
-        uint32_t t1 = rdtsc32();
-        if (t1 - t0 < best)
-            best = t1 - t0;
-    }
-    return best;
+    char line[400];
+    benchstat_line(line, sizeof line, id, per, s);
+    kprintf("%s", line);
 }
 
-/* The hypervisor's count of CR3 loads (xen_version(XENVER_hvkit_stats)). */
-uint32_t bench_cr3_loads(void)
+/* What a read of the counters adds to them: two reads back to back. */
+void bench_read_cost(uint32_t *cost)
 {
-    struct xenver_hvkit_stats st;
-    if (HYPERVISOR_xen_version(XENVER_hvkit_stats, &st) < 0)
-        return 0;
-    return st.cr3_loads;
-}
-
-static void report(const char *name, uint32_t total, uint32_t best)
-{
-    kprintf("bench: %s %u insns\n", name, total / ROUNDS);
-    kprintf("bench: %s_min %u insns\n", name, best);
+    struct bench_counters c0, c1;
+    bench_counters_read(&c0);
+    bench_counters_read(&c1);
+    for (int i = 0; i < BENCH_NR_COUNTERS; i++)
+        cost[i] = ((uint32_t *)&c1)[i] - ((uint32_t *)&c0)[i];
 }
 
 int bench_main(void)
 {
-    uint32_t overhead = rdtsc_overhead();
-    uint32_t total, best;
-    kprintf("bench: rdtsc_overhead %u insns\n", overhead);
+    uint32_t tsc_cost = benchstat_rdtsc_cost(), cost[BENCH_NR_COUNTERS];
+    struct bench_counters c;
+    struct benchstat s;
+    bench_read_cost(cost);
 
     if (pv_ops.paravirt) {
-        total = 0;
-        best = 0xFFFFFFFFu;
-        /* Two reads of the count back to back: what reading costs. */
-        uint32_t c0 = bench_cr3_loads(), c1 = bench_cr3_loads();
+        benchstat_init(&s);
+        bench_counters_read(&c);
+        benchstat_begin(&s, (uint32_t *)&c);
         for (int i = 0; i < ROUNDS; i++) {
             uint32_t t0 = rdtsc32();
             HYPERVISOR_xen_version(XENVER_version, 0);
-            uint32_t d = rdtsc32() - t0 - overhead;
-            total += d;
-            if (d < best)
-                best = d;
+            benchstat_add(&s, rdtsc32() - t0 - tsc_cost);
         }
-        uint32_t c2 = bench_cr3_loads();
-        report("null_hypercall", total, best);
-        kprintf("bench: null_hypercall_cr3 %u loads\n", (c2 - c1 - (c1 - c0)) / ROUNDS);
+        bench_counters_read(&c);
+        benchstat_end(&s, (uint32_t *)&c, cost);
+        bench_report("null_hypercall", 1, &s);
     }
 
-    total = 0;
-    best = 0xFFFFFFFFu;
+    benchstat_init(&s);
+    bench_counters_read(&c);
+    benchstat_begin(&s, (uint32_t *)&c);
     for (int i = 0; i < ROUNDS; i++) {
         uint32_t t0 = rdtsc32();
         pv_ops.irq_enable();
         pv_ops.irq_disable();
-        uint32_t d = rdtsc32() - t0 - overhead;
-        total += d;
-        if (d < best)
-            best = d;
+        benchstat_add(&s, rdtsc32() - t0 - tsc_cost);
     }
-    report("pvop_irq", total, best);
+    bench_counters_read(&c);
+    benchstat_end(&s, (uint32_t *)&c, cost);
+    bench_report("pvop_irq", 1, &s);
 
-    /* The system call is measured from ring 3, by a program. */
-    int pid = proc_spawn(find_program("bench-syscall"));
+    /* The rows a process sees are measured from ring 3, by a program. */
+    int pid = proc_spawn(find_program("bench-user"));
     if (pid > 0)
         proc_wait(pid);
     return 0;

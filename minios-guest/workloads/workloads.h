@@ -38,9 +38,11 @@ int sched_set(domid_t dom, uint32_t weight, uint64_t warp, uint64_t limit, uint6
 void wait_for_victim(const char *who);
 /* Dom0's port of the channel the builder made to domain dom, or -1. */
 int find_port_to(domid_t dom);
-/* The hypervisor's count of CR3 loads so far (bench.c), for the benchmarks
- * of the two isolation modes; 0 without one. */
-uint32_t bench_cr3_loads(void);
+/* The benchmarks' output (lib/benchstat.h), for kernel tasks: one row's
+ * line, and what one bench_counters_read adds to the counters. */
+struct benchstat;
+void bench_report(const char *id, uint32_t per, const struct benchstat *s);
+void bench_read_cost(uint32_t *cost);
 
 /* A domctl request: command cmd about domain dom, every other field zero,
  * and the interface version of the public/domctl.h this kernel was built

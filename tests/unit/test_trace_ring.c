@@ -273,3 +273,43 @@ Test(trace_ring, reader_freeing_slots_late_is_noticed_at_the_stop)
     for (uint32_t c = 2 * NREC; c < 3 * NREC; c++)
         cr_assert_eq(slot(c)->seq, c);
 }
+
+/* since_entry: each record says how long after the current entry into
+ * the hypervisor it was written, so a hypercall's record (written as it
+ * returns) carries the call's exact path length; too long saturates. */
+Test(trace_ring, records_carry_the_time_since_the_entry)
+{
+    fake_clock = 5000;
+    fake_clock_step = 0;
+    trace_entered();                      /* the entry begins at 5000 */
+    fake_clock = 5123;
+    emit(1);
+    fake_clock = 5200;
+    emit(2);
+    cr_assert_eq(slot(0)->since_entry, 123);
+    cr_assert_eq(slot(1)->since_entry, 200);
+    cr_assert_eq(slot(0)->tsc - slot(0)->since_entry, 5000, "tsc - since_entry is the entry");
+    cr_assert_eq(slot(0)->cpu, 0);
+    cr_assert_eq(slot(0)->nargs, 5, "the word with since_entry keeps nargs");
+
+    fake_clock = 5000 + 0x20000;          /* past what 16 bits hold */
+    emit(3);
+    cr_assert_eq(slot(2)->since_entry, TRACE_SINCE_MAX);
+
+    trace_entered();                      /* a new entry starts the count again */
+    fake_clock += 7;
+    emit(4);
+    cr_assert_eq(slot(3)->since_entry, 7);
+}
+
+/* With tracing off, an entry does not even read the clock. */
+Test(trace_ring, entries_cost_nothing_when_tracing_is_off)
+{
+    trace_enabled = 0;
+    fake_clock = 9000;
+    fake_clock_step = 1;
+    uint32_t before = trace_entry_tsc;
+    trace_entered();
+    cr_assert_eq(trace_entry_tsc, before);
+    cr_assert_eq(fake_clock, 9000, "the clock was not read");
+}

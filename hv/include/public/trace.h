@@ -40,9 +40,17 @@ struct trace_record {
     uint16_t domain;     /* domain the event is about; DOMID_HV = the hypervisor */
     uint8_t  cpu;        /* physical CPU (always 0 for now) */
     uint8_t  nargs;      /* how many of args[] are meaningful */
-    uint16_t reserved;
+    uint16_t since_entry; /* tsc since the hypervisor was entered for this
+                            event (trap(): a guest's entry, or an interrupt)
+                            to this record, so tsc - since_entry is when
+                            the entry began.  A hypercall's record is
+                            written as it returns: this is its exact path
+                            length.  TRACE_SINCE_MAX: that many or more, or
+                            not known (a record of the boot); 0: not
+                            recorded (files from before the field). */
     uint32_t args[TRACE_MAX_ARGS];
 };
+#define TRACE_SINCE_MAX 0xFFFFu
 /* Written by the 32-bit hypervisor, read by 64-bit host tools: tsc first,
  * so the one 64-bit field sits at 0 and nothing depends on how either
  * compiler aligns a uint64_t. */

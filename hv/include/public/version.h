@@ -10,10 +10,12 @@
  *                        returns 0.  A bad buf gives -HV_EFAULT.
  *   XENVER_hvkit_stats   (hvkit extension) copies a struct xenver_hvkit_stats
  *                        to buf: which isolation the hypervisor runs
- *                        (isolation= on its command line) and how many CR3
- *                        loads it has made since boot, for the benchmarks
- *                        (bench/parts/isolation.sh) and the hole-attack
- *                        demo; returns 0.  A bad buf gives -HV_EFAULT.
+ *                        (isolation= on its command line) and what it has
+ *                        counted since boot -- entries into ring 0, CR3
+ *                        loads, invlpgs, rep iterations, domain switches --
+ *                        for the benchmarks' cost model (docs/performance.md)
+ *                        and the hole-attack demo; returns 0.  A bad buf
+ *                        gives -HV_EFAULT.
  * Unknown cmd: -HV_ENOSYS.
  */
 #ifndef HVKIT_PUBLIC_VERSION_H
@@ -30,13 +32,19 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
+/* The counts are since boot, for all domains, and taken inside this call:
+ * its own entry is in them, its exit is not (so a benchmark reads twice
+ * back to back first, and subtracts what one read adds). */
 struct xenver_hvkit_stats {
     uint32_t isolation;      /* HVKIT_ISOLATION_* */
-    uint32_t cr3_loads;      /* since boot, all domains; the count is taken
-                                inside this call: its own entry is in it,
-                                its exit is not */
+    uint32_t cr3_loads;      /* mov to %cr3: each a TLB flush on a CPU without PCID */
+    uint32_t entries;        /* entries into ring 0: hypercalls, exceptions, interrupts */
+    uint32_t invlpgs;        /* invlpg instructions (one TLB entry each) */
+    uint32_t rep_iters;      /* iterations of rep movs/stos (copies of guest
+                                memory, frames, page-table mirrors) */
+    uint32_t switches;       /* domain switches (schedule() picked another) */
 };
-_Static_assert(sizeof(struct xenver_hvkit_stats) == 8, "xenver_hvkit_stats: 8 bytes");
+_Static_assert(sizeof(struct xenver_hvkit_stats) == 24, "xenver_hvkit_stats: 24 bytes");
 #endif
 
 #define HVKIT_VERSION_MAJOR   0

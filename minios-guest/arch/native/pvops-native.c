@@ -331,24 +331,51 @@ static uint32_t native_fault_addr(void) { return read_cr2(); }
 static uint32_t native_pt_mfn(const void *kva) { return ((uint32_t)kva - KERNBASE) >> 12; }
 static uint32_t native_pt_pfn(uint32_t mfn) { return mfn; }
 
+/* A present entry changed: a cached translation may be stale.  We do not
+ * know which address the entry maps, so the whole TLB goes, once, at
+ * pt_flush (a CR3 load) -- as hvkit does for a batch. */
+static int tlb_stale;
+
+static void load_cr3(uint32_t v)
+{
+    kcounters.cr3_loads++;
+    write_cr3(v);
+}
+
 static void native_set_pte(uint32_t *table, uint32_t idx, uint32_t val)
 {
     uint32_t old = table[idx];
     table[idx] = val;
     if (old & PTE_P)
-        write_cr3(read_cr3());   /* a cached translation may be stale */
+        tlb_stale = 1;
 }
 
+/* Here we know the address: drop just its translation (invlpg). */
 static void native_set_pte_va(uint32_t va, uint32_t *table, uint32_t idx, uint32_t val)
 {
-    (void)va;
-    native_set_pte(table, idx, val);
+    uint32_t old = table[idx];
+    table[idx] = val;
+    if (old & PTE_P) {
+        kcounters.invlpgs++;
+        __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+    }
 }
 
 static void native_make_pt(void *page, int level) { (void)page; (void)level; }
 static void native_release_pt(void *page, int level) { (void)page; (void)level; }
-static void native_load_pgdir(uint32_t *pd) { write_cr3((uint32_t)pd - KERNBASE); }
-static void native_pt_flush(void) { }
+static void native_load_pgdir(uint32_t *pd)
+{
+    load_cr3((uint32_t)pd - KERNBASE);
+    tlb_stale = 0;               /* that flushed it */
+}
+
+static void native_pt_flush(void)
+{
+    if (tlb_stale) {
+        tlb_stale = 0;
+        load_cr3(read_cr3());
+    }
+}
 
 const struct pv_ops native_pv_ops = {
     .name = "native",

@@ -221,6 +221,7 @@ static struct mmu_update mmu_q[MMU_MAX];
 static struct mmuext_op ext_q[EXT_MAX];
 static uint32_t mc_n, mmu_n, ext_n;
 static int unbatched;
+static int tlb_stale;         /* a present entry changed: flush at pt_flush */
 uint32_t pv_mm_hypercalls;    /* hypercalls made for page tables (bench) */
 uint32_t pv_mm_stores;        /* direct stores to page tables: one trap each */
 
@@ -237,8 +238,17 @@ static uint32_t hv_pt_pfn(uint32_t mfn)
     return ((const volatile uint32_t *)HV_M2P_VIRT_START)[mfn];
 }
 
+static void queue_ext(uint32_t cmd, uint32_t mfn);
+
 static void hv_pt_flush(void)
 {
+    if (tlb_stale) {
+        /* A present entry changed: the TLB may still hold the old one.
+         * One more request at the end of the batch (unbatched: on its
+         * own).  Cleared first: queueing may itself flush a full queue. */
+        tlb_stale = 0;
+        queue_ext(MMUEXT_TLB_FLUSH_LOCAL, 0);
+    }
     if (mc_n == 0)
         return;
     int r, batched = 0;
@@ -281,6 +291,8 @@ static struct multicall_entry *mc_slot(uint32_t op)
 
 static void hv_set_pte(uint32_t *table, uint32_t idx, uint32_t val)
 {
+    if (table[idx] & PTE_P)          /* our tables are readable, just not writable */
+        tlb_stale = 1;
     if (unbatched) {
         /* A plain store to a read-only page: it traps, and the
          * hypervisor checks and applies it (writable page tables). */
@@ -304,11 +316,14 @@ static void hv_set_pte_va(uint32_t va, uint32_t *table, uint32_t idx, uint32_t v
 {
     if (unbatched) {
         hv_set_pte(table, idx, val);
+        hv_pt_flush();                  /* the TLB flush, if it replaced one */
         return;
     }
     if (mc_n)
         hv_pt_flush();                  /* keep the order of requests */
-    int r = HYPERVISOR_update_va_mapping(va, val, 0, UVMF_NONE);
+    /* Replacing a present entry (copy-on-write): drop va's translation. */
+    int r = HYPERVISOR_update_va_mapping(va, val, 0,
+                                         (table[idx] & PTE_P) ? UVMF_INVLPG : UVMF_NONE);
     pv_mm_hypercalls++;
     if (r != 0)
         panic("update_va_mapping(0x%x) refused by the hypervisor: %d", va, r);
