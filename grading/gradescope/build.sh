@@ -14,7 +14,7 @@ STAGE=$(dirname "$OUT")/stage
 set -e
 rm -rf "$STAGE" "$OUT"
 mkdir -p "$STAGE/grading"
-grading/handout.sh --out "$STAGE/kit" --no-tar
+grading/handout.sh --out "$STAGE/kit" --no-tar || [ $? = 3 ]    # 3: written, with warnings (above)
 cp grading/grade grading/report.py grading/README.md "$STAGE/grading/"
 cp -R grading/schema grading/hidden "$STAGE/grading/"
 cp grading/gradescope/setup.sh grading/gradescope/run_autograder "$STAGE/"
