@@ -11,6 +11,6 @@ ABI_LAYOUT_I386 := $(BUILD)/obj/tests/abi-layout-i386.o
 
 $(ABI_LAYOUT_I386): tests/unit/test_abi_layout.c tests/unit/abi_layout.def
 	@mkdir -p $(dir $@)
-	$(CC32) $(CFLAGS32) -DABI_LAYOUT_STATIC -MMD -c $< -o $@
+	$(CC32) $(CFLAGS32) -DABI_LAYOUT_STATIC -MMD -MP -c $< -o $@
 
 unit-tests: $(ABI_LAYOUT_I386)

@@ -5,8 +5,14 @@
 # session and a benchmark all boot the kit the same way.  It gives them:
 #
 #   - the scenario language: describe, hv_args, domain, native, memory,
-#     time_limit, expect_exit, expect_* (a .scn file is a shell fragment that
-#     calls these; see tests/scenarios/README or any .scn file);
+#     time_limit, insn_limit, expect_exit, expect_* (a .scn file is a shell
+#     fragment that calls these; see tests/scenarios/README or any .scn file);
+#
+#     insn_limit MILLIONS
+#         the hypervisor stops the run after this many million guest
+#         instructions (hv_args insn_limit=, hv/core/progress.c), reported
+#         as exit "limit".  Unlike time_limit (wall seconds, a backstop) it
+#         is the same on every machine, however loaded.
 #
 #     serial_input TEXT
 #         TEXT and a newline are typed on the serial console (COM1) from the
@@ -67,7 +73,9 @@ scn_reset() {
     SCN_NATIVE=""            # "image args" when the OS runs alone
     SCN_MEM=64               # MiB
     SCN_LIMIT=60             # wall seconds
+    SCN_INSN_LIMIT=""        # million guest instructions (insn_limit), or none
     SCN_EXIT="done"          # done | crashed | panic | triple-fault | timeout
+                             # | deadlock | stuck | limit (hv/core/progress.c)
     SCN_EXPECTS=()           # one "kind<US>arg<US>arg..." per expectation
     SCN_ERRORS=()            # mistakes found in the file itself
     SCN_INPUT=""             # typed on the serial console (serial_input)
@@ -85,10 +93,12 @@ native()      { SCN_NATIVE="$*"; }
 serial_input() { SCN_INPUT+="$*"$'\n'; }
 memory()      { SCN_MEM="$1"; }
 time_limit()  { SCN_LIMIT="$1"; }
+insn_limit()  { SCN_INSN_LIMIT="$1"; }
+EXIT_NAMES="done crashed panic triple-fault timeout deadlock stuck limit"
 expect_exit() {
-    case "$1" in
-        done|crashed|panic|triple-fault|timeout) SCN_EXIT="$1" ;;
-        *) SCN_ERRORS+=("expect_exit: '$1' is not one of done crashed panic triple-fault timeout") ;;
+    case " $EXIT_NAMES " in
+        *" $1 "*) SCN_EXIT="$1" ;;
+        *) SCN_ERRORS+=("expect_exit: '$1' is not one of $EXIT_NAMES") ;;
     esac
 }
 expect_serial()       { scn_expect serial "$1"; }
@@ -164,6 +174,10 @@ scn_load() {
     fi
     case "$SCN_MEM"   in ''|*[!0-9]*) SCN_ERRORS+=("memory: '$SCN_MEM' is not a number of MiB") ;; esac
     case "$SCN_LIMIT" in ''|*[!0-9]*) SCN_ERRORS+=("time_limit: '$SCN_LIMIT' is not a number of seconds") ;; esac
+    case "$SCN_INSN_LIMIT" in *[!0-9]*) SCN_ERRORS+=("insn_limit: '$SCN_INSN_LIMIT' is not a number (millions of instructions)") ;; esac
+    if [ -n "$SCN_INSN_LIMIT" ] && [ -n "$SCN_NATIVE" ]; then
+        SCN_ERRORS+=("insn_limit needs the hypervisor (it enforces it): not with native")
+    fi
     local d
     for d in "${SCN_DOMAINS[@]}" "$SCN_NATIVE"; do
         case "$d" in *,*) SCN_ERRORS+=("'$d': no commas allowed (QEMU separates modules with them)") ;; esac
@@ -206,6 +220,7 @@ qemu_build_cmd() {
     else
         kernel=$BUILD/hv.elf
         append=$SCN_HV_ARGS
+        [ -n "$SCN_INSN_LIMIT" ] && append="${append:+$append }insn_limit=$SCN_INSN_LIMIT"
         for d in "${SCN_DOMAINS[@]}"; do
             modules="${modules:+$modules,}$BUILD/guest/$d"
         done
@@ -247,9 +262,15 @@ scn_images() {
 }
 
 check_images() {
-    local f missing=0
+    local f missing=0 how
+    # The make line that builds this BUILD: build/labN is make LAB=N's.
+    case "$BUILD" in
+        build)                how="make all" ;;
+        build/lab[0-9]*)      how="make LAB=${BUILD#build/lab} all" ;;
+        *)                    how="make BUILD=$BUILD all" ;;
+    esac
     while IFS= read -r f; do
-        [ -f "$f" ] || { say "  missing $f (build it first: make BUILD=$BUILD all)"; missing=1; }
+        [ -f "$f" ] || { say "  missing $f (build it first: $how)"; missing=1; }
     done < <(scn_images | sort -u)
     return $missing
 }
@@ -270,13 +291,19 @@ qemu_cmd_line() {
 # ---------------------------------------------------------------------------
 # exit_status_name STATUS QEMU_LOG — how the run ended, in the words of
 # expect_exit.  The codes are hv/include/public/exit.h's HV_EXIT_* turned into
-# QEMU statuses ((v << 1) | 1); 124 and 137 are timeout(1)'s (TERM, then KILL).
+# QEMU statuses ((v << 1) | 1); 124 and 137 are timeout(1)'s (TERM, then KILL);
+# 153 is SIGXFSZ: QEMU wrote a file (the serial log) past the size limit
+# the harness sets (qemu_file_limit_kib), i.e. the console was flooded.
 exit_status_name() {
     case "$1" in
         33) echo "done" ;;
         35) echo crashed ;;
         37) echo panic ;;
+        39) echo deadlock ;;
+        41) echo stuck ;;
+        43) echo limit ;;
         124|137) echo timeout ;;
+        153) echo flood ;;
         0|1)
             if [ -f "$2" ] && grep -q 'Triple fault' "$2"; then echo triple-fault
             else echo "unexpected exit $1"; fi ;;
@@ -288,6 +315,17 @@ exit_status_name() {
 # The trace recorder (tracer/hvtrace.c).  `hvtrace record` maps the RAM file,
 # waits for the hypervisor's anchor, copies records to a trace file, and stops
 # by itself once the process given with --pid has gone (after a last drain).
+# It keeps at most TRACE_MAX_RECORDS records (48 bytes each): the first and
+# the last half, so a run that loops leaves a small trace that still shows
+# how it started and how it ended.
+TRACE_MAX_RECORDS=${TRACE_MAX_RECORDS:-400000}
+
+# The largest file QEMU may write, in KiB (ulimit -f): the guest RAM file
+# plus room for a long serial log.  A console flood beyond it ends QEMU
+# with SIGXFSZ, reported as exit "flood".
+qemu_file_limit_kib() {
+    echo $(( (SCN_MEM + 32) * 1024 ))
+}
 #
 # recorder_start DIR PID — sets REC_PID (empty when there is no recorder).
 recorder_start() {
@@ -297,7 +335,8 @@ recorder_start() {
         warn "$BUILD/bin/hvtrace not built: no trace for this run"
         return 1
     fi
-    "$BUILD/bin/hvtrace" record -o "$dir/trace.bin" --pid "$pid" "$dir/ram.bin" \
+    "$BUILD/bin/hvtrace" record -o "$dir/trace.bin" --pid "$pid" \
+        --max-records "$TRACE_MAX_RECORDS" "$dir/ram.bin" \
         </dev/null >"$dir/hvtrace.log" 2>&1 &
     REC_PID=$!
 }

@@ -16,7 +16,16 @@
 #
 # Results in $BUILD/scenarios/NAME/: serial.log, trace.bin, trace.txt (the
 # decoded trace), qemu.log, qemu.stderr, hvtrace.log, and cmdline.txt, the
-# exact QEMU command, to run it again by hand.  Exit status 0 only on PASS.
+# exact QEMU command, to run it again by hand; result.txt, the verdict for
+# programs (tests/grade.sh): "key value" lines verdict, ended, cause, first,
+# guest_ms, failed, missed.  Exit status 0 only on PASS.
+#
+# When a run ends the wrong way, the report starts from the cause: the
+# exit check comes first and says how the run ended and why (a panic's
+# message with its eip turned into function and file:line, why a run that
+# could not go on was stopped, ...); the checks that fail after a fatal end (panic, a stop,
+# triple fault, timeout) are shown as "miss" and not counted as failures of
+# their own: they are consequences, not more bugs.
 
 . "$(dirname "$0")/lib-qemu.sh"
 
@@ -82,6 +91,7 @@ run_qemu() {
         in=$DIR/serial.in out=$DIR/serial.log
     fi
     ( read -r _ <&3
+      ulimit -f "$(qemu_file_limit_kib)"
       exec timeout -k 5 "$SCN_LIMIT" "${QEMU_CMD[@]}" 3<&- <"$in" >"$out"
     ) 2>"$DIR/qemu.stderr" &
     QPID=$!
@@ -118,20 +128,122 @@ collect_outputs() {
     [ "${KEEP_RAM:-0}" = 1 ] || rm -f "$DIR/ram.bin"
 }
 
+# --- how the run ended, and why --------------------------------------------------
+# Text from the serial log is the guest's and the lab code's: only printable
+# characters of it are kept, and not too many.
+clean_text() { tr -cd '[:print:]' | cut -c1-"${1:-300}"; }
+
+# symbolize ADDR... — "function (file:line)" for each address that is code:
+# the hypervisor's (0xFC000000 and up) from hv.elf, the teaching OS's from
+# minios.elf.  Paths are made relative to the kit, so the text is the same on
+# every machine; a lab file shows as labs/labN/... when it is the student's.
+symbolize() {
+    local a elf out words=() fn loc here
+    for a in "$@"; do
+        a=${a#0x}
+        case "$a" in ''|*[!0-9a-fA-F]*) continue ;; esac
+        if [ $((16#$a)) -ge $((16#fc000000)) ]; then elf=$BUILD/hv.elf
+        else elf=$BUILD/guest/minios.elf; fi
+        [ -f "$elf" ] || continue
+        # -i: an inlined function is followed by the one it was inlined into.
+        out=$(i686-linux-gnu-addr2line -f -i -e "$elf" "$a" 2>/dev/null) || continue
+        here=""
+        while IFS= read -r fn && IFS= read -r loc; do
+            [ "$fn" = "??" ] && continue
+            loc=${loc#"$HVK_ROOT"/}; loc=${loc#./}; loc=${loc%% (discriminator*}
+            here="${here:+$here inlined in }$fn ($loc)"
+        done <<<"$out"
+        # The panic machinery itself is not where the problem is.
+        case "$here" in panic\ *|panic_regs\ *|vpanic\ *|backtrace\ *) continue ;; esac
+        [ -n "$here" ] && words+=("$here")
+    done
+    local IFS=';'; printf '%s' "${words[*]}" | sed 's/;/, called from /g'
+}
+
+# explain_end — CAUSE: why the run ended as it did (GOT), from the
+# hypervisor's own last words; empty when there is nothing to add.
+explain_end() {
+    local S=$DIR/serial.log line addrs where
+    CAUSE=""
+    case "$GOT" in
+        panic)
+            line=$(grep -a -m1 'PANIC: ' "$S" | sed 's/.*PANIC: //' | clean_text 200)
+            addrs=$(grep -a -m1 '  backtrace:' "$S" | sed 's/.*backtrace://' | clean_text 200)
+            [ -n "$addrs" ] || addrs=$(grep -ao -m1 'at eip [0-9a-f]*' <<<"$line" | sed 's/at eip //')
+            # shellcheck disable=SC2086  # one word per address
+            where=$(symbolize $addrs)
+            CAUSE="PANIC: ${line:-(no message)}${where:+ — in $where}"
+            # A panic that sums up refusals (no domain could be built):
+            # the first refusal is the real cause.
+            line=$(grep -a -m1 '^(hv) .*refused: ' "$S" | sed 's/^(hv) //' | clean_text 200)
+            [ -n "$line" ] && CAUSE="$CAUSE; first: $line" ;;
+        deadlock|stuck|limit)
+            line=$(grep -a -m1 'STOPPED: ' "$S" | sed 's/.*STOPPED: //' | clean_text 250)
+            addrs=$(grep -ao -m1 'at eip [0-9a-f]*' <<<"$line" | sed 's/at eip //')
+            # shellcheck disable=SC2086
+            where=$(symbolize $addrs)
+            CAUSE="${line:-the hypervisor stopped the run}${where:+ — in $where}" ;;
+        timeout)
+            if [ -n "$SCN_INSN_LIMIT" ]; then
+                CAUSE="killed after $SCN_LIMIT s of wall time without reaching insn_limit $SCN_INSN_LIMIT: the hypervisor stopped taking timer interrupts (a loop in ring 0 with interrupts off?) or the machine is very slow"
+            else
+                CAUSE="killed after $SCN_LIMIT s of wall time"
+            fi ;;
+        triple-fault)
+            # QEMU logs no registers for it (-d cpu_reset shows the state
+            # after the reset); the last trace record is the best clue.
+            line=$( [ -s "$DIR/trace.txt" ] && tail -n 1 "$DIR/trace.txt" | sed 's/^ *//; s/  */ /g' | clean_text 160)
+            CAUSE="the CPU reset: an exception while the CPU delivered another (a broken IDT, TSS, GDT or hypervisor stack)${line:+; the last trace record: $line}" ;;
+        flood)
+            CAUSE="QEMU wrote more than $(qemu_file_limit_kib) KiB to a file: the console was flooded" ;;
+        crashed)
+            line=$(grep -a -m1 '(hv) d[0-9]*: crashed: ' "$S" | sed 's/^(hv) //' | clean_text 200)
+            addrs=$(grep -ao -m1 'at eip [0-9a-f]*' <<<"$line" | sed 's/at eip //')
+            # shellcheck disable=SC2086
+            where=$(symbolize $addrs)
+            CAUSE="$line${where:+ — in $where}" ;;
+    esac
+}
+
+# An end that stops everything: the checks after it are consequences.
+fatal_end() {
+    case "$GOT" in done|crashed) return 1 ;; esac
+    return 0
+}
+
+# guest_ms — the run's length in guest time (ms), from the last trace
+# record's TSC; under -icount the same on every machine.
+guest_ms() {
+    [ -s "$DIR/trace.txt" ] || { echo 0; return; }
+    awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^tsc_khz=/) khz = substr($i, 9) }
+         { t = $2 }
+         END { if (khz > 0) printf "%d\n", t / khz; else print 0 }' "$DIR/trace.txt"
+}
+
 # --- the checks ---------------------------------------------------------------
-FAILS=0 FIRST_FAIL=""
+FAILS=0 FIRST_FAIL="" MISSED=0 COUNTING=1
 
 ok()   { say "  ok   $*"; }
-fail() { say "  FAIL $*"; FAILS=$((FAILS + 1)); [ -n "$FIRST_FAIL" ] || FIRST_FAIL=$*; }
+fail() {
+    if [ "$COUNTING" = 1 ]; then
+        say "  FAIL $*"; FAILS=$((FAILS + 1)); [ -n "$FIRST_FAIL" ] || FIRST_FAIL=$*
+    else
+        say "  miss $*"; MISSED=$((MISSED + 1))
+    fi
+}
 
 check_exit() {
     GOT=$(exit_status_name "$STATUS" "$DIR/qemu.log")
+    explain_end
     local how=$GOT
     [ "$GOT" = timeout ] && how="timeout (killed after $SCN_LIMIT s)"
     if [ "$GOT" = "$SCN_EXIT" ]; then
         ok "exit: $how"
     else
-        fail "exit: expected $SCN_EXIT, got $how (see $DIR/qemu.log)"
+        fail "exit: expected $SCN_EXIT, got $GOT${CAUSE:+: $CAUSE}"
+        # After a panic, a stop, a reset or a kill, what is missing
+        # is missing because of it.
+        fatal_end && COUNTING=0
     fi
 }
 
@@ -231,7 +343,7 @@ main() {
     fi
 
     mkdir -p "$DIR" || die "cannot create $DIR"
-    rm -f "$DIR"/{ram.bin,serial.log,trace.bin,trace.txt,qemu.log,qemu.stderr,hvtrace.log,dump.err}
+    rm -f "$DIR"/{ram.bin,serial.log,trace.bin,trace.txt,qemu.log,qemu.stderr,hvtrace.log,dump.err,result.txt}
     qemu_build_cmd test "$DIR"
     { say "# $NAME: the exact QEMU command, to run again from $HVK_ROOT"
       say "# (QEMU's exit status says how it ended: see hv/include/public/exit.h)"
@@ -246,15 +358,29 @@ main() {
     local e
     for e in "${SCN_EXPECTS[@]}"; do check_one "$e"; done
 
+    write_result() {
+        {
+            echo "verdict $1"
+            echo "ended $GOT"
+            echo "cause $CAUSE"
+            echo "first $FIRST_FAIL"
+            echo "guest_ms $(guest_ms)"
+            echo "failed $FAILS"
+            echo "missed $MISSED"
+        } >"$DIR/result.txt"
+    }
     if [ "$FAILS" -eq 0 ]; then
+        write_result PASS
         say "scenario $NAME: PASS"; exit 0
     fi
+    write_result FAIL
     show_serial_tail
     local reason
     if [ "$GOT" != "$SCN_EXIT" ]; then
         reason="expected exit $SCN_EXIT, got $GOT"
         [ "$GOT" = timeout ] && reason="expected exit $SCN_EXIT, got timeout after $SCN_LIMIT s"
         [ "$FAILS" -gt 1 ] && reason="$reason; $FAILS checks failed"
+        [ "$MISSED" -gt 0 ] && reason="$reason; $MISSED later checks not met (not counted)"
     else
         reason="$FAILS of $(( ${#SCN_EXPECTS[@]} + 1 )) checks failed"
     fi

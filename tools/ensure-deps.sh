@@ -2,6 +2,9 @@
 # tools/ensure-deps.sh — make sure this machine has what hvkit needs.
 #
 #   tools/ensure-deps.sh        (run by `make run`, `make test`, `make deps`)
+#   tools/ensure-deps.sh THING...   only these things of the list below (the
+#                               Gradescope autograder asks for what grading
+#                               needs, not the slides' browser)
 #
 # The README promises that `make run` and `make test` work on a fresh
 # Debian/Ubuntu machine.  This script is that promise: it checks every
@@ -27,6 +30,10 @@ timeout                            coreutils
 /usr/include/cjson/cJSON.h         libcjson-dev
 clang                              clang
 python3                            python3
+/usr/lib/python3/dist-packages/jsonschema python3-jsonschema
+xmllint                            libxml2-utils
+zip                                zip
+i686-linux-gnu-addr2line           binutils-i686-linux-gnu
 pandoc                             pandoc
 npm                                npm
 chromium                           chromium
@@ -37,6 +44,9 @@ missing_packages() {
     local thing pkg
     while read -r thing pkg; do
         [ -n "$thing" ] || continue
+        if [ ${#ONLY[@]} -gt 0 ]; then
+            case " ${ONLY[*]} " in *" $thing "*) ;; *) continue ;; esac
+        fi
         case "$thing" in
             /*) [ -e "$thing" ] && continue ;;
             *)  command -v "$thing" >/dev/null 2>&1 && continue ;;
@@ -62,6 +72,8 @@ install_packages() {
         apt-get install -y -q --no-install-recommends "$@"
 }
 
+ONLY=("$@")
+
 main() {
     local missing sudo
     missing=$(missing_packages | sort -u | tr '\n' ' ')
@@ -73,8 +85,8 @@ main() {
         echo "  $missing" >&2
         echo "commands: i686-linux-gnu-gcc/ld (a GCC cross-compiler for i686-linux-gnu)," >&2
         echo "qemu-system-i386, gcc, make, tmux, dot (graphviz), gdb, timeout, python3, pandoc," >&2
-        echo "npm and chromium (the lecture slides: slides/README.md);" >&2
-        echo "headers: criterion, ncurses, cJSON." >&2
+        echo "npm and chromium (the lecture slides: slides/README.md); xmllint, zip;" >&2
+        echo "headers: criterion, ncurses, cJSON; python3's jsonschema." >&2
         exit 1
     fi
     if ! sudo=$(install_prefix); then

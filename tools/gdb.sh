@@ -86,7 +86,7 @@ run_qemu_halted() {
     cat <<MSG
 === QEMU is halted before the first instruction, waiting for gdb on localhost:$GDBPORT
     scenario:  $NAME${SCN_DESC:+ — $SCN_DESC}
-    now, in another terminal:  make gdb${NAME:+ NAME=$NAME}   (or: gdb -x $BUILD/gdbinit)
+    now, in another terminal:  make ${LAB:+LAB=$LAB }gdb${NAME:+ NAME=$NAME}   (or: gdb -x $BUILD/gdbinit)
     quit QEMU: Ctrl-A then x
 ===
 MSG

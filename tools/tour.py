@@ -287,7 +287,7 @@ def check_readmes(chapters, files, errors):
     must name each of those files, and each README folder just below it
     (`mm/`), in the tour's order.  A name is relative to the README's folder
     (`mm.c`, `native/boot-native.S`) or a path from the top (`hv/...`,
-    `solutions/...`); every name given must exist."""
+    `labs/...`); every name given must exist."""
     rdirs = readme_dirs(files)
     rset = set(rdirs)
     position = {}                       # tour file or chapter folder -> place in the tour

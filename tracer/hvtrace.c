@@ -104,6 +104,7 @@ static int cmd_record(int argc, char **argv)
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },
         { "pid",    required_argument, NULL, 'p' },
+        { "max-records", required_argument, NULL, 'm' },
         { "help",   no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -111,11 +112,22 @@ static int cmd_record(int argc, char **argv)
                                  .log = stderr };
     int c;
 
-    while ((c = getopt_long(argc, argv, "o:p:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:p:m:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             o.out = optarg;
             break;
+        case 'm': {
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(optarg, &end, 10);
+            if (errno || *end || end == optarg || n < 2 || optarg[0] == '-') {
+                fprintf(stderr, "hvtrace: record: bad --max-records '%s' (at least 2)\n", optarg);
+                return usage(find_command("record"));
+            }
+            o.max_records = n;
+            break;
+        }
         case 'p': {
             char *end;
             errno = 0;
@@ -149,6 +161,9 @@ static int cmd_record(int argc, char **argv)
     int rc = hvt_record(&o, &res);
 
     fprintf(stderr, "%llu records, %u lost\n", (unsigned long long)res.records, res.lost);
+    if (res.not_kept)
+        fprintf(stderr, "hvtrace: %llu records not kept (--max-records)\n",
+                (unsigned long long)res.not_kept);
     if (res.attached && res.lost > res.lost_seen)
         fprintf(stderr, "hvtrace: %llu of the lost events have no LOST record in "
                 "%s (dropped at the very end of the run?)\n",
@@ -308,7 +323,7 @@ static const struct command commands[] = {
       "  Problems (damage, unknown events, missing records) go to stderr with\n"
       "  their byte offset in FILE, then a summary: \"N records, M lost\".\n"
       "  FILE may be - for standard input.  Exit status 1 if FILE has problems.\n" },
-    { "record", cmd_record, "[-o OUT] [--pid PID] RAMFILE",
+    { "record", cmd_record, "[-o OUT] [--pid PID] [--max-records N] RAMFILE",
       "copy the trace ring of a running QEMU into a trace file",
       "  RAMFILE is QEMU's guest RAM, shared:\n"
       "    -object memory-backend-file,id=ram,size=64M,mem-path=RAMFILE,share=on\n"
@@ -317,7 +332,10 @@ static const struct command commands[] = {
       "  copies records into OUT until interrupted (Ctrl-C, SIGTERM) or until\n"
       "  process PID exits, after a final drain of the ring.\n"
       "    -o, --output OUT   trace file to write (default trace.bin)\n"
-      "    -p, --pid PID      stop when process PID (e.g. QEMU) exits\n" },
+      "    -p, --pid PID      stop when process PID (e.g. QEMU) exits\n"
+      "    -m, --max-records N  keep at most N records: the first N/2 and the\n"
+      "                       last N/2 (a looping run cannot fill the disk);\n"
+      "                       the ones in between are counted and said\n" },
     { "live", hvt_live_main, "[-r FILE] [-b] [-k] [-s SPEED] [-f FILTER] [-o OUT] [--pid PID] [RAMFILE]",
       "watch the trace as it happens (ncurses), or replay a recorded one",
       "  RAMFILE: attach to a running QEMU's RAM file, like `record`.  When\n"

@@ -13,10 +13,17 @@
  * *stop) or when the QEMU process it watches exits, and drains the ring one
  * last time first: the records written just before the end are usually the
  * interesting ones.
+ *
+ * A run that loops can write records for as long as it is allowed to run
+ * (gigabytes).  With a cap (--max-records N) the file keeps the first N/2
+ * records and the last N/2: how it started and how it ended, which is
+ * where a bug shows; the records in between are counted and said, and the
+ * reader sees the gap in their sequence numbers.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,6 +52,32 @@ static void sleep_us(unsigned us)
     usleep(us);
 }
 
+/* The last half of a capped trace, kept in memory until the end: a ring of
+ * `size` records, of which `n` are filled, the oldest at `first`. */
+struct tail {
+    struct trace_record *recs;
+    uint64_t size, n, first;
+};
+
+static void tail_add(struct tail *t, const struct trace_record *rec, uint64_t *not_kept)
+{
+    if (t->n < t->size) {
+        t->recs[(t->first + t->n++) % t->size] = *rec;
+        return;
+    }
+    t->recs[t->first] = *rec;          /* the oldest one goes */
+    t->first = (t->first + 1) % t->size;
+    (*not_kept)++;
+}
+
+static int tail_write(const struct tail *t, FILE *out)
+{
+    for (uint64_t i = 0; i < t->n; i++)
+        if (fwrite(&t->recs[(t->first + i) % t->size], sizeof t->recs[0], 1, out) != 1)
+            return -1;
+    return 0;
+}
+
 int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res)
 {
     struct trace_record buf[BATCH];
@@ -54,9 +87,16 @@ int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res)
     int rc = 0;
 
     memset(res, 0, sizeof *res);
+    uint64_t head = o->max_records ? o->max_records - o->max_records / 2 : 0;
+    struct tail tail = { NULL, o->max_records / 2, 0, 0 };
+    if (tail.size && !(tail.recs = calloc(tail.size, sizeof tail.recs[0]))) {
+        say(o->log, "no memory for the last %llu records", (unsigned long long)tail.size);
+        return 1;
+    }
     FILE *out = fopen(o->out, "wb");
     if (!out) {
         say(o->log, "cannot create %s: %s", o->out, strerror(errno));
+        free(tail.recs);
         return 1;
     }
     hvt_ram_init(&m);
@@ -98,12 +138,25 @@ int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res)
         /* Empty the ring. */
         long n;
         while ((n = hvt_ram_drain(&m, buf, BATCH)) > 0) {
-            if (fwrite(buf, sizeof buf[0], (size_t)n, out) != (size_t)n) {
+            /* The first `head` records go straight to the file; with a
+             * cap, the rest wait in the tail. */
+            long direct = n;
+            if (o->max_records && res->records + (uint64_t)n > head)
+                direct = (long)(head - res->records);
+            if (direct > 0 && fwrite(buf, sizeof buf[0], (size_t)direct, out) != (size_t)direct) {
                 say(o->log, "cannot write %s: %s", o->out, strerror(errno));
                 rc = 1;
                 goto done;
             }
-            res->records += (uint64_t)n;
+            if (direct > 0)
+                res->records += (uint64_t)direct;
+            for (long i = direct > 0 ? direct : 0; i < n; i++) {
+                if (res->not_kept == 0 && tail.n == 0)
+                    say(o->log, "%llu records written: only the last %llu of the rest "
+                        "will be kept (--max-records)", (unsigned long long)head,
+                        (unsigned long long)tail.size);
+                tail_add(&tail, &buf[i], &res->not_kept);
+            }
             for (long i = 0; i < n; i++)
                 if (buf[i].event == TRC_LOST && buf[i].nargs >= 1)
                     res->lost_seen += buf[i].args[0];
@@ -122,6 +175,20 @@ int hvt_record(const struct hvt_record_opts *o, struct hvt_record_result *res)
         sleep_us(poll_us);
     }
 done:
+    if (tail.n) {
+        if (tail_write(&tail, out) < 0) {
+            say(o->log, "cannot write %s: %s", o->out, strerror(errno));
+            rc = 1;
+        } else {
+            res->records += tail.n;
+        }
+    }
+    if (res->not_kept)
+        say(o->log, "kept the first %llu and the last %llu records; %llu in between "
+            "were not kept (--max-records %llu)", (unsigned long long)head,
+            (unsigned long long)tail.n, (unsigned long long)res->not_kept,
+            (unsigned long long)o->max_records);
+    free(tail.recs);
     if (!res->attached) {
         /* OUT stays empty (0 bytes, not a stale trace from an earlier run):
          * "nothing was recorded" is then plain to scripts and to dump. */

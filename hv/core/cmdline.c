@@ -34,6 +34,7 @@ void cmdline_defaults(struct hv_options *o)
     o->trace_on = 1;
     o->trace_records = 32768;
     o->tick_ms = 10;
+    o->insn_limit_m = 0;
     o->isolation = ISOLATION_PAGING;
 }
 
@@ -156,6 +157,11 @@ int cmdline_parse(const char *s, struct hv_options *o, cmdline_warn_fn warn)
             bad = parse_uint(val, l, &n) < 0 || n < 1 || n > 1000;
             if (!bad)
                 o->tick_ms = n;
+        } else if (word_is(w, klen, "insn_limit")) {
+            uint32_t n;
+            bad = parse_uint(val, vlen, &n) < 0 || n > 1000000;
+            if (!bad)
+                o->insn_limit_m = n;
         } else {
             warn_word(warn, "unknown option", w, len);
             warnings++;

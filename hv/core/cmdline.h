@@ -7,6 +7,10 @@
  *   trace=on|off        record trace events           (default on)
  *   trace_records=<n>   trace ring size in records    (default 32768)
  *   tick=<ms>           guests' periodic timer, 1..1000 ms (default 10)
+ *   insn_limit=<n>      stop the run after n million guest instructions
+ *                       (TSC ticks; under -icount shift=0 one per
+ *                       instruction): the tests' bound on a run (default
+ *                       0, no limit; hv/core/progress.c)
  *   isolation=paging|classic
  *                       what keeps a guest kernel out of the hypervisor's
  *                       64 MiB (default paging).  classic: the guest
@@ -37,6 +41,7 @@ struct hv_options {
     int      trace_on;
     uint32_t trace_records;
     uint32_t tick_ms;
+    uint32_t insn_limit_m;      /* millions of instructions; 0 = none */
     int      isolation;      /* ISOLATION_PAGING or ISOLATION_CLASSIC (mm/isolation.h) */
 };
 

@@ -172,6 +172,47 @@ void dump_regs(const struct cpu_regs *r)
            read_cr2(), read_cr3());
 }
 
+extern char hv_stack[], hv_stack_top[], hv_image_start[], hv_image_end[];
+
+static int in_image(uint32_t a)
+{
+    return a >= (uint32_t)hv_image_start && a < (uint32_t)hv_image_end;
+}
+
+/*
+ * Where the panic came from: the return addresses on the hypervisor stack,
+ * by the frame-pointer chain (everything is built with
+ * -fno-omit-frame-pointer: each frame starts with the caller's ebp, then
+ * the return address).  Only words inside the stack are followed, so a
+ * smashed stack ends the walk instead of faulting again.  The test harness
+ * turns each address into a function and file:line (addr2line on hv.elf).
+ * For an exception in ring 0 the CPU pushed no esp: the interrupted stack
+ * continues right where the frame ends, and when eip itself is not code
+ * (a call through a bad pointer) its top word is the return address of
+ * that call: the caller, printed first.
+ */
+static void backtrace(const struct cpu_regs *r)
+{
+    uint32_t ebp = r ? r->ebp : (uint32_t)__builtin_frame_address(0);
+    printk("  backtrace:");
+    if (r && !(r->cs & 3)) {
+        printk(" %x", r->eip);
+        uint32_t top = *(const uint32_t *)&r->esp;
+        if (!in_image(r->eip) && in_image(top))
+            printk(" %x", top);
+    }
+    for (int i = 0; i < 12; i++) {
+        if (ebp < (uint32_t)hv_stack || ebp + 8 > (uint32_t)hv_stack_top || (ebp & 3))
+            break;
+        uint32_t ret = ((const uint32_t *)ebp)[1];
+        if (!in_image(ret))
+            break;
+        printk(" %x", ret);
+        ebp = ((const uint32_t *)ebp)[0];
+    }
+    printk("\n");
+}
+
 /* Interrupts off first: a panic means the hypervisor's own state is not
  * to be trusted, so no timer may schedule a guest on top of it.  The
  * output path is the polled UART, which needs nothing else to work. */
@@ -186,6 +227,8 @@ static void __attribute__((noreturn)) vpanic(const struct cpu_regs *regs, const 
         serial_putc('\n'), hv_at_line_start = 1;
     if (regs)
         dump_regs(regs);
+    if (!regs || !(regs->cs & 3))
+        backtrace(regs);
     printk("the hypervisor has stopped.\n");
     machine_exit(HV_EXIT_PANIC);
 }

@@ -28,7 +28,7 @@ typedef int32_t (*hypercall_fn)(uint32_t ebx, uint32_t ecx, uint32_t edx,
 /* Indexed by hypercall number; NULL = no such hypercall (-HV_ENOSYS). */
 extern const hypercall_fn hypercall_table[HV_NR_HYPERCALLS];
 
-/* Lab 1 (solutions/lab1/hypercall.c): check the number, call its adapter,
+/* Lab 1 (labs/lab1/hypercall.c): check the number, call its adapter,
  * trace the call and return its result.  Used for int $0x82 (trap() puts
  * the result in %eax) and for each entry of a multicall (do_multicall()
  * puts it in the entry's result). */

@@ -32,7 +32,7 @@
  * build/hv.elf: "jmp ... <do_domctl>"), a longer one into a few moves and
  * a call.
  *
- * The dispatcher that uses the table is lab 1's (solutions/lab1/hypercall.c).
+ * The dispatcher that uses the table is lab 1's (labs/lab1/hypercall.c).
  */
 #include "core/hypercall.h"
 

@@ -2,7 +2,7 @@
  * hv/core/hypercalls.c — the handlers of the foundation: trap table, stack
  * switch, callbacks, multicall, version, scheduling.  (The dispatch table
  * is made from the list in hv/core/hypercall_table.c; console_io and the
- * dispatcher itself are lab 1: solutions/lab1/.)
+ * dispatcher itself are lab 1: labs/lab1/hypercall.c.)
  *
  * Every handler follows the same discipline: check every argument, touch
  * guest memory only through copy_from_guest/copy_to_guest, and return an

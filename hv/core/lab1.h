@@ -1,8 +1,8 @@
 /*
  * hv/core/lab1.h — the functions lab 1 asks students to write.
  *
- * Their bodies live in solutions/lab1/ (reference) and labs/lab1/ (stubs);
- * the framework in hv/ only calls them.  See labs/lab1/README.md.
+ * You write their bodies in labs/lab1/ (the reference is built in when lab 1
+ * is not yours); the framework in hv/ only calls them.  See labs/lab1/README.md.
  *
  *   hypercall.c  hypercall_dispatch() (hypercall.h: it looks the number up
  *                in the table of adapters, hv/core/hypercall_table.c) and

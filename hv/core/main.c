@@ -19,6 +19,7 @@
 #include "core/domain.h"
 #include "core/domain_build.h"
 #include "core/lib.h"
+#include "core/progress.h"
 #include "mm/isolation.h"
 #include "mm/mm.h"
 #include "x86/multiboot.h"
@@ -111,6 +112,7 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
                       skip_first_word(maddr_to_virt(mbi->cmdline)) : "";
     printk("command line: \"%s\"\n", cmd);
     cmdline_parse(cmd, &opts, warn);
+    progress_init(opts.insn_limit_m);
 
     /* The identity mapping of the first 4 MiB was only for boot.S.  Left
      * in, it would map low machine memory at virtual 0..4 MiB into the

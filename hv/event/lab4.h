@@ -6,8 +6,8 @@
  * selector word saying which 32-bit words of evtchn_pending to scan, an
  * "upcall pending" flag, and an upcall mask that stands in for the
  * interrupt flag.  These two functions are the hypervisor's side of that
- * contract.  Their bodies live in solutions/lab4/ (reference) and labs/lab4/
- * (stubs); the framework (hv/event/port.c and the hypercall handler) only calls
+ * contract.  You write their bodies in labs/lab4/ (the reference is built
+ * in when lab 4 is not yours); the framework (hv/event/port.c and the hypercall handler) only calls
  * them.
  */
 #ifndef HV_LAB4_H

@@ -8,7 +8,7 @@
  * domain (unbound), connected to another domain's port (interdomain), or
  * bound to a virtual or physical IRQ.  The *delivery* half — setting the
  * pending bit in the shared page and deciding on an upcall — is lab 4
- * (lab4.h, solutions/lab4/evtchn_deliver.c).
+ * (lab4.h, labs/lab4/evtchn_deliver.c).
  *
  * Nothing here touches hardware or looks domains up: every operation takes
  * the port tables it needs as pointers, so the same code runs in the

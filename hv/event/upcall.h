@@ -4,7 +4,7 @@
  * are in hv/time/timer.c.)
  *
  * Where this sits in the story: hv/event/port.c knows who is connected to whom
- * (pure bookkeeping); lab 4 (solutions/lab4/evtchn_deliver.c) sets the bits
+ * (pure bookkeeping); lab 4 (labs/lab4/evtchn_deliver.c) sets the bits
  * in a domain's shared page and decides whether an upcall is due; this
  * file is the glue that finds domains, wakes blocked ones, and finally
  * bounces the guest into its event callback on the way out of trap().

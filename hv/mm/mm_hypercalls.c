@@ -2,7 +2,7 @@
  * hv/mm/mm_hypercalls.c — the memory hypercalls: mmu_update, update_va_mapping
  * and mmuext_op (public/mmu.h).  The guest's side of direct paging: it never
  * writes its page tables, it asks, and each request is checked by the rules
- * of lab 2 (hv/mm/page_type.h, solutions/lab2/page_type.c) through the
+ * of lab 2 (hv/mm/page_type.h, labs/lab2/page_type.c) through the
  * operations of hv/mm/pt_update.c.
  *
  * Batches (course: "batching amortizes the trap"): one int $0x82 carries

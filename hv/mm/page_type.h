@@ -151,7 +151,7 @@ uint32_t pt_next_present(const uint32_t *t, uint32_t i, uint32_t n);
  * entry below n, which validation and pt_update see to). */
 uint32_t pt_next_used(uint32_t mfn, uint32_t i, uint32_t n);
 
-/* ---- lab 2 (solutions/lab2/page_type.c) --------------------------------- */
+/* ---- lab 2 (labs/lab2/page_type.c) -------------------------------------- */
 /* A total reference on mfn for domain d: MMRULE_OK, or why not. */
 int  get_page(uint32_t mfn, domid_t d);
 void put_page(uint32_t mfn);

@@ -1,6 +1,6 @@
 /*
  * hv/mm/pt_update.c — the operations of direct paging, built on the rules of
- * lab 2 (solutions/lab2/page_type.c): change one entry, pin, unpin, switch
+ * lab 2 (labs/lab2/page_type.c): change one entry, pin, unpin, switch
  * page directory, update the M2P, give a frame back (memory_op).  Also the
  * two table walks the rules use, which are most of what direct paging
  * costs: pt_next_present and pt_next_used (the used map).  Read

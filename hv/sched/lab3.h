@@ -2,8 +2,8 @@
  * hv/sched/lab3.h — the functions lab 3 asks students to write: the heart of
  * Borrowed Virtual Time.
  *
- * Their bodies live in solutions/lab3/bvt.c (reference) and labs/lab3/bvt.c
- * (stubs); the framework in hv/sched/sched_bvt.c only calls them.  The vocabulary
+ * You write their bodies in labs/lab3/bvt.c (the reference is built in when
+ * lab 3 is not yours); the framework in hv/sched/sched_bvt.c only calls them.  The vocabulary
  * (MCU, avt, evt, warp, ...) is explained in hv/sched/sched_policy.h.
  */
 #ifndef HV_LAB3_H

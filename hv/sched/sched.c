@@ -40,6 +40,7 @@
 #include "core/domain.h"
 #include "event/upcall.h"
 #include "core/lib.h"
+#include "core/progress.h"
 #include "mm/isolation.h"
 #include "mm/mm.h"
 #include "mm/page.h"
@@ -371,6 +372,7 @@ void schedule(void)
             pick = policy->pick_next(&runq, now);
             if (pick.vcpu)
                 break;
+            progress_check_idle();    /* nothing can ever wake anybody? */
             sti_hlt();
             cli();
         }

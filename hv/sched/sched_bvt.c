@@ -12,7 +12,7 @@
  * This file is the part students are given: creating vcpus, checking and
  * storing parameters, scheduler virtual time, wake and sleep.  The heart of
  * the policy — pick next, account, warp — is lab 3 (hv/sched/lab3.h;
- * solutions/lab3/bvt.c, labs/lab3/bvt.c).
+ * labs/lab3/bvt.c).
  *
  * Optimization: the plain version finds the lowest evt (and the svt) by
  * scanning every runnable vcpu, O(n) per decision: from 4 to 256 domains

@@ -35,6 +35,7 @@
 #include "core/hypercall.h"
 #include "core/lab1.h"
 #include "core/lib.h"
+#include "core/progress.h"
 #include "mm/isolation.h"
 #include "mm/ptwr.h"
 #include "sched/sched.h"
@@ -218,6 +219,11 @@ static void guest_exception(struct cpu_regs *regs)
 {
     struct domain *d = current;
     uint32_t v = regs->vector;
+    uint32_t cr2 = v == TRAP_page_fault ? read_cr2() : 0;
+
+    /* The same fault with the same registers, again and again: the guest
+     * can never get past it (hv/core/progress.c). */
+    progress_check_exception(d, regs, cr2);
 
     /* The FPU is another domain's, or nobody's yet (lazy switch). */
     if (v == TRAP_no_device) {
@@ -230,7 +236,6 @@ static void guest_exception(struct cpu_regs *regs)
     if (v == TRAP_gp_fault && (regs->cs & 3) == 1 && emulate_privileged(d, regs))
         return;
 
-    uint32_t cr2 = v == TRAP_page_fault ? read_cr2() : 0;
     /* Writable page tables: a direct write to a page table the guest may
      * not write is validated and applied here (hv/mm/ptwr.c).  It is asked
      * first because such a #PF is the hypervisor's own doing (it made the
@@ -268,6 +273,7 @@ static void hardware_irq(int irq, int from_guest)
          * earliest of those every time.  (First it tells the NMI watchdog
          * that the timer still arrives: hv/x86/watchdog.c.) */
         watchdog_tick();
+        progress_check_limit();         /* the test's instruction limit (hv/core/progress.c) */
         int tick = time_timer_interrupt();
         timer_tick(tick);        /* one-shot timers; every tick= ms, VIRQ_TIMER */
         sched_tick(from_guest, tick);   /* slice over? */
@@ -306,6 +312,7 @@ static inline void exit_work(void)
             schedule();
         if (!current || !upcall_due(current))
             break;
+        progress_made(current);
         events_deliver(guest_regs());
         if (!need_resched)
             break;
@@ -346,6 +353,7 @@ void trap(struct cpu_regs *regs)
         /* The calling convention: number in %eax, arguments in %ebx %ecx
          * %edx %esi %edi, the result back in %eax (public/hvkit.h). */
         current->nr_hypercalls++;
+        progress_made(current);
         regs->eax = (uint32_t)hypercall_dispatch(regs->eax, regs->ebx, regs->ecx,
                                                  regs->edx, regs->esi, regs->edi);
         /* A long call stopped part-way: the guest re-executes it with the

@@ -8,9 +8,9 @@
 #                     for the host and unit-tested there (tests/unit/)
 #   LAB1_GUEST_FILES  the teaching OS (minios-guest/)
 #
-# Each file is taken from solutions/lab1/ when it exists there (the kit as
-# the instructor has it), else from labs/lab1/ (the student's), and always
-# from labs/lab1/ when LAB=1 is given (a student working on this lab).
+# Each file is yours (labs/lab1/) when LAB=1 is given (you are working on
+# this lab) or MINE names lab 1; otherwise the reference is built in (see
+# lab_file in the top-level Makefile).
 LABS += 1
 LAB1_HV_FILES    := hypercall.c emulate.c bounce.c
 LAB1_PURE_FILES  :=

@@ -8,9 +8,9 @@
 #                     for the host and unit-tested there (tests/unit/)
 #   LAB2_GUEST_FILES  the teaching OS (minios-guest/)
 #
-# Each file is taken from solutions/lab2/ when it exists there (the kit as
-# the instructor has it), else from labs/lab2/ (the student's), and always
-# from labs/lab2/ when LAB=2 is given (a student working on this lab).
+# Each file is yours (labs/lab2/) when LAB=2 is given (you are working on
+# this lab) or MINE names lab 2; otherwise the reference is built in (see
+# lab_file in the top-level Makefile).
 LABS += 2
 LAB2_HV_FILES    :=
 LAB2_PURE_FILES  := page_type.c

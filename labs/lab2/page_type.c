@@ -11,7 +11,7 @@
  * These stubs build, but refuse everything (rule bad_op, "not
  * implemented"): even the domain builder's own page tables fail to
  * validate, so no domain starts.  The unit tests (tests/unit/test_mm.c)
- * and the scenarios in scenarios.txt fail until you fill them in.
+ * and the scenarios in tests.txt fail until you fill them in.
  */
 #include "mm/page_type.h"
 

@@ -41,7 +41,12 @@ struct sched_pick bvt_pick_next(struct sched_queue *q, uint64_t now)
     return p;
 }
 
-/* TODO(lab3): charge avt in whole MCUs (rounded up) of mcu_advance each;
+/* Every function below that changes avt or the warp must also set
+ * v->evt = bvt_evt(v): the framework keeps the runnable vcpus in a heap
+ * ordered by v->evt (bvt_lowest() reads it), and never recomputes it. */
+
+/* TODO(lab3): charge avt in whole MCUs (rounded up: 1.1 MCU costs 2) of
+ * mcu_advance each; update v->evt;
  * count warped run time and end the warp at the warp limit. */
 void bvt_account(struct sched_queue *q, struct sched_vcpu *v,
                  uint64_t ran_ns, uint64_t now)
@@ -50,14 +55,14 @@ void bvt_account(struct sched_queue *q, struct sched_vcpu *v,
     v->cpu_ns += ran_ns;
 }
 
-/* TODO(lab3): warp v if warp is enabled and the unwarp requirement has
+/* TODO(lab3): warp v (and update v->evt) if warp is enabled and the unwarp requirement has
  * passed since its last warp ended. */
 void bvt_warp_start(struct sched_vcpu *v, uint64_t now)
 {
     (void)v; (void)now;
 }
 
-/* TODO(lab3): end v's warp and remember when. */
+/* TODO(lab3): end v's warp, remember when, and update v->evt. */
 void bvt_warp_stop(struct sched_vcpu *v, uint64_t now)
 {
     (void)v; (void)now;

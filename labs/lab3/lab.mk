@@ -8,9 +8,9 @@
 #                     for the host and unit-tested there (tests/unit/)
 #   LAB3_GUEST_FILES  the teaching OS (minios-guest/)
 #
-# Each file is taken from solutions/lab3/ when it exists there (the kit as
-# the instructor has it), else from labs/lab3/ (the student's), and always
-# from labs/lab3/ when LAB=3 is given (a student working on this lab).
+# Each file is yours (labs/lab3/) when LAB=3 is given (you are working on
+# this lab) or MINE names lab 3; otherwise the reference is built in (see
+# lab_file in the top-level Makefile).
 LABS += 3
 LAB3_HV_FILES    :=
 LAB3_PURE_FILES  := bvt.c

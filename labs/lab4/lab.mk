@@ -8,9 +8,9 @@
 #                     for the host and unit-tested there (tests/unit/)
 #   LAB4_GUEST_FILES  the teaching OS (minios-guest/)
 #
-# Each file is taken from solutions/lab4/ when it exists there (the kit as
-# the instructor has it), else from labs/lab4/ (the student's), and always
-# from labs/lab4/ when LAB=4 is given (a student working on this lab).
+# Each file is yours (labs/lab4/) when LAB=4 is given (you are working on
+# this lab) or MINE names lab 4; otherwise the reference is built in (see
+# lab_file in the top-level Makefile).
 LABS += 4
 LAB4_HV_FILES    :=
 LAB4_PURE_FILES  := evtchn_deliver.c

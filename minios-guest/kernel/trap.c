@@ -23,6 +23,7 @@
 #include "kernel/trap.h"
 #include "kernel/events.h"
 #include "kernel/vm.h"
+#include "lib/x86.h"
 #include "public/hvkit.h"
 #include "public/trap.h"
 
@@ -84,8 +85,11 @@ void trap_uninstall(void)
 static void kernel_fault(struct trapframe *tf)
 {
     kprintf("minios: kernel %s at eip 0x%x\n", trap_name(tf->trapno), tf->eip);
-    kprintf("minios:   vector %u error 0x%x cs 0x%x eflags 0x%x\n",
-            tf->trapno, tf->err, tf->cs, tf->eflags);
+    /* IF in the saved eflags is the interrupt flag as it was when the trap
+     * came: under hvkit the *virtual* one (events enabled or not), which
+     * the hypervisor put in the frame it bounced. */
+    kprintf("minios:   vector %u error 0x%x cs 0x%x eflags 0x%x (IF=%u)\n",
+            tf->trapno, tf->err, tf->cs, tf->eflags, (tf->eflags & EFLAGS_IF) ? 1 : 0);
     kprintf("minios:   eax 0x%08x ebx 0x%08x ecx 0x%08x edx 0x%08x\n",
             tf->eax, tf->ebx, tf->ecx, tf->edx);
     kprintf("minios:   esi 0x%08x edi 0x%08x ebp 0x%08x esp 0x%08x\n",
@@ -134,6 +138,7 @@ void trap(struct trapframe *tf)
         if (tf->trapno == TRAP_page_fault)
             kprintf("minios:   fault address 0x%08x, error 0x%x\n",
                     pv_ops.fault_addr(), tf->err);
+        kprintf("minios:   eflags 0x%x (IF=%u)\n", tf->eflags, (tf->eflags & EFLAGS_IF) ? 1 : 0);
         proc_kill(p, (int)tf->trapno);     /* does not return */
     }
 

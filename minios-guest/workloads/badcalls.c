@@ -71,6 +71,14 @@ static void check_console(void)
           HYPERVISOR_console_io(CONSOLEIO_write, CONSOLEIO_MAX + 1, ok), -HV_EINVAL);
     check("console_io unknown cmd 7 gives -EINVAL",
           HYPERVISOR_console_io(7, 4, ok), -HV_EINVAL);
+    /* Reading the console is dom0's privilege (it owns the console). */
+    char in[8];
+    if (boot_info.domid == 0)
+        check("console_io read in dom0 is allowed (nothing typed: 0 bytes)",
+              HYPERVISOR_console_io(CONSOLEIO_read, sizeof in, in), 0);
+    else
+        check("console_io read in a domU gives -EPERM",
+              HYPERVISOR_console_io(CONSOLEIO_read, sizeof in, in), -HV_EPERM);
 }
 
 static void check_version(void)

@@ -10,9 +10,12 @@
  *                  to deliver the fault, so it crashes the domain (trace:
  *                  trap_fatal, dom_shutdown reason=crash).  The other
  *                  domains carry on: isolation.
- *   crash-handled  keeps its handlers.  The #GP reaches minios's trap(),
- *                  which prints "minios: kernel #GP at eip ..." and shuts
- *                  the domain down with reason crash itself.
+ *   crash-handled  keeps its handlers, and turns events off first.  The #GP
+ *                  reaches minios's trap(), which prints "minios: kernel
+ *                  #GP at eip ..." with the saved eflags -- whose IF must
+ *                  be 0, the virtual interrupt flag of that moment, though
+ *                  the real IF of a guest is always 1 -- and shuts the
+ *                  domain down with reason crash itself.
  *
  * Natively, in ring 0, the instruction is simply allowed: both say so and
  * exit normally.
@@ -56,9 +59,11 @@ int crash_gp_main(void)
 
 int crash_handled_main(void)
 {
-    kprintf("crash-handled: executing mov %%cr3 in ring %u, handlers installed\n",
+    kprintf("crash-handled: events off, executing mov %%cr3 in ring %u, handlers installed\n",
             read_cs() & 3);
+    pv_ops.irq_disable();
     touch_cr3();
+    pv_ops.irq_enable();
     kprintf("crash-handled: still alive: ring %u may use %%cr3\n", read_cs() & 3);
     return 0;
 }

@@ -3,7 +3,7 @@
 # checked by tools/tour.py check).
 #
 # First the kit as it is: every source file of hv/ minios-guest/ tracer/
-# viz/ labs/ solutions/ named once in the tour, every name a file, every
+# viz/ labs/ (and the reference solutions) named once in the tour, every name a file, every
 # source file opening with its own path and a summary, every chapter
 # README's Files list in the tour's order, docs/reading-order.md as
 # generated.  Then the check itself: each kind of damage, made to a copy of

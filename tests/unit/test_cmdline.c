@@ -36,8 +36,19 @@ Test(cmdline, defaults)
     cr_assert_eq(o.trace_on, 1);
     cr_assert_eq(o.trace_records, 32768);
     cr_assert_eq(o.tick_ms, 10);
+    cr_assert_eq(o.insn_limit_m, 0);
     cr_assert_eq(o.isolation, ISOLATION_PAGING);
     cr_assert_eq(nwarn, 0);
+}
+
+Test(cmdline, insn_limit)
+{
+    cr_assert_eq(parse("insn_limit=2500").insn_limit_m, 2500);
+    cr_assert_eq(nwarn, 0);
+    cr_assert_eq(parse("insn_limit=lots").insn_limit_m, 0);
+    cr_assert_eq(nwarn, 1);
+    cr_assert_eq(parse("insn_limit=2000000").insn_limit_m, 0);   /* past the bound */
+    cr_assert_eq(nwarn, 1);
 }
 
 Test(cmdline, all_options)

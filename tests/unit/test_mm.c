@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_mm.c — the rules of direct paging (lab 2,
- * solutions/lab2/page_type.c) and the operations on top of them
+ * labs/lab2/page_type.c) and the operations on top of them
  * (hv/mm/pt_update.c), on the host: a table of allowed and refused updates
  * covering every rule, the type-count transitions (pin, unpin, map, unmap,
  * re-type, devalidation), and M2P/P2M consistency.

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_sched_bvt.c — Borrowed Virtual Time (hv/sched/sched_bvt.c and
- * lab 3, solutions/lab3/bvt.c) on a simulated clock (sched_sim.h).
+ * lab 3, labs/lab3/bvt.c) on a simulated clock (sched_sim.h).
  *
  * What BVT promises, as the course states it: CPU shares in proportion to
  * weight; a warped (latency-sensitive) vcpu dispatched at once when it
@@ -10,6 +10,7 @@
  */
 #include <criterion/criterion.h>
 #include "sched_sim.h"
+#include "sched/lab3.h"
 
 static struct sched_queue q;
 static struct sched_vcpu v[3];
@@ -194,4 +195,41 @@ Test(sched_bvt, bad_params_rejected)
     cr_assert_eq(got.warp_limit_ns, 5 * MS);
     cr_assert_eq(got.unwarp_req_ns, 30 * MS);
     cr_assert_eq(v[0].mcu_advance, BVT_MCU_NS / 7);
+}
+
+/* Charging is in whole minimum charging units, rounded *up*: a vcpu that
+ * ran a little over one MCU pays two (otherwise one that always blocks
+ * just before the end of an MCU would run for free). */
+Test(sched_bvt, account_rounds_up_to_whole_mcus)
+{
+    setup(1);
+    set(&v[0], 2, 0, 0, 0);
+    uint64_t mcu = q.mcu_ns, adv = v[0].mcu_advance, avt = v[0].avt;
+    cr_assert_gt(adv, 0);
+    bvt_account(&q, &v[0], mcu + 1, 1 * MS);
+    cr_assert_eq(v[0].avt, avt + 2 * adv, "ran 1 MCU + 1 ns: charged %llu MCUs, want 2",
+                 (unsigned long long)((v[0].avt - avt) / adv));
+    bvt_account(&q, &v[0], 1, 2 * MS);
+    cr_assert_eq(v[0].avt, avt + 3 * adv, "ran 1 ns: one whole MCU");
+    bvt_account(&q, &v[0], 3 * mcu, 3 * MS);
+    cr_assert_eq(v[0].avt, avt + 6 * adv, "exactly 3 MCUs: 3, not 4");
+    cr_assert_eq(v[0].cpu_ns, 4 * mcu + 2, "the CPU time itself is exact");
+}
+
+/* The framework keeps runnable vcpus in a heap ordered by evt, and reads
+ * v->evt: every change of avt or of the warp must bring evt up to date. */
+Test(sched_bvt, evt_is_kept_up_to_date)
+{
+    setup(1);
+    set(&v[0], 1, 20 * MS, 5 * MS, 0);
+    bvt_warp_stop(&v[0], 0);                   /* however the wake left it */
+    bvt_account(&q, &v[0], 3 * q.mcu_ns, 1 * MS);
+    cr_assert_eq(v[0].evt, (int64_t)v[0].avt, "after bvt_account, evt = avt (not warped)");
+    bvt_warp_start(&v[0], 100 * MS);
+    cr_assert(v[0].warped, "warp enabled and never warped before: the wake warps");
+    cr_assert_eq(v[0].evt, (int64_t)v[0].avt - (int64_t)(20 * MS), "warped: evt = avt - warp");
+    bvt_account(&q, &v[0], q.mcu_ns, 101 * MS);
+    cr_assert_eq(v[0].evt, bvt_evt(&v[0]), "after bvt_account while warped");
+    bvt_warp_stop(&v[0], 102 * MS);
+    cr_assert_eq(v[0].evt, (int64_t)v[0].avt, "after bvt_warp_stop, evt = avt again");
 }

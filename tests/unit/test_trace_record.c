@@ -90,13 +90,14 @@ static void wait_drained(void)
     wait_room(trace_ring->nr_records);
 }
 
-/* Run the recorder until the child exits; returns its result code. */
-static int record_until_exit(pid_t child, struct hvt_record_result *res)
+/* Run the recorder until the child exits, keeping at most max records
+ * (0: all); returns its result code. */
+static int record_capped(pid_t child, struct hvt_record_result *res, uint64_t max)
 {
     FILE *log = fopen(logfile, "w");
     cr_assert_not_null(log);
     struct hvt_record_opts o = { .ramfile = ramfile, .out = outfile, .pid = child,
-                                 .poll_us = 200, .log = log };
+                                 .poll_us = 200, .log = log, .max_records = max };
     int rc = hvt_record(&o, res);
     fclose(log);
 
@@ -105,6 +106,11 @@ static int record_until_exit(pid_t child, struct hvt_record_result *res)
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
               "the fake hypervisor failed (status 0x%x)", status);
     return rc;
+}
+
+static int record_until_exit(pid_t child, struct hvt_record_result *res)
+{
+    return record_capped(child, res, 0);
 }
 
 static int log_has(const char *text)
@@ -175,6 +181,47 @@ Test(record, late_file_late_ring_every_record_arrives)
     cr_assert_eq(r.missing, 0);
     cr_assert_eq(r.hdr.tsc_khz, 1000);
     cr_assert_eq(last, N - 1);
+}
+
+/* A run that loops writes records without end: with a cap, the file keeps
+ * the first and the last half, and says how many it left out. */
+Test(record, cap_keeps_the_first_and_the_last_records)
+{
+    enum { N = 3000, MAX = 1000 };
+    pid_t child = fork();
+    cr_assert_neq(child, -1);
+    if (child == 0) {
+        unsigned char *ram = map_ram(1);
+        trace_init(ram + RING_PADDR, ring_bytes(64), 1000, 1);
+        write_anchor(ram, ring_bytes(64));
+        for (uint32_t i = 0; i < N; i++) {
+            wait_room(1);
+            trace5(TRC_SCHEDULE, 0, 0, 1, i, 0, 0);
+        }
+        wait_drained();
+        _exit(0);
+    }
+
+    struct hvt_record_result res;
+    cr_assert_eq(record_capped(child, &res, MAX), 0);
+    cr_assert_eq(res.records, MAX);
+    cr_assert_eq(res.not_kept, N - MAX);
+    cr_assert(log_has("were not kept (--max-records 1000)"));
+
+    struct hvt_reader r;
+    struct trace_record rec;
+    cr_assert_eq(hvt_reader_open(&r, outfile, NULL, NULL), 0, "%s", r.err);
+    uint32_t i = 0, first_of_tail = 0;
+    while (hvt_reader_next(&r, &rec) > 0) {
+        if (i == MAX / 2)
+            first_of_tail = rec.args[2];
+        i++;
+    }
+    hvt_reader_close(&r);
+    cr_assert_eq(i, MAX);
+    cr_assert_eq(first_of_tail, N - MAX / 2, "the tail is the last records");
+    cr_assert_eq(rec.args[2], N - 1, "down to the very last one");
+    cr_assert_eq(r.missing, N - MAX, "the reader sees the gap");
 }
 
 Test(record, loss_is_counted_and_accounted_for)

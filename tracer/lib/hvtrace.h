@@ -238,6 +238,8 @@ struct hvt_record_opts {
     volatile sig_atomic_t *stop;        /* set (by a signal handler) to stop */
     unsigned    poll_us;                /* sleep between polls; 0 = 1000 */
     FILE       *log;                    /* progress and warnings; may be NULL */
+    uint64_t    max_records;            /* 0: keep all; else at most this many,
+                                           the first and the last halves */
 };
 
 struct hvt_record_result {
@@ -245,6 +247,7 @@ struct hvt_record_result {
     uint32_t lost;          /* ring->lost at the end */
     uint64_t lost_seen;     /* sum of LOST records in the file */
     int      attached;      /* did we ever find the ring? */
+    uint64_t not_kept;      /* read but not written (max_records) */
 };
 
 /*
