@@ -55,6 +55,8 @@ int hole_victim_main(void);
 int echo_front_main(void);      /* echo.c */
 int echo_back_main(void);
 int grant_attacks_main(void);   /* grant-attacks.c */
+int blk_back_main(void);        /* blkback.c */
+int blk_front_main(void);       /* blkfront.c */
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -98,6 +100,8 @@ static const struct program programs[] = {
     { "echo-front",        0, 1, echo_front_main },
     { "echo-back",         0, 1, echo_back_main },
     { "grant-attacks",     0, 1, grant_attacks_main },
+    { "blk-back",          0, 1, blk_back_main },
+    { "blk-front",         0, 1, blk_front_main },
 };
 
 const struct program *find_program(const char *name)
