@@ -85,19 +85,11 @@ struct pending {
 };
 static struct pending pend[BLK_MAX_FRONTS * IO_RING_SLOTS];
 
-#ifndef DEVOP_io_note                  /* TEMPORARY until main has DEVOP_io_note */
-#define IO_NOTE_REQ 0
-#define IO_NOTE_RSP 0
-#endif
 /* The trace note (DEVOP_io_note), only while a trace is recorded. */
 static void note(const struct blk_backend *be, uint32_t kind, uint32_t a0, uint32_t a1,
                  uint32_t a2, uint32_t a3)
 {
-#ifdef DEVOP_io_note
     device_io_note(&be->dev, kind, a0, a1, a2, a3, 0);
-#else
-    (void)be; (void)kind; (void)a0; (void)a1; (void)a2; (void)a3;
-#endif
 }
 
 /* ---- one request -------------------------------------------------------- */

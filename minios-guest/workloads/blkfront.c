@@ -22,9 +22,11 @@
  *               tests/io/check-disk.py computes the same way
  *   seq=1       the requests in order of sector (default: a permutation
  *               that jumps about the disk, "random")
- *   attack=1    then be hostile (blk-attacks): requests past the disk, bad
- *               counts and ops, grants not made to dom0, a read into a
- *               read-only grant, and last a req_prod far ahead
+ *   attack=1    be hostile too (block-attacks): first requests past the
+ *               disk, bad counts and ops, grants not made to dom0, a read
+ *               into a read-only grant; then the workload (with batch=32,
+ *               a flood: every push fills the ring); last a req_prod far
+ *               ahead, for which dom0 disconnects us
  *
  * The bench lines (under -icount the TSC counts guest instructions: every
  * domain's and the hypervisor's) give KiB moved per million instructions
@@ -250,7 +252,9 @@ static int32_t lone(struct blkfront *f, uint32_t id, uint32_t op, uint64_t secto
     return p.id == id ? p.status : 2;
 }
 
-static void attacks(struct blkfront *f, uint32_t *next_id)
+/* Requests that lie, one at a time: each must come back refused, and
+ * nothing of them may reach the disk (check-disk.py looks). */
+static void attack_requests(struct blkfront *f, uint32_t *next_id)
 {
     uint32_t size = f->disk_sectors, g = (uint32_t)f->gref[0];
     check_eq(&checks, "write the sector past my disk", lone(f, (*next_id)++, BLKIF_OP_WRITE,
@@ -278,7 +282,10 @@ static void attacks(struct blkfront *f, uint32_t *next_id)
              (uint32_t)gro), -HV_EACCES);
     check_eq(&checks, "the revocations", gnttab_end((grant_ref_t)gother) |
              gnttab_end((grant_ref_t)gro), 0);
-    /* Last: a req_prod 1000 past what we wrote.  The back end must not
+}
+
+static void attack_ring(struct blkfront *f)
+{    /* Last: a req_prod 1000 past what we wrote.  The back end must not
      * serve 1000 slots of garbage: it disconnects us. */
     io_ring_store(&f->ring.s->req_prod, f->ring.req_prod_pvt + 1000);
     evtchn_send(f->port);
@@ -359,14 +366,17 @@ int blk_front_main(void)
         return 1;
     }
 
-    /* 4. Write, read back, verify. */
     uint32_t next_id = 1, ooo_w = 0, ooo_r = 0, insns_w = 0, insns_r = 0;
-    uint32_t events0 = evtchn_count[f->port], sent0 = f->sent;
+    if (attack)
+        attack_requests(f, &next_id);
+
+    /* 4. Write, read back, verify. */
+    uint32_t events0 = evtchn_count[f->port], sent0 = f->sent, first_id = next_id;
     int bad_w = pass(f, BLKIF_OP_WRITE, sectors, per, batch, random, key, &next_id, &ooo_w,
                      &insns_w);
     int bad_r = bad_w < 0 ? -1 : pass(f, BLKIF_OP_READ, sectors, per, batch, random, key,
                                        &next_id, &ooo_r, &insns_r);
-    uint32_t nreq = next_id - 1, events = evtchn_count[f->port] - events0 + f->sent - sent0;
+    uint32_t nreq = next_id - first_id, events = evtchn_count[f->port] - events0 + f->sent - sent0;
     uint32_t kib = sectors / 2;
     const char *how = random ? "random" : "seq";
     if (insns_w && insns_r) {
@@ -384,7 +394,7 @@ int blk_front_main(void)
             f->suppressed);
 
     if (attack && bad_w == 0 && bad_r == 0) {
-        attacks(f, &next_id);
+        attack_ring(f);
         kprintf("blk-front: %d passed, %d failed\n", checks.passed, checks.failed);
     } else {
         /* 5. Close: the back end unmaps, then our grants are free to revoke. */
