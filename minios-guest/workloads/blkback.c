@@ -42,6 +42,7 @@
 #include "kernel/events.h"
 #include "kernel/gnttab.h"
 #include "kernel/vm.h"
+#include "public/domctl.h"
 #include "arch/pvops.h"
 #include "arch/pv/hypercall.h"
 #include "drivers/ide.h"
@@ -64,7 +65,12 @@ struct blk_backend {
     struct io_back ring;
     int answered;                      /* responses written this round */
     uint32_t served, refused, sent, suppressed, out_of_order;
-    uint32_t last_id_answered;
+    /* The bench (fronts=1): the instructions the two domains ran, idle
+     * excluded, while the front end wrote, then while it read. */
+    int phase;                         /* 0, BLKIF_OP_WRITE, BLKIF_OP_READ */
+    uint64_t mark, cost[3];
+    uint32_t kib2[3];                  /* sectors moved, per op (KiB * 2) */
+    uint32_t requests[3];
 };
 
 static struct blk_backend backends[BLK_MAX_FRONTS];
@@ -90,6 +96,54 @@ static void note(const struct blk_backend *be, uint32_t kind, uint32_t a0, uint3
                  uint32_t a2, uint32_t a3)
 {
     device_io_note(&be->dev, kind, a0, a1, a2, a3, 0);
+}
+
+/* ---- the bench ------------------------------------------------------------ */
+
+/* CPU time of dom0 and of this front end (DOMCTL_getinfo: a domain's time
+ * advances only while it runs).  Under -icount shift=0 a nanosecond of it
+ * is one instruction, so the sum is every instruction the two domains --
+ * and the hypervisor on their behalf -- executed, without the idle loop's
+ * waits for the disk (whose length in virtual time depends on the host). */
+static uint64_t cost_now(const struct blk_backend *be)
+{
+    uint64_t sum = 0;
+    domid_t who[2] = { DOMID_SELF, be->front };
+    for (int i = 0; i < 2; i++) {
+        struct hv_domctl c;
+        domctl_init(&c, DOMCTL_getinfo, who[i]);
+        if (HYPERVISOR_domctl(&c) == 0)
+            sum += c.u.info.cpu_ns;
+    }
+    return sum;
+}
+
+/* A request of op was taken: a phase starts, or the next one does. */
+static void bench_phase(struct blk_backend *be, uint32_t op)
+{
+    if (nfronts != 1 || op == (uint32_t)be->phase || (op != BLKIF_OP_READ && op != BLKIF_OP_WRITE))
+        return;
+    uint64_t now = cost_now(be);
+    if (be->phase)
+        be->cost[be->phase] += now - be->mark;
+    be->mark = now;
+    be->phase = (int)op;
+}
+
+static void blk_bench_report(struct blk_backend *be)
+{
+    if (nfronts != 1 || !be->phase)
+        return;
+    be->cost[be->phase] += cost_now(be) - be->mark;
+    be->phase = 0;
+    static const char *const name[3] = { "", "read", "write" };
+    for (int op = BLKIF_OP_READ; op <= BLKIF_OP_WRITE; op++)
+        if (be->cost[op] && be->requests[op])
+            kprintf("bench: blk_%s %u KiB in %u requests, %u instructions: %u KiB per Minsn, "
+                    "%u insns per request\n", name[op], be->kib2[op] / 2, be->requests[op],
+                    (uint32_t)be->cost[op],
+                    (uint32_t)((uint64_t)be->kib2[op] * 500000u / be->cost[op]),
+                    (uint32_t)(be->cost[op] / be->requests[op]));
 }
 
 /* ---- one request -------------------------------------------------------- */
@@ -155,6 +209,7 @@ static int32_t do_io(const struct pending *p)
 
 static void teardown(struct blk_backend *be, uint32_t my_state, const char *why)
 {
+    blk_bench_report(be);
     int u = be->ring_va ? gnttab_unmap(be->ring_va, be->handle) : 0;
     int c = be->port ? evtchn_close(be->port) : 0;
     if (my_state != DEV_STATE_CLOSING)
@@ -196,6 +251,7 @@ static void take(struct blk_backend *be, uint32_t *n)
             p->be = be;
             io_back_get_request(&be->ring, &p->q, sizeof p->q);
             p->status = 1;
+            bench_phase(be, p->q.op);
             note(be, IO_NOTE_REQ, p->q.id, p->q.op, (uint32_t)p->q.sector, p->q.count);
         }
     }
@@ -242,10 +298,13 @@ static int round_once(void)
             p->status = do_io(p);
             head = p->lba + p->q.count;
         }
-        if (p->status < 0)
+        if (p->status < 0) {
             be->refused++;
-        else
+        } else {
             be->served++;
+            be->kib2[p->q.op] += p->q.count;
+            be->requests[p->q.op]++;
+        }
         /* Out of order: an older request of this ring is still unanswered. */
         for (uint32_t j = i + 1; j < n; j++)
             if (pend[j].be == be && pend[j].q.id < p->q.id) {
