@@ -158,9 +158,8 @@ static int32_t check(struct pending *p)
         return -HV_ENOSYS;
     if (q->count == 0 || q->count > BLKIF_MAX_SECTORS)
         return -HV_EINVAL;
-    /* Both in 64 bits, and never sector + count (which could wrap). */
-    if (q->sector >= be->sectors || q->count > be->sectors - q->sector)
-        return -HV_ERANGE;
+    if (!blkif_in_disk(q->sector, q->count, be->sectors))
+        return -HV_ERANGE;                 /* never sector + count: it could wrap */
     p->lba = be->start + (uint32_t)q->sector;
     return 0;
 }

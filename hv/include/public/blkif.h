@@ -62,8 +62,9 @@ struct blkif_request {
     uint64_t sector;                     /* first sector of the virtual disk (at offset
                                             8: aligned for both i386 and x86_64) */
     uint32_t gref[BLKIF_MAX_PAGES];      /* the buffer's pages */
+    uint32_t pad;                        /* to 64: x86_64 rounds up to its 8-byte alignment */
 };
-_Static_assert(sizeof(struct blkif_request) == 60, "blkif_request: 60 bytes");
+_Static_assert(sizeof(struct blkif_request) == 64, "blkif_request: 64 bytes");
 _Static_assert(sizeof(struct blkif_request) <= IO_RING_SLOT_BYTES, "blkif_request: fits a slot");
 
 struct blkif_response {
@@ -75,6 +76,18 @@ struct blkif_response {
 _Static_assert(sizeof(struct blkif_response) == 12, "blkif_response: 12 bytes");
 
 #define BLKIF_RSP_OKAY          0
+
+/* The one check that keeps a front end inside its disk: may a request of
+ * `count` sectors from `sector` go to a virtual disk of `size` sectors?
+ * Compared in 64 bits without ever forming sector + count, which a
+ * hostile sector near 2^64 would wrap round to something small.  The back
+ * end (minios-guest/workloads/blkback.c) and tests/unit/test_blkif.c use
+ * it. */
+static inline int blkif_in_disk(uint64_t sector, uint32_t count, uint32_t size)
+{
+    return count >= 1 && count <= BLKIF_MAX_SECTORS &&
+           sector < size && (uint64_t)count <= (uint64_t)size - sector;
+}
 
 /* The back end's info[] in the device store. */
 #define BLKIF_INFO_SECTORS      0        /* the virtual disk's size */
