@@ -43,7 +43,8 @@ Figure keys (KEY above), for the running text:
     block.CONFIG.KEY.STAT      the block device (CONFIG: seq random b1; KEY:
                                write_kib_per_minsn read_kib_per_minsn
                                write_insns_per_request read_insns_per_request
-                               events_per_100; STAT: median min max)
+                               events_per_100; STAT: median min max), and
+    block.CONFIG.runs          how many runs those are
 
 Python's standard library only.
 """
@@ -203,6 +204,8 @@ def figure(res, key):
             return num(res["host"][p[1]], 1)
         if p[0] == "trace" and len(p) == 3:
             return num(res["trace_paths"][p[1]][p[2]])
+        if p[0] == "block" and len(p) == 3 and p[2] == "runs":
+            return num(res["block"][p[1]]["runs"])
         if p[0] == "block" and len(p) == 4:
             v = res["block"][p[1]][p[2]][p[3]]
             return num(v, 1 if "kib" in p[2] else 0)
