@@ -15,11 +15,11 @@
 # completes a disk transfer on a host thread, so whether IRQ 14 arrives
 # before or after dom0 has gone to sleep depends on the host, and a sleep
 # and a wake-up cost instructions.  So each configuration boots RUNS times
-# (default 3) and the results keep the median and the range.
+# (default 5) and the results keep the median and the range.
 cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 OUT=$BUILD/bench/block
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 CONFIGS="blk-seq blk-random blk-b1"
 mkdir -p "$OUT"
 rc=0

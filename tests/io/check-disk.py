@@ -22,6 +22,7 @@ disk: this check looks at it from outside, with the host's own sfdisk
 Exit 0 and one line per partition if so; else what differs, where.
 """
 import json
+import struct
 import os
 import subprocess
 import sys
@@ -29,9 +30,12 @@ import sys
 SECTOR = 512
 
 
-def pattern(key, s, i):
-    """Byte i of virtual-disk sector s written with key (blkfront.c's blk_pattern)."""
-    return (key * 37 + s * 11 + (s >> 8) * 53 + i * 3 + (i >> 8) * 101) & 0xFF
+def sector_bytes(key, s):
+    """Virtual-disk sector s written with key: 128 little-endian 32-bit words,
+    word j = blkfront.c's blk_pattern(key, s, j)."""
+    m = 0xFFFFFFFF
+    return struct.pack("<128I", *(((key * 0x9E3779B1) ^ (s * 0x85EBCA77) ^ (j * 0x01000193)) & m
+                                  for j in range(128)))
 
 
 def partitions(image):
@@ -65,7 +69,7 @@ def main(argv):
         base = start * SECTOR
         for s in range(sectors):
             off = base + s * SECTOR
-            expect[off:off + SECTOR] = bytes(pattern(key, s, i) for i in range(SECTOR))
+            expect[off:off + SECTOR] = sector_bytes(key, s)
         got = now[base:base + sectors * SECTOR]
         good = sum(got[s * SECTOR:(s + 1) * SECTOR] == expect[base + s * SECTOR:base + (s + 1) * SECTOR]
                    for s in range(sectors))
