@@ -43,11 +43,19 @@
 
 void netfront_wait(struct netfront *nf, uint64_t ns)
 {
-    uint64_t deadline = pv_ops.system_ns() + ns;
+    /* Ask dom0 for an event at the next response, and look once more
+     * (io_ring.h): without it dom0 would suppress every notification. */
+    if (io_front_final_check(&nf->ring))
+        return;
+    uint64_t deadline = ns ? pv_ops.system_ns() + ns : 0;
     int was = pv_ops.irq_enabled();
     pv_ops.irq_disable();
-    while (io_events == nf->seen && pv_ops.system_ns() < deadline)
-        proc_sleep_on_until((void *)&io_events, deadline);
+    while (io_events == nf->seen && (!deadline || pv_ops.system_ns() < deadline)) {
+        if (deadline)
+            proc_sleep_on_until((void *)&io_events, deadline);
+        else
+            proc_sleep_on((void *)&io_events);
+    }
     nf->seen = io_events;
     if (was)
         pv_ops.irq_enable();
@@ -236,9 +244,10 @@ int netfront_connect(struct netfront *nf, const char *who)
         post_rx(nf, i);
     push(nf);
     kprintf("%s: d%u: device %u, ip %u.%u.%u.%u, mac 02:00:%02x:%02x:%02x:%02x, gateway "
-            "%u.%u.%u.%u: connected (%d), %u receive buffers posted\n",
+            "%u.%u.%u.%u: connected (%d)\n",
             who, me, nf->dev.id, NET_IP_ARGS(nif->ip), nif->mac[2], nif->mac[3], nif->mac[4],
-            nif->mac[5], NET_IP_ARGS(nif->gw), r, NETIF_RX_POSTED);
+            nif->mac[5], NET_IP_ARGS(nif->gw), r);
+    kprintf("%s: d%u: %u receive buffers posted\n", who, me, NETIF_RX_POSTED);
     return r;
 }
 
@@ -259,8 +268,9 @@ void netfront_close(struct netfront *nf, const char *who)
         fails += gnttab_end((grant_ref_t)nf->tx_ref[i]) != 0;
     evtchn_close(nf->port);
     int r = device_set_state(nf->dev.id, DEV_STATE_CLOSED);
-    kprintf("%s: d%u: closed (back end %u, %d), %d grants not revoked; sent %u (%u refused), "
-            "received %u; notifications %u sent, %u suppressed\n",
-            who, boot_info.domid, bs, r, fails, nf->tx_ok, nf->tx_refused, nf->rx_ok,
-            nf->notify_sent, nf->notify_suppressed);
+    kprintf("%s: d%u: closed (back end %u, %d), %d grants not revoked\n", who,
+            boot_info.domid, bs, r, fails);
+    kprintf("%s: d%u: sent %u (%u refused), received %u; notifications %u sent, %u suppressed\n",
+            who, boot_info.domid, nf->tx_ok, nf->tx_refused, nf->rx_ok, nf->notify_sent,
+            nf->notify_suppressed);
 }

@@ -57,7 +57,8 @@ int netfront_send_raw(struct netfront *nf, const struct netif_request *q);
 /* Take every response waiting; give received frames to net_input and post
  * their buffers again.  How many responses were taken. */
 uint32_t netfront_poll(struct netfront *nf);
-/* Sleep until an event or `ns` of system time have passed. */
+/* Sleep until an event or `ns` of system time have passed (0: no limit);
+ * asks dom0 for the event first (io_front_final_check). */
 void netfront_wait(struct netfront *nf, uint64_t ns);
 /* Close the device and revoke the grants. */
 void netfront_close(struct netfront *nf, const char *who);

@@ -38,7 +38,8 @@
  *
  * Options: fronts=N (devices for d1..dN, default 2), ip_base=A.B.C.D (d1's
  * address; dN's is ip_base + N - 1; default 10.0.2.16), block=N (how many
- * addresses from ip_base dom0 answers for on the wire: 16).
+ * addresses from ip_base dom0 answers for on the wire: 16), wire=0 (leave
+ * the card alone: the guests talk only to each other).
  */
 #include "kernel/kernel.h"
 #include "kernel/devices.h"
@@ -342,9 +343,9 @@ static void teardown(struct vif *v, uint32_t my_state, const char *why)
     v->connected = 0;
     v->done = 1;
     v->nrx = 0;
-    kprintf("net-back: d%u: %s: unmapped (%d), port closed (%d); %u sent, %u received, "
-            "%u refused; notifications %u sent, %u suppressed\n", v->front, why, u, c,
-            v->tx, v->rx, v->refused, v->sent, v->suppressed);
+    kprintf("net-back: d%u: %s: unmapped (%d), port closed (%d)\n", v->front, why, u, c);
+    kprintf("net-back: d%u: %u sent, %u received, %u refused; notifications %u sent, "
+            "%u suppressed\n", v->front, v->tx, v->rx, v->refused, v->sent, v->suppressed);
 }
 
 /* Up to BUDGET requests from v's ring.  1 if any. */
@@ -361,9 +362,9 @@ static int serve(struct vif *v)
             return 1;
         }
         if (n == 0) {
-            if (k == 0 && io_back_final_check(&v->ring))
-                continue;
-            break;
+            if (io_back_final_check(&v->ring))
+                continue;              /* one slipped in (or it broke): look again */
+            break;                     /* asked for an event at the next request */
         }
         struct netif_request q;
         io_back_get_request(&v->ring, &q, sizeof q);
@@ -447,7 +448,7 @@ int net_back_main(void)
 
     /* The card.  Without one (no -device ne2k_isa) the guests still talk
      * to each other. */
-    int r = ne2k_init(&nic, NE2K_IOBASE, NE2K_IRQ);
+    int r = cmdline_int("wire", 1) ? ne2k_init(&nic, NE2K_IOBASE, NE2K_IRQ) : -ENOENT;
     have_wire = r == 0;
     if (have_wire) {
         io_watch_port(nic.port);
@@ -495,11 +496,11 @@ int net_back_main(void)
         }
     }
     kprintf("net-back: all %u devices closed\n", nvifs);
-    kprintf("net-back: packets: %u to guests, %u forwarded, %u to the wire, %u ARP replies; "
-            "dropped: %u for nobody, %u without a buffer, %u bad\n",
+    kprintf("net-back: packets: %u to guests, %u forwarded, %u to the wire, %u ARP replies\n",
             verdicts[NET_TO_GUEST], verdicts[NET_FORWARD], verdicts[NET_TO_WIRE],
-            verdicts[NET_ARP_REPLY], verdicts[NET_DROP_NOBODY], verdicts[NET_DROP_NOBUF],
-            verdicts[NET_DROP_BAD]);
+            verdicts[NET_ARP_REPLY]);
+    kprintf("net-back: dropped: %u for nobody, %u without a buffer, %u bad\n",
+            verdicts[NET_DROP_NOBODY], verdicts[NET_DROP_NOBUF], verdicts[NET_DROP_BAD]);
     if (have_wire)
         kprintf("net-back: NE2000: %u frames received, %u sent, %u interrupts, %u errors, "
                 "%u overruns\n", nic.rx, nic.tx, nic.interrupts, nic.rx_errors, nic.overruns);

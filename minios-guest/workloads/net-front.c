@@ -26,6 +26,7 @@
  * but no domain has: dom0 must drop it), serve=0 (do not wait for "quit":
  * leave when the tests are done), bench=N (N datagrams to the peer, one at
  * a time, each answered: the packets-per-instructions benchmark),
+ * quit_peer=1 (when done, send "quit" to the peer until it says bye),
  * host_port=P (with bench: N datagrams to 10.0.2.2:P instead, no answer).
  */
 #include "kernel/kernel.h"
@@ -53,7 +54,7 @@ static uint32_t call_port;             /* a "call" to make, 0: none */
 
 /* The peer's answers. */
 static uint32_t peer_ip;
-static int peer_udp_ok;
+static int peer_udp_ok, peer_bye;
 static uint32_t pongs, pong_seq_seen;
 static uint32_t bench_answers;
 
@@ -88,6 +89,9 @@ static void on_udp(struct netif *nif, const struct net_pkt *p)
         if (p->src_ip == peer_ip && p->data_len == strlen(want) &&
             net_memeq(p->data, want, p->data_len))
             peer_udp_ok = 1;
+        if (p->src_ip == peer_ip && p->data_len >= 3 &&
+            net_memeq(p->data + p->data_len - 3, "bye", 3))
+            peer_bye = 1;
         bench_answers++;
         return;
     }
@@ -156,6 +160,11 @@ static void hello_peer(void)
     char msg[32];
     fmt(msg, sizeof msg, "hello from d%u", me);
     send_udp(peer_ip, CLIENT_PORT, ECHO_PORT, msg, strlen(msg));
+}
+
+static void quit_peer(void)
+{
+    send_udp(peer_ip, CLIENT_PORT, ECHO_PORT, "quit", 4);
 }
 
 static uint16_t ping_seq;
@@ -240,6 +249,11 @@ int net_front_main(void)
     if (nbench)
         bench(nbench, host_port);
     tests_done = 1;
+    if (peer_ip && cmdline_int("quit_peer", 0)) {
+        int ok = await(&peer_bye, 0, 0, quit_peer);
+        kprintf("net-front: d%u: told the peer to quit: %s\n", me, ok ? "it said bye" : "FAIL");
+        fails += !ok;
+    }
 
     /* Serve until told to quit (the host's client), events only: no timer. */
     while (serve && !quit) {
@@ -253,7 +267,7 @@ int net_front_main(void)
             call_port = 0;
         }
         if (!quit && !call_port)
-            io_wait(&nf.seen);
+            netfront_wait(&nf, 0);
     }
     kprintf("net-front: d%u: %u datagrams answered, %u pings answered, %u ARP answers; %s\n",
             me, served, nf.nif.pings_answered, nf.nif.arp_answered, fails ? "FAIL" : "PASS");
