@@ -56,22 +56,6 @@
 #include "public/netif.h"
 #include "workloads/workloads.h"
 
-#ifndef IO_NOTE_PKT            /* TEMPORARY until main has DEVOP_io_note */
-#define IO_NOTE_PKT 3
-#define NET_TO_GUEST 1
-#define NET_TO_WIRE 2
-#define NET_FORWARD 3
-#define NET_DROP_NOBODY 4
-#define NET_DROP_NOBUF 5
-#define NET_DROP_BAD 6
-#define NET_ARP_REPLY 7
-static void device_io_note(const struct hv_device *d, uint32_t kind, uint32_t a0, uint32_t a1,
-                           uint32_t a2, uint32_t a3, uint32_t a4)
-{
-    (void)d; (void)kind; (void)a0; (void)a1; (void)a2; (void)a3; (void)a4;
-}
-#endif
-
 #define MAX_FRONTS   8
 #define BUDGET       8                 /* requests of one domU per round */
 
