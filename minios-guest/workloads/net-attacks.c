@@ -22,8 +22,8 @@
  *   a flood of transmits until the host says "quit"          -> all answered, others served
  *   a request index far past the ring                        -> dom0 disconnects us
  *
- * Options: victim=IP (the other domU, 10.0.2.17), flood=1 (flood until
- * "quit" arrives on UDP port 7; 0: skip).
+ * Options: victim=IP (the other domU, 10.0.2.17), flood=N (flood until
+ * "quit" arrives on UDP port 7, and at least N transmits: 1000; 0: skip).
  */
 #include "kernel/kernel.h"
 #include "kernel/devices.h"
@@ -192,14 +192,16 @@ int net_attack_main(void)
     check_eq(&checks, "4 receive buffers past the 16 allowed: refused", (int)nospc, 4);
 
     /* 5. A flood: transmits to an address nobody has, as fast as the ring
-     * takes them, answering the host meanwhile, until it says quit. */
+     * takes them (8 in flight: room is left for our answers to the host),
+     * answering the host meanwhile, until it says quit. */
     uint32_t flooded = 0;
-    if (cmdline_int("flood", 1)) {
+    uint32_t at_least = (uint32_t)cmdline_int("flood", 1000);
+    if (at_least) {
         n = forge_udp(nf.nif.ip, NET_IP(10, 0, 2, 20), 9, "flood");
         kprintf("net-attack: d%u: flooding until the host says quit\n", me);
         uint32_t id = 0x10000;
-        while (!quit && flooded < 2000000) {
-            while (io_front_free(&nf.ring) > 0 && flooded - flood_answered < 16) {
+        while ((!quit || flooded < at_least) && flooded < 2000000) {
+            while (io_front_free(&nf.ring) > 0 && flooded - flood_answered < 8) {
                 struct netif_request f = tx_of(1, n);
                 f.id = id++;
                 io_front_put_request(&nf.ring, &f, sizeof f);
@@ -209,13 +211,17 @@ int net_attack_main(void)
             if (notify)
                 evtchn_send(nf.port);
             netfront_poll(&nf);
-            if (flooded - flood_answered >= 16)
+            if (flooded - flood_answered >= 8)
                 netfront_wait(&nf, MS);
         }
         for (int i = 0; i < 200 && flood_answered < flooded; i++) {
             netfront_poll(&nf);
             if (flood_answered < flooded)
                 netfront_wait(&nf, MS);
+        }
+        for (int i = 0; i < 200 && (nf.tx_busy & ~(1u << 1 | 1u << 2)); i++) {
+            netfront_poll(&nf);        /* our "bye" to the host: out before we break the ring */
+            netfront_wait(&nf, MS);
         }
         kprintf("net-attack: d%u: flood: %u transmits, %u answered\n", me, flooded,
                 flood_answered);

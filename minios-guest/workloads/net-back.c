@@ -315,6 +315,22 @@ static void request(struct vif *v, const struct netif_request *q)
     from_guest(v, q->len);
 }
 
+/* A gratuitous ARP on the wire: "v's address is at our NIC", asked by
+ * nobody.  Whoever keeps an ARP table (QEMU's user network does) learns it
+ * now, instead of asking later -- and a question asked before the card was
+ * up, left unanswered, would otherwise hold its packets back for a second
+ * (libslirp waits that long before it asks again). */
+static void announce(const struct vif *v)
+{
+    static const uint8_t everyone[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    if (!have_wire)
+        return;
+    uint32_t n = net_arp_build(frame, ARP_REQUEST, nic.mac, v->ip, 0, v->ip, everyone);
+    ne2k_send(&nic, frame, n);
+    struct net_pkt p = { .type = ETH_TYPE_ARP, .src_ip = v->ip, .dst_ip = v->ip, .len = n };
+    verdict(v, &p, NET_ARP_REPLY, 0);  /* an answer before the question */
+}
+
 static void teardown(struct vif *v, uint32_t my_state, const char *why)
 {
     int u = v->ring_va ? gnttab_unmap(v->ring_va, v->handle) : 0;
@@ -390,6 +406,7 @@ static int step(struct vif *v)
         io_back_init(&v->ring, v->ring_va);
         r = device_set_state(v->id, DEV_STATE_CONNECTED);
         v->connected = r == 0;
+        announce(v);
         kprintf("net-back: d%u: ring mapped, port %u bound: connected (%d)\n", v->front,
                 v->port, r);
         return 1;
