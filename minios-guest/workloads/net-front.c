@@ -205,8 +205,11 @@ static void bench(uint32_t n, uint32_t host_port)
     /* Packets per million guest instructions: a round trip is two packets
      * (there and back) to the peer, one to the host. */
     uint32_t pkts = host_port ? done : 2 * done;
-    uint32_t per_m = insns ? (uint32_t)((uint64_t)pkts * 1000000u / insns) : 0;
-    kprintf("bench: net_%s_pkts_per_minsn %u pkts\n", host_port ? "domu_host" : "domu_domu", per_m);
+    uint32_t per_m10 = insns ? (uint32_t)((uint64_t)pkts * 10000000u / insns) : 0;
+    kprintf("bench: net_%s_pkts_per_minsn %u.%u pkts\n", host_port ? "domu_host" : "domu_domu",
+            per_m10 / 10, per_m10 % 10);
+    kprintf("bench: net_%s_insns_per_pkt %u insns\n", host_port ? "domu_host" : "domu_domu",
+            pkts ? insns / pkts : 0);
     kprintf("net-front: d%u: bench: %u of %u %s, %u instructions\n", me, done, n,
             host_port ? "datagrams taken" : "round trips", insns);
 }
