@@ -180,7 +180,8 @@ uint32_t ne2k_ack(struct ne2k *ne)
 {
     uint8_t isr = get(ne, ISR);
     put(ne, ISR, isr & (uint8_t)~ISR_RDC);     /* the line drops here */
-    ne->interrupts++;
+    if (isr & (ISR_PRX | ISR_RXE | ISR_OVW))
+        ne->interrupts++;                      /* something the card had to say */
     if (isr & ISR_OVW)
         ne->overruns++;
     if (isr & ISR_RXE)

@@ -25,7 +25,8 @@ struct ne2k {
     uint8_t  mac[6];            /* from the card's PROM */
     evtchn_port_t port;         /* the event channel of its IRQ */
     uint8_t  next;              /* the ring page the next frame starts at */
-    uint32_t rx, tx, rx_errors, overruns, interrupts;
+    uint32_t rx, tx, rx_errors, overruns;
+    uint32_t interrupts;        /* acks that found the card with news */
 };
 
 /* Find and reset the card, read its MAC, set up the receive ring, start
