@@ -145,16 +145,16 @@ int netfront_send(struct netif *nif, const uint8_t *frame, uint32_t len)
     if (len < NETIF_MIN_FRAME || len > NETIF_MAX_FRAME)
         return -EINVAL;
     uint32_t i;
-    for (int tries = 0; tries < 100; tries++) {
+    for (int tries = 0;; tries++) {
         reap(nf);
         for (i = 0; i < NETFRONT_TX && (nf->tx_busy & (1u << i)); i++)
             ;
-        if (i < NETFRONT_TX)
-            break;
+        if (i < NETFRONT_TX && io_front_free(&nf->ring) > 0)
+            break;                     /* a page and a slot */
+        if (tries == 100)
+            return -EAGAIN;
         netfront_wait(nf, 1000000);    /* all in flight: wait for dom0, 1 ms at a time */
     }
-    if (i == NETFRONT_TX)
-        return -EAGAIN;
     memcpy(nf->tx_page[i], frame, len);
     struct netif_request q = {
         .id = TX_ID(i), .op = NETIF_OP_TX, .gref = (uint32_t)nf->tx_ref[i],

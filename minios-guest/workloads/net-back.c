@@ -123,11 +123,20 @@ static int in_block(uint32_t ip)
     return (ip & 0x00ffffffu) == (ip_first & 0x00ffffffu) && k < ip_count;
 }
 
+/* The back end's view of a request for the trace: taken (io_req) and
+ * answered (io_rsp), so a packet can be followed from ring to ring. */
+static void note_req(const struct vif *v, uint32_t id, uint32_t op, uint32_t len)
+{
+    device_io_note(&v->dev, IO_NOTE_REQ, id, op == NETIF_OP_TX ? IO_OP_TX : IO_OP_RX, 0, len, 0);
+}
+
 static void answer(struct vif *v, uint32_t id, uint16_t op, int32_t status)
 {
     struct netif_response r = { .id = id, .op = op, .status = status };
     if (io_back_put_response(&v->ring, &r, sizeof r) == 0)
         v->pending = 1;
+    device_io_note(&v->dev, IO_NOTE_RSP, id, op == NETIF_OP_RX ? IO_OP_RX : IO_OP_TX,
+                   (uint32_t)status, 0, 0);
 }
 
 static void push(struct vif *v)
@@ -279,6 +288,7 @@ static int wire_send(struct netif *nif, const uint8_t *f, uint32_t len)
 /* One request from v's ring (already copied out). */
 static void request(struct vif *v, const struct netif_request *q)
 {
+    note_req(v, q->id, q->op, q->len);
     if (q->op == NETIF_OP_RX) {
         if (v->nrx == NETIF_RX_POSTED) {
             answer(v, q->id, NETIF_OP_RX, -HV_ENOSPC);   /* more than it may post */
