@@ -58,6 +58,21 @@ extern struct kcounters kcounters;
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* consfront.c: the split console ("console=split", PV only).  Everything
+ * printed goes through console_write: the ring once it is connected,
+ * console_io (pv_ops.console_write) otherwise.  console_emergency: back to
+ * console_io for good (a panic, a kernel fault).  console_read: typed
+ * input from the ring, sleeping until some comes (-EAGAIN: not connected). */
+int console_write(const char *buf, uint32_t len);
+void console_emergency(void);
+int console_split(void);
+int console_read(char *buf, uint32_t len);
+void console_split_start(void);
+void console_close(void);
+/* A hostile front end's move, for con-flood only: out_prod `ahead` bytes
+ * past the ring's contents, and an event. */
+int console_attack_out_prod(uint32_t ahead);
+
 /* main.c: the common kernel, entered from native_main() or pv_main(). */
 void kernel_main(void) __attribute__((noreturn));
 

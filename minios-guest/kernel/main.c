@@ -115,5 +115,6 @@ void kernel_main(void)
 
     vm_init();
     start_programs();
+    console_split_start();             /* console=split: consfront.c */
     scheduler();
 }
