@@ -65,13 +65,9 @@ static struct {
  * while a trace is recorded. */
 static void cf_note_out(uint32_t notified, uint32_t len)
 {
-#ifdef IO_NOTE_REQ
     static uint32_t seq;
     if (cf.dev.flags & DEV_FLAG_TRACED)
         device_io_note(&cf.dev, IO_NOTE_REQ, ++seq, IO_OP_CONS_OUT, notified, len, 0);
-#else
-    (void)notified; (void)len;
-#endif
 }
 
 void console_emergency(void)

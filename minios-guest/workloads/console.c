@@ -77,14 +77,10 @@ static int focus = -1;                 /* where lines without "dN:" go */
 /* The trace's note of one pass (a = lines, or 1/0 notified for input). */
 static void cb_note(struct conback *cb, int out, uint32_t a, uint32_t len)
 {
-#ifdef IO_NOTE_REQ
     static uint32_t seq;
     if (cb->dev.flags & DEV_FLAG_TRACED)
         device_io_note(&cb->dev, IO_NOTE_REQ, ++seq, out ? IO_OP_CONS_OUT : IO_OP_CONS_IN,
                        a, len, 0);
-#else
-    (void)cb; (void)out; (void)a; (void)len;
-#endif
 }
 
 /* One line to the serial line, as the front end's. */
