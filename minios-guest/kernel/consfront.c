@@ -19,6 +19,8 @@
  *   connected ... kprintf -> out ring (+ an event only if dom0 asked)
  *   panic, kernel fault -> console_io again, for good: a kernel in trouble
  *                   trusts neither its ring nor dom0 to get the message out
+ *                   (it gives dom0 a short while to print what the ring
+ *                   holds, so that the report comes after it)
  *   all programs done: wait (bounded) until dom0 took everything, CLOSING,
  *                   dom0 unmaps, CLOSED, grant revoked
  *
@@ -47,6 +49,7 @@
 
 #define CF_WAIT_NS     2000000000ull   /* how long to wait for a back end */
 #define CF_FULL_YIELDS 2000            /* a full ring: yields before dropping */
+#define CF_PANIC_YIELDS 200            /* a panic: yields for dom0 to take the ring */
 
 static struct {
     int state;
@@ -70,9 +73,17 @@ static void cf_note_out(uint32_t notified, uint32_t len)
         device_io_note(&cf.dev, IO_NOTE_REQ, ++seq, IO_OP_CONS_OUT, notified, len, 0);
 }
 
+/* A panic or a kernel fault: from now on console_io, which needs nothing
+ * but the hypervisor.  What is already in the ring should come out first,
+ * so that the report follows the lines before it: give dom0 a short while
+ * to take them (bounded; the state changes first, so that anything printed
+ * meanwhile, or a fault in here, goes to console_io at once). */
 void console_emergency(void)
 {
+    int was_connected = cf.state == CF_CONNECTED;
     cf.state = CF_EMERGENCY;
+    for (int i = 0; was_connected && i < CF_PANIC_YIELDS && cf.page->out_cons != cf.out_pvt; i++)
+        pv_ops.yield_machine();
 }
 
 

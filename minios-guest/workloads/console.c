@@ -396,7 +396,9 @@ static int wait_split(const char *who)
 
 /* con-echo lines=N ticks=T: print T numbered lines, a millisecond apart
  * (to show the console alive while another domU floods its own), echo
- * the first N lines typed for this domain, and say PASS. */
+ * the first N lines typed for this domain, and say PASS.  crash=1: then
+ * a kernel page fault, whose report must go to console_io (the
+ * console-split-crash scenario). */
 int con_echo_main(void)
 {
     if (!need_pv("con-echo") || !wait_split("con-echo"))
@@ -430,6 +432,10 @@ int con_echo_main(void)
         }
     }
     kprintf("con-echo: d%d: %u lines echoed: PASS\n", me, got);
+    if (cmdline_int("crash", 0)) {
+        kprintf("con-echo: d%d: crashing on purpose, split console connected\n", me);
+        *(volatile uint32_t *)0 = 0;   /* a kernel page fault: minios gives up */
+    }
     return 0;
 }
 
@@ -442,6 +448,21 @@ int con_flood_main(void)
         return 1;
     int me = boot_info.domid;
     uint32_t burst = (uint32_t)cmdline_int("burst", 65536), lines = (uint32_t)cmdline_int("lines", 100);
+    /* First the hypervisor's rule: only a console's back end may print for
+     * its front end -- not the front end itself, not another domU. */
+    struct hv_device dev;
+    for (uint32_t nth = 0; device_get(nth, &dev) == 0; nth++) {
+        struct devop_console_write w = { .id = dev.id, .len = 6 };
+        memcpy(w.text, "forged", 6);
+        int r = HYPERVISOR_device_op(DEVOP_console_write, &w);
+        kprintf("con-flood: d%d: console_write on my own console: %d: %s\n", me, r,
+                r == -HV_EPERM ? "PASS" : "FAIL");
+    }
+    struct devop_console_write w = { .id = 1, .len = 6 };
+    memcpy(w.text, "forged", 6);
+    int r = HYPERVISOR_device_op(DEVOP_console_write, &w);
+    kprintf("con-flood: d%d: console_write on device 1 (d1's console): %d: %s\n", me, r,
+            r == -HV_EPERM ? "PASS" : "FAIL");
     kprintf("con-flood: d%d: a line of %u bytes, then %u lines\n", me, burst, lines);
     char x[256];
     memset(x, 'x', sizeof x);
