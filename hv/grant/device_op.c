@@ -209,13 +209,15 @@ static int32_t op_console_write(struct domain *d, guest_ptr arg)
     struct hv_device *dev;
     int end = DEV_END_FRONT;
     int32_t r = my_end(d, w.id, &dev, &end);
+    /* The record names the domain written for (refused too: whose console
+     * the caller tried to speak on). */
+    domid_t front = dev ? dev->end[DEV_END_FRONT].dom : DOMID_HV;
     if (r == 0 && end != DEV_END_BACK)
         r = -HV_EPERM;                   /* a front end speaks through console_io */
     else if (r == 0 && (dev->type != DEV_TYPE_CONSOLE || w.len > CONS_WRITE_MAX))
         r = -HV_EINVAL;
     else if (r == 0 && dev->end[DEV_END_BACK].state == DEV_STATE_CLOSED)
         r = -HV_EPERM;                   /* no longer its console */
-    domid_t front = r == 0 ? dev->end[DEV_END_FRONT].dom : DOMID_HV;
     uint32_t lines = r == 0 ? console_write_for(front, w.text, w.len) : 0;
     if (r == 0)
         r = (int32_t)w.len;

@@ -12,9 +12,10 @@
  *     when a front end has published its page and port, map the page, bind
  *     the port, CONNECTED (the echo device's handshake, echo.c);
  *   - OUTPUT: take the bytes of each `out` ring, cut them into lines, and
- *     hand each whole line to the hypervisor (DEVOP_console_write), which
- *     prints it as "(dN) line": dom0 may not touch COM1, but the device
- *     store says it is dN's console, so it may speak for dN;
+ *     hand the whole lines to the hypervisor (DEVOP_console_write, as many
+ *     as fit in one call), which prints each as "(dN) line": dom0 may not
+ *     touch COM1, but the device store says it is dN's console, so it may
+ *     speak for dN;
  *   - INPUT: what is typed on the serial line comes to dom0 (VIRQ_CONSOLE,
  *     console_io read); a line "dN: text" goes into dN's `in` ring as
  *     "text\n"; a line "dN:" alone makes dN the FOCUS, and later lines
@@ -63,6 +64,7 @@ struct conback {
     evtchn_port_t port;
     uint32_t out_pvt;                  /* our out_cons */
     uint32_t in_pvt;                   /* our in_prod */
+    struct devop_console_write out;    /* whole lines for the serial line */
     char line[CB_LINE_MAX];
     uint32_t len, cutting;             /* the line so far; bytes cut from it */
     char pend[CB_PEND];
@@ -83,14 +85,29 @@ static void cb_note(struct conback *cb, int out, uint32_t a, uint32_t len)
                        a, len, 0);
 }
 
-/* One line to the serial line, as the front end's. */
-static void cb_print(struct conback *cb, const char *text, uint32_t n)
+/* The lines waiting in cb->out go to the serial line, as the front end's:
+ * one hypercall for as many whole lines as fit in CONS_WRITE_MAX. */
+static void cb_flush(struct conback *cb)
 {
-    struct devop_console_write w = { .id = cb->id, .len = n };
-    memcpy(w.text, text, n);
-    int r = HYPERVISOR_device_op(DEVOP_console_write, &w);
+    if (!cb->out.len)
+        return;
+    cb->out.id = cb->id;
+    int r = HYPERVISOR_device_op(DEVOP_console_write, &cb->out);
     if (r < 0)
         kprintf("con-back: d%u: console_write refused: %d\n", cb->front, r);
+    cb->out.len = 0;
+}
+
+/* One whole line (a newline added if it has none) into the batch. */
+static void cb_print(struct conback *cb, const char *text, uint32_t n)
+{
+    uint32_t nl = n == 0 || text[n - 1] != '\n';
+    if (cb->out.len + n + nl > CONS_WRITE_MAX)
+        cb_flush(cb);
+    memcpy(cb->out.text + cb->out.len, text, n);
+    cb->out.len += n;
+    if (nl)
+        cb->out.text[cb->out.len++] = '\n';
     cb->lines++;
 }
 
@@ -102,6 +119,7 @@ static void cb_byte(struct conback *cb, char c)
             cb->cut++;
             return;
         }
+        cb_flush(cb);                  /* the line's first part, then the count */
         kprintf("con-back: d%u: a line of %u bytes: %u cut\n", cb->front,
                 CB_LINE_MAX + cb->cutting - 1, cb->cutting - 1);
         cb->cutting = 0;
@@ -126,6 +144,7 @@ static void cb_teardown(struct conback *cb, const char *why)
         cb_print(cb, cb->line, cb->len);
         cb->len = 0;
     }
+    cb_flush(cb);
     int u = cb->page ? gnttab_unmap(cb->page, cb->handle) : 0;
     int c = cb->port ? evtchn_close(cb->port) : 0;
     if (me != DEV_STATE_CLOSING && me != DEV_STATE_CLOSED)
@@ -163,6 +182,7 @@ static int cb_drain(struct conback *cb, uint32_t budget)
     cons_consumed(&out, cb->out_pvt);
     for (uint32_t i = 0; i < n; i++)
         cb_byte(cb, chunk[i]);
+    cb_flush(cb);
     cb->bytes += n;
     cb_note(cb, 1, cb->lines - lines0, n);
     return 1;
