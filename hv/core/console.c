@@ -8,7 +8,9 @@
  * bytes go into a small buffer here, and dom0 — the domain that owns the
  * console — gets VIRQ_CONSOLE and reads them with console_io(read).  This
  * is the course's rule in miniature: the interrupt belongs to the
- * hypervisor, the guest gets an event.
+ * hypervisor, the guest gets an event.  A domU with a split console
+ * (public/consif.h) writes to dom0 instead, and dom0's back end hands its
+ * lines back here (console_write_for) to be printed under the domU's name.
  */
 #include <stdarg.h>
 #include "core/console.h"
