@@ -15,7 +15,9 @@
  *
  *   boot ........ kprintf -> console_io              (the emergency console)
  *   con-front task: device found, page granted, port reserved, published,
- *                   INITIALISED; back end CONNECTED; CONNECTED
+ *                   INITIALISED; back end CONNECTED; CONNECTED; only then
+ *                   the programs of run= start (so all they print goes
+ *                   through the ring; without a back end, after 2 s)
  *   connected ... kprintf -> out ring (+ an event only if dom0 asked)
  *   panic, kernel fault -> console_io again, for good: a kernel in trouble
  *                   trusts neither its ring nor dom0 to get the message out
@@ -123,10 +125,27 @@ int console_attack_out_prod(uint32_t ahead)
     return 0;
 }
 
+/* console_io had the hypervisor check a program's buffer (SYS_write
+ * passes it straight on); the ring is filled by this kernel's own loads,
+ * so the check is ours now, with the same answer: a program's own mapped
+ * pages, or this kernel's memory, never the hole; else -EFAULT, and the
+ * kernel lives on. */
+static int readable(const char *buf, uint32_t n)
+{
+    uint32_t s = (uint32_t)buf, e = s + n;
+    if (e < s)
+        return 0;                      /* wraps around the top */
+    if (s < KERNBASE)
+        return e <= KERNBASE && vm_user_mapped(s, n);
+    return e <= KERNBASE + boot_info.nr_pages * 4096u && e <= HYPERVISOR_VIRT_START;
+}
+
 int console_write(const char *buf, uint32_t n)
 {
     if (cf.state != CF_CONNECTED)
         return pv_ops.console_write(buf, n);
+    if (!readable(buf, n))
+        return -EFAULT;
     int was = pv_ops.irq_enabled();
     pv_ops.irq_disable();              /* one writer at a time, handlers included */
     struct cons_ring out = cons_out_ring(cf.page);
@@ -222,7 +241,7 @@ static int cf_find_device(void)
     return 0;
 }
 
-static int con_front_main(void)
+static int cf_connect(void)
 {
     domid_t me = (domid_t)boot_info.domid;
     if (io_events_init() < 0 || gnttab_init() < 0) {
@@ -278,14 +297,29 @@ static int con_front_main(void)
     return 0;
 }
 
+static void (*cf_then)(void);
+
+/* Connect, then start the programs: all they print goes through the ring
+ * (or, if no back end connected in CF_WAIT_NS, through console_io). */
+static int con_front_main(void)
+{
+    int r = cf_connect();
+    cf_then();
+    return r;
+}
+
 static const struct program con_front = { "con-front", 0, 1, con_front_main };
 
-void console_split_start(void)
+int console_split_start(void (*then)(void))
 {
     if (!pv_ops.paravirt || !cmdline_has("console=split"))
-        return;
-    if (proc_spawn(&con_front) < 0)
+        return 0;
+    cf_then = then;
+    if (proc_spawn(&con_front) < 0) {
         kprintf("console: no process for the split console: console_io only\n");
+        return 0;
+    }
+    return 1;
 }
 
 /* All programs are done, the domain is about to power off: let dom0 print

@@ -67,7 +67,9 @@ int console_write(const char *buf, uint32_t len);
 void console_emergency(void);
 int console_split(void);
 int console_read(char *buf, uint32_t len);
-void console_split_start(void);
+/* console=split: connect in a kernel task, which then calls start (the
+ * programs); 1 if it did, 0 if the caller must start them itself. */
+int console_split_start(void (*start)(void));
 void console_close(void);
 /* A hostile front end's move, for con-flood only: out_prod `ahead` bytes
  * past the ring's contents, and an event. */
