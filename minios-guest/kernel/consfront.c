@@ -110,17 +110,21 @@ int console_split(void)
     return cf.state == CF_CONNECTED && back_still_connected();
 }
 
-/* con-flood's attack (minios-guest/workloads/console.c): publish out_prod
- * `ahead` bytes past what we wrote -- more than the ring holds -- and
- * notify, as a hostile front end would.  The back end must refuse it. */
-int console_attack_out_prod(uint32_t ahead)
+/* con-flood's attacks (minios-guest/workloads/console.c), as a hostile
+ * front end would make them, with an event: out_prod `ahead` bytes past
+ * what we wrote (more than the ring holds), or (in = 1) in_cons `ahead`
+ * bytes past what dom0 ever put in.  The back end must refuse either. */
+int console_attack(int in, uint32_t ahead)
 {
     if (cf.state != CF_CONNECTED)
         return -EINVAL;
     /* (Let dom0 print the honest lines first: the scenario reads them.) */
     for (int i = 0; i < CF_FULL_YIELDS && cf.page->out_cons != cf.out_pvt; i++)
         pv_ops.yield_machine();
-    cons_store(&cf.page->out_prod, cf.out_pvt + ahead);
+    if (in)
+        cons_store(&cf.page->in_cons, cons_load(&cf.page->in_prod) + ahead);
+    else
+        cons_store(&cf.page->out_prod, cf.out_pvt + ahead);
     evtchn_send(cf.port);
     return 0;
 }

@@ -71,9 +71,9 @@ int console_read(char *buf, uint32_t len);
  * programs); 1 if it did, 0 if the caller must start them itself. */
 int console_split_start(void (*start)(void));
 void console_close(void);
-/* A hostile front end's move, for con-flood only: out_prod `ahead` bytes
- * past the ring's contents, and an event. */
-int console_attack_out_prod(uint32_t ahead);
+/* A hostile front end's move, for con-flood only: out_prod (or, in = 1,
+ * in_cons) `ahead` bytes past what the ring holds, and an event. */
+int console_attack(int in, uint32_t ahead);
 
 /* main.c: the common kernel, entered from native_main() or pv_main(). */
 void kernel_main(void) __attribute__((noreturn));

@@ -192,16 +192,17 @@ static int cb_drain(struct conback *cb, uint32_t budget)
  * -1 if the ring broke. */
 static int cb_feed(struct conback *cb)
 {
-    if (!cb->npend)
-        return 0;
     struct cons_ring in = cons_in_ring(cb->page);
     int broken;
+    uint32_t seen = cons_load(&cb->page->in_cons);
     cons_free(&in, cb->in_pvt, &broken);
-    if (broken) {
-        kprintf("con-back: d%u: in_cons %u is past in_prod %u\n", cb->front,
-                cb->page->in_cons, cb->in_pvt);
+    if (broken) {                      /* looked at every pass, input or not */
+        kprintf("con-back: d%u: in_cons %u is not within a ring behind in_prod %u\n",
+                cb->front, seen, cb->in_pvt);
         return -1;
     }
+    if (!cb->npend)
+        return 0;
     uint32_t w = cons_write(&in, &cb->in_pvt, cb->pend, cb->npend);
     if (!w)
         return 0;                      /* full: it reads slowly; keep it */
@@ -461,7 +462,8 @@ int con_echo_main(void)
 
 /* con-flood: a front end that floods its console, then lies about its
  * indices.  burst=B bytes in one line (no newline until the end), lines=L
- * short lines as fast as it can, then out_prod far past the ring. */
+ * short lines as fast as it can, then out_prod far past the ring (or,
+ * with attack=in, in_cons past what dom0 ever put in its input ring). */
 int con_flood_main(void)
 {
     if (!need_pv("con-flood") || !wait_split("con-flood"))
@@ -491,11 +493,14 @@ int con_flood_main(void)
         console_write(x, k);
         done += k;
     }
-    console_write("\n", 1);
+    if (burst)
+        console_write("\n", 1);
     for (uint32_t i = 1; i <= lines; i++)
         kprintf("con-flood: d%d: flood line %u of %u\n", me, i, lines);
-    kprintf("con-flood: d%d: now out_prod a megabyte past the ring\n", me);
-    if (console_attack_out_prod(1u << 20) < 0) {
+    int in = cmdline_has("attack=in");
+    kprintf("con-flood: d%d: now %s\n", me, in ? "in_cons 4096 bytes past what dom0 put in"
+                                             : "out_prod a megabyte past the ring");
+    if (console_attack(in, in ? 4096u : 1u << 20) < 0) {
         kprintf("con-flood: d%d: FAIL: no ring to attack\n", me);
         return 1;
     }
