@@ -445,6 +445,7 @@ void scheduler(void)
         }
         if (!alive) {
             kprintf("minios: all programs done\n");
+            console_close();          /* a split console: let dom0 print the rest */
             pv_ops.shutdown(SHUTDOWN_poweroff);
         }
     }

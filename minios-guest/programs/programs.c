@@ -55,6 +55,9 @@ int hole_victim_main(void);
 int echo_front_main(void);      /* echo.c */
 int echo_back_main(void);
 int grant_attacks_main(void);   /* grant-attacks.c */
+int con_back_main(void);        /* console.c */
+int con_echo_main(void);
+int con_flood_main(void);
 int net_back_main(void);        /* net-back.c */
 int net_front_main(void);       /* net-front.c */
 int net_attack_main(void);      /* net-attacks.c */
@@ -101,6 +104,9 @@ static const struct program programs[] = {
     { "echo-front",        0, 1, echo_front_main },
     { "echo-back",         0, 1, echo_back_main },
     { "grant-attacks",     0, 1, grant_attacks_main },
+    { "con-back",          0, 1, con_back_main },
+    { "con-echo",          0, 1, con_echo_main },
+    { "con-flood",         0, 1, con_flood_main },
     { "net-back",          0, 1, net_back_main },
     { "net-front",         0, 1, net_front_main },
     { "net-attack",        0, 1, net_attack_main },
