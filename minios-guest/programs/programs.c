@@ -55,6 +55,11 @@ int hole_victim_main(void);
 int echo_front_main(void);      /* echo.c */
 int echo_back_main(void);
 int grant_attacks_main(void);   /* grant-attacks.c */
+int balloon_main(void);         /* kernel/balloon.c */
+int memcheck_main(void);        /* memcheck.c */
+int xl_main(void);              /* toolstack/xl.c */
+int domctl_attacks_main(void);  /* domctl-attacks.c */
+int domctl_checks_main(void);
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -98,6 +103,11 @@ static const struct program programs[] = {
     { "echo-front",        0, 1, echo_front_main },
     { "echo-back",         0, 1, echo_back_main },
     { "grant-attacks",     0, 1, grant_attacks_main },
+    { "balloon",           0, 1, balloon_main },
+    { "memcheck",          0, 1, memcheck_main },
+    { "xl",                0, 1, xl_main },
+    { "domctl-attacks",    0, 1, domctl_attacks_main },
+    { "domctl-checks",     0, 1, domctl_checks_main },
 };
 
 const struct program *find_program(const char *name)
