@@ -194,6 +194,7 @@ void domain_free_memory(struct domain *d)
             frame_free(f);
     d->mm.base_mfn = 0;
     d->mm.nr_pinned = 0;
+    d->tot_pages = 0;                   /* what the toolstack lists for it now */
     d->freed = 1;
 }
 
