@@ -238,6 +238,20 @@ static void cmd_create(const char *name, uint32_t pages)
             free_frames());
 }
 
+/* Our ends of a destroyed domain's channels became unbound (the
+ * hypervisor closed its ends); they are ours to close, or every create
+ * would leave one more behind. */
+static void close_ports_to(domid_t id)
+{
+    for (evtchn_port_t p = 1; p < EVENTS_NR_PORTS; p++) {
+        struct evtchn_status st;
+        memset(&st, 0, sizeof st);
+        if (evtchn_status(DOMID_SELF, p, &st) == 0 && st.status == EVTCHNSTAT_unbound &&
+            st.u.unbound.dom == id)
+            evtchn_close(p);
+    }
+}
+
 static void simple(const char *what, uint32_t cmd, int id)
 {
     struct hv_domctl c;
@@ -254,8 +268,10 @@ static void simple(const char *what, uint32_t cmd, int id)
                 before, free_frames());
     else
         kprintf("xl: %s %s (d%d): done\n", what, name_of((uint32_t)id), id);
-    if (r == 0 && cmd == DOMCTL_destroy && id < DOMCTL_MAX_DOMAINS)
+    if (r == 0 && cmd == DOMCTL_destroy && id < DOMCTL_MAX_DOMAINS) {
         names[id][0] = 0;
+        close_ports_to((domid_t)id);
+    }
 }
 
 static void cmd_mem(const char *what, uint32_t cmd, int id, uint32_t pages)

@@ -27,6 +27,7 @@
 #include "kernel/kernel.h"
 #include "kernel/proc.h"
 #include "kernel/vm.h"
+#include "kernel/events.h"
 #include "arch/pvops.h"
 #include "arch/pv/pvops-hv.h"
 #include "arch/pv/hypercall.h"
@@ -218,7 +219,15 @@ int domctl_checks_main(void)
     check_eq(&ck, "unpause it", dc(DOMCTL_unpause, id), 0);
     check_eq(&ck, "unpause it twice", dc(DOMCTL_unpause, id), -HV_EBUSY);
     proc_sleep_ns(5 * MS);
+    int port = find_port_to(id);
+    check_eq(&ck, "it has a channel to us (setregs made it)", port > 0, 1);
     check_eq(&ck, "destroy it", dc(DOMCTL_destroy, id), 0);
+    struct evtchn_status st;
+    memset(&st, 0, sizeof st);
+    evtchn_status(DOMID_SELF, (evtchn_port_t)port, &st);
+    check_eq(&ck, "our end of its channel is unbound now (we saw the close)",
+             st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == id, 1);
+    check_eq(&ck, "close our end", evtchn_close((evtchn_port_t)port), 0);
     check_eq(&ck, "free frames back where they were", (int)(physinfo().u.phys.free_frames - free0), 0);
 
     kprintf("domctl-checks: %d passed, %d failed\n", ck.passed, ck.failed);
