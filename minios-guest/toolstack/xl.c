@@ -20,6 +20,8 @@
  *   mem-set ID SIZE            the target its balloon should meet
  *   mem-max ID SIZE            the most it may hold
  *   info                       free frames, domains, images (xl info)
+ *   top [MS]                   each domain's CPU share and hypercall rate
+ *                              over the next MS ms (default 100; xl top, once)
  * and, for scripts (an instructor's demo, a scenario):
  *   sleep MS | wait ID (until dead) | wait-target ID (its balloon met
  *   the target) | mark (note the free frames) | check-free (the free
@@ -159,6 +161,31 @@ static void cmd_list(void)
         kprintf("xl: %12s %3u %9u %9u %8s %9u %10u\n", name_of(id), id,
                 c.u.info.nr_pages * 4, c.u.info.max_pages * 4, state_name(c.u.info.state),
                 (uint32_t)(c.u.info.cpu_ns / MS), c.u.info.nr_hypercalls);
+    }
+}
+
+/* xl top, once: each domain's share of the CPU and its hypercall rate
+ * over the next ms milliseconds (two samples of its accounting). */
+static void cmd_top(uint32_t ms)
+{
+    static uint64_t cpu0[DOMCTL_MAX_DOMAINS];
+    static uint32_t hc0[DOMCTL_MAX_DOMAINS];
+    struct hv_domctl l, c;
+    if (!ms || dctl(&l, DOMCTL_list, 0) < 0)
+        return;
+    for (uint32_t id = 0; id < DOMCTL_MAX_DOMAINS; id++)
+        if (l.u.list.state[id] && dctl(&c, DOMCTL_getinfo, (domid_t)id) == 0) {
+            cpu0[id] = c.u.info.cpu_ns;
+            hc0[id] = c.u.info.nr_hypercalls;
+        }
+    proc_sleep_ns((uint64_t)ms * MS);
+    kprintf("xl: %12s %3s %8s %6s %12s\n", "Name", "ID", "State", "CPU%", "Hypercalls/s");
+    for (uint32_t id = 0; id < DOMCTL_MAX_DOMAINS; id++) {
+        if (!l.u.list.state[id] || dctl(&c, DOMCTL_getinfo, (domid_t)id) < 0)
+            continue;
+        uint32_t pct = (uint32_t)((c.u.info.cpu_ns - cpu0[id]) * 100 / ((uint64_t)ms * MS));
+        kprintf("xl: %12s %3u %8s %5u%% %12u\n", name_of(id), id, state_name(c.u.info.state), pct,
+                (c.u.info.nr_hypercalls - hc0[id]) * 1000 / ms);
     }
 }
 
@@ -336,6 +363,8 @@ static int run(char *line)
         cmd_list();
     } else if (strcmp(cmd, "info") == 0) {
         cmd_info();
+    } else if (strcmp(cmd, "top") == 0) {
+        cmd_top(n >= 2 ? (uint32_t)parse_id(w[1]) : 100);
     } else if (strcmp(cmd, "create") == 0 && n >= 2) {
         uint32_t pages = 512;
         if (n >= 3 && strncmp(w[2], "mem=", 4) == 0)
@@ -371,7 +400,7 @@ static int run(char *line)
         return 0;
     } else {
         kprintf("xl: unknown command or missing argument: '%s' (list, create NAME [mem=SIZE], "
-                "destroy ID, pause ID, unpause ID, mem-set ID SIZE, mem-max ID SIZE, info, "
+                "destroy ID, pause ID, unpause ID, mem-set ID SIZE, mem-max ID SIZE, info, top [MS], "
                 "sleep MS, wait ID, wait-target ID, mark, check-free, quit)\n", cmd);
     }
     return 1;
