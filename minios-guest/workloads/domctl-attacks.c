@@ -13,7 +13,7 @@
  *       balloon's primitives out of bounds: populate past the maximum dom0
  *       set for it (-ENOMEM, rule over_max), populate a page it holds or
  *       has not got (-EINVAL, bad_pfn), give back a page its kernel still
- *       maps (-EBUSY, in_use).
+ *       maps, or one granted and mapped through the grant (-EBUSY, in_use).
  *   domctl-checks (dom0)     lowers the domU's maximum (for the attack
  *       above), then tries what a buggy toolstack would: destroy or pause
  *       itself, destroy a domain twice or one that never was, create past
@@ -28,6 +28,7 @@
 #include "kernel/proc.h"
 #include "kernel/vm.h"
 #include "kernel/events.h"
+#include "kernel/gnttab.h"
 #include "arch/pvops.h"
 #include "arch/pv/pvops-hv.h"
 #include "arch/pv/hypercall.h"
@@ -115,6 +116,22 @@ int domctl_attacks_main(void)
     check_eq(&ck, "the hole is still a hole", hv_reclaim_page(pfn), -HV_ENOMEM);
     me = info(DOMID_SELF);
     check_eq(&ck, "we hold one page less", (int)(start_info->nr_pages - me.u.info.nr_pages), 1);
+
+    /* A page granted and mapped (here by ourselves: the grant mapping
+     * holds a reference, as a back end's would) cannot be given back;
+     * once unmapped and revoked, it can. */
+    domid_t self = (domid_t)boot_info.domid;
+    void *gp = page_alloc();
+    uint32_t gmfn = ((const uint32_t *)start_info->mfn_list)[((uint32_t)gp - KERNBASE) >> 12];
+    check_eq(&ck, "set up our grant table", gnttab_init(), 0);
+    int ref = gnttab_grant(self, gmfn, 0);
+    void *va = 0;
+    grant_handle_t h = 0;
+    check_eq(&ck, "grant a page and map the grant", ref > 0 ? gnttab_map(self, (grant_ref_t)ref, 0, &va, &h) : ref, 0);
+    check_eq(&ck, "give back a page granted and mapped", hv_give_back_page(gp), -HV_EBUSY);
+    check_eq(&ck, "unmap the grant", gnttab_unmap(va, h), 0);
+    check_eq(&ck, "revoke it", gnttab_end((grant_ref_t)ref), 0);
+    check_eq(&ck, "now it may be given back", hv_give_back_page(gp), 1);
 
     kprintf("domctl-attacks: %d passed, %d failed\n", ck.passed, ck.failed);
     refusals_print();
