@@ -303,6 +303,22 @@ void proc_sleep_ns(uint64_t ns)
         pv_ops.irq_enable();
 }
 
+/* proc_sleep_on with a deadline: until proc_wakeup(chan) or system time
+ * `deadline` (ns), whichever comes first; interrupts off, as there.  What
+ * a driver waiting for a reply that may never come needs (net/netfront.c). */
+void proc_sleep_on_until(void *chan, uint64_t deadline)
+{
+    if (pv_ops.system_ns() >= deadline)
+        return;
+    current->chan = chan;
+    current->wake_at = deadline;
+    current->state = SLEEPING;
+    program_timer();
+    sched();
+    current->chan = 0;
+    current->wake_at = 0;
+}
+
 void proc_timer_tick(void)
 {
     uint64_t now = pv_ops.system_ns();

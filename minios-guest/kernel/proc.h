@@ -86,6 +86,7 @@ void scheduler(void) __attribute__((noreturn));
 void proc_sleep_on(void *chan);                 /* until proc_wakeup(chan) */
 void proc_wakeup(void *chan);                   /* from a handler too */
 void proc_sleep_ns(uint64_t ns);                /* at least ns of system time */
+void proc_sleep_on_until(void *chan, uint64_t deadline);   /* either; deadline in system ns */
 
 /* The timer: wake sleepers whose time has come, ask for a process switch
  * (events masked; from the timer handler).  proc_preempt: switch now if

@@ -55,6 +55,9 @@ int hole_victim_main(void);
 int echo_front_main(void);      /* echo.c */
 int echo_back_main(void);
 int grant_attacks_main(void);   /* grant-attacks.c */
+int net_back_main(void);        /* net-back.c */
+int net_front_main(void);       /* net-front.c */
+int net_attack_main(void);      /* net-attacks.c */
 int balloon_main(void);         /* kernel/balloon.c */
 int memcheck_main(void);        /* memcheck.c */
 int xl_main(void);              /* toolstack/xl.c */
@@ -103,6 +106,9 @@ static const struct program programs[] = {
     { "echo-front",        0, 1, echo_front_main },
     { "echo-back",         0, 1, echo_back_main },
     { "grant-attacks",     0, 1, grant_attacks_main },
+    { "net-back",          0, 1, net_back_main },
+    { "net-front",         0, 1, net_front_main },
+    { "net-attack",        0, 1, net_attack_main },
     { "balloon",           0, 1, balloon_main },
     { "memcheck",          0, 1, memcheck_main },
     { "xl",                0, 1, xl_main },

@@ -28,6 +28,7 @@
 #include "public/io_ring.h"
 #include "public/memory.h"
 #include "public/mmu.h"
+#include "public/netif.h"
 #include "public/multicall.h"
 #include "public/sched.h"
 #include "public/shared_info.h"
