@@ -220,6 +220,14 @@ int proc_exec(const struct program *prog, struct trapframe *tf)
     return 0;
 }
 
+int proc_count_live(void)
+{
+    int n = 0;
+    for (int i = 0; i < NPROC; i++)
+        n += procs[i].state != UNUSED && procs[i].state != DONE;
+    return n;
+}
+
 int proc_others_runnable(void)
 {
     for (int i = 0; i < NPROC; i++)

@@ -64,6 +64,7 @@ struct proc *myproc(void);
 int  proc_spawn(const struct program *prog);    /* returns pid, or -1 */
 void proc_yield(void);                          /* let another process run */
 int  proc_others_runnable(void);
+int  proc_count_live(void);                     /* processes not finished (itself too) */
 void proc_exit(int code) __attribute__((noreturn));
 void proc_kill(struct proc *p, int vector) __attribute__((noreturn));
 struct proc *proc_wait(int pid);                /* until pid is DONE */
