@@ -45,6 +45,9 @@ Figure keys (KEY above), for the running text:
                                write_insns_per_request read_insns_per_request
                                events_per_100; STAT: median min max), and
     block.CONFIG.runs          how many runs those are
+    net.PATH.KEY.STAT          the split network (PATH: domu_domu domu_host;
+                               KEY: pkts_per_minsn insns_per_pkt; STAT:
+                               median min max), and net.PATH.runs
 
 Python's standard library only.
 """
@@ -209,6 +212,10 @@ def figure(res, key):
         if p[0] == "block" and len(p) == 4:
             v = res["block"][p[1]][p[2]][p[3]]
             return num(v, 1 if "kib" in p[2] else 0)
+        if p[0] == "net" and len(p) == 3 and p[2] == "runs":
+            return num(res["net"][p[1]]["runs"])
+        if p[0] == "net" and len(p) == 4:
+            return num(res["net"][p[1]][p[2]][p[3]], 1 if p[2] == "pkts_per_minsn" else 0)
     except (KeyError, TypeError):
         pass
     raise Unknown(key)

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include "public/hvkit.h"
 #include "public/blkif.h"
+#include "public/consif.h"
 #include "public/device.h"
 #include "public/domctl.h"
 #include "public/event_channel.h"
@@ -29,6 +30,7 @@
 #include "public/io_ring.h"
 #include "public/memory.h"
 #include "public/mmu.h"
+#include "public/netif.h"
 #include "public/multicall.h"
 #include "public/sched.h"
 #include "public/shared_info.h"
