@@ -71,6 +71,8 @@ struct blk_backend {
     uint64_t mark, cost[3];
     uint32_t kib2[3];                  /* sectors moved, per op (KiB * 2) */
     uint32_t requests[3];
+    struct pending *taken;             /* a page: this round's requests from this ring */
+    uint32_t ntaken;
 };
 
 static struct blk_backend backends[BLK_MAX_FRONTS];
@@ -79,17 +81,21 @@ static uint32_t head;                  /* the disk sector the last request ended
 static uint32_t rounds, round_requests;
 
 /* The bounce buffer between the granted pages and the disk: one request's
- * worth, page-aligned so each page is one frame for GNTTABOP_copy. */
-static uint8_t bounce[BLKIF_MAX_SECTORS * BLKIF_SECTOR_SIZE] __attribute__((aligned(4096)));
+ * worth of pages, allocated at start (not in .bss: every domain runs the
+ * same image, and a small domU has no 44 KiB to spare). */
+static uint8_t *bounce[BLKIF_MAX_PAGES];
 
-/* One round's requests, from every ring. */
+/* One round's requests.  Each back end keeps those taken from its ring in
+ * a page of its own (a ring's worth: IO_RING_SLOTS); order[] lists every
+ * ring's, for the elevator to sort. */
 struct pending {
-    struct blk_backend *be;
+    struct blk_backend *be;            /* 0: dropped (its front end broke the ring) */
     struct blkif_request q;
     uint32_t lba;                      /* where on the disk, once checked */
     int32_t status;                    /* 1: not checked yet */
 };
-static struct pending pend[BLK_MAX_FRONTS * IO_RING_SLOTS];
+_Static_assert(IO_RING_SLOTS * sizeof(struct pending) <= 4096, "a ring's requests: one page");
+static struct pending *order[BLK_MAX_FRONTS * IO_RING_SLOTS];
 
 /* The trace note (DEVOP_io_note), only while a trace is recorded. */
 static void note(const struct blk_backend *be, uint32_t kind, uint32_t a0, uint32_t a1,
@@ -164,14 +170,19 @@ static int32_t check(struct pending *p)
     return 0;
 }
 
+/* Sectors of page i of the request. */
+static uint32_t page_sectors(const struct pending *p, uint32_t i)
+{
+    uint32_t n = p->q.count - i * BLKIF_SECTORS_PER_PAGE;
+    return n > BLKIF_SECTORS_PER_PAGE ? BLKIF_SECTORS_PER_PAGE : n;
+}
+
 /* Copy page i of the request between the bounce buffer and the front
  * end's grant.  to_front: a read's data going out. */
 static int copy_page(const struct pending *p, uint32_t i, int to_front)
 {
-    uint32_t n = p->q.count - i * BLKIF_SECTORS_PER_PAGE;
-    if (n > BLKIF_SECTORS_PER_PAGE)
-        n = BLKIF_SECTORS_PER_PAGE;
-    uint32_t mfn = pv_ops.pt_mfn(bounce + i * 4096);
+    uint32_t n = page_sectors(p, i);
+    uint32_t mfn = pv_ops.pt_mfn(bounce[i]);
     struct gnttab_copy c = { .len = (uint16_t)(n * BLKIF_SECTOR_SIZE) };
     struct gnttab_copy_ptr mine = { .u.gmfn = mfn, .domid = DOMID_SELF, .offset = 0 };
     struct gnttab_copy_ptr theirs = { .u.ref = p->q.gref[i], .domid = p->be->front, .offset = 0 };
@@ -187,17 +198,21 @@ static int copy_page(const struct pending *p, uint32_t i, int to_front)
     return gnttab_copy(&c);
 }
 
+/* The data through the bounce pages, one IDE command per page.  A write
+ * copies every page in before the disk is touched: a bad grant anywhere
+ * in the request, and nothing of it is written. */
 static int32_t do_io(const struct pending *p)
 {
     uint32_t pages = (p->q.count + BLKIF_SECTORS_PER_PAGE - 1) / BLKIF_SECTORS_PER_PAGE;
     int r = 0;
     if (p->q.op == BLKIF_OP_WRITE) {
         for (uint32_t i = 0; r == 0 && i < pages; i++)
-            r = copy_page(p, i, 0);    /* e.g. not granted to us: nothing is written */
-        if (r == 0)
-            r = ide_write(p->lba, p->q.count, bounce);
+            r = copy_page(p, i, 0);    /* e.g. not granted to us */
+        for (uint32_t i = 0; r == 0 && i < pages; i++)
+            r = ide_write(p->lba + i * BLKIF_SECTORS_PER_PAGE, page_sectors(p, i), bounce[i]);
     } else {
-        r = ide_read(p->lba, p->q.count, bounce);
+        for (uint32_t i = 0; r == 0 && i < pages; i++)
+            r = ide_read(p->lba + i * BLKIF_SECTORS_PER_PAGE, page_sectors(p, i), bounce[i]);
         for (uint32_t i = 0; r == 0 && i < pages; i++)
             r = copy_page(p, i, 1);    /* e.g. a read-only grant: refused */
     }
@@ -223,7 +238,8 @@ static void teardown(struct blk_backend *be, uint32_t my_state, const char *why)
             be->out_of_order, be->sent, be->suppressed);
 }
 
-/* Take every request waiting on be's ring into pend[] from *n on. */
+/* Take every request waiting on be's ring into its page, listed in
+ * order[] from *n on. */
 static void take(struct blk_backend *be, uint32_t *n)
 {
     for (;;) {
@@ -235,8 +251,8 @@ static void take(struct blk_backend *be, uint32_t *n)
                     be->ring.rsp_prod_pvt);
             /* Requests of it already taken are dropped with it. */
             for (uint32_t i = 0; i < *n; i++)
-                if (pend[i].be == be)
-                    pend[i].be = 0;
+                if (order[i]->be == be)
+                    order[i]->be = 0;
             teardown(be, DEV_STATE_CONNECTED, "front end broken, disconnected");
             return;
         }
@@ -246,7 +262,11 @@ static void take(struct blk_backend *be, uint32_t *n)
             return;
         }
         while (avail--) {
-            struct pending *p = &pend[(*n)++];
+            /* At most a ring's worth a round: io_back_requests counts
+             * from our oldest unanswered request, and all are answered
+             * by the end of the round. */
+            struct pending *p = &be->taken[be->ntaken++];
+            order[(*n)++] = p;
             p->be = be;
             io_back_get_request(&be->ring, &p->q, sizeof p->q);
             p->status = 1;
@@ -268,28 +288,30 @@ static uint32_t key(const struct pending *p)
 static int round_once(void)
 {
     uint32_t n = 0;
-    for (uint32_t i = 0; i < nfronts; i++)
+    for (uint32_t i = 0; i < nfronts; i++) {
+        backends[i].ntaken = 0;
         if (!backends[i].done && backends[i].ring_va)
             take(&backends[i], &n);
+    }
     if (n == 0)
         return 0;
     rounds++;
     round_requests += n;
     for (uint32_t i = 0; i < n; i++)
-        if (pend[i].be)
-            pend[i].status = check(&pend[i]);
+        if (order[i]->be)
+            order[i]->status = check(order[i]);
     /* Insertion sort by key: n is at most a few rings' worth. */
     for (uint32_t i = 1; i < n; i++) {
-        struct pending t = pend[i];
+        struct pending *t = order[i];
         uint32_t j = i;
-        while (j > 0 && key(&pend[j - 1]) > key(&t)) {
-            pend[j] = pend[j - 1];
+        while (j > 0 && key(order[j - 1]) > key(t)) {
+            order[j] = order[j - 1];
             j--;
         }
-        pend[j] = t;
+        order[j] = t;
     }
     for (uint32_t i = 0; i < n; i++) {
-        struct pending *p = &pend[i];
+        struct pending *p = order[i];
         struct blk_backend *be = p->be;
         if (!be || be->done)
             continue;                  /* its front end was disconnected */
@@ -306,7 +328,7 @@ static int round_once(void)
         }
         /* Out of order: an older request of this ring is still unanswered. */
         for (uint32_t j = i + 1; j < n; j++)
-            if (pend[j].be == be && pend[j].q.id < p->q.id) {
+            if (order[j]->be == be && order[j]->q.id < p->q.id) {
                 be->out_of_order++;
                 break;
             }
@@ -389,6 +411,11 @@ int blk_back_main(void)
         kprintf("blk-back: FAIL: cannot start (%u front ends)\n", nfronts);
         return 1;
     }
+    for (uint32_t i = 0; i < BLKIF_MAX_PAGES; i++)
+        if (!(bounce[i] = page_alloc())) {
+            kprintf("blk-back: FAIL: no memory for the bounce pages\n");
+            return 1;
+        }
     /* The hardware: the disk and its partition table. */
     int r = ide_init();
     if (r < 0) {
@@ -415,6 +442,11 @@ int blk_back_main(void)
         be->front = (domid_t)(i + 1);
         be->start = part[i].start;
         be->sectors = part[i].sectors;
+        be->taken = page_alloc();
+        if (!be->taken) {
+            kprintf("blk-back: FAIL: no memory for d%u's requests\n", be->front);
+            return 1;
+        }
         r = part[i].type ? device_create(DEV_TYPE_BLOCK, be->front, (domid_t)boot_info.domid,
                                          &be->id) : -HV_ENODEV;
         kprintf("blk-back: device %u for d%u: partition %u, sectors %u..%u (%d)\n", be->id,
