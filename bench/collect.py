@@ -231,6 +231,9 @@ def block(out):
             v = sorted(v)
             cfg[k] = {"median": v[(len(v) - 1) // 2], "min": v[0], "max": v[-1]}
         res[name] = cfg
+    return res
+
+
 # The split network (bench/net-domu.scn, bench/net-host.scn, booted by
 # bench/parts/net.sh several times into OUT/net/<run>/).
 NET_PATHS = {
