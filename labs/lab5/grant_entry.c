@@ -36,7 +36,7 @@
  *     revoke is a compare-and-exchange of the flags with 0 that expects
  *     those bits clear, so an entry in use cannot be revoked.
  *
- * Test with:  make LAB=5 unit-tests && build/lab5/tests/unit-tests --filter 'grant/*'
+ * Test with:  make LAB=5 unit-tests && build/lab5/tests/unit-tests   (the grant suite)
  */
 #include "grant/grant.h"
 #include "mm/page_type.h"
