@@ -61,6 +61,9 @@ int hvt_format_value(char *buf, size_t len, const char *fmt, uint32_t v)
         return snprintf(buf, len, "0x%x", v);
     if (strcmp(fmt, "dom") == 0)
         return hvt_format_dom(buf, len, v);
+    if (strcmp(fmt, "ip") == 0)         /* network byte order: first octet lowest */
+        return snprintf(buf, len, "%u.%u.%u.%u", v & 0xFF, (v >> 8) & 0xFF,
+                        (v >> 16) & 0xFF, v >> 24);
     if (strcmp(fmt, "err") == 0) {
         /* A hypercall result: >= 0 is a value, < 0 is -errno (hvkit.h). */
         if ((int32_t)v >= 0)
