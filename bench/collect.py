@@ -270,6 +270,22 @@ def net(out):
     return res
 
 
+def ring(out):
+    """The echo ring (bench/parts/rings.sh): per batch size (1, 8, 32), the
+    instructions of one request front -> back -> front and the events
+    both sides raised per 100 requests, as the front end printed them."""
+    res = {}
+    for b in (1, 8, 32):
+        lines = read(os.path.join(out, f"ring-b{b}", "serial.log"))
+        res[f"b{b}"] = {
+            "insns_per_request": int(one(rf"bench: echo_request_batch{b} (\d+)", lines,
+                                         f"ring-b{b}").group(1)),
+            "events_per_100": int(one(rf"bench: echo_events_per_100_batch{b} (\d+)", lines,
+                                      f"ring-b{b}").group(1)),
+        }
+    return res
+
+
 def trace_paths(trace_bin, hvtrace):
     """`hvtrace stats`'s exact hypercall path lengths (the since_entry of
     each record), for the trace=on run of the bench program."""
@@ -361,6 +377,7 @@ def collect(out, hvtrace):
     res["host"] = host(read(os.path.join(out, "host.txt")))
     res["block"] = block(out)
     res["net"] = net(out)
+    res["ring"] = ring(out)
     return res
 
 

@@ -48,6 +48,9 @@ Figure keys (KEY above), for the running text:
     net.PATH.KEY.STAT          the split network (PATH: domu_domu domu_host;
                                KEY: pkts_per_minsn insns_per_pkt; STAT:
                                median min max), and net.PATH.runs
+    ring.BATCH.KEY             the echo ring (BATCH: b1 b8 b32; KEY:
+                               insns_per_request events_per_100)
+    ring.ratio.A.B             instructions per request at A over those at B
 
 Python's standard library only.
 """
@@ -212,6 +215,11 @@ def figure(res, key):
         if p[0] == "block" and len(p) == 4:
             v = res["block"][p[1]][p[2]][p[3]]
             return num(v, 1 if "kib" in p[2] else 0)
+        if p[0] == "ring" and len(p) == 3:
+            return num(res["ring"][p[1]][p[2]])
+        if p[0] == "ring" and len(p) == 4 and p[1] == "ratio":
+            a, b = res["ring"][p[2]]["insns_per_request"], res["ring"][p[3]]["insns_per_request"]
+            return f"{a / b:.1f}"
         if p[0] == "net" and len(p) == 3 and p[2] == "runs":
             return num(res["net"][p[1]]["runs"])
         if p[0] == "net" and len(p) == 4:
