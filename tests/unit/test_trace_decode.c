@@ -216,6 +216,7 @@ Test(decode, value_formats)
     hvt_format_value(b, sizeof b, "dom", 7);          cr_assert_str_eq(b, "d7");
     hvt_format_value(b, sizeof b, "dom", DOMID_HV);   cr_assert_str_eq(b, "hv");
     hvt_format_value(b, sizeof b, "dom", DOMID_IDLE); cr_assert_str_eq(b, "idle");
+    hvt_format_value(b, sizeof b, "ip", 0x1002000a);  cr_assert_str_eq(b, "10.0.2.16");
     hvt_format_value(b, sizeof b, "hcall", 32);       cr_assert_str_eq(b, "event_channel_op");
     hvt_format_value(b, sizeof b, "hcall", 2);        cr_assert_str_eq(b, "2");
     hvt_format_value(b, sizeof b, "nosuchtype", 5);   cr_assert_str_eq(b, "5");
@@ -448,7 +449,7 @@ Test(decode, seq_numbers_wrap_without_a_gap)
 static int builtin_format(const char *f)
 {
     return !strcmp(f, "u") || !strcmp(f, "d") || !strcmp(f, "x") ||
-           !strcmp(f, "err") || !strcmp(f, "dom");
+           !strcmp(f, "err") || !strcmp(f, "dom") || !strcmp(f, "ip");
 }
 
 Test(def_file, every_event_is_well_formed)
