@@ -488,6 +488,59 @@ static void ring_line(char *buf, size_t len, const struct hvt_device *v, uint32_
              (unsigned long long)v->suppressed[1]);
 }
 
+/* The second line of a device: how its ends met (ring grant, ports), the
+ * events that arrived at each end, what the back end said it did with the
+ * requests (io_req / io_rsp) and, for a network device, its packets by
+ * verdict.  "-" where the trace has no such records. */
+static void ring_line2(char *buf, size_t len, const struct hvt_device *v)
+{
+    size_t n;
+    snprintf(buf, len, "    ring ref %u %s, ports %u/%u, events in %llu/%llu", v->ring_ref,
+             v->ring_mapped ? "mapped" : "unmapped", v->port[0], v->port[1],
+             (unsigned long long)v->events[0], (unsigned long long)v->events[1]);
+    n = strlen(buf);
+    if (v->io_taken + v->io_answered)
+        snprintf(buf + n, len - n, "; taken %llu answered %llu out_of_order %llu "
+                 "failed %llu waiting %u", (unsigned long long)v->io_taken,
+                 (unsigned long long)v->io_answered, (unsigned long long)v->io_out_of_order,
+                 (unsigned long long)v->io_errors, v->ntaken);
+    else
+        snprintf(buf + n, len - n, "; taken - answered - (no io_req/io_rsp)");
+    n = strlen(buf);
+    if (v->io_unmatched)
+        snprintf(buf + n, len - n, " unmatched %llu", (unsigned long long)v->io_unmatched);
+    uint64_t any = v->pkts_to;
+    for (int k = 0; k < HVT_NVERDICTS; k++)
+        any += v->pkts[k];
+    if (any || v->type == 4 /* DEV_TYPE_NET */) {
+        n = strlen(buf);
+        snprintf(buf + n, len - n, "; packets:");
+        for (int k = 0; k < HVT_NVERDICTS; k++)
+            if (v->pkts[k]) {
+                const char *name = hvt_enum_name("netverdict", (uint32_t)k);
+                n = strlen(buf);
+                snprintf(buf + n, len - n, " %s=%llu", name ? name : "?",
+                         (unsigned long long)v->pkts[k]);
+            }
+        n = strlen(buf);
+        snprintf(buf + n, len - n, " onto_ring=%llu", (unsigned long long)v->pkts_to);
+    }
+}
+
+/* Device interrupts that became events: "irq14->d0:7=120". */
+static void pirq_line(char *buf, size_t len, const struct hvt_model *m)
+{
+    snprintf(buf, len, "device interrupts (pirq), irq->domain:port=count:");
+    for (int i = 0; i < HVT_MAX_IRQ; i++)
+        if (m->pirq[i]) {
+            char dn[16];
+            size_t n = strlen(buf);
+            hvt_format_dom(dn, sizeof dn, m->pirq_dom[i]);
+            snprintf(buf + n, len - n, " irq%d->%s:%u=%llu", i, dn, m->pirq_port[i],
+                     (unsigned long long)m->pirq[i]);
+        }
+}
+
 static int any_device(const struct live *L)
 {
     for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++)
@@ -543,8 +596,12 @@ static void print_counters(FILE *f, const struct live *L, double span_s)
             if (L->model.dev[id].seen) {
                 ring_line(line, sizeof line, &L->model.dev[id], id);
                 fprintf(f, "%s\n", line);
+                ring_line2(line, sizeof line, &L->model.dev[id]);
+                fprintf(f, "%s\n", line);
             }
         grant_line(line, sizeof line, &L->model);
+        fprintf(f, "%s\n", line);
+        pirq_line(line, sizeof line, &L->model);
         fprintf(f, "%s\n", line);
     }
 }
@@ -853,10 +910,14 @@ static void draw_rings(struct live *L, int top, int rows)
         if (L->model.dev[id].seen) {
             ring_line(line, sizeof line, &L->model.dev[id], id);
             put(y++, 0, 0, "%s", line);
+            ring_line2(line, sizeof line, &L->model.dev[id]);
+            put(y++, 0, 0, "%s", line);
         }
     if (!any_device(L))
         put(y++, 0, 0, "(no split device yet)");
     grant_line(line, sizeof line, &L->model);
+    put(y++, 0, 0, "%s", line);
+    pirq_line(line, sizeof line, &L->model);
     put(y++, 0, 0, "%s", line);
     snprintf(line, sizeof line, "refused grant operations by rule:");
     for (unsigned k = 1; k < 32; k++)
