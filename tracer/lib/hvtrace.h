@@ -439,6 +439,22 @@ int hvt_dot_kind_parse(const char *name, enum hvt_dot_kind *kind);
 int hvt_dot_write(FILE *out, const struct hvt_trace *t, const struct hvt_dot_opts *o,
                   char *err, size_t errlen);
 
+/* `hvtrace seq`: one I/O request, or one packet, end to end, as a message
+ * sequence chart (viz/seq.c): front end, hypervisor, back end, hardware. */
+struct hvt_seq_opts {
+    uint32_t dev;               /* the device (1..HVT_MAX_DEVS) */
+    uint32_t req;               /* the request's id (io_req); a device with no
+                                   io_req records: its place on the ring, from 1 */
+    uint64_t from_seq;          /* the first io_req with that id from this
+                                   record on (ids are reused) */
+    uint32_t pkt;               /* else: the pkt-th net_pkt record (of dev, if
+                                   dev is not 0), from 1 */
+    int      dot;               /* Graphviz instead of text */
+};
+/* Write the chart; 0, or -1 with err (no such device, request, packet). */
+int hvt_seq_write(FILE *out, const struct hvt_trace *t, const struct hvt_seq_opts *o,
+                  char *err, size_t errlen);
+
 /* `hvtrace chrome`: Chrome trace-event JSON (opens in Perfetto). */
 int hvt_chrome_write(FILE *out, const struct hvt_trace *t);
 
