@@ -132,8 +132,8 @@ static void push_event(struct chart *c, size_t p, const struct hvt_device *v, in
     const struct trace_record *pr = rec(c, p);
     uint32_t dev = pr->args[0];
     size_t lo = p, hi = p + 8 < c->t->n ? p + 8 : c->t->n;
-    while (lo > 0 && !(is_dev(rec(c, lo - 1), TRC_RING_PUSH, dev) &&
-                       (rec(c, lo - 1)->args[1] & 1) == (uint32_t)end))
+    while (lo > 0 && lo + 6 > p && !(is_dev(rec(c, lo - 1), TRC_RING_PUSH, dev) &&
+                                     (rec(c, lo - 1)->args[1] & 1) == (uint32_t)end))
         lo--;
     size_t send = (size_t)-1;
     for (size_t i = lo; i < hi; i++) {
@@ -204,8 +204,11 @@ static void add_work(struct chart *c, size_t a, size_t b, const struct hvt_devic
         if (r->event == TRC_PIRQ && r->args[1] == v->dom[1]) {
             add(c, i, L_HW, lane, "pirq irq %u -> port %u (the device interrupts)",
                 r->args[0], r->args[2]);
-        } else if (r->domain == v->dom[1] && (r->event == TRC_GNT_MAP ||
-                   r->event == TRC_GNT_UNMAP || r->event == TRC_GNT_COPY)) {
+        } else if (r->domain == v->dom[1] &&
+                   ((r->event == TRC_GNT_MAP && r->args[0] == v->dom[0]) ||
+                    (r->event == TRC_GNT_UNMAP && r->args[2] == v->dom[0]) ||
+                    (r->event == TRC_GNT_COPY && (r->args[0] == v->dom[0] ||
+                                                  r->args[2] == v->dom[0])))) {
             grants++;
             if (shown >= 4)
                 continue;
@@ -224,7 +227,9 @@ static void add_work(struct chart *c, size_t a, size_t b, const struct hvt_devic
         }
     }
     if (grants > shown)
-        note(c, "%u more grant operations by d%u in between", grants - shown, v->dom[1]);
+        note(c, "%u more grant operations by d%u on d%u's grants in between (other "
+             "requests' too, when the back end serves several at once)", grants - shown,
+             v->dom[1], v->dom[0]);
 }
 
 static void name_lanes(struct chart *c, const struct hvt_device *v, uint32_t dev,
@@ -314,7 +319,7 @@ static int chart_request(struct chart *c, uint32_t dev, uint32_t id, size_t q, u
                 push = i;
         }
     }
-    if (push == (size_t)-1)
+    if (push == (size_t)-1 && q != (size_t)-1)
         push = last_before;     /* the back end noted fewer requests than it took */
     if (q == (size_t)-1 && push == (size_t)-1) {
         snprintf(err, errlen, "device %u: no request %u on its ring (no ring_push with "
@@ -388,6 +393,8 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
     vf.dom[1] = vt.dom[1] = r->domain;
     int have_from = vf.seen, have_to = vt.seen && to != from;
     name_lanes(c, have_from ? &vf : &vt, from, have_from && have_to ? &vt : NULL, to);
+    if (have_from && have_to)
+        c->lane_used[L_FRONT2] = 1;     /* the receiver, even if never woken */
     snprintf(c->lane_name[L_BACK], sizeof c->lane_name[0], "d%u back", r->domain);
 
     char src[24], dst[24];
