@@ -20,6 +20,15 @@
 #         reads the console from stdin instead of nothing; output still goes
 #         to serial.log.
 #
+#     qemu_args 'ARGS'  /  before_run 'CMD'  /  during_run 'CMD'  /  after_run 'CMD'
+#         the machine's devices and the host's part of a test: more QEMU
+#         arguments (a -drive, a -netdev and NIC); a host command before
+#         QEMU starts (make a disk image), one beside it (a UDP client that
+#         talks to the guests), one after (read the image back).  The
+#         exit status of a during/after command is a check.  $DIR, $BUILD,
+#         $HVK_ROOT and $UDP_PORT1..3 are put in when the run starts: write
+#         them in single quotes (more where the functions are defined).
+#
 #     expect_trace_matches_guest
 #         every result the guest was refused with is the result the trace
 #         records, in order, and every record that refused a call says the
@@ -79,6 +88,10 @@ scn_reset() {
     SCN_EXPECTS=()           # one "kind<US>arg<US>arg..." per expectation
     SCN_ERRORS=()            # mistakes found in the file itself
     SCN_INPUT=""             # typed on the serial console (serial_input)
+    SCN_QEMU_ARGS=()         # qemu_args: more of QEMU's command line (devices)
+    SCN_BEFORE=()            # before_run: host commands before QEMU starts
+    SCN_DURING=()            # during_run: host commands while QEMU runs
+    SCN_AFTER=()             # after_run: host checks after it ended
 }
 
 # Arguments of one expectation are kept in a single array element, joined by
@@ -94,6 +107,23 @@ serial_input() { SCN_INPUT+="$*"$'\n'; }
 memory()      { SCN_MEM="$1"; }
 time_limit()  { SCN_LIMIT="$1"; }
 insn_limit()  { SCN_INSN_LIMIT="$1"; }
+# The machine's devices and the host's part of a test (course: split
+# drivers -- dom0 drives QEMU's real disk and NIC, and the host is the
+# rest of the world: it makes the disk image, talks to the guests over
+# UDP, and reads the image afterwards).  Each takes one string, kept as
+# written; in it $DIR (this run's output folder), $BUILD, $HVK_ROOT and
+# $UDP_PORT1..3 (free UDP ports on 127.0.0.1, picked for this run) are
+# replaced when the run starts -- so write them in SINGLE quotes.
+#   qemu_args  'ARGS'  more QEMU arguments (split at spaces), e.g. a -drive
+#   before_run 'CMD'   a host command (bash, in the kit's root) before QEMU
+#                      starts; if it fails, so does the scenario
+#   during_run 'CMD'   started right after QEMU, in the background; killed
+#                      when QEMU ends; its exit status is a check
+#   after_run  'CMD'   run after QEMU ended; its exit status is a check
+qemu_args()   { SCN_QEMU_ARGS+=("$*"); }
+before_run()  { SCN_BEFORE+=("$*"); }
+during_run()  { SCN_DURING+=("$*"); }
+after_run()   { SCN_AFTER+=("$*"); }
 EXIT_NAMES="done crashed panic triple-fault timeout deadlock stuck limit"
 expect_exit() {
     case " $EXIT_NAMES " in
@@ -247,6 +277,40 @@ qemu_build_cmd() {
     esac
     QEMU_CMD+=(-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4
         -d cpu_reset,guest_errors -D "$dir/qemu.log")
+    local extra words
+    for extra in "${SCN_QEMU_ARGS[@]}"; do
+        read -r -a words <<<"$(scn_expand "$extra" "$dir")"
+        QEMU_CMD+=("${words[@]}")
+    done
+}
+
+# scn_expand TEXT DIR — TEXT with the run's names put in (see qemu_args).
+scn_expand() {
+    local t=$1
+    t=${t//\$DIR/$2}
+    t=${t//\$BUILD/$BUILD}
+    t=${t//\$HVK_ROOT/$HVK_ROOT}
+    t=${t//\$UDP_PORT1/${UDP_PORT1-}}
+    t=${t//\$UDP_PORT2/${UDP_PORT2-}}
+    t=${t//\$UDP_PORT3/${UDP_PORT3-}}
+    printf '%s' "$t"
+}
+
+# scn_pick_ports — UDP_PORT1..3: three UDP ports free on 127.0.0.1 now
+# (the kernel's choice for port 0), only when the scenario names one.
+scn_pick_ports() {
+    case "${SCN_QEMU_ARGS[*]} ${SCN_BEFORE[*]} ${SCN_DURING[*]} ${SCN_AFTER[*]}" in
+        *UDP_PORT*) ;;
+        *) return 0 ;;
+    esac
+    local ports
+    ports=$(python3 -c '
+import socket
+ss = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(3)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))') || return 1
+    read -r UDP_PORT1 UDP_PORT2 UDP_PORT3 <<<"$ports"
+    export UDP_PORT1 UDP_PORT2 UDP_PORT3
 }
 
 # The images a configuration needs, so a missing build is a clear message

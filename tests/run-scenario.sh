@@ -66,6 +66,8 @@ REC_PID=""   # the recorder's
 # behind.  timeout(1) passes the TERM on to QEMU.
 on_signal() {
     [ -n "$QPID" ] && kill -TERM "$QPID" 2>/dev/null
+    local pid
+    for pid in "${DURING_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
     recorder_stop
     [ "${KEEP_RAM:-0}" = 1 ] || rm -f "$DIR/ram.bin"
     say "scenario $NAME: FAIL (interrupted)"
@@ -98,9 +100,83 @@ run_qemu() {
     recorder_start "$DIR" "$QPID" || true
     echo go >&3
     exec 3>&-
+    during_start
     wait "$QPID"; STATUS=$?
     QPID=""
     recorder_stop
+    during_stop
+}
+
+# --- the host's part: before_run, during_run, after_run (tests/lib-qemu.sh) ---
+# Each runs with bash in the kit's root, and sees DIR, BUILD, HVK_ROOT and
+# UDP_PORT1..3 in its environment.
+DURING_PIDS=() DURING_RC=()
+
+before_run_all() {
+    local c i=0
+    for c in "${SCN_BEFORE[@]}"; do
+        i=$((i + 1))
+        if ! (cd "$HVK_ROOT" && bash -c "$(scn_expand "$c" "$DIR")") >"$DIR/before$i.log" 2>&1; then
+            say "  error: before_run '$c' failed:"
+            tail -n 10 "$DIR/before$i.log" | sed 's/^/  | /'
+            return 1
+        fi
+    done
+}
+
+during_start() {
+    local c i=0
+    : >"$DIR/during.log"
+    for c in "${SCN_DURING[@]}"; do
+        i=$((i + 1))
+        ( cd "$HVK_ROOT" && exec bash -c "$(scn_expand "$c" "$DIR")" ) \
+            > >(sed "s/^/[$i] /" >>"$DIR/during.log") 2>&1 &
+        DURING_PIDS+=($!)
+    done
+}
+
+# QEMU has ended: a host command still running gets 3 s to finish (it may
+# be reading the guests' last answers), then it is stopped and fails.
+during_stop() {
+    local i pid t
+    for i in "${!DURING_PIDS[@]}"; do
+        pid=${DURING_PIDS[$i]}
+        for t in 1 2 3 4 5 6; do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.5
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+            DURING_RC[$i]=killed
+        else
+            wait "$pid"; DURING_RC[$i]=$?
+        fi
+    done
+    DURING_PIDS=()
+}
+
+check_host() {
+    local i c rc
+    for i in "${!SCN_DURING[@]}"; do
+        c=${SCN_DURING[$i]} rc=${DURING_RC[$i]-"not started"}
+        if [ "$rc" = 0 ]; then ok "during: $c"
+        else
+            fail "during: $c: $( [ "$rc" = killed ] && echo "still running when QEMU ended (stopped)" || echo "exit status $rc") (see $DIR/during.log)"
+            grep "^\[$((i + 1))\] " "$DIR/during.log" | tail -n 8 | sed 's/^/       /'
+        fi
+    done
+    i=0
+    for c in "${SCN_AFTER[@]}"; do
+        i=$((i + 1))
+        if (cd "$HVK_ROOT" && bash -c "$(scn_expand "$c" "$DIR")") >"$DIR/after$i.log" 2>&1; then
+            ok "after: $c"
+            [ -s "$DIR/after$i.log" ] && tail -n 3 "$DIR/after$i.log" | sed 's/^/       /'
+        else
+            fail "after: $c failed (see $DIR/after$i.log)"
+            tail -n 8 "$DIR/after$i.log" | sed 's/^/       /'
+        fi
+    done
 }
 
 # After the run: a serial log without the CRs of "\r\n" (so `$` in a regex
@@ -343,7 +419,14 @@ main() {
     fi
 
     mkdir -p "$DIR" || die "cannot create $DIR"
-    rm -f "$DIR"/{ram.bin,serial.log,trace.bin,trace.txt,qemu.log,qemu.stderr,hvtrace.log,dump.err,result.txt}
+    rm -f "$DIR"/{ram.bin,serial.log,trace.bin,trace.txt,qemu.log,qemu.stderr,hvtrace.log,dump.err,result.txt,during.log,before*.log,after*.log}
+    export DIR BUILD HVK_ROOT
+    if ! scn_pick_ports; then
+        say "scenario $NAME: FAIL (no free UDP ports on 127.0.0.1)"; exit 1
+    fi
+    if ! before_run_all; then
+        say "scenario $NAME: FAIL (before_run failed)"; exit 1
+    fi
     qemu_build_cmd test "$DIR"
     { say "# $NAME: the exact QEMU command, to run again from $HVK_ROOT"
       say "# (QEMU's exit status says how it ended: see hv/include/public/exit.h)"
@@ -355,6 +438,7 @@ main() {
     trap - INT TERM
 
     check_exit
+    check_host
     local e
     for e in "${SCN_EXPECTS[@]}"; do check_one "$e"; done
 

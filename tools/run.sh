@@ -114,8 +114,21 @@ main() {
     check_images || exit 1
     mkdir -p "$DIR"
     [ "${HVK_NO_RECORDER:-0}" = 1 ] || rm -f "$DIR"/{ram.bin,trace.bin,qemu.log,hvtrace.log}
+    # The host's part of the configuration (a disk image to make, a UDP
+    # client to talk to the guests: tests/lib-qemu.sh): made before, and
+    # started beside, QEMU; here nothing is checked.
+    export DIR BUILD HVK_ROOT
+    scn_pick_ports || die "no free UDP ports on 127.0.0.1"
+    local c
+    for c in "${SCN_BEFORE[@]}"; do
+        bash -c "$(scn_expand "$c" "$DIR")" >"$DIR/before.log" 2>&1 ||
+            die "before_run '$c' failed: see $DIR/before.log"
+    done
     qemu_build_cmd run "$DIR"
     { echo "# the demo's QEMU command, from $HVK_ROOT"; qemu_cmd_line; echo; } >"$DIR/cmdline.txt"
+    for c in "${SCN_DURING[@]}"; do
+        bash -c "$(scn_expand "$c" "$DIR")" >>"$DIR/during.log" 2>&1 &
+    done
     banner
 
     # QEMU runs in the foreground so it owns the terminal; the recorder

@@ -499,11 +499,14 @@ static void ring_line2(char *buf, size_t len, const struct hvt_device *v)
              v->ring_mapped ? "mapped" : "unmapped", v->port[0], v->port[1],
              (unsigned long long)v->events[0], (unsigned long long)v->events[1]);
     n = strlen(buf);
-    if (v->io_taken + v->io_answered)
+    if (v->io_answered)
         snprintf(buf + n, len - n, "; taken %llu answered %llu out_of_order %llu "
                  "failed %llu waiting %u", (unsigned long long)v->io_taken,
                  (unsigned long long)v->io_answered, (unsigned long long)v->io_out_of_order,
                  (unsigned long long)v->io_errors, v->ntaken);
+    else if (v->io_taken)           /* a console's back end notes no answers */
+        snprintf(buf + n, len - n, "; taken %llu (no answers noted)",
+                 (unsigned long long)v->io_taken);
     else
         snprintf(buf + n, len - n, "; taken - answered - (no io_req/io_rsp)");
     n = strlen(buf);

@@ -198,12 +198,19 @@ static void add_push(struct chart *c, size_t p, const struct hvt_device *v, int 
 static void add_work(struct chart *c, size_t a, size_t b, const struct hvt_device *v, int lane)
 {
     unsigned grants = 0, shown = 0;
+    /* A back end that serves several requests at once (an elevator) does
+     * this one's work after answering the one before: start there. */
+    for (size_t i = b; i-- > a + 1;)
+        if (rec(c, i)->event == TRC_IO_RSP && rec(c, i)->domain == v->dom[1]) {
+            a = i;
+            break;
+        }
     for (size_t i = a + 1; i < b && i < c->t->n; i++) {
         const struct trace_record *r = rec(c, i);
         char val[32];
-        if (r->event == TRC_PIRQ && r->args[1] == v->dom[1]) {
+        if (r->event == TRC_PIRQ && r->domain == v->dom[1]) {
             add(c, i, L_HW, lane, "pirq irq %u -> port %u (the device interrupts)",
-                r->args[0], r->args[2]);
+                r->args[0], r->args[1]);
         } else if (r->domain == v->dom[1] &&
                    ((r->event == TRC_GNT_MAP && r->args[0] == v->dom[0]) ||
                     (r->event == TRC_GNT_UNMAP && r->args[2] == v->dom[0]) ||
@@ -405,11 +412,17 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
     /* How it came: a domU's transmit request, or the card's interrupt. */
     size_t q = (size_t)-1;
     if (have_from) {
-        for (size_t i = p; i-- > 0;)
-            if (is_dev(rec(c, i), TRC_IO_REQ, from)) {
+        /* The latest transmit request the back end took on that device
+         * and had not answered yet: this packet is it. */
+        for (size_t i = p; i-- > 0;) {
+            const struct trace_record *x = rec(c, i);
+            if (is_dev(x, TRC_IO_RSP, from) && x->args[3] == 3 /* tx */)
+                break;
+            if (is_dev(x, TRC_IO_REQ, from) && x->args[3] == 3 && (x->args[1] & 1)) {
                 q = i;
                 break;
             }
+        }
     }
     if (q != (size_t)-1) {
         size_t born = created_at(t, from, q);
@@ -434,9 +447,9 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
             op ? op : "?", qr->args[5]);
     } else {
         for (size_t i = p; i-- > 0 && i + 200 > p;)
-            if (rec(c, i)->event == TRC_PIRQ && rec(c, i)->args[1] == r->domain) {
+            if (rec(c, i)->event == TRC_PIRQ && rec(c, i)->domain == r->domain) {
                 add(c, i, L_HW, L_BACK, "pirq irq %u -> port %u (the card has a packet)",
-                    rec(c, i)->args[0], rec(c, i)->args[2]);
+                    rec(c, i)->args[0], rec(c, i)->args[1]);
                 break;
             }
     }

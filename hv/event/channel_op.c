@@ -128,15 +128,27 @@ static int op_bind_virq(guest_ptr arg)
     return r < 0 ? r : 0;
 }
 
+/* Is irq the line of one of dom0's devices? */
+static int dom0_irq(uint32_t irq)
+{
+#define HW_DEVICE(name, line, first, count) if (irq == (line)) return 1;
+#include "public/hw_devices.def"
+#undef HW_DEVICE
+    return 0;
+}
+
 static int op_bind_pirq(guest_ptr arg)
 {
     struct evtchn_bind_pirq b;
     struct domain *d = current;
     if (copy_from_guest(&b, arg, sizeof b))
         return -HV_EFAULT;
-    /* The timer and console lines are the hypervisor's own: even dom0 gets
-     * -EBUSY (a domU gets -EPERM for any line, from evtchn_bind_pirq). */
-    int r = privileged(d) && (b.pirq == 0 || b.pirq == 4) ? -HV_EBUSY :
+    /* dom0 may bind the lines of its own devices (public/hw_devices.def)
+     * and no other: the timer, the console and the RTC (the NMI watchdog)
+     * are the hypervisor's, and a line with no device of dom0's behind it
+     * is nobody's to take -- even dom0 gets -EBUSY.  A domU gets -EPERM for
+     * any line, from evtchn_bind_pirq. */
+    int r = privileged(d) && b.pirq < EVTCHN_NR_PIRQS && !dom0_irq(b.pirq) ? -HV_EBUSY :
             evtchn_bind_pirq(&d->evtchn, b.pirq, privileged(d));
     if (r >= 0)
         b.port = (evtchn_port_t)r;

@@ -161,7 +161,9 @@ void events_pirq(uint32_t irq)
     for (int i = 0; i < MAX_DOMAINS; i++) {
         struct domain *d = domain_lookup((domid_t)i);
         uint32_t port = d ? evtchn_pirq_port(&d->evtchn, irq) : 0;
-        if (port)
+        if (port) {
+            trace2(TRC_PIRQ, d->id, irq, port);
             events_raise(d, port);
+        }
     }
 }

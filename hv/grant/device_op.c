@@ -163,6 +163,36 @@ static int32_t op_ring_push(struct domain *d, guest_ptr arg)
     return 0;
 }
 
+/* A driver's own account of what it did (public/device.h, DEVOP_io_note):
+ * believed only as far as who says it -- the record carries the caller's
+ * domain, and the caller must be an end of the device it names.  Nothing
+ * changes; without a trace nothing is written at all. */
+static int32_t op_io_note(struct domain *d, guest_ptr arg)
+{
+    struct devop_io_note n;
+    if (copy_from_guest(&n, arg, sizeof n)) {
+        trace_op(d, DEVOP_io_note, 0, -HV_EFAULT);
+        return -HV_EFAULT;
+    }
+    struct hv_device *dev;
+    int end = DEV_END_FRONT;
+    int32_t r = my_end(d, n.id, &dev, &end);
+    if (r == 0 && n.kind != IO_NOTE_REQ && n.kind != IO_NOTE_RSP && n.kind != IO_NOTE_PKT)
+        r = -HV_EINVAL;
+    if (r < 0) {
+        trace_op(d, DEVOP_io_note, n.id, r);
+        return r;
+    }
+    if (n.kind == IO_NOTE_REQ)
+        trace6(TRC_IO_REQ, d->id, n.id, (uint32_t)end, n.arg[0], n.arg[1], n.arg[2], n.arg[3]);
+    else if (n.kind == IO_NOTE_RSP)
+        trace5(TRC_IO_RSP, d->id, n.id, (uint32_t)end, n.arg[0], n.arg[1], n.arg[2]);
+    else
+        trace7(TRC_NET_PKT, d->id, n.id, n.arg[0], n.arg[1], n.arg[2] >> 16, n.arg[2] & 0xFFFF,
+               n.arg[3], n.arg[4]);
+    return 0;
+}
+
 int32_t do_device_op(uint32_t cmd, guest_ptr arg)
 {
     struct domain *d = current;
@@ -172,6 +202,7 @@ int32_t do_device_op(uint32_t cmd, guest_ptr arg)
     case DEVOP_publish:   return op_publish(d, arg);
     case DEVOP_set_state: return op_set_state(d, arg);
     case DEVOP_ring_push: return op_ring_push(d, arg);
+    case DEVOP_io_note:   return op_io_note(d, arg);
     }
     trace_op(d, 99, cmd, -HV_ENOSYS);
     return -HV_ENOSYS;

@@ -50,6 +50,7 @@
 #include "x86/x86.h"
 #include "public/exit.h"
 #include "public/sched.h"
+#include "public/start_info.h"
 
 /* A switch is only ever requested in the middle of the hypervisor's work
  * and carried out at its end (trap(), hv/x86/traps.c), when the current
@@ -289,6 +290,7 @@ static void load_domain(struct domain *next)
     address_space_load(next->cr3);
     fpu_switch_to(next);                /* its x87 registers, lazily */
     tss_set_guest_stack(next->kernel_ss, next->kernel_esp);
+    tss_set_io_ports((next->flags & SIF_PRIVILEGED) != 0);  /* dom0's devices */
     domain_load_syscall_gate(next);
     current = next;
     next->nr_switches++;

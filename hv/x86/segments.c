@@ -39,8 +39,20 @@
  * privilege level: esp0 (the hypervisor stack, or the entry stack under
  * isolation=paging) for ring 1/3 -> 0, and
  * esp1 (the guest kernel's stack, set with stack_switch) for the
- * ring 3 -> 1 system-call gate.  It has no I/O bitmap, so in/out from
- * rings 1 and 3 fault (#GP).
+ * ring 3 -> 1 system-call gate.
+ *
+ * I/O ports.  Guests run with EFLAGS.IOPL 0, so for every `in`/`out` of
+ * ring 1 or 3 the CPU consults the TSS's I/O permission bitmap: a port
+ * whose bit is 0 is allowed, anything else (a set bit, or a port past the
+ * end of the TSS) is a #GP.  The TSS carries one bitmap, for the ports of
+ * the devices dom0 owns (public/hw_devices.def, course: "dom0 has direct
+ * access to the hardware"), and its iomap_base field decides at every
+ * switch whether the CPU sees it: for dom0 it points at the bitmap, for a
+ * domU past the end of the TSS (no port at all).  The bitmap covers ports
+ * 0..0x3ff only, where the ISA devices are; a higher port is past the end
+ * for dom0 too.  (The bitmap does not know rings: dom0's ring-3 programs
+ * could use the same ports.  dom0's kernel is trusted with its programs;
+ * a domU's are never given any.)
  */
 #include "x86/traps.h"
 #include "x86/x86.h"
@@ -49,6 +61,10 @@
 #define HV_CS   0x08
 #define HV_DS   0x10
 #define TSS_SEL 0x38
+
+/* The ports the I/O bitmap covers: the ISA range, where dom0's devices
+ * are (public/hw_devices.def). */
+#define HW_IO_BITMAP_PORTS 0x400
 
 /* A segment descriptor, built field by field (Intel SDM vol. 3, 3.4.5).
  * The limit is counted in 4 KiB pages (G = 1), which is how a 20-bit field
@@ -84,7 +100,15 @@ struct tss {
     uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
     uint32_t es, cs, ss, ds, fs, gs, ldt;
     uint16_t trap, iomap_base;
+    /* The I/O permission bitmap (see the top of this file): bit p % 8 of
+     * byte p / 8 is port p, 0 = allowed.  The CPU reads two bytes for any
+     * port, so one more byte, all ones, ends the map. */
+    uint8_t io_bitmap[HW_IO_BITMAP_PORTS / 8];
+    uint8_t io_bitmap_end;
 } __attribute__((packed));
+
+#define IOMAP_DOM0  __builtin_offsetof(struct tss, io_bitmap)
+#define IOMAP_NONE  sizeof(struct tss)      /* past the limit: no port */
 
 /* One GDT and one TSS for the whole machine: there is one CPU, and guests
  * never get descriptor tables of their own.  What differs per domain (its
@@ -122,6 +146,7 @@ static void set_gate(int vec, uint32_t handler, uint16_t sel, uint8_t type, int 
 }
 
 extern char hv_stack_top[];
+static void io_bitmap_init(void);
 /* The entry stub of every vector (hv/x86/entry.S, made by one loop). */
 extern void (*const trap_stubs[256])(void);
 
@@ -146,7 +171,8 @@ void segments_init(void)
      * (guest_regs(), hv/x86/traps.c). */
     tss.ss0 = HV_DS;
     tss.esp0 = (uint32_t)hv_stack_top;  /* isolation=paging: tss_set_entry_stack */
-    tss.iomap_base = sizeof(tss);       /* no I/O bitmap: all ports denied */
+    tss.iomap_base = IOMAP_NONE;        /* until dom0 runs: no port */
+    io_bitmap_init();
 
     /* A new GDT takes effect for a segment register only when the register
      * is loaded again: the far jump reloads CS, the moves the data
@@ -205,6 +231,28 @@ void idt_set_syscall_gate(uint32_t handler)
 /* Under isolation=paging a guest's entry pushes its registers on the entry
  * stack, part of the trampoline, instead of the hypervisor stack, which is
  * not mapped while a guest runs (hv/mm/isolation.c). */
+/* dom0's bitmap: every port denied, then the ports of each of its devices
+ * allowed, from the one list of them. */
+static void io_bitmap_init(void)
+{
+    for (unsigned i = 0; i < sizeof tss.io_bitmap; i++)
+        tss.io_bitmap[i] = 0xFF;
+    tss.io_bitmap_end = 0xFF;
+#define HW_DEVICE(name, irq, first, count)                              \
+    for (uint32_t p = (first); p < (uint32_t)(first) + (count); p++)    \
+        if (p < HW_IO_BITMAP_PORTS)                                     \
+            tss.io_bitmap[p / 8] &= (uint8_t)~(1u << (p % 8));
+#include "public/hw_devices.def"
+#undef HW_DEVICE
+}
+
+/* At every switch (load_domain, hv/sched/sched.c): does the domain about
+ * to run see dom0's ports?  One 16-bit store; the bitmap never changes. */
+void tss_set_io_ports(int dom0_ports)
+{
+    tss.iomap_base = dom0_ports ? IOMAP_DOM0 : IOMAP_NONE;
+}
+
 void tss_set_entry_stack(uint32_t esp0)
 {
     tss.esp0 = esp0;

@@ -86,5 +86,8 @@ void segments_init(void);
 void idt_set_syscall_gate(uint32_t handler);  /* 0: back to the hypervisor's */
 void tss_set_guest_stack(uint32_t ss1, uint32_t esp1);
 void tss_set_entry_stack(uint32_t esp0);      /* isolation=paging */
+/* Let the domain about to run use dom0's device ports (1) or none (0):
+ * public/hw_devices.def, hv/x86/segments.c. */
+void tss_set_io_ports(int dom0_ports);
 
 #endif

@@ -95,3 +95,12 @@ void device_ring_pushed(const struct hv_device *dev, int notified)
     struct devop_ring_push p = { .id = dev->id, .notified = (uint32_t)notified };
     HYPERVISOR_device_op(DEVOP_ring_push, &p);
 }
+
+void device_io_note(const struct hv_device *dev, uint32_t kind, uint32_t a0, uint32_t a1,
+                    uint32_t a2, uint32_t a3, uint32_t a4)
+{
+    if (!(dev->flags & DEV_FLAG_TRACED))
+        return;                            /* no trace: save the trap */
+    struct devop_io_note n = { .id = dev->id, .kind = kind, .arg = { a0, a1, a2, a3, a4 } };
+    HYPERVISOR_device_op(DEVOP_io_note, &n);
+}

@@ -38,5 +38,9 @@ int device_set_state(uint32_t id, uint32_t state);
 /* We just pushed on the ring of dev and did (1) or did not (0) notify:
  * tell the trace (a hypercall; only while a trace is recorded). */
 void device_ring_pushed(const struct hv_device *dev, int notified);
+/* Tell the trace what this driver did (public/device.h, DEVOP_io_note:
+ * IO_NOTE_REQ/RSP/PKT and their arguments); nothing without a trace. */
+void device_io_note(const struct hv_device *dev, uint32_t kind, uint32_t a0, uint32_t a1,
+                    uint32_t a2, uint32_t a3, uint32_t a4);
 
 #endif

@@ -468,3 +468,18 @@ int vm_user_mapped(uint32_t start, uint32_t len)
     }
     return 1;
 }
+
+int vm_probe_inb(uint16_t port, uint8_t *v)
+{
+    int ok;
+    uint8_t b = 0xFF;
+    __asm__ volatile("movl $1f, vm_fixup_eip\n\t"
+                     "inb %w2, %b1\n\t"
+                     "movl $1, %0\n\t"
+                     "jmp 2f\n"
+                     "1:\tmovl $0, %0\n"
+                     "2:\tmovl $0, vm_fixup_eip"
+                     : "=&r"(ok), "+a"(b) : "Nd"(port) : "memory");
+    *v = b;
+    return ok;
+}

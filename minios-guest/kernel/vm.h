@@ -67,4 +67,8 @@ int vm_fault(struct trapframe *tf);
 extern volatile uint32_t vm_fixup_eip;
 extern volatile uint32_t vm_fixup_trapno;
 
+/* Read I/O port `port` from the kernel: 1 (and *v) if the CPU let us, 0
+ * if the `in` faulted (#GP: the port is not ours, public/hw_devices.def). */
+int vm_probe_inb(uint16_t port, uint8_t *v);
+
 #endif

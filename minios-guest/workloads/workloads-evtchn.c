@@ -10,6 +10,7 @@
  */
 #include "kernel/kernel.h"
 #include "kernel/events.h"
+#include "kernel/vm.h"
 #include "arch/pv/hypercall.h"
 #include "kernel/proc.h"
 #include "arch/pvops.h"
@@ -222,6 +223,11 @@ int attacks_main(void)
     struct evtchn_bind_pirq bp = { .pirq = 3, .flags = 0 };
     expect("bind_pirq 3 from a domU", HYPERVISOR_event_channel_op(EVTCHNOP_bind_pirq, &bp),
            -HV_EPERM);
+    bp.pirq = 14;
+    expect("bind_pirq 14 (dom0's disk) from a domU",
+           HYPERVISOR_event_channel_op(EVTCHNOP_bind_pirq, &bp), -HV_EPERM);
+    uint8_t v;
+    expect("inb 0x1f7 (dom0's disk) from a domU", vm_probe_inb(0x1f7, &v), 0);
     /* Someone else's port: dom0's end of d2's channel.  Connected, so
      * -EBUSY; and asking for a port in dom0's table at all is -EPERM. */
     struct evtchn_alloc_unbound au = { .dom = 0, .remote_dom = 2 };

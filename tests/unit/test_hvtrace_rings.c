@@ -66,16 +66,16 @@ static void build(void)
     R(0, TRC_EVTCHN_UPCALL, 3, 0xc0100000, 1, 1, 0, 0, 0, 0); /* 12 */
     R(0, TRC_IO_REQ, 6, 1, 1, 70, 1, 100, 8, 0);              /* 13: id 70 read sector 100 */
     R(0, TRC_IO_REQ, 6, 1, 1, 71, 2, 5, 1, 0);                /* 14: id 71 write sector 5 */
-    R(0, TRC_PIRQ, 3, 14, 0, 3, 0, 0, 0, 0);                  /* 15: the disk */
+    R(0, TRC_PIRQ, 2, 14, 3, 0, 0, 0, 0, 0);                  /* 15: the disk */
     R(0, TRC_IO_RSP, 5, 1, 1, 71, 2, 0, 0, 0);                /* 16: 71 first: out of order */
-    R(0, TRC_PIRQ, 3, 14, 0, 3, 0, 0, 0, 0);                  /* 17 */
+    R(0, TRC_PIRQ, 2, 14, 3, 0, 0, 0, 0, 0);                  /* 17 */
     R(0, TRC_IO_RSP, 5, 1, 1, 70, 1, (uint32_t)-5, 0, 0);     /* 18: 70 failed (-EIO) */
     R(0, TRC_EVTCHN_SEND, 4, 9, 1, 5, 0, 0, 0, 0);            /* 19 */
     R(0, TRC_RING_PUSH, 7, 1, 1, 2, 2, 3, 3, 1);              /* 20: rsp_prod 2, sent */
     R(1, TRC_EVTCHN_PENDING, 4, 5, 0, 0, 1, 0, 0, 0);         /* 21 */
     R(1, TRC_EVTCHN_UPCALL, 3, 0xc0100000, 1, 1, 0, 0, 0, 0); /* 22 */
     /* Network: from the wire to d1, d1 to d2, and to nobody. */
-    R(0, TRC_PIRQ, 3, 9, 0, 4, 0, 0, 0, 0);                   /* 23: the card */
+    R(0, TRC_PIRQ, 2, 9, 4, 0, 0, 0, 0, 0);                   /* 23: the card */
     R(0, TRC_NET_PKT, 7, 0, IP(10, 0, 2, 2), IP(10, 0, 2, 16), 17, 40, 1, 2); /* 24 */
     R(0, TRC_IO_RSP, 5, 2, 1, 3, 4, 40, 0, 0);                /* 25: rx buffer 3 filled */
     R(0, TRC_RING_PUSH, 7, 2, 1, 8, 1, 1, 2, 1);              /* 26 */

@@ -216,7 +216,8 @@ Test(decode, value_formats)
     hvt_format_value(b, sizeof b, "dom", 7);          cr_assert_str_eq(b, "d7");
     hvt_format_value(b, sizeof b, "dom", DOMID_HV);   cr_assert_str_eq(b, "hv");
     hvt_format_value(b, sizeof b, "dom", DOMID_IDLE); cr_assert_str_eq(b, "idle");
-    hvt_format_value(b, sizeof b, "ip", 0x1002000a);  cr_assert_str_eq(b, "10.0.2.16");
+    /* 10.0.2.16 as it lies in a packet: the first octet at the lowest address. */
+    hvt_format_value(b, sizeof b, "ip", 0x1002000Au); cr_assert_str_eq(b, "10.0.2.16");
     hvt_format_value(b, sizeof b, "hcall", 32);       cr_assert_str_eq(b, "event_channel_op");
     hvt_format_value(b, sizeof b, "hcall", 2);        cr_assert_str_eq(b, "2");
     hvt_format_value(b, sizeof b, "nosuchtype", 5);   cr_assert_str_eq(b, "5");

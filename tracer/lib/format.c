@@ -12,7 +12,7 @@
  * and "idle" for DOMID_IDLE (no domain was running).
  *
  * How each value prints comes from its format word in trace-events.def
- * (u, d, x, err, dom, ip, or the name of a TRACE_ENUM type).  Nothing in a record
+ * (u, d, x, err, dom, or the name of a TRACE_ENUM type).  Nothing in a record
  * is trusted: an unknown id, a wild nargs or an out-of-range enum value still
  * prints something sensible.
  */
@@ -61,12 +61,9 @@ int hvt_format_value(char *buf, size_t len, const char *fmt, uint32_t v)
         return snprintf(buf, len, "0x%x", v);
     if (strcmp(fmt, "dom") == 0)
         return hvt_format_dom(buf, len, v);
-    if (strcmp(fmt, "ip") == 0) {
-        /* An IPv4 address as the ABI carries it: network byte order, so the
-         * first byte in memory (the low byte on x86) is the first number. */
-        return snprintf(buf, len, "%u.%u.%u.%u", v & 0xff, (v >> 8) & 0xff,
-                        (v >> 16) & 0xff, v >> 24);
-    }
+    if (strcmp(fmt, "ip") == 0)         /* network byte order: first octet lowest */
+        return snprintf(buf, len, "%u.%u.%u.%u", v & 0xFF, (v >> 8) & 0xFF,
+                        (v >> 16) & 0xFF, v >> 24);
     if (strcmp(fmt, "err") == 0) {
         /* A hypercall result: >= 0 is a value, < 0 is -errno (hvkit.h). */
         if ((int32_t)v >= 0)

@@ -31,7 +31,8 @@
  *                               answer while an older request it took still
  *                               waits is out of order (the ring allows it).
  *   NET_PKT                     a packet demultiplexed: its verdict.
- *   PIRQ irq dom port           a device interrupt became an event.
+ *   PIRQ irq port               a device interrupt became an event in the
+ *                               record's domain.
  *   LOST count                  count events were dropped by the hypervisor.
  */
 #include <string.h>
@@ -249,8 +250,8 @@ static void feed_dev(struct hvt_model *m, struct hvt_dom *d, const struct trace_
         }
         break;
     case TRC_IO_REQ:
-        if (!v || !v->seen)
-            break;
+        if (!v || !v->seen || (r->args[1] & 1) != 1)
+            break;                  /* the back end's view: what it took */
         v->io_taken++;
         if (v->ntaken == HVT_MAX_TAKEN) {      /* forget the oldest */
             memmove(v->taken, v->taken + 1, (HVT_MAX_TAKEN - 1) * sizeof v->taken[0]);
@@ -260,7 +261,7 @@ static void feed_dev(struct hvt_model *m, struct hvt_dom *d, const struct trace_
         v->taken[v->ntaken++] = r->args[2];
         break;
     case TRC_IO_RSP: {
-        if (!v || !v->seen)
+        if (!v || !v->seen || (r->args[1] & 1) != 1)
             break;
         v->io_answered++;
         if (is_error(r->args[4]))
@@ -428,8 +429,8 @@ void hvt_model_feed(struct hvt_model *m, const struct trace_record *r)
                         m->dev[id].events[e]++;
         } else if (r->event == TRC_PIRQ && r->args[0] < HVT_MAX_IRQ) {
             m->pirq[r->args[0]]++;
-            m->pirq_dom[r->args[0]] = (uint16_t)r->args[1];
-            m->pirq_port[r->args[0]] = r->args[2];
+            m->pirq_dom[r->args[0]] = r->domain;
+            m->pirq_port[r->args[0]] = r->args[1];
         }
         break;
     case TRACE_CLASS_GNT:

@@ -145,6 +145,49 @@ struct devop_ring_push {
 };
 _Static_assert(sizeof(struct devop_ring_push) == 8, "devop_ring_push: 8 bytes");
 
+/* io_note: for the trace only, like ring_push -- a driver (an end of
+ * device `id`) says what it just did with a request or a packet, and the
+ * hypervisor writes it as a record of the caller's domain (io_req, io_rsp,
+ * net_pkt in public/trace-events.def): the back end's view of the I/O,
+ * which the hypervisor cannot see from the ring alone (which request it
+ * took, in what order it answered, where a packet went).  Call it only
+ * while DEV_FLAG_TRACED is set; 0, or -HV_ENOENT (not an end of it),
+ * -HV_EINVAL (no such kind). */
+#define DEVOP_io_note           5
+struct devop_io_note {
+    uint32_t id;                /* IN: the device */
+    uint32_t kind;              /* IN: IO_NOTE_* */
+    uint32_t arg[5];            /* IN: as the kind says */
+};
+_Static_assert(sizeof(struct devop_io_note) == 28, "devop_io_note: 28 bytes");
+
+/* The kinds, and their arg[]:
+ *   REQ  {request id, IO_OP_*, sector (or 0), count (or length), 0}
+ *   RSP  {request id, IO_OP_*, status (bytes done or -HV_Exxx), 0, 0}
+ *   PKT  {source IP, destination IP, protocol << 16 | length, NET_*,
+ *         the device it was put on (0: none)}   -- addresses in network
+ *         byte order, as they are in the packet */
+#define IO_NOTE_REQ             1
+#define IO_NOTE_RSP             2
+#define IO_NOTE_PKT             3
+
+#define IO_OP_READ              1   /* a disk's */
+#define IO_OP_WRITE             2
+#define IO_OP_TX                3   /* a network device's: domU -> dom0 */
+#define IO_OP_RX                4   /*                     dom0 -> domU */
+#define IO_OP_CONS_OUT          5   /* a console's: what the domain wrote */
+#define IO_OP_CONS_IN           6   /*              what was typed to it */
+
+/* Where the network back end sent a packet (course: "dom0 demultiplexes
+ * each packet by IP onto that guest's ring"). */
+#define NET_TO_GUEST            1   /* put on a domU's receive ring */
+#define NET_TO_WIRE             2   /* sent out of the real NIC */
+#define NET_FORWARD             3   /* domU to domU, never on the wire */
+#define NET_DROP_NOBODY         4   /* for an address no domain has */
+#define NET_DROP_NOBUF          5   /* its domain had no receive buffer posted */
+#define NET_DROP_BAD            6   /* malformed, or a forged source address */
+#define NET_ARP_REPLY           7   /* dom0 answered ARP for a domU's address */
+
 /* ------------------------------------------------------------------------
  * The echo device (DEV_TYPE_ECHO): the smallest device that uses
  * everything a real one does.  The front end grants a data page to the
