@@ -401,7 +401,8 @@ static const struct command commands[] = {
       "    -b           batch: no screen, print the counters as text at the end\n"
       "                 (with RAMFILE: every second, until the run ends or Ctrl-C)\n"
       "    -o OUT       also record everything to trace file OUT (live only)\n"
-      "  Keys: Tab/F1-F6 views, h/? help, f filter, p/space pause, s sort,\n"
+      "  Keys: Tab/F1-F6 views, i the rings view, h/? help, f filter,\n"
+      "        p/space pause, s sort,\n"
       "        r reset counters, / search, q quit.  docs/tracer.md says more.\n" },
     { "stats", cmd_stats, "FILE",
       "summary of a trace: CPU share, hypercalls, rejects, lost records",

@@ -15,9 +15,14 @@
  *                the hypervisor's own activity
  *   F4 memory    page-table updates, pins, refusals and the rule that failed
  *   F5 events    event-channel sends (who to whom) and upcalls
- *   F6 rings     split devices: each end's state, the ring's requests,
- *                responses and requests in flight, the notifications each
- *                side sent and suppressed; the grants mapped between domains
+ *   F6 rings     split devices (also the key i): each end's state, the
+ *                ring's requests, responses and requests in flight, the
+ *                notifications each side sent and suppressed; the ring's
+ *                grant, each end's port and the events that arrived there;
+ *                what the back end took and answered (io_req / io_rsp),
+ *                answers out of order, a network device's packets by
+ *                verdict; the grants mapped between domains and the device
+ *                interrupts (pirq)
  *
  * The keys are the ones kvm_stat, xentop and csysdig users expect (h help,
  * f filter, p pause, s sort, r reset, / search, q quit).  The screen is
@@ -674,7 +679,7 @@ static void draw_footer(struct live *L)
     if (L->status[0])
         mvaddnstr(LINES - 1, 0, L->status, COLS);
     else
-        mvaddnstr(LINES - 1, 0, " Tab/F1-F6 view  h help  f filter  p pause  s sort  "
+        mvaddnstr(LINES - 1, 0, " Tab/F1-F6 view  i rings  h help  f filter  p pause  "
                   "r reset  / search  q quit", COLS);
     attroff(A_REVERSE);
 }
@@ -942,6 +947,7 @@ static void draw_help(void)
         "hvtrace live - keys",
         "",
         "  Tab / F1..F6   next view / log, counters, timeline, memory, events, rings",
+        "  i              the rings view: split devices, their I/O, grants, irqs",
         "  h or ?         this help (any key closes it)",
         "  f              filter: class names, domains (d0 hv), else a regex",
         "  p or space     pause / resume",
@@ -1039,6 +1045,7 @@ static void key(struct live *L, int ch)
     case '1': case '2': case '3': case '4': case '5': case '6':
         L->view = (enum view)(ch - '1');
         break;
+    case 'i': L->view = V_RINGS; break;
     case 'h': case '?': L->help = 1; break;
     case 'p': case ' ': L->paused = !L->paused; break;
     case 's': L->sort = (L->sort + 1) % NSORTS; break;

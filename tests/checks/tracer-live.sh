@@ -174,10 +174,13 @@ wait_for "sends: d1->d2=100 d2->d1=101"
 tmux kill-session -t "$SESSION" 2>/dev/null
 tmux new-session -d -s "$SESSION" -x 140 -y 24 "$HVTRACE live -s 0 -r tests/fixtures/grant-echo.bin; sleep 30"
 wait_for "END"
-keys F6
+screen | tail -n 1 | grep -qF "i rings" || fail "the footer does not name the rings key"
+keys i
 wait_for "| rings |"
 screen | grep -qE "^1 +echo +d1 +closed +d0 +closed +64 +64 +0 +8/56 +8/0" || fail "rings view: device 1"
 screen | grep -qE "d0->d1=0\(1\),128 d0->d2=0\(1\),128" || fail "rings view: grants"
+screen | grep -qE "^ +ring ref 1 unmapped, ports 4/6, events in 8/8; taken - answered -" ||
+    fail "rings view: device 2's ring grant, ports and events"
 echo "ok memory, events and rings views"
 
 # Batch mode prints the counters as text.
