@@ -49,7 +49,7 @@ struct step {
     char   label[120];
 };
 
-#define MAX_STEPS 48
+#define MAX_STEPS 400
 
 struct chart {
     const struct hvt_trace *t;
@@ -187,7 +187,7 @@ static void add_push(struct chart *c, size_t p, const struct hvt_device *v, int 
         push_event(c, p, v, end, lane_from, lane_to);
     else if (end == 0)
         note(c, "the push of record %u sent no event: the back end had not asked "
-             "(req_event %u), it was still taking requests", r->seq, r->args[4]);
+             "(req_event %u): it was awake, and looks at the ring again before it sleeps", r->seq, r->args[4]);
     else
         note(c, "the push of record %u sent no event: the front end had not asked "
              "(rsp_event %u)", r->seq, r->args[5]);
@@ -488,6 +488,28 @@ static int by_idx(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/* The same step again and again in a row (a disk interrupting once per
+ * sector): one line, "x8, to record N". */
+static void merge_repeats(struct chart *c)
+{
+    int out = 0;
+    for (int i = 0; i < c->n; ) {
+        int j = i + 1;
+        while (j < c->n && c->s[j].from == c->s[i].from && c->s[j].to == c->s[i].to &&
+               strcmp(c->s[j].label, c->s[i].label) == 0)
+            j++;
+        c->s[out] = c->s[i];
+        if (j - i > 1) {
+            size_t len = strlen(c->s[out].label);
+            snprintf(c->s[out].label + len, sizeof c->s[out].label - len, " x%d, to record %u",
+                     j - i, rec(c, c->s[j - 1].idx)->seq);
+        }
+        out++;
+        i = j;
+    }
+    c->n = out;
+}
+
 /* ---- drawing ---------------------------------------------------------------- */
 
 #define LANE_W 14
@@ -629,6 +651,7 @@ int hvt_seq_write(FILE *out, const struct hvt_trace *t, const struct hvt_seq_opt
     if (rc < 0)
         return -1;
     qsort(c.s, (size_t)c.n, sizeof c.s[0], by_idx);
+    merge_repeats(&c);
     if (o->dot)
         write_dot(out, &c);
     else
