@@ -187,7 +187,8 @@ static void add_push(struct chart *c, size_t p, const struct hvt_device *v, int 
         push_event(c, p, v, end, lane_from, lane_to);
     else if (end == 0)
         note(c, "the push of record %u sent no event: the back end had not asked "
-             "(req_event %u): it was awake, and looks at the ring again before it sleeps", r->seq, r->args[4]);
+             "(req_event %u): it was awake, and looks at the ring again before it "
+             "sleeps", r->seq, r->args[4]);
     else
         note(c, "the push of record %u sent no event: the front end had not asked "
              "(rsp_event %u)", r->seq, r->args[5]);
