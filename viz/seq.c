@@ -367,7 +367,47 @@ static int chart_request(struct chart *c, uint32_t dev, uint32_t id, size_t q, u
     return 0;
 }
 
-/* The n-th net_pkt (of device dev, or of any if dev is 0). */
+/* The last record before `before` (and after `after`) that is a ring_push
+ * of `dev` by end `end`; (size_t)-1 if none. */
+static size_t last_push(const struct chart *c, uint32_t dev, int end, size_t after, size_t before)
+{
+    for (size_t i = before; i-- > after;)
+        if (is_dev(rec(c, i), TRC_RING_PUSH, dev) && (rec(c, i)->args[1] & 1) == (uint32_t)end)
+            return i;
+    return (size_t)-1;
+}
+
+/* The back end's first push on `dev` after record `from`, with the
+ * io_rsp before it if the back end notes its answers. */
+static void add_delivery(struct chart *c, uint32_t dev, size_t from, const struct hvt_device *v,
+                         int lane, const char *what)
+{
+    for (size_t i = from + 1; i < c->t->n; i++) {
+        const struct trace_record *r = rec(c, i);
+        if (is_dev(r, TRC_IO_RSP, dev) && (r->args[1] & 1)) {
+            char st[32];
+            hvt_format_value(st, sizeof st, "err", r->args[4]);
+            add(c, i, L_BACK, L_BACK, "io_rsp id=%u on dev %u status=%s (%s)", r->args[2], dev,
+                st, what);
+        } else if (is_dev(r, TRC_RING_PUSH, dev) && (r->args[1] & 1) == 1) {
+            add_push(c, i, v, 1, L_BACK, lane);
+            return;
+        }
+    }
+    note(c, "the back end never pushed on device %u's ring after record %u", dev,
+         rec(c, from)->seq);
+}
+
+/*
+ * The n-th net_pkt (of device dev, or of any if dev is 0).  The record
+ * names the device the back end handled it for (dev) and the one it put it
+ * on (to_dev, 0 = none).  It came from the wire when it was put on dev's
+ * own ring as to_guest, or was an ARP request from the wire answered there
+ * (arp_reply, to_dev 0); else from dev's front end, which pushed it on its
+ * ring as a transmit request.  The cause drawn is the back end's io_req of
+ * that transmit if it notes them, else the front end's last push before
+ * the record; for the wire, the card's last interrupt before it.
+ */
 static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, size_t errlen)
 {
     const struct hvt_trace *t = c->t;
@@ -386,7 +426,7 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
         return -1;
     }
     const struct trace_record *r = rec(c, p);
-    uint32_t from = r->args[0], to = r->args[6];
+    uint32_t from = r->args[0], to = r->args[6], verdict = r->args[5];
     struct hvt_model *m = calloc(1, sizeof *m);
     if (!m) {
         snprintf(err, errlen, "out of memory");
@@ -397,22 +437,23 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
     struct hvt_device vf = from >= 1 && from <= HVT_MAX_DEVS ? m->dev[from] : none;
     struct hvt_device vt = to >= 1 && to <= HVT_MAX_DEVS ? m->dev[to] : none;
     free(m);
-    /* The back end is the domain that wrote the record. */
-    vf.dom[1] = vt.dom[1] = r->domain;
-    int have_from = vf.seen, have_to = vt.seen && to != from;
-    name_lanes(c, have_from ? &vf : &vt, from, have_from && have_to ? &vt : NULL, to);
-    if (have_from && have_to)
-        c->lane_used[L_FRONT2] = 1;     /* the receiver, even if never woken */
+    vf.dom[1] = vt.dom[1] = r->domain;     /* the back end wrote the record */
+    int wire = (verdict == 1 /* to_guest */ && to == from) ||
+               (verdict == 7 /* arp_reply */ && to == 0) || !vf.seen;
+    int other = vt.seen && to != from;     /* put on another domU's ring */
+    name_lanes(c, vf.seen ? &vf : &vt, from, other && vf.seen ? &vt : NULL, to);
     snprintf(c->lane_name[L_BACK], sizeof c->lane_name[0], "d%u back", r->domain);
+    if (other && vf.seen)
+        c->lane_used[L_FRONT2] = 1;     /* the receiver, even if never woken */
 
     char src[24], dst[24];
     hvt_format_value(src, sizeof src, "ip", r->args[1]);
     hvt_format_value(dst, sizeof dst, "ip", r->args[2]);
-    const char *verdict = hvt_enum_name("netverdict", r->args[5]);
+    const char *vname = hvt_enum_name("netverdict", verdict);
 
-    /* How it came: a domU's transmit request, or the card's interrupt. */
+    /* How it came. */
     size_t q = (size_t)-1;
-    if (have_from) {
+    if (!wire) {
         /* The latest transmit request the back end took on that device
          * and had not answered yet: this packet is it. */
         for (size_t i = p; i-- > 0;) {
@@ -424,62 +465,43 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
                 break;
             }
         }
-    }
-    if (q != (size_t)-1) {
-        size_t born = created_at(t, from, q);
-        uint32_t k = 0;
-        for (size_t i = born; i < q; i++)
-            if (is_dev(rec(c, i), TRC_IO_REQ, from))
-                k++;
-        size_t push = (size_t)-1, last = (size_t)-1;
-        for (size_t i = born; i < q; i++)
-            if (is_dev(rec(c, i), TRC_RING_PUSH, from) && (rec(c, i)->args[1] & 1) == 0) {
-                last = i;
-                if (push == (size_t)-1 && rec(c, i)->args[2] > k)
-                    push = i;
-            }
-        if (push == (size_t)-1)
-            push = last;
+        size_t push = last_push(c, from, 0, created_at(t, from, p), q != (size_t)-1 ? q : p);
         if (push != (size_t)-1)
             add_push(c, push, &vf, 0, L_FRONT, L_BACK);
-        const struct trace_record *qr = rec(c, q);
-        const char *op = hvt_enum_name("ioop", qr->args[3]);
-        add(c, q, L_BACK, L_BACK, "io_req id=%u %s len=%u (taken)", qr->args[2],
-            op ? op : "?", qr->args[5]);
+        if (q != (size_t)-1) {
+            const struct trace_record *qr = rec(c, q);
+            add(c, q, L_BACK, L_BACK, "io_req id=%u tx len=%u (taken)", qr->args[2], qr->args[5]);
+        } else {
+            note(c, "device %u's back end notes no io_req: the packet is drawn as sent by "
+                 "the front end's last push before it", from);
+        }
     } else {
-        for (size_t i = p; i-- > 0 && i + 200 > p;)
+        for (size_t i = p; i-- > 0 && i + 400 > p;)
             if (rec(c, i)->event == TRC_PIRQ && rec(c, i)->domain == r->domain) {
                 add(c, i, L_HW, L_BACK, "pirq irq %u -> port %u (the card has a packet)",
                     rec(c, i)->args[0], rec(c, i)->args[1]);
                 break;
             }
     }
-    /* to_wire: the back end hands it to the card. */
-    add(c, p, L_BACK, r->args[5] == 2 ? L_HW : L_BACK, "net_pkt %s -> %s proto %u len %u: "
-        "%s%s%.0u", src, dst, r->args[3], r->args[4], verdict ? verdict : "?",
-        to ? " to dev " : "", to);
-    /* Where it went: onto a domU's receive ring. */
-    if (vt.seen && (r->args[5] == 1 || r->args[5] == 3)) {
-        int lane = have_from && have_to ? L_FRONT2 : L_FRONT;
-        for (size_t i = p + 1; i < t->n; i++)
-            if (is_dev(rec(c, i), TRC_IO_RSP, to)) {
-                char st[32];
-                hvt_format_value(st, sizeof st, "err", rec(c, i)->args[4]);
-                add(c, i, L_BACK, L_BACK, "io_rsp id=%u on dev %u status=%s (a receive buffer "
-                    "filled)", rec(c, i)->args[2], to, st);
-                for (size_t j = i + 1; j < t->n; j++)
-                    if (is_dev(rec(c, j), TRC_RING_PUSH, to) && (rec(c, j)->args[1] & 1) == 1) {
-                        add_push(c, j, &vt, 1, L_BACK, lane);
-                        break;
-                    }
-                break;
-            }
-    }
+    /* What the back end decided; to_wire: it hands it to the card, and an
+     * ARP answer from the wire goes back there too. */
+    int out = verdict == 2 || (verdict == 7 && wire);
+    add(c, p, L_BACK, out ? L_HW : L_BACK, "net_pkt %s -> %s proto %u len %u: %s%s%.0u", src,
+        dst, r->args[3], r->args[4], vname ? vname : "?", to ? " to dev " : "", to);
+    /* Where it went: onto a domU's receive buffer (a response on its ring). */
+    if (vt.seen)
+        add_delivery(c, to, p, &vt, other && vf.seen ? L_FRONT2 : L_FRONT,
+                     "a receive buffer filled");
     /* And the sender's transmit request answered. */
-    if (q != (size_t)-1)
-        add_answer(c, from, rec(c, q)->args[2], q, &vf, L_FRONT);
-    snprintf(c->title, sizeof c->title, "packet %u%s%.0u: %s -> %s, %s", nth,
-             dev ? " of device " : "", dev, src, dst, verdict ? verdict : "?");
+    if (!wire && to != from) {
+        if (q != (size_t)-1)
+            add_answer(c, from, rec(c, q)->args[2], q, &vf, L_FRONT);
+        else
+            add_delivery(c, from, p, &vf, L_FRONT, "the transmit answered");
+    }
+    snprintf(c->title, sizeof c->title, "packet %u%s%.0u: %s -> %s, %s (from %s)", nth,
+             dev ? " of device " : "", dev, src, dst, vname ? vname : "?",
+             wire ? "the wire" : "a domU's front end");
     return 0;
 }
 
