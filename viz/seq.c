@@ -454,12 +454,13 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
     /* How it came. */
     size_t q = (size_t)-1;
     if (!wire) {
-        /* The latest transmit request the back end took on that device
-         * and had not answered yet: this packet is it. */
+        /* The latest transmit request the back end took on that device,
+         * not answered and not an earlier packet's: this packet is it. */
         for (size_t i = p; i-- > 0;) {
             const struct trace_record *x = rec(c, i);
-            if (is_dev(x, TRC_IO_RSP, from) && x->args[3] == 3 /* tx */)
-                break;
+            if ((is_dev(x, TRC_IO_RSP, from) && x->args[3] == 3 /* tx */) ||
+                (is_dev(x, TRC_NET_PKT, from) && i != p))
+                break;          /* answered, or it was the packet before */
             if (is_dev(x, TRC_IO_REQ, from) && x->args[3] == 3 && (x->args[1] & 1)) {
                 q = i;
                 break;

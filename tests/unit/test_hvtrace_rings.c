@@ -76,14 +76,14 @@ static void build(void)
     R(1, TRC_EVTCHN_UPCALL, 3, 0xc0100000, 1, 1, 0, 0, 0, 0); /* 22 */
     /* Network: from the wire to d1, d1 to d2, and to nobody. */
     R(0, TRC_PIRQ, 2, 9, 4, 0, 0, 0, 0, 0);                   /* 23: the card */
-    R(0, TRC_NET_PKT, 7, 0, IP(10, 0, 2, 2), IP(10, 0, 2, 16), 17, 40, 1, 2); /* 24 */
+    R(0, TRC_NET_PKT, 7, 2, IP(10, 0, 2, 2), IP(10, 0, 2, 16), 17, 40, 1, 2); /* 24 */
     R(0, TRC_IO_RSP, 5, 2, 1, 3, 4, 40, 0, 0);                /* 25: rx buffer 3 filled */
     R(0, TRC_RING_PUSH, 7, 2, 1, 8, 1, 1, 2, 1);              /* 26 */
     R(0, TRC_IO_REQ, 6, 2, 1, 9, 3, 0, 60, 0);                /* 27: d1 sends: tx id 9 */
     R(0, TRC_NET_PKT, 7, 2, IP(10, 0, 2, 16), IP(10, 0, 2, 17), 17, 60, 3, 3); /* 28 */
     R(0, TRC_IO_RSP, 5, 3, 1, 1, 4, 60, 0, 0);                /* 29: into d2's buffer 1 */
     R(0, TRC_RING_PUSH, 7, 3, 1, 8, 1, 1, 2, 0);              /* 30: d2 not asking */
-    R(0, TRC_NET_PKT, 7, 0, IP(10, 0, 2, 2), IP(10, 0, 2, 99), 17, 40, 4, 0); /* 31 */
+    R(0, TRC_NET_PKT, 7, 2, IP(10, 0, 2, 16), IP(10, 0, 2, 99), 17, 40, 4, 0); /* 31 */
     R(0, TRC_GNT_UNMAP, 6, 3, 0xf0001000, 1, 8, 0, 0, 0);     /* 32: ring unmapped */
 }
 
@@ -151,18 +151,20 @@ Test(hvtrace_rings, packets_by_verdict_and_ring_unmapped)
     hvt_model_init(&m);
     for (size_t i = 0; i < tr.n; i++)
         hvt_model_feed(&m, &tr.recs[i]);
+    cr_expect_eq(m.dev[2].pkts[1], 1, "one packet from the wire for d1");
     cr_expect_eq(m.dev[2].pkts[3], 1, "d1's packet forwarded to d2");
+    cr_expect_eq(m.dev[2].pkts[4], 1, "and one to nobody");
     cr_expect_eq(m.dev[2].pkts_to, 1, "one packet put on d1's ring");
     cr_expect_eq(m.dev[3].pkts_to, 1, "and one on d2's");
     cr_expect_eq(m.dev[2].io_taken, 1);
     cr_expect_eq(m.pirq[9], 1);
     cr_expect(!m.dev[1].ring_mapped, "unmapped by its handle");
-    /* From the wire (dev 0): no device counts the verdict itself. */
+    /* Each packet is counted once, by the device it was handled for. */
     uint64_t sum = 0;
     for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++)
         for (int k = 0; k < HVT_NVERDICTS; k++)
             sum += m.dev[id].pkts[k];
-    cr_expect_eq(sum, 1);
+    cr_expect_eq(sum, 3);
 }
 
 static char *seq_text(const struct hvt_seq_opts *o, int *rc, char *err, size_t errlen)
@@ -248,7 +250,8 @@ Test(hvtrace_seq, packets_from_the_wire_and_between_domus)
         "ring_push responses: rsp_prod=1 (notify=sent)",
     };
     expect_in_order(text, wire, 4);
-    cr_expect(strstr(text, "packet 1: 10.0.2.2 -> 10.0.2.16, to_guest"), "%s", text);
+    cr_expect(strstr(text, "packet 1: 10.0.2.2 -> 10.0.2.16, to_guest (from the wire)"), "%s",
+              text);
     free(text);
 
     o.pkt = 2;
@@ -259,6 +262,17 @@ Test(hvtrace_seq, packets_from_the_wire_and_between_domus)
     cr_expect(strstr(text, "d2 front (dev 3)"), "the receiver's lifeline:\n%s", text);
     cr_expect(strstr(text, "io_rsp id=1 on dev 3 status=60"), "%s", text);
     cr_expect(strstr(text, "sent no event: the front end had not asked"), "%s", text);
+    free(text);
+
+    /* To nobody: sent by d1's front end (its last push), answered on its
+     * ring, put on no other. */
+    o.pkt = 3;
+    text = seq_text(&o, &rc, err, sizeof err);
+    cr_assert_eq(rc, 0, "%s", err);
+    cr_expect(strstr(text, "packet 3: 10.0.2.16 -> 10.0.2.99, drop_nobody (from a domU's front "
+                     "end)"), "%s", text);
+    cr_expect(strstr(text, "notes no io_req: the packet is drawn as sent by the front end's "
+                     "last push"), "%s", text);
     free(text);
 
     o.pkt = 9;
