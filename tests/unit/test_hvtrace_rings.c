@@ -344,3 +344,21 @@ Test(hvtrace_seq, graphviz_accepts_the_chart)
     cr_expect(strstr(text, "io_req id=70 read"), "%s", text);
     free(text);
 }
+
+Test(hvtrace_stats, per_device_figures)
+{
+    build();
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    hvt_stats_print(f, &tr);
+    fclose(f);
+    cr_expect(strstr(buf, "  dev 1 block d1->d0: 2 requests, 2 responses, 0 in flight; notified "
+                     "1/1, suppressed 1/0 (front/back), 1.00 events per request\n"), "%s", buf);
+    cr_expect(strstr(buf, "    back end: 2 taken, 2 answered, 1 out of order, 1 failed, "
+                     "0 unmatched, 0 waiting\n"), "%s", buf);
+    cr_expect(strstr(buf, "    packets: to_guest=1 forward=1 drop_nobody=1, onto its ring=1\n"),
+              "%s", buf);
+    cr_expect(strstr(buf, "  irq 14: 2 interrupts, events at d0 port 3\n"), "%s", buf);
+    free(buf);
+}
