@@ -535,6 +535,53 @@ static void ring_line2(char *buf, size_t len, const struct hvt_device *v)
     }
 }
 
+/* The same for a terminal narrower than the table (80 columns): up to
+ * four short lines per device, into l[0..3]; returns how many. */
+static int ring_compact(char l[4][160], const struct hvt_device *v, uint32_t id)
+{
+    char f[16], b[16];
+    const char *type = hvt_enum_name("devtype", v->type);
+    const char *fs = hvt_enum_name("devstate", v->state[0]);
+    const char *bs = hvt_enum_name("devstate", v->state[1]);
+    int n = 0;
+    hvt_format_dom(f, sizeof f, v->dom[0]);
+    hvt_format_dom(b, sizeof b, v->dom[1]);
+    snprintf(l[n++], 160, "%-3u %-7s %s %s -> %s %s: requests %u responses %u in_flight %u",
+             id, type ? type : "?", f, fs ? fs : "?", b, bs ? bs : "?", v->req_prod,
+             v->rsp_prod, v->req_prod - v->rsp_prod);
+    snprintf(l[n++], 160, "    sent/supp %llu/%llu front, %llu/%llu back; ring %u %s; "
+             "ports %u/%u got %llu/%llu", (unsigned long long)v->sent[0],
+             (unsigned long long)v->suppressed[0], (unsigned long long)v->sent[1],
+             (unsigned long long)v->suppressed[1], v->ring_ref,
+             v->ring_mapped ? "mapped" : "unmapped", v->port[0], v->port[1],
+             (unsigned long long)v->events[0], (unsigned long long)v->events[1]);
+    if (v->io_answered)
+        snprintf(l[n++], 160, "    taken %llu answered %llu out_of_order %llu failed %llu "
+                 "waiting %u", (unsigned long long)v->io_taken,
+                 (unsigned long long)v->io_answered, (unsigned long long)v->io_out_of_order,
+                 (unsigned long long)v->io_errors, v->ntaken);
+    else if (v->io_taken)
+        snprintf(l[n++], 160, "    taken %llu (no answers noted)",
+                 (unsigned long long)v->io_taken);
+    uint64_t any = v->pkts_to;
+    for (int k = 0; k < HVT_NVERDICTS; k++)
+        any += v->pkts[k];
+    if (any) {
+        snprintf(l[n], 160, "    packets:");
+        for (int k = 0; k < HVT_NVERDICTS; k++)
+            if (v->pkts[k]) {
+                const char *name = hvt_enum_name("netverdict", (uint32_t)k);
+                size_t m = strlen(l[n]);
+                snprintf(l[n] + m, 160 - m, " %s=%llu", name ? name : "?",
+                         (unsigned long long)v->pkts[k]);
+            }
+        size_t m = strlen(l[n]);
+        snprintf(l[n] + m, 160 - m, " ring=%llu", (unsigned long long)v->pkts_to);
+        n++;
+    }
+    return n;
+}
+
 /* Device interrupts that became events: "irq14->d0:7=120". */
 static void pirq_line(char *buf, size_t len, const struct hvt_model *m)
 {
@@ -913,13 +960,23 @@ static void draw_rings(struct live *L, int top, int rows)
 {
     int y = top;
     char line[400];
-    put(y++, 0, A_BOLD, "%s", ring_header);
+    int wide = COLS >= (int)sizeof ring_header;    /* else three short lines each */
+    if (wide)
+        put(y++, 0, A_BOLD, "%s", ring_header);
+    else
+        put(y++, 0, A_BOLD, "dev type    front -> back: ring; notifications, grant, ports, "
+            "events in; I/O");
     for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++)
-        if (L->model.dev[id].seen) {
+        if (L->model.dev[id].seen && wide) {
             ring_line(line, sizeof line, &L->model.dev[id], id);
             put(y++, 0, 0, "%s", line);
             ring_line2(line, sizeof line, &L->model.dev[id]);
             put(y++, 0, 0, "%s", line);
+        } else if (L->model.dev[id].seen) {
+            char l[4][160];
+            int n = ring_compact(l, &L->model.dev[id], id);
+            for (int k = 0; k < n; k++)
+                put(y++, 0, 0, "%s", l[k]);
         }
     if (!any_device(L))
         put(y++, 0, 0, "(no split device yet)");
