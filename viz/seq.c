@@ -611,6 +611,18 @@ static void write_dot(FILE *f, const struct chart *c)
             fprintf(f, "\"];");
         }
     fprintf(f, " }\n");
+    /* The lifelines in their order, left to right: invisible edges in each
+     * row keep Graphviz from swapping them to shorten the arrows. */
+    for (int row = 0; row <= c->n; row++) {
+        int prev = -1;
+        for (int l = 0; l < NLANES; l++) {
+            if (!c->lane_used[l])
+                continue;
+            if (prev >= 0)
+                fprintf(f, "  l%d_%d -> l%d_%d [style=invis];\n", prev, row, l, row);
+            prev = l;
+        }
+    }
     for (int i = 0; i < c->n; i++) {
         const struct step *s = &c->s[i];
         fprintf(f, "  { rank=same;");
@@ -629,7 +641,7 @@ static void write_dot(FILE *f, const struct chart *c)
         fprintf(f, "  l%d_0", l);
         for (int i = 1; i <= c->n; i++)
             fprintf(f, " -> l%d_%d", l, i);
-        fprintf(f, " [arrowhead=none, style=dashed, color=gray];\n");
+        fprintf(f, " [arrowhead=none, style=dashed, color=gray, weight=100];\n");
     }
     fprintf(f, "}\n");
 }
