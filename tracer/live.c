@@ -7,7 +7,7 @@
  * `hvtrace record` consumes: ramfile.c) or from a recorded trace file (-r),
  * replayed at a chosen speed with pause and single-step.  Every record goes
  * through the same state model as the exporters (model.c), and the screen
- * shows one of five views:
+ * shows one of six views:
  *
  *   F1 log       one line per event (the dump line), coloured by class
  *   F2 counters  events per class and per domain, total and per second
