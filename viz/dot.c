@@ -20,7 +20,9 @@
  *   states     each domain's scheduling state machine with how often each
  *              transition happened (model.c).
  *   sequence   a message sequence chart of a window of records: who talked
- *              to whom (hypercalls, schedules, block/wake, events, upcalls).
+ *              to whom (hypercalls, schedules, block/wake, events, upcalls,
+ *              ring pushes, a back end's io notes, device interrupts).
+ *              (One I/O request end to end: `hvtrace seq`, viz/seq.c.)
  * Render with: dot -Tsvg file.dot -o file.svg (`make graphs` does all four).
  */
 #include <stdlib.h>
@@ -256,6 +258,28 @@ static int message(const struct trace_record *r, int *from, int *to, char *label
         snprintf(label, len, "wake");
         *from = hv; *to = hvt_dom_slot(r->args[0]);
         return *to >= 0;
+    /* Ring I/O: a push (the pusher to the hypervisor, which reads the
+     * ring), what a back end noted, a device interrupt become an event. */
+    case TRC_RING_PUSH:
+        snprintf(label, len, "ring_push dev %u %s (%s)", r->args[0],
+                 r->args[1] & 1 ? "responses" : "requests", r->args[6] ? "notify" : "suppressed");
+        *from = me; *to = hv;
+        return me >= 0;
+    case TRC_IO_REQ: case TRC_IO_RSP:
+        n = hvt_enum_name("ioop", r->args[3]);
+        snprintf(label, len, "%s dev %u id %u %s", r->event == TRC_IO_REQ ? "io_req" : "io_rsp",
+                 r->args[0], r->args[2], n ? n : "?");
+        *from = me; *to = me;
+        return me >= 0;
+    case TRC_NET_PKT:
+        n = hvt_enum_name("netverdict", r->args[5]);
+        snprintf(label, len, "net_pkt dev %u: %s", r->args[0], n ? n : "?");
+        *from = me; *to = me;
+        return me >= 0;
+    case TRC_PIRQ:
+        snprintf(label, len, "pirq irq %u", r->args[0]);
+        *from = hv; *to = me;
+        return me >= 0;
     case TRC_DOM_START: case TRC_DOM_SHUTDOWN: case TRC_DOM_CREATE: {
         const struct hvt_event *ev = hvt_event_by_id(r->event);
         snprintf(label, len, "%s", ev->name);

@@ -362,3 +362,23 @@ Test(hvtrace_stats, per_device_figures)
     cr_expect(strstr(buf, "  irq 14: 2 interrupts, events at d0 port 3\n"), "%s", buf);
     free(buf);
 }
+
+/* The window sequence chart (hvtrace dot sequence) draws ring I/O too. */
+Test(hvtrace_dot, sequence_window_shows_ring_io)
+{
+    build();
+    struct hvt_dot_opts o = { .kind = HVT_DOT_SEQUENCE, .from = 8, .count = 16 };
+    char err[256] = "", *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int rc = hvt_dot_write(f, &tr, &o, err, sizeof err);
+    fclose(f);
+    cr_assert_eq(rc, 0, "%s", err);
+    cr_expect(strstr(buf, "#9 ring_push dev 1 requests (notify)"), "%s", buf);
+    cr_expect(strstr(buf, "#10 ring_push dev 1 requests (suppressed)"), "%s", buf);
+    cr_expect(strstr(buf, "#13 io_req dev 1 id 70 read"), "%s", buf);
+    cr_expect(strstr(buf, "p33_7 -> p0_7 [label=\"#15 pirq irq 14\""), "from the hypervisor "
+              "to d0:\n%s", buf);
+    cr_expect(strstr(buf, "#16 io_rsp dev 1 id 71 write"), "%s", buf);
+    free(buf);
+}
