@@ -14,6 +14,7 @@
  * the chart of a device whose back end writes no io_req.
  */
 #include <criterion/criterion.h>
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,5 +381,48 @@ Test(hvtrace_dot, sequence_window_shows_ring_io)
     cr_expect(strstr(buf, "p33_7 -> p0_7 [label=\"#15 pirq irq 14\""), "from the hypervisor "
               "to d0:\n%s", buf);
     cr_expect(strstr(buf, "#16 io_rsp dev 1 id 71 write"), "%s", buf);
+    free(buf);
+}
+
+/* Perfetto: each request taken is an async slice ended by its own answer,
+ * out of order as it happened. */
+Test(hvtrace_chrome, io_requests_are_async_slices)
+{
+    build();
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(hvt_chrome_write(f, &tr), 0);
+    fclose(f);
+    cJSON *j = cJSON_Parse(buf);
+    cr_assert_not_null(j, "not JSON:\n%s", buf);
+    cJSON *e;
+    int begin70 = -1, begin71 = -1, end_first = -1, ends = 0, irqs = 0, io_row = 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "traceEvents")) {
+        const char *ph = cJSON_GetStringValue(cJSON_GetObjectItem(e, "ph"));
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(e, "name"));
+        cJSON *args = cJSON_GetObjectItem(e, "args");
+        if (!strcmp(ph, "M") && !strcmp(name, "thread_name") &&
+            !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(args, "name")), "I/O"))
+            io_row++;
+        if (!strcmp(ph, "b")) {
+            int rid = cJSON_GetObjectItem(args, "id")->valueint;
+            int aid = cJSON_GetObjectItem(e, "id")->valueint;
+            if (rid == 70) begin70 = aid;
+            if (rid == 71) begin71 = aid;
+        } else if (!strcmp(ph, "e")) {
+            if (end_first < 0)
+                end_first = cJSON_GetObjectItem(e, "id")->valueint;
+            ends++;
+        } else if (!strcmp(ph, "i") && !strncmp(name, "irq ", 4)) {
+            irqs++;
+        }
+    }
+    cr_expect_gt(io_row, 0, "an I/O row");
+    cr_expect(begin70 > 0 && begin71 > 0 && begin70 != begin71);
+    cr_expect_eq(end_first, begin71, "71 answered first");
+    cr_expect_eq(ends, 2, "the two block requests (the net device's tx is never answered)");
+    cr_expect_eq(irqs, 3);
+    cJSON_Delete(j);
     free(buf);
 }
