@@ -124,8 +124,9 @@ static size_t created_at(const struct hvt_trace *t, uint32_t dev, size_t before)
 }
 
 /* The event one end raised next to its push at record p (notify=sent): the
- * evtchn_send on its port, looked for from the previous push of the same
- * end (drivers send, then report the push) to a few records after. */
+ * evtchn_send on its port, the last one in the few records before the push
+ * (drivers send, then report the push; not past the same end's previous
+ * push), else the first in the few after. */
 static void push_event(struct chart *c, size_t p, const struct hvt_device *v, int end,
                        int lane_from, int lane_to)
 {
@@ -161,6 +162,8 @@ static void push_event(struct chart *c, size_t p, const struct hvt_device *v, in
         if (r->event == TRC_EVTCHN_PENDING && r->domain == other && r->args[0] == oport) {
             add(c, i, L_HV, lane_to, "event pending on port %u%s%s", oport,
                 r->args[1] ? " (already pending)" : "", r->args[3] ? ", upcall due" : "");
+            if (!r->args[3])
+                return;         /* no upcall for this one: pending or masked already */
             for (size_t j = i + 1; j < c->t->n && j < i + 400; j++) {
                 const struct trace_record *u = rec(c, j);
                 if (u->event == TRC_EVTCHN_UPCALL && u->domain == other) {
