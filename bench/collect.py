@@ -194,6 +194,42 @@ def host(lines):
     return out
 
 
+# The split network (bench/net-domu.scn, bench/net-host.scn, booted by
+# bench/parts/net.sh several times into OUT/net/<run>/).
+NET_PATHS = {
+    "domu_domu": ("net-domu", "round trips", 2,
+                  "domU to domU through dom0's back end, a datagram and its answer (two packets)"),
+    "domu_host": ("net-host", "datagrams taken", 1,
+                  "domU to the host through dom0's NE2000 and QEMU's user network"),
+}
+
+
+def net(out):
+    """Per path, over the runs: packets per million guest instructions and
+    instructions per packet, everyone's (d1's rdtsc around 200 packets).
+    Median, min and max over the runs: the host path goes through QEMU's
+    user network, which runs on a thread of its own (bench/parts/net.sh)."""
+    base = os.path.join(out, "net")
+    runs = sorted(d for d in os.listdir(base) if d.isdigit()) if os.path.isdir(base) else []
+    if not runs:
+        raise Missing("net: no runs in " + base)
+    res = {}
+    for key, (scn, unit, per, what) in NET_PATHS.items():
+        vals = {}
+        for r in runs:
+            lines = read(os.path.join(base, r, scn, "serial.log"))
+            m = one(rf"bench: (\d+) of \d+ {unit}, (\d+) instructions", lines, f"{scn} run {r}")
+            pkts, insns = int(m.group(1)) * per, int(m.group(2))
+            vals.setdefault("pkts_per_minsn", []).append(pkts * 1e6 / insns)
+            vals.setdefault("insns_per_pkt", []).append(insns / pkts)
+        cfg = {"what": what, "scenario": f"bench/{scn}.scn", "runs": len(runs)}
+        for k, v in vals.items():
+            v = sorted(v)
+            cfg[k] = {"median": v[(len(v) - 1) // 2], "min": v[0], "max": v[-1]}
+        res[key] = cfg
+    return res
+
+
 def trace_paths(trace_bin, hvtrace):
     """`hvtrace stats`'s exact hypercall path lengths (the since_entry of
     each record), for the trace=on run of the bench program."""
@@ -283,6 +319,7 @@ def collect(out, hvtrace):
     res["events"] = ev
     res["trace_paths"] = trace_paths(os.path.join(out, "pv-trace", "trace.bin"), hvtrace)
     res["host"] = host(read(os.path.join(out, "host.txt")))
+    res["net"] = net(out)
     return res
 
 

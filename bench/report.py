@@ -40,6 +40,9 @@ Figure keys (KEY above), for the running text:
     events.KEY, host.KEY       events and host-side figures (see collect.py)
     trace.HYPERCALL.STAT       the trace's exact path length (hvtrace stats):
                                calls min median p99 max
+    net.PATH.KEY.STAT          the split network (PATH: domu_domu domu_host;
+                               KEY: pkts_per_minsn insns_per_pkt; STAT:
+                               median min max), and net.PATH.runs
 
 Python's standard library only.
 """
@@ -199,6 +202,10 @@ def figure(res, key):
             return num(res["host"][p[1]], 1)
         if p[0] == "trace" and len(p) == 3:
             return num(res["trace_paths"][p[1]][p[2]])
+        if p[0] == "net" and len(p) == 3 and p[2] == "runs":
+            return num(res["net"][p[1]]["runs"])
+        if p[0] == "net" and len(p) == 4:
+            return num(res["net"][p[1]][p[2]][p[3]], 1 if p[2] == "pkts_per_minsn" else 0)
     except (KeyError, TypeError):
         pass
     raise Unknown(key)

@@ -28,6 +28,10 @@ int serial_input_pending(void);        /* unread input in the buffer? */
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_guest_write(struct domain *d, const char *buf, uint32_t n);
 void console_guest_flush(struct domain *d);
+/* The split console: text a console back end hands over for domain
+ * `front` (DEVOP_console_write), printed at once as front's "(dN) "
+ * lines, apart from front's own console_io buffer.  How many lines. */
+uint32_t console_write_for(uint16_t front, const char *buf, uint32_t n);
 
 /* Stop the machine: print the message (and the registers, if any), tell
  * QEMU to exit with HV_EXIT_PANIC. */

@@ -26,18 +26,35 @@
 #include "event/port.h"
 #include "grant/grant.h"
 #include "sched/sched_policy.h"
+#include "core/domain_build.h"
 
 /* Fixed-size tables, no allocator: the hypervisor never runs out of memory
  * in the middle of a hypercall, and a domain id is simply an index. */
 #define MAX_DOMAINS       32
 #define DOMAIN_MAX_PAGES  8192     /* 32 MiB per domain: plenty for the teaching OS */
 
+/* The VM states of the course, numbered as public/domctl.h's
+ * DOMCTL_STATE_* and the trace's domstate (so the three never disagree).
+ * Every change goes through domain_set_state(), which traces it. */
 enum domain_state {
-    DOM_UNUSED = 0,
+    DOM_UNUSED = 0, /* no domain: an inactive VM is an image in dom0's hands */
     DOM_RUNNABLE,   /* wants the CPU (running or waiting for it) */
     DOM_BLOCKED,    /* sched_op block: waits for an event; hlt: also for a tick */
-    DOM_DEAD,       /* shut down: poweroff, crash, ... */
+    DOM_DEAD,       /* shut down: poweroff, crash, ...; dom0 destroys it */
+    DOM_PAUSED,     /* stopped by dom0 (DOMCTL_pause), or created and not yet
+                       unpaused: never scheduled; its events and timer wait */
 };
+
+/* Why a domain ended, beside the guest's own SHUTDOWN_* (0..SHUTDOWN_MAX,
+ * public/sched.h): dom0 destroyed it while it lived.  Never a guest's
+ * reason: sched_op shutdown refuses anything above SHUTDOWN_MAX. */
+#define SHUTDOWN_destroyed  4
+
+/* How far dom0's toolstack has built a domain it created (DOMCTL_load,
+ * DOMCTL_setregs); boot-built domains are BUILD_READY at once. */
+#define BUILD_EMPTY   0     /* a slot and a reservation, no memory */
+#define BUILD_LOADED  1     /* memory, image, page tables, start info */
+#define BUILD_READY   2     /* first registers set: may be unpaused */
 
 struct domain {
     domid_t  id;
@@ -46,6 +63,9 @@ struct domain {
     uint32_t shutdown_reason;       /* SHUTDOWN_*, once DOM_DEAD */
     int      started;               /* has run at least once */
     int      freed;                 /* its frames have gone back to the pool */
+    int      build;                 /* BUILD_*: how far its builder got */
+    int      destroyed;             /* dom0 destroyed it; the slot waits only
+                                       for the last grant mapping of its frames */
 
     /* Saved while not running.  While it runs, its live registers are the
      * frame at the top of the hypervisor stack instead (guest_regs()), and
@@ -69,7 +89,16 @@ struct domain {
     struct shared_info *shared;     /* hypervisor's view of its shared page */
     uint32_t shared_mfn;
     uint32_t start_info_mfn;        /* its struct start_info, in one of its pages */
-    uint32_t nr_pages;
+    uint32_t nr_pages;              /* its pseudo-physical size: pfns 0..nr_pages-1 */
+    /* Memory as the toolstack and the balloon see it (public/domctl.h):
+     * tot_pages frames back its pfns now (nr_pages minus the holes its
+     * balloon made); populate_physmap never takes it past max_pages;
+     * target_pages is what dom0 asked its balloon for (0: nothing). */
+    uint32_t tot_pages, max_pages, target_pages;
+    /* What the builder decided for a domain dom0 creates step by step:
+     * its layout and entry point, kept between DOMCTL_load and setregs. */
+    struct domain_layout lay;
+    uint32_t entry;
     /* Pseudo-physical -> machine, the hypervisor's own copy.  The guest has
      * its P2M list too (start_info.mfn_list), but that is guest memory the
      * guest may write anything into: every decision is made from this one
@@ -112,6 +141,19 @@ extern struct domain domains[MAX_DOMAINS];
 extern struct domain *current;      /* the running domain; NULL when idle */
 
 struct domain *domain_alloc(domid_t id);
+/* A free slot for dom0's createdomain (the lowest), or -1. */
+int  domain_free_slot(void);
+/* Every change of d->state: the new state, and a dom_state record. */
+void domain_set_state(struct domain *d, int state);
+/* Pause / unpause (dom0's DOMCTL_pause, DOMCTL_unpause; never the running
+ * domain itself): in and out of the scheduler's run queue. */
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+/* dom0 destroys d (not itself): shut down if it still lives, then at once
+ * (d is not running) its memory, ports, grants and device ends go, and its
+ * slot is free -- or, while another domain still maps one of its frames
+ * through a grant, free once that mapping goes. */
+void domain_destroy(struct domain *d);
 /* The domain is finished: record why, stop scheduling it.  Its memory is
  * freed once the CPU has switched away from its page tables. */
 void domain_shutdown(struct domain *d, uint32_t reason);
@@ -123,8 +165,8 @@ void domain_free_memory(struct domain *d);
  * registered one that ring 3 may call; else back at the hypervisor. */
 void domain_load_syscall_gate(struct domain *d);
 int  domains_alive(void);
-/* The live (runnable or blocked) domain with this id, DOMID_SELF meaning
- * the caller; NULL if there is none. */
+/* The live (runnable, blocked or paused) domain with this id, DOMID_SELF
+ * meaning the caller; NULL if there is none. */
 struct domain *domain_lookup(domid_t id);
 
 #endif

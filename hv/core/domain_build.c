@@ -69,6 +69,7 @@ int dombuild_allocate(struct domain *d, const struct domain_layout *lay)
     if (frames_free_count() < nr_pages + 1)
         return ELF_ERR_NO_MEMORY;
     d->nr_pages = nr_pages;
+    d->tot_pages = nr_pages;
 
     /* Frames owned by the domain (frame_table[mfn].owner), and the M2P
      * entries that name each frame's pfn: the two directions of the
@@ -278,11 +279,104 @@ int domain_build(domid_t id, uint32_t module, const void *image, uint32_t len,
     dombuild_registers(d, &lay, elf.entry);
 
     /* Runnable: the scheduler may pick it from now on. */
-    d->state = DOM_RUNNABLE;
+    d->max_pages = nr_pages;
+    d->build = BUILD_READY;
+    domain_set_state(d, DOM_RUNNABLE);
     printk("d%u: built from module %u (%s%s%s): %u pages at machine frames %x..%x, "
            "entry %x%s\n", id, module, name, cmdline[0] ? " " : "", cmdline,
            nr_pages, d->p2m[0], d->p2m[nr_pages - 1], elf.entry,
            elf.has_pv_note ? " (PV note)" : "");
     trace3(TRC_DOM_CREATE, id, id, nr_pages, d->flags);
+    return 0;
+}
+
+/* ---- for dom0's toolstack: the same steps, on a domain it created ------------------ */
+
+struct boot_image boot_images[MAX_BOOT_IMAGES];
+uint32_t nr_boot_images;
+
+int dombuild_load(struct domain *d, const void *image, uint32_t len, const char *cmdline)
+{
+    struct elf_info elf;
+    int err = elf_inspect(image, len, &elf);
+    if (!err)
+        err = dombuild_layout(elf.vend, d->max_pages, &d->lay);
+    if (!err)
+        err = dombuild_allocate(d, &d->lay);
+    if (!err) {
+        dombuild_load_image(d, &elf, image);
+        if (dombuild_page_tables(d, &d->lay) != MMRULE_OK)
+            err = ELF_ERR_BAD_PHDRS;
+    }
+    if (err) {
+        /* Back to empty: every frame it got goes back (dombuild_abandon
+         * without giving up the slot, which is dom0's to destroy). */
+        domain_free_memory(d);
+        memset(&d->grant, 0, sizeof d->grant);   /* it never ran: no grant of its own */
+        d->freed = 0;
+        d->nr_pages = d->tot_pages = 0;
+        d->shared = 0;
+        d->shared_mfn = d->start_info_mfn = 0;
+        d->cr3 = 0;
+        return err;
+    }
+    dombuild_start_info(d, &d->lay, cmdline);
+    d->entry = elf.entry;
+    d->build = BUILD_LOADED;
+    printk("d%u: loaded by dom0: %u pages at machine frames %x..%x, entry %x%s\n",
+           d->id, d->nr_pages, d->p2m[0], d->p2m[d->nr_pages - 1], elf.entry,
+           elf.has_pv_note ? " (PV note)" : "");
+    return 0;
+}
+
+/* The value of key=... in a command line, up to the next space, into out. */
+static void arg_value(const char *s, const char *key, char *out, uint32_t size)
+{
+    uint32_t k = strlen(key);
+    out[0] = 0;
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        if (strncmp(s, key, k) == 0) {
+            uint32_t n = 0;
+            for (s += k; *s && *s != ' ' && n + 1 < size; s++)
+                out[n++] = *s;
+            out[n] = 0;
+            return;
+        }
+        while (*s && *s != ' ')
+            s++;
+    }
+}
+
+int boot_image_keep(const void *data, uint32_t len, const char *file, const char *args)
+{
+    if (nr_boot_images >= MAX_BOOT_IMAGES)
+        return -1;
+    struct boot_image *b = &boot_images[nr_boot_images++];
+    b->data = data;
+    b->len = len;
+    strlcpy(b->file, file, sizeof b->file);
+    arg_value(args, "name=", b->name, sizeof b->name);
+    /* The arguments without the word `inactive`: that one is for us. */
+    uint32_t n = 0;
+    const char *s = args;
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        const char *w = s;
+        while (*s && *s != ' ')
+            s++;
+        uint32_t wl = (uint32_t)(s - w);
+        if (wl == 0 || (wl == 8 && strncmp(w, "inactive", 8) == 0))
+            continue;
+        if (n + wl + 2 > sizeof b->args)
+            break;
+        if (n)
+            b->args[n++] = ' ';
+        memcpy(b->args + n, w, wl);
+        n += wl;
+    }
+    b->args[n] = 0;
     return 0;
 }

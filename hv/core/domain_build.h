@@ -141,6 +141,39 @@ void dombuild_registers(struct domain *d, const struct domain_layout *lay, uint3
 void dombuild_abandon(struct domain *d);
 
 /*
+ * Steps 1 and 3-6 for a domain dom0 created (DOMCTL_load): lay out an
+ * image of d->max_pages pages, allocate, load, page tables, start info
+ * with cmdline; the layout and entry stay in d->lay, d->entry for
+ * DOMCTL_setregs (step 7).  Returns 0, or the ELF_ERR_* that refused it
+ * (ELF_ERR_BAD_PHDRS also for tables that do not validate: only a broken
+ * lab 2); on a refusal every frame taken is back in the pool and d is
+ * empty again (BUILD_EMPTY).
+ */
+int dombuild_load(struct domain *d, const void *image, uint32_t len, const char *cmdline);
+
+/*
+ * The boot images dom0 may build domains from (DOMCTL_image_info,
+ * DOMCTL_load): the Multiboot modules whose arguments say `inactive`.
+ * The hypervisor keeps their frames (they are never given to a domain),
+ * and each load copies the image into the new domain's own memory, so one
+ * image may become any number of domains.  Until dom0 has a disk, this is
+ * where inactive VMs live: an image and its arguments (name=, run=, ...).
+ */
+#define MAX_BOOT_IMAGES 8
+struct boot_image {
+    const void *data;
+    uint32_t len;
+    uint32_t nr_loaded;
+    char file[16];          /* the module file's base name */
+    char name[16];          /* its name= argument */
+    char args[200];         /* its arguments without `inactive`: the guest's command line */
+};
+extern struct boot_image boot_images[MAX_BOOT_IMAGES];
+extern uint32_t nr_boot_images;
+/* Keep module data/len as an image.  0, or -1 when the table is full. */
+int boot_image_keep(const void *data, uint32_t len, const char *file, const char *args);
+
+/*
  * The whole builder, as the hypervisor runs it at boot: domain `id` from
  * Multiboot module number `module` (image, len bytes), with mem_kib of
  * memory.  name and cmdline are for messages and the start-info page.  A

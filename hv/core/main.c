@@ -10,7 +10,8 @@
  *      guests out of the hypervisor's memory (hv/mm/isolation.c);
  *   5. time: PIC, TSC, PIT, RTC (hv/time/clock.c);
  *   6. the trace ring, announced to the host at TRACE_ANCHOR_PADDR;
- *   7. one domain per boot module (hv/core/domain_build.c);
+ *   7. one domain per boot module (hv/core/domain_build.c), except the
+ *      modules marked `inactive`, kept as images for dom0's toolstack;
  *   8. the timer ticks and the NMI watchdog (hv/x86/watchdog.c); start
  *      scheduling: enter the first domain in ring 1 and never return.
  */
@@ -58,6 +59,21 @@ static const char *skip_first_word(const char *s)
     while (*s == ' ')
         s++;
     return s;
+}
+
+/* Is word one of the space-separated words of s? */
+static int word_in(const char *s, const char *word)
+{
+    uint32_t n = strlen(word);
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        if (strncmp(s, word, n) == 0 && (s[n] == ' ' || s[n] == 0))
+            return 1;
+        while (*s && *s != ' ')
+            s++;
+    }
+    return 0;
 }
 
 /* The base name of the module's file, for messages. */
@@ -139,30 +155,51 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
     /* 6. */
     trace_setup(ring_maddr, ring_bytes);
 
-    /* 7. Domains: module 0 is dom0, the rest are domUs, module i domain i.
-     * Until a toolstack in dom0 exists, the hypervisor builds them all now,
-     * like Xen builds dom0: mechanism and policy are not separated yet for
-     * creation.  Every module is offered to the builder, even past
-     * MAX_DOMAINS: one that cannot become a domain is refused out loud (a
-     * console line and a dom_refused record), never dropped in silence. */
+    /* 7. Domains: module 0 is dom0, the rest are domUs, numbered in order.
+     * The hypervisor builds them now, like Xen builds dom0; a module whose
+     * arguments say `inactive` is not built but kept, as an image dom0's
+     * toolstack may create domains from later (DOMCTL_load: mechanism
+     * here, the decision in dom0).  Every other module is offered to the
+     * builder, even past MAX_DOMAINS: one that cannot become a domain is
+     * refused out loud (a console line and a dom_refused record), never
+     * dropped in silence. */
     uint32_t nmods = (mbi->flags & MBI_FLAG_MODS) ? mbi->mods_count : 0;
     const struct multiboot_module *mods = maddr_to_virt(mbi->mods_addr);
     if (nmods > MAX_DOMAINS)
         printk("warning: %u modules, but at most %u domains: modules from %u on are refused\n",
                nmods, MAX_DOMAINS, MAX_DOMAINS);
+    uint32_t next_id = 0;
     for (uint32_t i = 0; i < nmods; i++) {
         const char *str = mods[i].string ? maddr_to_virt(mods[i].string) : "";
         char name[48];
         module_name(str, name, sizeof name);
+        const char *args = skip_first_word(str);
+        const void *data = maddr_to_virt(mods[i].mod_start);
+        uint32_t len = mods[i].mod_end - mods[i].mod_start;
+        if (i > 0 && word_in(args, "inactive")) {
+            if (boot_image_keep(data, len, name, args) == 0) {
+                /* Its frames stay the hypervisor's: not released below. */
+                for (uint32_t a = mods[i].mod_start & ~0xFFFu; a < mods[i].mod_end &&
+                     (a >> HV_PAGE_SHIFT) < MAX_FRAMES; a += HV_PAGE_SIZE)
+                    frame_table[a >> HV_PAGE_SHIFT].use = FRAME_HV;
+                printk("module %u (%s): kept as boot image %u for dom0 (inactive)\n",
+                       i, name, nr_boot_images - 1);
+            } else {
+                printk("module %u (%s): refused: more than %u inactive images\n",
+                       i, name, MAX_BOOT_IMAGES);
+            }
+            continue;
+        }
         /* Past the table, every module gets the id MAX_DOMAINS, which has
          * no slot (a plain (domid_t)i would wrap around at 65536). */
-        domid_t id = i < MAX_DOMAINS ? (domid_t)i : (domid_t)MAX_DOMAINS;
-        domain_build(id, i, maddr_to_virt(mods[i].mod_start),
-                     mods[i].mod_end - mods[i].mod_start, name, skip_first_word(str),
+        domid_t id = next_id < MAX_DOMAINS ? (domid_t)next_id : (domid_t)MAX_DOMAINS;
+        next_id++;
+        domain_build(id, i, data, len, name, args,
                      i == 0 ? opts.dom0_kib : opts.domu_kib);
     }
     /* The images are copied into their domains: their frames can now be
-     * handed out (and the only copy of a domain's kernel is its own). */
+     * handed out (and the only copy of a domain's kernel is its own) --
+     * all but the inactive images', which dom0 may still build from. */
     mm_release_modules();
     if (!domains_alive())
         panic("no domain could be built (%u modules given with -initrd)", nmods);

@@ -1,6 +1,8 @@
 /*
  * hv/mm/memory_op.c — the memory_op hypercall (public/memory.h): a domain
- * gives pages back to the hypervisor (XENMEM_decrease_reservation).
+ * gives pages back to the hypervisor (XENMEM_decrease_reservation) and asks
+ * for them again (XENMEM_populate_physmap, XENMEM_increase_reservation):
+ * the balloon's two halves.
  *
  * Where this sits in the story (course: pseudo-physical memory, the P2M
  * and M2P tables; ballooning): the frames a domain owns are not fixed for
@@ -15,6 +17,12 @@
  *
  * Nothing may map a frame given back, and that includes the TLB: it is
  * flushed before the first frame of a call goes back to the pool.
+ *
+ * Asking again is the other direction, bounded twice: by the domain's
+ * maximum (max_pages, which dom0's toolstack sets: DOMCTL_max_mem) and by
+ * the free frames.  Only a hole can be populated -- a pfn the domain gave
+ * back -- so its pseudo-physical size never changes, only how much of it
+ * is backed.
  *
  * Like mmu_update, a batch is done in order and stops at the first refusal;
  * each extent is one mem_release trace record, with the rule that refused
@@ -69,6 +77,7 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
              * guest's old data; frame_alloc zeroes a frame before it hands
              * it to anyone, so nothing leaks to the next owner. */
             frame_free(mfn);
+            d->tot_pages--;
         }
         int32_t ret = mmrule_errno(rule);
         trace5(TRC_MEM_RELEASE, d->id, pfn, mfn, (uint32_t)ret, (uint32_t)rule,
@@ -83,6 +92,56 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
     return (int32_t)done;
 }
 
+/* The other way: each extent names a hole pfn; it gets a fresh frame
+ * (zeroed by frame_alloc: nothing of its last owner), the P2M and M2P
+ * entries name each other again, and the frame number is written back
+ * into the guest's list in place of the pfn (Xen's populate_physmap
+ * returns frames the same way), for the guest's own P2M list and its
+ * mapping of the page. */
+static int32_t populate_physmap(struct domain *d, uint32_t cmd, const struct xen_memory_reservation *r,
+                                uint32_t start, guest_ptr arg)
+{
+    uint32_t done;
+    for (done = start; done < r->nr_extents; done++) {
+        if (done > start && hypercall_preempt_check())
+            return hypercall_continue(__HYPERVISOR_memory_op, cmd | (done << MEMOP_EXTENT_SHIFT),
+                                      arg.va, 0, 0, 0);
+        uint32_t pfn = INVALID_PFN, mfn = INVALID_PFN;
+        int rule = MMRULE_OK;
+        guest_ptr extent = guest_ptr_add(guest_ptr_at(r->extent_start), done * sizeof pfn);
+        if (copy_from_guest(&pfn, extent, sizeof pfn))
+            rule = MMRULE_BAD_POINTER;
+        else if (pfn >= d->nr_pages || d->p2m[pfn] != INVALID_PFN)
+            rule = MMRULE_BAD_PFN;           /* not one of its pages, or not a hole */
+        else if (d->tot_pages >= d->max_pages)
+            rule = MMRULE_OVER_MAX;
+        else if (!(mfn = frame_alloc(d->id)))
+            rule = MMRULE_POOL_EMPTY;
+        if (rule == MMRULE_OK) {
+            d->p2m[pfn] = mfn;
+            m2p[mfn] = pfn;
+            d->tot_pages++;
+            if (copy_to_guest(extent, &mfn, sizeof mfn)) {
+                /* It cannot learn its frame: take it back, all of it. */
+                d->p2m[pfn] = INVALID_PFN;
+                frame_free(mfn);
+                d->tot_pages--;
+                rule = MMRULE_BAD_POINTER;
+            }
+        } else if (mfn == 0) {
+            mfn = INVALID_PFN;
+        }
+        int32_t ret = mmrule_errno(rule);
+        trace6(TRC_MEM_POPULATE, d->id, pfn, rule == MMRULE_OK ? mfn : INVALID_PFN,
+               (uint32_t)ret, (uint32_t)rule, d->tot_pages, frames_free_count());
+        if (rule != MMRULE_OK) {
+            d->mm.nr_refused++;
+            return done ? (int32_t)done : ret;
+        }
+    }
+    return (int32_t)done;
+}
+
 int32_t do_memory_op(uint32_t cmd, guest_ptr arg)
 {
     struct domain *d = current;
@@ -90,13 +149,16 @@ int32_t do_memory_op(uint32_t cmd, guest_ptr arg)
 
     uint32_t start = cmd >> MEMOP_EXTENT_SHIFT;   /* 0, unless continued */
     cmd &= MEMOP_CMD_MASK;
-    if (cmd != XENMEM_decrease_reservation)
-        return -HV_ENOSYS;               /* increase / populate: not written yet */
+    if (cmd != XENMEM_decrease_reservation && cmd != XENMEM_populate_physmap &&
+        cmd != XENMEM_increase_reservation)
+        return -HV_ENOSYS;
     if (copy_from_guest(&r, arg, sizeof r))
         return -HV_EFAULT;
     if (r.domid != DOMID_SELF && r.domid != d->id)
-        return -HV_EPERM;                /* another domain's memory: dom0's tools, later */
+        return -HV_EPERM;                /* another domain's memory: its balloon's job */
     if (r.extent_order != 0 || r.nr_extents > XENMEM_MAX_EXTENTS || start > r.nr_extents)
         return -HV_EINVAL;               /* single pages only; a bounded batch */
-    return decrease_reservation(d, &r, start, arg);
+    if (cmd == XENMEM_decrease_reservation)
+        return decrease_reservation(d, &r, start, arg);
+    return populate_physmap(d, cmd, &r, start, arg);
 }

@@ -146,7 +146,7 @@ void sched_block_until_event(struct domain *d)
 {
     if (d->state != DOM_RUNNABLE)
         return;
-    d->state = DOM_BLOCKED;
+    domain_set_state(d, DOM_BLOCKED);
     d->hlt_blocked = 0;
     policy->sleep(&runq, &d->vcpu, time_now_ns());
     trace1(TRC_BLOCK, d->id, d->id);
@@ -169,13 +169,29 @@ void sched_wake(struct domain *d)
 {
     if (d->state != DOM_BLOCKED)
         return;
-    d->state = DOM_RUNNABLE;
+    domain_set_state(d, DOM_RUNNABLE);
     d->hlt_blocked = 0;
     int preempt = policy->wake(&runq, &d->vcpu, time_now_ns());
     trace2(TRC_WAKE, d->id, d->id, preempt);
     /* The policy says the woken domain should not wait for the current
      * one's slice to end (BVT: a warped domain).  When the CPU is idle the
      * idle loop notices by itself. */
+    if (preempt && current && d != current)
+        sched_request(SCHED_PREEMPT);
+}
+
+/* dom0 pauses d (never itself, so d is not the running domain): out of
+ * the run queue's runnable set, as if it blocked -- but only an unpause
+ * brings it back, no event does (sched_wake looks for DOM_BLOCKED). */
+void sched_pause(struct domain *d)
+{
+    if (d->state == DOM_RUNNABLE)
+        policy->sleep(&runq, &d->vcpu, time_now_ns());
+}
+
+void sched_unpause(struct domain *d)
+{
+    int preempt = policy->wake(&runq, &d->vcpu, time_now_ns());
     if (preempt && current && d != current)
         sched_request(SCHED_PREEMPT);
 }
@@ -235,11 +251,15 @@ static void start_slice(uint64_t now, uint64_t slice_ns)
  * whether every domain shut down cleanly (public/exit.h). */
 static void all_done(void)
 {
-    int crashed = 0;
-    for (int i = 0; i < MAX_DOMAINS; i++)
+    int crashed = 0, paused = 0;
+    for (int i = 0; i < MAX_DOMAINS; i++) {
         if (domains[i].state == DOM_DEAD && domains[i].shutdown_reason == SHUTDOWN_crash)
             crashed++;
+        paused += domains[i].state == DOM_PAUSED;
+    }
     isolation_check_image();
+    if (paused)
+        printk("%d paused domain(s) left, and no one to unpause them\n", paused);
     printk("all domains have shut down%s; stopping.\n",
            crashed ? " (some crashed)" : "");
     machine_exit(crashed ? HV_EXIT_CRASHED : HV_EXIT_DONE);

@@ -38,6 +38,8 @@ void sched_domain_dead(struct domain *d);/* out of it, for good */
 void sched_block(struct domain *d);      /* hlt: until an event or the next tick */
 void sched_block_until_event(struct domain *d);   /* sched_op block */
 void sched_wake(struct domain *d);
+void sched_pause(struct domain *d);      /* dom0's DOMCTL_pause, before the state changes */
+void sched_unpause(struct domain *d);    /* DOMCTL_unpause, after it changed */
 /* The timer interrupt; tick = 1 when it is also the 1 ms tick. */
 void sched_tick(int from_guest, int tick);
 /* When the running domain's slice ends (0 when idle): the timer is armed

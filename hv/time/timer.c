@@ -48,6 +48,8 @@ uint64_t timer_next_deadline(void)
     uint64_t first = 0;
     for (int i = 0; i < MAX_DOMAINS; i++) {
         uint64_t t = domains[i].timer_deadline;
+        if (domains[i].state == DOM_PAUSED)
+            continue;           /* waits for its unpause, then the next tick fires it */
         if (t && (!first || t < first))
             first = t;
     }
@@ -63,8 +65,11 @@ void timer_tick(int tick)
         struct domain *d = &domains[i];
         if (!d->timer_deadline || d->timer_deadline > now)
             continue;
-        /* A dead domain's timer is dropped without an event: there is
-         * no one left to deliver it to. */
+        /* A paused domain's timer waits: it fires once the domain is
+         * unpaused (its guest sleeps on it).  A dead domain's timer is
+         * dropped without an event: there is no one left to deliver it to. */
+        if (d->state == DOM_PAUSED)
+            continue;
         if (d->state != DOM_RUNNABLE && d->state != DOM_BLOCKED) {
             d->timer_deadline = 0;
             continue;

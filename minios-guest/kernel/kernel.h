@@ -58,6 +58,23 @@ extern struct kcounters kcounters;
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* consfront.c: the split console ("console=split", PV only).  Everything
+ * printed goes through console_write: the ring once it is connected,
+ * console_io (pv_ops.console_write) otherwise.  console_emergency: back to
+ * console_io for good (a panic, a kernel fault).  console_read: typed
+ * input from the ring, sleeping until some comes (-EAGAIN: not connected). */
+int console_write(const char *buf, uint32_t len);
+void console_emergency(void);
+int console_split(void);
+int console_read(char *buf, uint32_t len);
+/* console=split: connect in a kernel task, which then calls start (the
+ * programs); 1 if it did, 0 if the caller must start them itself. */
+int console_split_start(void (*start)(void));
+void console_close(void);
+/* A hostile front end's move, for con-flood only: out_prod (or, in = 1,
+ * in_cons) `ahead` bytes past what the ring holds, and an event. */
+int console_attack(int in, uint32_t ahead);
+
 /* main.c: the common kernel, entered from native_main() or pv_main(). */
 void kernel_main(void) __attribute__((noreturn));
 

@@ -114,6 +114,9 @@ void kernel_main(void)
     }
 
     vm_init();
-    start_programs();
+    /* console=split: the programs start once the split console is
+     * connected (consfront.c); otherwise now. */
+    if (!console_split_start(start_programs))
+        start_programs();
     scheduler();
 }

@@ -220,6 +220,14 @@ int proc_exec(const struct program *prog, struct trapframe *tf)
     return 0;
 }
 
+int proc_count_live(void)
+{
+    int n = 0;
+    for (int i = 0; i < NPROC; i++)
+        n += procs[i].state != UNUSED && procs[i].state != DONE;
+    return n;
+}
+
 int proc_others_runnable(void)
 {
     for (int i = 0; i < NPROC; i++)
@@ -293,6 +301,22 @@ void proc_sleep_ns(uint64_t ns)
     current->wake_at = 0;
     if (was)
         pv_ops.irq_enable();
+}
+
+/* proc_sleep_on with a deadline: until proc_wakeup(chan) or system time
+ * `deadline` (ns), whichever comes first; interrupts off, as there.  What
+ * a driver waiting for a reply that may never come needs (net/netfront.c). */
+void proc_sleep_on_until(void *chan, uint64_t deadline)
+{
+    if (pv_ops.system_ns() >= deadline)
+        return;
+    current->chan = chan;
+    current->wake_at = deadline;
+    current->state = SLEEPING;
+    program_timer();
+    sched();
+    current->chan = 0;
+    current->wake_at = 0;
 }
 
 void proc_timer_tick(void)
@@ -429,6 +453,7 @@ void scheduler(void)
         }
         if (!alive) {
             kprintf("minios: all programs done\n");
+            console_close();          /* a split console: let dom0 print the rest */
             pv_ops.shutdown(SHUTDOWN_poweroff);
         }
     }

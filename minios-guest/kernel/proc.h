@@ -64,6 +64,7 @@ struct proc *myproc(void);
 int  proc_spawn(const struct program *prog);    /* returns pid, or -1 */
 void proc_yield(void);                          /* let another process run */
 int  proc_others_runnable(void);
+int  proc_count_live(void);                     /* processes not finished (itself too) */
 void proc_exit(int code) __attribute__((noreturn));
 void proc_kill(struct proc *p, int vector) __attribute__((noreturn));
 struct proc *proc_wait(int pid);                /* until pid is DONE */
@@ -85,6 +86,7 @@ void scheduler(void) __attribute__((noreturn));
 void proc_sleep_on(void *chan);                 /* until proc_wakeup(chan) */
 void proc_wakeup(void *chan);                   /* from a handler too */
 void proc_sleep_ns(uint64_t ns);                /* at least ns of system time */
+void proc_sleep_on_until(void *chan, uint64_t deadline);   /* either; deadline in system ns */
 
 /* The timer: wake sleepers whose time has come, ask for a process switch
  * (events masked; from the timer handler).  proc_preempt: switch now if

@@ -39,7 +39,7 @@ static int sys_write(uint32_t fd, const char *buf, uint32_t len)
         uint32_t n = len - done;
         if (n > WRITE_CHUNK)
             n = WRITE_CHUNK;
-        int r = pv_ops.console_write(buf + done, n);
+        int r = console_write(buf + done, n);
         if (r < 0)
             return r;
         done += n;

@@ -84,6 +84,7 @@ void trap_uninstall(void)
 /* A fault in the kernel: print everything we know and stop. */
 static void kernel_fault(struct trapframe *tf)
 {
+    console_emergency();               /* the crash report goes to console_io */
     kprintf("minios: kernel %s at eip 0x%x\n", trap_name(tf->trapno), tf->eip);
     /* IF in the saved eflags is the interrupt flag as it was when the trap
      * came: under hvkit the *virtual* one (events enabled or not), which

@@ -55,6 +55,17 @@ int hole_victim_main(void);
 int echo_front_main(void);      /* echo.c */
 int echo_back_main(void);
 int grant_attacks_main(void);   /* grant-attacks.c */
+int con_back_main(void);        /* console.c */
+int con_echo_main(void);
+int con_flood_main(void);
+int net_back_main(void);        /* net-back.c */
+int net_front_main(void);       /* net-front.c */
+int net_attack_main(void);      /* net-attacks.c */
+int balloon_main(void);         /* kernel/balloon.c */
+int memcheck_main(void);        /* memcheck.c */
+int xl_main(void);              /* toolstack/xl.c */
+int domctl_attacks_main(void);  /* domctl-attacks.c */
+int domctl_checks_main(void);
 
 static const struct program programs[] = {
     /* name              ring copies main */
@@ -98,6 +109,17 @@ static const struct program programs[] = {
     { "echo-front",        0, 1, echo_front_main },
     { "echo-back",         0, 1, echo_back_main },
     { "grant-attacks",     0, 1, grant_attacks_main },
+    { "con-back",          0, 1, con_back_main },
+    { "con-echo",          0, 1, con_echo_main },
+    { "con-flood",         0, 1, con_flood_main },
+    { "net-back",          0, 1, net_back_main },
+    { "net-front",         0, 1, net_front_main },
+    { "net-attack",        0, 1, net_attack_main },
+    { "balloon",           0, 1, balloon_main },
+    { "memcheck",          0, 1, memcheck_main },
+    { "xl",                0, 1, xl_main },
+    { "domctl-attacks",    0, 1, domctl_attacks_main },
+    { "domctl-checks",     0, 1, domctl_checks_main },
 };
 
 const struct program *find_program(const char *name)

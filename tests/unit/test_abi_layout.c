@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "public/hvkit.h"
+#include "public/consif.h"
 #include "public/device.h"
 #include "public/domctl.h"
 #include "public/event_channel.h"
@@ -28,6 +29,7 @@
 #include "public/io_ring.h"
 #include "public/memory.h"
 #include "public/mmu.h"
+#include "public/netif.h"
 #include "public/multicall.h"
 #include "public/sched.h"
 #include "public/shared_info.h"

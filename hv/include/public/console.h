@@ -2,7 +2,10 @@
  * hv/include/public/console.h — console_io, the hypervisor's emergency console.
  *
  * Before split drivers exist (and as a debugging lifeline afterwards), a
- * guest can print straight to the hypervisor's serial port.  Output is
+ * guest can print straight to the hypervisor's serial port.  (A domU
+ * started with console=split prints through its split console instead --
+ * a ring to dom0, public/consif.h -- and keeps console_io for the time
+ * before that is connected and for a panic.)  Output is
  * buffered per domain and printed a line at a time with a "(dN) " prefix, so
  * the lines of several domains interleave cleanly on one serial port.
  *

@@ -158,6 +158,7 @@ _Static_assert(sizeof(struct evtchn_unmask) == 4, "evtchn_unmask: 4 bytes");
 #define VIRQ_DEBUG    1   /* "dump your state" request (debug key) */
 #define VIRQ_CONSOLE  2   /* input arrived on the hypervisor console (dom0) */
 #define VIRQ_DOM_EXC  3   /* a domain crashed or shut down (dom0's toolstack) */
+#define VIRQ_BALLOON  4   /* hvkit's own: start_info.mem_target changed (DOMCTL_set_target) */
 #define VIRQ_DEVICE   7   /* hvkit's own: a device of ours was created, or its other
                              end changed (public/device.h; Xen: a xenstore watch) */
 #define NR_VIRQS      8   /* Xen has 24; hvkit uses only the first few */

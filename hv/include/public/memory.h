@@ -1,6 +1,7 @@
 /*
  * hv/include/public/memory.h — the memory_op hypercall: a domain gives memory back to the
- * hypervisor (XENMEM_decrease_reservation).
+ * hypervisor (XENMEM_decrease_reservation) and asks for it again
+ * (XENMEM_populate_physmap).
  *
  * Where this sits in the story (course: "the guest may receive physically
  * non-contiguous memory"; ballooning in the Xen paper, section 3.3): a
@@ -49,10 +50,25 @@
  * Differences from Xen, on purpose: Xen's PV guests name the frames by
  * machine frame (gmfn == mfn for them); hvkit takes pfns, which the
  * hypervisor translates with its own P2M copy, so a guest can only name
- * its own pages (and never the shared-info frame, which has no pfn).  Only
- * decrease_reservation exists so far; increase_reservation and
- * populate_physmap (the balloon's deflating half) keep their Xen numbers
- * for when they are written.
+ * its own pages (and never the shared-info frame, which has no pfn).
+ *
+ *   memory_op(XENMEM_populate_physmap, struct xen_memory_reservation *r)
+ *       The balloon's other half: each extent is a pfn the domain gave back
+ *       (a hole); it gets a fresh, zeroed frame, and the frame's number is
+ *       written back into the list in place of the pfn (as Xen returns
+ *       frames), for the guest to put in its P2M list and its page tables.
+ *       Same batch rules and result; per extent:
+ *           -HV_EINVAL  pfn >= nr_pages, or not a hole (rule bad_pfn)
+ *           -HV_ENOMEM  the domain holds max_pages already (over_max: dom0
+ *                       sets the maximum, DOMCTL_max_mem), or no free frame
+ *                       is left (pool_empty)
+ *           -HV_EFAULT  the list could not be read or written
+ *       Every extent is one mem_populate trace record (pfn, mfn, result,
+ *       rule, frames the domain holds after it, free frames after it).
+ *   memory_op(XENMEM_increase_reservation, r) is the same call here: every
+ *       frame a domain holds backs one of its pfns in hvkit (no frame
+ *       without a pfn, unlike Xen's PV guests, which place the frames
+ *       themselves with MMU_MACHPHYS_UPDATE), so both take hole pfns.
  */
 #ifndef HVKIT_PUBLIC_MEMORY_H
 #define HVKIT_PUBLIC_MEMORY_H
@@ -70,12 +86,11 @@
 
 /*
  * The three reservation commands (Xen's numbers) share one argument
- * structure, Xen's, in its x86-32 layout (20 bytes).  Only
- * decrease_reservation exists so far; the other two answer -HV_ENOSYS.
+ * structure, Xen's, in its x86-32 layout (20 bytes).
  */
-#define XENMEM_increase_reservation  0   /* not yet */
+#define XENMEM_increase_reservation  0   /* = populate_physmap in hvkit (above) */
 #define XENMEM_decrease_reservation  1
-#define XENMEM_populate_physmap      6   /* not yet */
+#define XENMEM_populate_physmap      6
 struct xen_memory_reservation {
     uint32_t extent_start;   /* guest virtual address of uint32_t pfns[nr_extents] */
     uint32_t nr_extents;

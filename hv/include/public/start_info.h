@@ -49,7 +49,12 @@ struct start_info {
     uint32_t dom0_evtchn;     /* domU: this domain's port of a channel the builder
                                  connected to dom0 (0 in dom0; dom0 finds its
                                  ends with EVTCHNOP_status) (hvkit extension) */
-    uint32_t reserved[5];
+    uint32_t mem_target;      /* pages the toolstack wants this domain to hold (0: no
+                                 wish); the hypervisor rewrites it at every
+                                 DOMCTL_set_target and raises VIRQ_BALLOON: the
+                                 balloon driver's instruction (hvkit extension;
+                                 Xen keeps it in the store, memory/target) */
+    uint32_t reserved[4];
     char     cmd_line[MAX_GUEST_CMDLINE]; /* the module's arguments, NUL-terminated */
 };
 _Static_assert(offsetof(struct start_info, cmd_line) == 96, "start_info: cmd_line at 96");

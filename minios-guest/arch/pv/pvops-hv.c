@@ -399,6 +399,30 @@ int hv_give_back_page(void *kva)
     return r;
 }
 
+/* The other way (the balloon deflating): ask the hypervisor for a frame
+ * for our hole pfn (memory_op XENMEM_populate_physmap, which writes the new
+ * frame's number over the pfn in our list), put it in our P2M list and map
+ * it again in the kernel map, where every page of ours lives.  Returns 1,
+ * or -errno (the pfn stays a hole). */
+int hv_reclaim_page(uint32_t pfn)
+{
+    uint32_t slot = pfn;
+    if (mc_n)
+        hv_pt_flush();
+    struct xen_memory_reservation res = {
+        .extent_start = (uint32_t)&slot, .nr_extents = 1, .extent_order = 0,
+        .domid = DOMID_SELF,
+    };
+    int r = HYPERVISOR_memory_op(XENMEM_populate_physmap, &res);
+    if (r != 1)
+        return r;
+    uint32_t mfn = slot;
+    ((uint32_t *)start_info->mfn_list)[pfn] = mfn;     /* no hole any more */
+    r = HYPERVISOR_update_va_mapping(KERNBASE + (pfn << 12), (mfn << 12) | PTE_P | PTE_RW | PTE_US,
+                                     0, UVMF_INVLPG);
+    return r == 0 ? 1 : r;
+}
+
 static void hv_load_pgdir(uint32_t *pd)
 {
     queue_ext(MMUEXT_NEW_BASEPTR, hv_pt_mfn(pd));

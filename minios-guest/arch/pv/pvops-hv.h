@@ -17,5 +17,8 @@ extern struct shared_info *shared_info;   /* 0 when running natively */
 /* Give one page (a kernel address) back to the hypervisor: memory_op
  * XENMEM_decrease_reservation (pvops-hv.c).  1, or -errno.  PV only. */
 int hv_give_back_page(void *kva);
+/* Ask for a frame for hole pfn again (memory_op XENMEM_populate_physmap)
+ * and map it back at its kernel address.  1, or -errno.  PV only. */
+int hv_reclaim_page(uint32_t pfn);
 
 #endif

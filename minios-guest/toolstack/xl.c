@@ -1,0 +1,480 @@
+/*
+ * minios-guest/toolstack/xl.c — dom0's toolstack: a small `xl`, the
+ * policy half of domain control, as a kernel task of dom0.
+ *
+ * Where this sits in the story (course: separation of mechanism and
+ * policy; VM states): the hypervisor knows how to create, load, start,
+ * pause and destroy a domain and how to bound its memory
+ * (hv/core/domctl.c); it never decides to.  Every decision -- which VM to
+ * start, with how much memory, which to pause, how much memory each
+ * should give back -- is made here, in dom0, and reaches the hypervisor as
+ * domctl operations (public/domctl.h).  The commands are named after
+ * Xen's xl:
+ *
+ *   list                       every domain: name, id, memory, maximum,
+ *                              state, CPU time, hypercalls (like xl list)
+ *   create NAME [mem=SIZE]     a new VM from the inactive image NAME (its
+ *                              name= argument): create, load, setregs,
+ *                              unpause; SIZE as 512K / 2M (default 2M)
+ *   destroy ID | pause ID | unpause ID
+ *   mem-set ID SIZE            the target its balloon should meet
+ *   mem-max ID SIZE            the most it may hold
+ *   info                       free frames, domains, images (xl info)
+ *   top [MS]                   each domain's CPU share and hypercall rate
+ *                              over the next MS ms (default 100; xl top, once)
+ * and, for scripts (an instructor's demo, a scenario):
+ *   sleep MS | wait ID (until dead) | wait-target ID (its balloon met
+ *   the target) | mark (note the free frames) | check-free (the free
+ *   frames are back at the mark: PASS or FAIL) | quit
+ *
+ * Commands come from the command line first -- every word after `xl:`,
+ * commands separated by ';' ("run=xl xl: list; create web mem=1M; list")
+ * -- then, with the word `console` on the command line, from dom0's
+ * console, one per line, until `quit` (serial input: VIRQ_CONSOLE, as in
+ * workloads-dom0.c).  An inactive VM is an image and its arguments the
+ * hypervisor keeps for us (a boot module marked `inactive`), until dom0
+ * has a disk to keep them on.
+ */
+#include "kernel/kernel.h"
+#include "kernel/events.h"
+#include "kernel/proc.h"
+#include "lib/string.h"
+#include "arch/pvops.h"
+#include "arch/pv/hypercall.h"
+#include "public/domctl.h"
+#include "public/console.h"
+#include "public/event_channel.h"
+
+#define MS 1000000ull
+#define MAX_SCRIPT 1024
+
+static char names[DOMCTL_MAX_DOMAINS][16];   /* names of the VMs we created */
+static uint32_t free_mark;
+
+/* A request with every other field zero (dinit), and the call (dctl). */
+static void dinit(struct hv_domctl *c, uint32_t cmd, domid_t dom)
+{
+    memset(c, 0, sizeof *c);
+    c->cmd = cmd;
+    c->interface_version = HV_DOMCTL_INTERFACE_VERSION;
+    c->domain = dom;
+}
+
+static void copy_str(char *dst, const char *src, uint32_t size)
+{
+    uint32_t n = 0;
+    while (src[n] && n + 1 < size) {
+        dst[n] = src[n];
+        n++;
+    }
+    dst[n] = 0;
+}
+
+static int dctl(struct hv_domctl *c, uint32_t cmd, domid_t dom)
+{
+    dinit(c, cmd, dom);
+    return HYPERVISOR_domctl(c);
+}
+
+/* Like xl's messages: the error's name and what it means here. */
+static const char *errname(int r)
+{
+    switch (r) {
+    case -HV_EPERM:  return "EPERM (not permitted)";
+    case -HV_ESRCH:  return "ESRCH (no such domain)";
+    case -HV_ENOMEM: return "ENOMEM (not enough memory)";
+    case -HV_EBUSY:  return "EBUSY (not in a state for it)";
+    case -HV_EINVAL: return "EINVAL (bad argument or image)";
+    case -HV_ENOSPC: return "ENOSPC (no free domain slot)";
+    case -HV_EACCES: return "EACCES (another domctl version)";
+    default:         return "error";
+    }
+}
+
+static const char *state_name(uint32_t s)
+{
+    static const char *const n[] = { "-", "running", "blocked", "dead", "paused", "suspended" };
+    return s < sizeof n / sizeof n[0] ? n[s] : "?";
+}
+
+static const char *name_of(uint32_t id)
+{
+    static char buf[8];
+    if (id == 0)
+        return "Domain-0";
+    if (id < DOMCTL_MAX_DOMAINS && names[id][0])
+        return names[id];
+    buf[0] = 'd';
+    buf[1] = (char)('0' + id / 10);
+    buf[2] = (char)('0' + id % 10);
+    buf[3] = 0;
+    if (id < 10) {
+        buf[1] = (char)('0' + id);
+        buf[2] = 0;
+    }
+    return buf;
+}
+
+/* "512K", "2M", "1G"; a bare number is KiB (as in Xen).  Pages, or 0. */
+static uint32_t parse_pages(const char *s)
+{
+    uint32_t v = 0;
+    if (*s < '0' || *s > '9')
+        return 0;
+    while (*s >= '0' && *s <= '9')
+        v = v * 10 + (uint32_t)(*s++ - '0');
+    if (*s == 'M' || *s == 'm')
+        v *= 1024;
+    else if (*s == 'G' || *s == 'g')
+        v *= 1024 * 1024;
+    return v / 4;
+}
+
+static int parse_id(const char *s)
+{
+    int v = 0;
+    if (*s < '0' || *s > '9')
+        return -1;
+    while (*s >= '0' && *s <= '9')
+        v = v * 10 + (*s++ - '0');
+    return v;
+}
+
+static uint32_t free_frames(void)
+{
+    struct hv_domctl c;
+    return dctl(&c, DOMCTL_physinfo, 0) == 0 ? c.u.phys.free_frames : 0;
+}
+
+static void cmd_list(void)
+{
+    struct hv_domctl l, c;
+    if (dctl(&l, DOMCTL_list, 0) < 0) {
+        kprintf("xl: list: refused\n");
+        return;
+    }
+    kprintf("xl: %12s %3s %9s %9s %8s %9s %10s\n", "Name", "ID", "Mem(KiB)", "Max(KiB)",
+            "State", "Time(ms)", "Hypercalls");
+    for (uint32_t id = 0; id < DOMCTL_MAX_DOMAINS; id++) {
+        if (!l.u.list.state[id] || dctl(&c, DOMCTL_getinfo, (domid_t)id) < 0)
+            continue;
+        kprintf("xl: %12s %3u %9u %9u %8s %9u %10u\n", name_of(id), id,
+                c.u.info.nr_pages * 4, c.u.info.max_pages * 4, state_name(c.u.info.state),
+                (uint32_t)(c.u.info.cpu_ns / MS), c.u.info.nr_hypercalls);
+    }
+}
+
+/* xl top, once: each domain's share of the CPU and its hypercall rate
+ * over the next ms milliseconds (two samples of its accounting). */
+static void cmd_top(uint32_t ms)
+{
+    static uint64_t cpu0[DOMCTL_MAX_DOMAINS];
+    static uint32_t hc0[DOMCTL_MAX_DOMAINS];
+    struct hv_domctl l, c;
+    if (!ms || dctl(&l, DOMCTL_list, 0) < 0)
+        return;
+    for (uint32_t id = 0; id < DOMCTL_MAX_DOMAINS; id++)
+        if (l.u.list.state[id] && dctl(&c, DOMCTL_getinfo, (domid_t)id) == 0) {
+            cpu0[id] = c.u.info.cpu_ns;
+            hc0[id] = c.u.info.nr_hypercalls;
+        }
+    proc_sleep_ns((uint64_t)ms * MS);
+    kprintf("xl: %12s %3s %8s %6s %12s\n", "Name", "ID", "State", "CPU%", "Hypercalls/s");
+    for (uint32_t id = 0; id < DOMCTL_MAX_DOMAINS; id++) {
+        if (!l.u.list.state[id] || dctl(&c, DOMCTL_getinfo, (domid_t)id) < 0)
+            continue;
+        uint32_t pct = (uint32_t)((c.u.info.cpu_ns - cpu0[id]) * 100 / ((uint64_t)ms * MS));
+        kprintf("xl: %12s %3u %8s %5u%% %12u\n", name_of(id), id, state_name(c.u.info.state), pct,
+                (c.u.info.nr_hypercalls - hc0[id]) * 1000 / ms);
+    }
+}
+
+static void cmd_info(void)
+{
+    struct hv_domctl c;
+    if (dctl(&c, DOMCTL_physinfo, 0) < 0)
+        return;
+    kprintf("xl: frames: %u free of %u; domains: %u of %u; images: %u\n", c.u.phys.free_frames,
+            c.u.phys.total_frames, c.u.phys.nr_domains, c.u.phys.max_domains,
+            c.u.phys.nr_images);
+    uint32_t n = c.u.phys.nr_images;
+    for (uint32_t i = 0; i < n; i++) {
+        struct hv_domctl q;
+        dinit(&q, DOMCTL_image_info, 0);
+        q.u.image.index = i;
+        if (HYPERVISOR_domctl(&q) == 0)
+            kprintf("xl: image %u: %s (%s, %u bytes, loaded %u times): %s\n", i, q.u.image.name,
+                    q.u.image.file, q.u.image.size, q.u.image.nr_loaded, q.u.image.args);
+    }
+}
+
+/* The inactive image called name, or -1. */
+static int find_image(const char *name)
+{
+    struct hv_domctl c;
+    if (dctl(&c, DOMCTL_physinfo, 0) < 0)
+        return -1;
+    uint32_t n = c.u.phys.nr_images;
+    for (uint32_t i = 0; i < n; i++) {
+        dinit(&c, DOMCTL_image_info, 0);
+        c.u.image.index = i;
+        if (HYPERVISOR_domctl(&c) == 0 && strcmp(c.u.image.name, name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* xl create: the builder's steps, one control operation each. */
+static void cmd_create(const char *name, uint32_t pages)
+{
+    int image = find_image(name);
+    if (image < 0) {
+        kprintf("xl: create %s: no inactive VM of that name\n", name);
+        return;
+    }
+    uint32_t before = free_frames();
+    struct hv_domctl c;
+    dinit(&c, DOMCTL_createdomain, 0);
+    c.u.create.max_pages = pages;
+    int r = HYPERVISOR_domctl(&c);
+    if (r < 0) {
+        kprintf("xl: create %s: %u KiB: refused: %d %s; %u frames free\n", name, pages * 4, r,
+                errname(r), before);
+        return;
+    }
+    domid_t id = c.domain;
+    const char *step = "load";
+    dinit(&c, DOMCTL_load, id);
+    c.u.load.image = (uint32_t)image;
+    r = HYPERVISOR_domctl(&c);
+    if (r == 0) {
+        step = "setregs";
+        r = dctl(&c, DOMCTL_setregs, id);
+    }
+    if (r == 0) {
+        step = "unpause";
+        r = dctl(&c, DOMCTL_unpause, id);
+    }
+    if (r < 0) {
+        kprintf("xl: create %s: %s refused: %d %s; destroying d%u\n", name, step, r, errname(r), id);
+        dctl(&c, DOMCTL_destroy, id);
+        return;
+    }
+    copy_str(names[id], name, sizeof names[id]);
+    kprintf("xl: created %s: d%u, %u KiB; frames free %u -> %u\n", name, id, pages * 4, before,
+            free_frames());
+}
+
+/* Our ends of a destroyed domain's channels became unbound (the
+ * hypervisor closed its ends); they are ours to close, or every create
+ * would leave one more behind. */
+static void close_ports_to(domid_t id)
+{
+    for (evtchn_port_t p = 1; p < EVENTS_NR_PORTS; p++) {
+        struct evtchn_status st;
+        memset(&st, 0, sizeof st);
+        if (evtchn_status(DOMID_SELF, p, &st) == 0 && st.status == EVTCHNSTAT_unbound &&
+            st.u.unbound.dom == id)
+            evtchn_close(p);
+    }
+}
+
+static void simple(const char *what, uint32_t cmd, int id)
+{
+    struct hv_domctl c;
+    if (id < 0) {
+        kprintf("xl: %s: which domain?\n", what);
+        return;
+    }
+    uint32_t before = free_frames();
+    int r = dctl(&c, cmd, (domid_t)id);
+    if (r < 0)
+        kprintf("xl: %s %d: refused: %d %s\n", what, id, r, errname(r));
+    else if (cmd == DOMCTL_destroy)
+        kprintf("xl: destroyed %s (d%d): frames free %u -> %u\n", name_of((uint32_t)id), id,
+                before, free_frames());
+    else
+        kprintf("xl: %s %s (d%d): done\n", what, name_of((uint32_t)id), id);
+    if (r == 0 && cmd == DOMCTL_destroy && id < DOMCTL_MAX_DOMAINS) {
+        names[id][0] = 0;
+        close_ports_to((domid_t)id);
+    }
+}
+
+static void cmd_mem(const char *what, uint32_t cmd, int id, uint32_t pages)
+{
+    struct hv_domctl c;
+    dinit(&c, cmd, (domid_t)id);
+    c.u.mem.pages = pages;
+    int r = id < 0 ? -HV_ESRCH : HYPERVISOR_domctl(&c);
+    if (r < 0)
+        kprintf("xl: %s %d %u KiB: refused: %d %s\n", what, id, pages * 4, r, errname(r));
+    else
+        kprintf("xl: %s %s (d%d): %u KiB (%u pages)\n", what, name_of((uint32_t)id), id,
+                pages * 4, pages);
+}
+
+/* Poll d's accounting every ms until done() says so, at most ms_max. */
+static int wait_for(int id, int target, uint32_t ms_max, struct hv_domctl *c)
+{
+    for (uint32_t t = 0; t <= ms_max; t++) {
+        if (dctl(c, DOMCTL_getinfo, (domid_t)id) < 0)
+            return 1;                            /* gone */
+        if (target ? c->u.info.target_pages && c->u.info.nr_pages == c->u.info.target_pages
+                   : c->u.info.state == DOMCTL_STATE_DEAD)
+            return 1;
+        proc_sleep_ns(MS);
+    }
+    return 0;
+}
+
+/* The words of one command: up to 4, split at spaces, in place. */
+static int split(char *s, char *w[4])
+{
+    int n = 0;
+    while (*s && n < 4) {
+        while (*s == ' ')
+            *s++ = 0;
+        if (!*s)
+            break;
+        w[n++] = s;
+        while (*s && *s != ' ')
+            s++;
+    }
+    while (*s == ' ')
+        *s++ = 0;
+    return n;
+}
+
+/* One command; 0 after `quit`. */
+static int run(char *line)
+{
+    char *w[4] = { 0, 0, 0, 0 };
+    while (*line == ' ')
+        line++;
+    if (!*line)
+        return 1;
+    kprintf("xl> %s\n", line);
+    int n = split(line, w);
+    struct hv_domctl c;
+    const char *cmd = w[0];
+    int id = n > 1 ? parse_id(w[1]) : -1;
+    if (strcmp(cmd, "list") == 0) {
+        cmd_list();
+    } else if (strcmp(cmd, "info") == 0) {
+        cmd_info();
+    } else if (strcmp(cmd, "top") == 0) {
+        cmd_top(n >= 2 ? (uint32_t)parse_id(w[1]) : 100);
+    } else if (strcmp(cmd, "create") == 0 && n >= 2) {
+        uint32_t pages = 512;
+        if (n >= 3 && strncmp(w[2], "mem=", 4) == 0)
+            pages = parse_pages(w[2] + 4);
+        cmd_create(w[1], pages);
+    } else if (strcmp(cmd, "destroy") == 0) {
+        simple("destroy", DOMCTL_destroy, id);
+    } else if (strcmp(cmd, "pause") == 0) {
+        simple("pause", DOMCTL_pause, id);
+    } else if (strcmp(cmd, "unpause") == 0) {
+        simple("unpause", DOMCTL_unpause, id);
+    } else if (strcmp(cmd, "mem-set") == 0 && n >= 3) {
+        cmd_mem("mem-set", DOMCTL_set_target, id, parse_pages(w[2]));
+    } else if (strcmp(cmd, "mem-max") == 0 && n >= 3) {
+        cmd_mem("mem-max", DOMCTL_max_mem, id, parse_pages(w[2]));
+    } else if (strcmp(cmd, "sleep") == 0 && n >= 2) {
+        proc_sleep_ns((uint64_t)parse_id(w[1]) * MS);
+    } else if (strcmp(cmd, "wait") == 0 && id >= 0) {
+        int ok = wait_for(id, 0, 5000, &c);
+        kprintf("xl: d%d: %s\n", id, ok ? "dead" : "still alive after 5 s");
+    } else if (strcmp(cmd, "wait-target") == 0 && id >= 0) {
+        int ok = wait_for(id, 1, 2000, &c);
+        kprintf("xl: d%d holds %u KiB, target %u KiB%s\n", id, c.u.info.nr_pages * 4,
+                c.u.info.target_pages * 4, ok ? "" : ": not met after 2 s");
+    } else if (strcmp(cmd, "mark") == 0) {
+        free_mark = free_frames();
+        kprintf("xl: mark: %u frames free\n", free_mark);
+    } else if (strcmp(cmd, "check-free") == 0) {
+        uint32_t now = free_frames();
+        kprintf("xl: %u frames free, %u at the mark: %s\n", now, free_mark,
+                now == free_mark ? "PASS" : "FAIL");
+    } else if (strcmp(cmd, "quit") == 0) {
+        return 0;
+    } else {
+        kprintf("xl: unknown command or missing argument: '%s' (list, create NAME [mem=SIZE], "
+                "destroy ID, pause ID, unpause ID, mem-set ID SIZE, mem-max ID SIZE, info, top [MS], "
+                "sleep MS, wait ID, wait-target ID, mark, check-free, quit)\n", cmd);
+    }
+    return 1;
+}
+
+/* The commands after `xl:` on the command line, ';' between them. */
+static int run_cmdline(void)
+{
+    const char *s = boot_info.cmdline;
+    const char *p = 0;
+    for (; *s; s++)
+        if ((s == boot_info.cmdline || s[-1] == ' ') && strncmp(s, "xl:", 3) == 0) {
+            p = s + 3;
+            break;
+        }
+    if (!p)
+        return 1;
+    static char script[MAX_SCRIPT];
+    copy_str(script, p, sizeof script);
+    char *cmd = script;
+    while (*cmd) {
+        char *end = cmd;
+        while (*end && *end != ';')
+            end++;
+        int more = *end == ';';
+        *end = 0;
+        if (!run(cmd))
+            return 0;
+        if (!more)
+            break;
+        cmd = end + 1;
+    }
+    return 1;
+}
+
+/* Lines typed on dom0's console (VIRQ_CONSOLE, console_io read). */
+static void run_console(void)
+{
+    evtchn_port_t port = 0;
+    int r = evtchn_bind_virq(VIRQ_CONSOLE, &port);
+    if (r < 0 || port >= EVENTS_NR_PORTS) {
+        kprintf("xl: no console input: %d\n", r);
+        return;
+    }
+    kprintf("xl: reading commands from the console ('quit' ends)\n");
+    static char line[160];
+    uint32_t n = 0, events = 0;
+    for (;;) {
+        evtchn_wait(port, ++events);
+        char buf[64];
+        while ((r = HYPERVISOR_console_io(CONSOLEIO_read, sizeof buf, buf)) > 0) {
+            for (int i = 0; i < r; i++) {
+                char ch = buf[i];
+                if (ch == '\r' || ch == '\n') {
+                    line[n] = 0;
+                    n = 0;
+                    if (!run(line))
+                        return;
+                } else if (n < sizeof line - 1) {
+                    line[n++] = ch;
+                }
+            }
+        }
+    }
+}
+
+int xl_main(void)
+{
+    if (!pv_ops.paravirt || boot_info.domid != 0) {
+        kprintf("xl: the toolstack runs in dom0 only\n");
+        return 1;
+    }
+    if (run_cmdline() && cmdline_has("console"))
+        run_console();
+    kprintf("xl: done\n");
+    return 0;
+}
