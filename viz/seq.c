@@ -380,23 +380,46 @@ static size_t last_push(const struct chart *c, uint32_t dev, int end, size_t aft
     return (size_t)-1;
 }
 
-/* The back end's first push on `dev` after record `from`, with the
- * io_rsp before it if the back end notes its answers. */
-static void add_delivery(struct chart *c, uint32_t dev, size_t from, const struct hvt_device *v,
-                         int lane, const char *what)
+/* A packet (net_pkt at record p, len bytes) put on device dev's ring: the
+ * receive buffer the back end filled -- its rx io_rsp of that length
+ * nearest the record (back ends may deliver before they write the net_pkt:
+ * looked for back to `lo`, then forward to the back end's next packet) --
+ * and the back end's first push on dev after it.  A back end that notes no
+ * answers: its first push on dev after the record. */
+static void add_delivery(struct chart *c, uint32_t dev, size_t p, size_t lo, uint32_t len,
+                         const struct hvt_device *v, int lane)
 {
-    for (size_t i = from + 1; i < c->t->n; i++) {
+    const struct trace_record *pk = rec(c, p);
+    size_t got = (size_t)-1;
+    for (size_t i = p; got == (size_t)-1 && i-- > lo;) {
         const struct trace_record *r = rec(c, i);
-        if (is_dev(r, TRC_IO_RSP, dev) && (r->args[1] & 1)) {
-            char st[32];
-            hvt_format_value(st, sizeof st, "err", r->args[4]);
-            add(c, i, L_BACK, L_BACK, "io_rsp id=%u on dev %u status=%s (%s)", r->args[2], dev,
-                st, what);
-        } else if (is_dev(r, TRC_RING_PUSH, dev) && (r->args[1] & 1) == 1) {
+        if (r->event == TRC_NET_PKT && r->domain == pk->domain)
+            break;
+        if (is_dev(r, TRC_IO_RSP, dev) && (r->args[1] & 1) && r->args[3] == 4 /* rx */ &&
+            r->args[4] == len)
+            got = i;
+    }
+    for (size_t i = p + 1; got == (size_t)-1 && i < c->t->n; i++) {
+        const struct trace_record *r = rec(c, i);
+        if (r->event == TRC_NET_PKT && r->domain == pk->domain)
+            break;
+        if (is_dev(r, TRC_IO_RSP, dev) && (r->args[1] & 1) && r->args[3] == 4 &&
+            r->args[4] == len)
+            got = i;
+    }
+    size_t from = p;
+    if (got != (size_t)-1) {
+        const struct trace_record *r = rec(c, got);
+        add(c, got, L_BACK, L_BACK, "io_rsp id=%u rx on dev %u status=%d (a receive buffer "
+            "filled)", r->args[2], dev, (int32_t)r->args[4]);
+        add_work(c, got > p ? p : lo, got, v, L_BACK);
+        from = got;
+    }
+    for (size_t i = from + 1; i < c->t->n; i++)
+        if (is_dev(rec(c, i), TRC_RING_PUSH, dev) && (rec(c, i)->args[1] & 1) == 1) {
             add_push(c, i, v, 1, L_BACK, lane);
             return;
         }
-    }
     note(c, "the back end never pushed on device %u's ring after record %u", dev,
          rec(c, from)->seq);
 }
@@ -441,8 +464,27 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
     struct hvt_device vt = to >= 1 && to <= HVT_MAX_DEVS ? m->dev[to] : none;
     free(m);
     vf.dom[1] = vt.dom[1] = r->domain;     /* the back end wrote the record */
-    int wire = (verdict == 1 /* to_guest */ && to == from) ||
-               (verdict == 7 /* arp_reply */ && to == 0) || !vf.seen;
+    /* How it came.  First: the latest transmit request the back end took
+     * on that device (of the packet's length) since its previous packet:
+     * this packet is it. */
+    size_t q = (size_t)-1;
+    for (size_t i = p; vf.seen && i-- > 0;) {
+        const struct trace_record *x = rec(c, i);
+        if (is_dev(x, TRC_NET_PKT, from))
+            break;              /* that one was the packet before */
+        if (is_dev(x, TRC_IO_REQ, from) && x->args[3] == 3 /* tx */ && (x->args[1] & 1) &&
+            (x->args[5] == 0 || x->args[5] == r->args[4])) {
+            q = i;
+            break;
+        }
+    }
+    /* Else an ARP the back end sent of its own (a gratuitous one: the
+     * sender's address is the one asked for), or one from the wire. */
+    int own = q == (size_t)-1 && verdict == 7 /* arp_reply */ && r->args[1] == r->args[2];
+    int wire = q == (size_t)-1 && !own &&
+               ((verdict == 1 /* to_guest */ && to == from) ||
+                (verdict == 7 && to == 0) || !vf.seen);
+    int front = !own && !wire;
     int other = vt.seen && to != from;     /* put on another domU's ring */
     name_lanes(c, vf.seen ? &vf : &vt, from, other && vf.seen ? &vt : NULL, to);
     snprintf(c->lane_name[L_BACK], sizeof c->lane_name[0], "d%u back", r->domain);
@@ -454,21 +496,7 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
     hvt_format_value(dst, sizeof dst, "ip", r->args[2]);
     const char *vname = hvt_enum_name("netverdict", verdict);
 
-    /* How it came. */
-    size_t q = (size_t)-1;
-    if (!wire) {
-        /* The latest transmit request the back end took on that device,
-         * not answered and not an earlier packet's: this packet is it. */
-        for (size_t i = p; i-- > 0;) {
-            const struct trace_record *x = rec(c, i);
-            if ((is_dev(x, TRC_IO_RSP, from) && x->args[3] == 3 /* tx */) ||
-                (is_dev(x, TRC_NET_PKT, from) && i != p))
-                break;          /* answered, or it was the packet before */
-            if (is_dev(x, TRC_IO_REQ, from) && x->args[3] == 3 && (x->args[1] & 1)) {
-                q = i;
-                break;
-            }
-        }
+    if (front) {
         size_t push = last_push(c, from, 0, created_at(t, from, p), q != (size_t)-1 ? q : p);
         if (push != (size_t)-1)
             add_push(c, push, &vf, 0, L_FRONT, L_BACK);
@@ -479,33 +507,43 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
             note(c, "device %u's back end notes no io_req: the packet is drawn as sent by "
                  "the front end's last push before it", from);
         }
-    } else {
-        for (size_t i = p; i-- > 0 && i + 400 > p;)
+    } else if (wire) {
+        /* The card's last interrupt before it (one may bring several). */
+        size_t i = p;
+        while (i-- > 0 && i + 200 > p)
             if (rec(c, i)->event == TRC_PIRQ && rec(c, i)->domain == r->domain) {
                 add(c, i, L_HW, L_BACK, "pirq irq %u -> port %u (the card has a packet)",
                     rec(c, i)->args[0], rec(c, i)->args[1]);
                 break;
             }
+        if (i == (size_t)-1 || i + 200 <= p)
+            note(c, "no interrupt of the card in the 200 records before the packet");
+    } else {
+        note(c, "d%u's back end sent it of its own: an ARP announcement of %s (gratuitous: "
+             "sender and target the same)", r->domain, src);
     }
     /* What the back end decided; to_wire: it hands it to the card, and an
      * ARP answer from the wire goes back there too. */
-    int out = verdict == 2 || (verdict == 7 && wire);
+    int out = verdict == 2 || (verdict == 7 && to == 0);
     add(c, p, L_BACK, out ? L_HW : L_BACK, "net_pkt %s -> %s proto %u len %u: %s%s%.0u", src,
         dst, r->args[3], r->args[4], vname ? vname : "?", to ? " to dev " : "", to);
     /* Where it went: onto a domU's receive buffer (a response on its ring). */
     if (vt.seen)
-        add_delivery(c, to, p, &vt, other && vf.seen ? L_FRONT2 : L_FRONT,
-                     "a receive buffer filled");
+        add_delivery(c, to, p, q != (size_t)-1 ? q : (p > 100 ? p - 100 : 0), r->args[4], &vt,
+                     other && vf.seen ? L_FRONT2 : L_FRONT);
     /* And the sender's transmit request answered. */
-    if (!wire && to != from) {
-        if (q != (size_t)-1)
-            add_answer(c, from, rec(c, q)->args[2], q, &vf, L_FRONT);
-        else
-            add_delivery(c, from, p, &vf, L_FRONT, "the transmit answered");
+    if (front && to != from && q != (size_t)-1) {
+        add_answer(c, from, rec(c, q)->args[2], q, &vf, L_FRONT);
+    } else if (front && to != from) {
+        for (size_t i = p + 1; i < t->n; i++)
+            if (is_dev(rec(c, i), TRC_RING_PUSH, from) && (rec(c, i)->args[1] & 1) == 1) {
+                add_push(c, i, &vf, 1, L_BACK, L_FRONT);
+                break;
+            }
     }
     snprintf(c->title, sizeof c->title, "packet %u%s%.0u: %s -> %s, %s (from %s)", nth,
              dev ? " of device " : "", dev, src, dst, vname ? vname : "?",
-             wire ? "the wire" : "a domU's front end");
+             wire ? "the wire" : own ? "the back end itself" : "a domU's front end");
     return 0;
 }
 

@@ -247,7 +247,7 @@ Test(hvtrace_seq, packets_from_the_wire_and_between_domus)
     const char *wire[] = {
         "pirq irq 9 -> port 4 (the card has a packet)",
         "net_pkt 10.0.2.2 -> 10.0.2.16 proto 17 len 40: to_guest to dev 2",
-        "io_rsp id=3 on dev 2 status=40",
+        "io_rsp id=3 rx on dev 2 status=40",
         "ring_push responses: rsp_prod=1 (notify=sent)",
     };
     expect_in_order(text, wire, 4);
@@ -261,7 +261,7 @@ Test(hvtrace_seq, packets_from_the_wire_and_between_domus)
     cr_expect(strstr(text, "io_req id=9 tx len=60 (taken)"), "%s", text);
     cr_expect(strstr(text, "forward to dev 3"), "%s", text);
     cr_expect(strstr(text, "d2 front (dev 3)"), "the receiver's lifeline:\n%s", text);
-    cr_expect(strstr(text, "io_rsp id=1 on dev 3 status=60"), "%s", text);
+    cr_expect(strstr(text, "io_rsp id=1 rx on dev 3 status=60"), "%s", text);
     cr_expect(strstr(text, "sent no event: the front end had not asked"), "%s", text);
     free(text);
 
@@ -425,4 +425,53 @@ Test(hvtrace_chrome, io_requests_are_async_slices)
     cr_expect_eq(irqs, 3);
     cJSON_Delete(j);
     free(buf);
+}
+
+/* The network back end as it really writes its notes (net-split): the
+ * transmit request taken and answered, the packet copied into the
+ * receiver's buffer and pushed, and only then the net_pkt record. */
+Test(hvtrace_seq, a_forwarded_packet_delivered_before_its_record)
+{
+    memset(&tr, 0, sizeof tr);
+    tr.recs = recs;
+    tr.tsc_khz = 1000;
+    R(0, TRC_DEV_CREATE, 5, 2, 4, 1, 0, 0, 0, 0);             /* 0: net d1 */
+    R(0, TRC_DEV_CREATE, 5, 3, 4, 2, 0, 0, 0, 0);             /* 1: net d2 */
+    R(1, TRC_DEV_PUBLISH, 5, 2, 0, 1, 4, 0, 0, 0);            /* 2 */
+    R(2, TRC_DEV_PUBLISH, 5, 3, 0, 1, 4, 0, 0, 0);            /* 3 */
+    R(0, TRC_EVTCHN_OP, 5, 0, 6, 1, 4, 0, 0, 0);              /* 4: d0 port 6 <-> d1 port 4 */
+    R(0, TRC_EVTCHN_OP, 5, 0, 7, 2, 4, 0, 0, 0);              /* 5: d0 port 7 <-> d2 port 4 */
+    R(1, TRC_RING_PUSH, 7, 2, 0, 19, 2, 18, 3, 0);            /* 6: d1 pushes, suppressed */
+    R(0, TRC_IO_REQ, 6, 2, 1, 256, 3, 0, 60, 0);              /* 7: tx taken */
+    R(0, TRC_GNT_COPY, 7, 1, 0x12, 0, 0x3918, 60, 0, 0);      /* 8: d1 -> d0 */
+    R(0, TRC_IO_RSP, 5, 2, 1, 256, 3, 60, 0, 0);              /* 9: tx answered */
+    R(0, TRC_GNT_COPY, 7, 0, 0x3918, 2, 0x3, 60, 0, 0);       /* 10: d0 -> d2 */
+    R(0, TRC_IO_RSP, 5, 3, 1, 1, 4, 60, 0, 0);                /* 11: d2's buffer 1 */
+    R(0, TRC_EVTCHN_SEND, 4, 7, 2, 4, 0, 0, 0, 0);            /* 12 */
+    R(0, TRC_RING_PUSH, 7, 3, 1, 18, 2, 19, 2, 1);            /* 13: to d2, sent */
+    R(0, TRC_NET_PKT, 7, 2, IP(10, 0, 2, 16), IP(10, 0, 2, 17), 17, 60, 3, 3); /* 14 */
+    R(0, TRC_EVTCHN_SEND, 4, 6, 1, 4, 0, 0, 0, 0);            /* 15 */
+    R(0, TRC_RING_PUSH, 7, 2, 1, 19, 3, 20, 3, 1);            /* 16: d1's tx answer */
+    struct hvt_seq_opts o = { .pkt = 1 };
+    char err[256] = "";
+    int rc;
+    char *text = seq_text(&o, &rc, err, sizeof err);
+    cr_assert_eq(rc, 0, "%s", err);
+    const char *order[] = {
+        "ring_push requests: req_prod=19 (notify=suppressed)",
+        "io_req id=256 tx len=60 (taken)",
+        "gnt_copy 60 bytes d1 -> d0 = 0",
+        "io_rsp id=256 tx status=60 (answered)",
+        "gnt_copy 60 bytes d0 -> d2 = 0",
+        "io_rsp id=1 rx on dev 3 status=60 (a receive buffer filled)",
+        "evtchn_send port 7 -> d2 port 4",
+        "ring_push responses: rsp_prod=2 (notify=sent)",
+        "net_pkt 10.0.2.16 -> 10.0.2.17 proto 17 len 60: forward to dev 3",
+        "evtchn_send port 6 -> d1 port 4",
+        "ring_push responses: rsp_prod=3 (notify=sent)",
+    };
+    expect_in_order(text, order, (int)(sizeof order / sizeof order[0]));
+    cr_expect(strstr(text, "packet 1: 10.0.2.16 -> 10.0.2.17, forward (from a domU's front end)"),
+              "%s", text);
+    free(text);
 }
