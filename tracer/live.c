@@ -517,6 +517,13 @@ static void ring_line2(char *buf, size_t len, const struct hvt_device *v)
     n = strlen(buf);
     if (v->io_unmatched)
         snprintf(buf + n, len - n, " unmatched %llu", (unsigned long long)v->io_unmatched);
+    n = strlen(buf);
+    if (v->io_front)
+        snprintf(buf + n, len - n, "; front noted %llu", (unsigned long long)v->io_front);
+    n = strlen(buf);
+    if (v->cons_bytes + v->cons_lines)
+        snprintf(buf + n, len - n, "; wrote %llu bytes, %llu lines",
+                 (unsigned long long)v->cons_bytes, (unsigned long long)v->cons_lines);
     uint64_t any = v->pkts_to;
     for (int k = 0; k < HVT_NVERDICTS; k++)
         any += v->pkts[k];
@@ -536,8 +543,8 @@ static void ring_line2(char *buf, size_t len, const struct hvt_device *v)
 }
 
 /* The same for a terminal narrower than the table (80 columns): up to
- * four short lines per device, into l[0..3]; returns how many. */
-static int ring_compact(char l[4][160], const struct hvt_device *v, uint32_t id)
+ * five short lines per device, into l[0..4]; returns how many. */
+static int ring_compact(char l[5][160], const struct hvt_device *v, uint32_t id)
 {
     char f[16], b[16];
     const char *type = hvt_enum_name("devtype", v->type);
@@ -563,6 +570,10 @@ static int ring_compact(char l[4][160], const struct hvt_device *v, uint32_t id)
     else if (v->io_taken)
         snprintf(l[n++], 160, "    taken %llu (no answers noted)",
                  (unsigned long long)v->io_taken);
+    if (v->io_front || v->cons_bytes + v->cons_lines)
+        snprintf(l[n++], 160, "    front noted %llu; wrote %llu bytes, %llu lines",
+                 (unsigned long long)v->io_front, (unsigned long long)v->cons_bytes,
+                 (unsigned long long)v->cons_lines);
     uint64_t any = v->pkts_to;
     for (int k = 0; k < HVT_NVERDICTS; k++)
         any += v->pkts[k];
@@ -973,7 +984,7 @@ static void draw_rings(struct live *L, int top, int rows)
             ring_line2(line, sizeof line, &L->model.dev[id]);
             put(y++, 0, 0, "%s", line);
         } else if (L->model.dev[id].seen) {
-            char l[4][160];
+            char l[5][160];
             int n = ring_compact(l, &L->model.dev[id], id);
             for (int k = 0; k < n; k++)
                 put(y++, 0, 0, "%s", l[k]);

@@ -475,3 +475,27 @@ Test(hvtrace_seq, a_forwarded_packet_delivered_before_its_record)
               "%s", text);
     free(text);
 }
+
+/* A split console: its front end notes its output pushes, its back end
+ * writes the bytes to the serial line (cons_write); a refused write adds
+ * nothing. */
+Test(hvtrace_rings, console_notes_and_writes)
+{
+    memset(&tr, 0, sizeof tr);
+    tr.recs = recs;
+    R(0, TRC_DEV_CREATE, 5, 1, 2, 1, 0, 0, 0, 0);
+    R(1, TRC_IO_REQ, 6, 1, 0, 1, 5, 1, 74, 0);                /* front: cons_out */
+    R(1, TRC_IO_REQ, 6, 1, 0, 2, 5, 0, 41, 0);
+    R(0, TRC_IO_REQ, 6, 1, 1, 1, 6, 1, 46, 0);                /* back: cons_in */
+    R(0, TRC_CONS_WRITE, 5, 1, 1, 115, 2, 115, 0, 0);
+    R(0, TRC_CONS_WRITE, 5, 1, 1, 9, 1, (uint32_t)-14, 0, 0);  /* -EFAULT */
+    struct hvt_model m;
+    hvt_model_init(&m);
+    for (size_t i = 0; i < tr.n; i++)
+        hvt_model_feed(&m, &tr.recs[i]);
+    cr_expect_eq(m.dev[1].io_front, 2);
+    cr_expect_eq(m.dev[1].io_taken, 1);
+    cr_expect_eq(m.dev[1].io_answered, 0);
+    cr_expect_eq(m.dev[1].cons_bytes, 115);
+    cr_expect_eq(m.dev[1].cons_lines, 2);
+}

@@ -387,6 +387,11 @@ struct hvt_device {
      * verdict, and packets it put on this device's ring (to_dev). */
     uint64_t pkts[HVT_NVERDICTS];
     uint64_t pkts_to;
+    /* What the front end noted (io_req of end front: a console's output
+     * pushes), and a console back end's writes to the serial line
+     * (cons_write): bytes and lines. */
+    uint64_t io_front;
+    uint64_t cons_bytes, cons_lines;
 };
 
 struct hvt_model {

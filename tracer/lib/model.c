@@ -31,6 +31,8 @@
  *                               answer while an older request it took still
  *                               waits is out of order (the ring allows it).
  *   NET_PKT                     a packet demultiplexed: its verdict.
+ *   CONS_WRITE                  a console back end wrote its front end's
+ *                               bytes (lines) to the serial line.
  *   PIRQ irq port               a device interrupt became an event in the
  *                               record's domain.
  *   LOST count                  count events were dropped by the hypervisor.
@@ -250,6 +252,8 @@ static void feed_dev(struct hvt_model *m, struct hvt_dom *d, const struct trace_
         }
         break;
     case TRC_IO_REQ:
+        if (v && v->seen && (r->args[1] & 1) == 0)
+            v->io_front++;
         if (!v || !v->seen || (r->args[1] & 1) != 1)
             break;                  /* the back end's view: what it took */
         v->io_taken++;
@@ -279,6 +283,12 @@ static void feed_dev(struct hvt_model *m, struct hvt_dom *d, const struct trace_
         v->ntaken--;
         break;
     }
+    case TRC_CONS_WRITE:
+        if (v && v->seen && !is_error(r->args[4])) {
+            v->cons_bytes += r->args[2];
+            v->cons_lines += r->args[3];
+        }
+        break;
     case TRC_NET_PKT: {
         if (v && v->seen)
             v->pkts[r->args[5] < HVT_NVERDICTS ? r->args[5] : 0]++;
