@@ -34,6 +34,8 @@
  * requests than the ring can hold (io_ring.h: "broken") it disconnects
  * that front end and goes on serving the others.  Every push is reported
  * to the trace (ring_push: sent or suppressed) while a trace is recorded.
+ * The back end's request loop, echo_serve(), is lab 5's guest half
+ * (labs/lab5/echo_serve.c; echo.h).
  */
 #include "kernel/kernel.h"
 #include "kernel/devices.h"
@@ -46,9 +48,8 @@
 #include "lib/string.h"
 #include "lib/x86.h"
 #include "public/io_ring.h"
+#include "workloads/echo.h"
 #include "workloads/workloads.h"
-
-#define ECHO_MAX_LEN 2048          /* the back end's own limit on one request */
 
 /* The bytes the front end puts in a request's piece of the data page. */
 static uint8_t pattern(uint32_t id, uint32_t i)
@@ -226,24 +227,13 @@ int echo_front_main(void)
 
 /* ---- the back end --------------------------------------------------------- */
 
-struct echo_backend {
-    uint32_t id;
-    domid_t front;
-    int done;
-    void *ring_va;
-    grant_handle_t handle;
-    evtchn_port_t port;
-    struct io_back ring;
-    uint32_t served, refused, sent, suppressed;
-};
-
 #define ECHO_MAX_FRONTS 8
 static struct echo_backend backends[ECHO_MAX_FRONTS];
 static uint8_t *echo_buf;              /* where the bytes are reversed */
 
 /* One request: the bytes in, reversed, back out.  The status: len, or
  * why not. */
-static int32_t echo_one(struct echo_backend *be, const struct echo_request *q)
+int32_t echo_one(struct echo_backend *be, const struct echo_request *q)
 {
     if (q->op != ECHO_OP_REVERSE)
         return -HV_ENOSYS;
@@ -272,7 +262,7 @@ static int32_t echo_one(struct echo_backend *be, const struct echo_request *q)
     return r < 0 ? r : (int32_t)q->len;
 }
 
-static void teardown(struct echo_backend *be, uint32_t my_state, const char *why)
+void echo_teardown(struct echo_backend *be, uint32_t my_state, const char *why)
 {
     int u = be->ring_va ? gnttab_unmap(be->ring_va, be->handle) : 0;
     int c = be->port ? evtchn_close(be->port) : 0;
@@ -287,49 +277,6 @@ static void teardown(struct echo_backend *be, uint32_t my_state, const char *why
             be->front, be->served, be->refused, be->sent, be->suppressed);
 }
 
-/* Serve what the ring holds.  1 if anything was done. */
-static int serve(struct echo_backend *be, const struct hv_device *dev)
-{
-    int did = 0;
-    for (;;) {
-        int broken;
-        uint32_t n = io_back_requests(&be->ring, &broken);
-        if (broken) {
-            kprintf("echo-back: d%u: the front end published req_prod %u: more than the ring "
-                    "holds beyond our %u\n", be->front, be->ring.s->req_prod, be->ring.rsp_prod_pvt);
-            teardown(be, DEV_STATE_CONNECTED, "front end broken, disconnected");
-            return 1;
-        }
-        if (n == 0) {
-            if (io_back_final_check(&be->ring))
-                continue;                  /* one slipped in (or it broke): look again */
-            return did;
-        }
-        /* Take them all, then answer the last first: out of order on
-         * purpose, the front end matches by id. */
-        struct echo_request q[IO_RING_SLOTS];
-        for (uint32_t i = 0; i < n; i++)
-            io_back_get_request(&be->ring, &q[i], sizeof q[i]);
-        for (uint32_t i = n; i-- > 0;) {
-            struct echo_response p = { .id = q[i].id, .status = echo_one(be, &q[i]) };
-            if (p.status < 0)
-                be->refused++;
-            else
-                be->served++;
-            io_back_put_response(&be->ring, &p, sizeof p);
-        }
-        int notify = io_back_push_responses(&be->ring);
-        if (notify) {
-            evtchn_send(be->port);
-            be->sent++;
-        } else {
-            be->suppressed++;
-        }
-        device_ring_pushed(dev, notify);
-        did = 1;
-    }
-}
-
 /* Look at one device and do whatever its state asks.  1 if anything changed. */
 static int step(struct echo_backend *be)
 {
@@ -342,7 +289,7 @@ static int step(struct echo_backend *be)
         return 1;
     }
     if (fe == DEV_STATE_CLOSING || fe == DEV_STATE_CLOSED) {
-        teardown(be, me, fe == DEV_STATE_CLOSED ? "front end closed" : "front end closing");
+        echo_teardown(be, me, fe == DEV_STATE_CLOSED ? "front end closed" : "front end closing");
         return 1;
     }
     if (me == DEV_STATE_INITWAIT && fe == DEV_STATE_INITIALISED) {
@@ -355,7 +302,7 @@ static int step(struct echo_backend *be)
         if (r < 0) {
             kprintf("echo-back: d%u: cannot connect: ring grant %u, port %u: %d\n", be->front,
                     f->ring_ref, f->evtchn, r);
-            teardown(be, me, "not connected");
+            echo_teardown(be, me, "not connected");
             return 1;
         }
         io_watch_port(be->port);
@@ -366,7 +313,7 @@ static int step(struct echo_backend *be)
         return 1;
     }
     if (me == DEV_STATE_CONNECTED)
-        return serve(be, &dev);
+        return echo_serve(be, &dev);
     return 0;
 }
 

@@ -1,7 +1,8 @@
 /*
- * hv/grant/grant_entry.c — the life of one grant entry: the checks before
- * a domain may use another's frame, the references a use holds, and the
- * flags the hypervisor writes back into the granter's table.
+ * solutions/lab5/grant_entry.c — lab 5, reference: the life of one grant
+ * entry: the checks before a domain may use another's frame, the
+ * references a use holds, and the flags the hypervisor writes back into
+ * the granter's table (the stub students edit is labs/lab5/grant_entry.c).
  *
  * Pure logic, like the rules of direct paging it builds on (lab 2,
  * hv/mm/page_type.h): it reads and writes the frame table and the grant
