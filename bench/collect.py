@@ -194,6 +194,46 @@ def host(lines):
     return out
 
 
+# The split block device (bench/blk-<name>.scn, booted by bench/parts/block.sh
+# several times into OUT/block/<run>/).
+BLOCK_CONFIGS = {
+    "seq": "sequential, 4 KiB requests, 8 in flight",
+    "random": "random order, 4 KiB requests, 8 in flight",
+    "b1": "random order, 4 KiB requests, one at a time (no batching)",
+}
+
+
+def block(out):
+    """Per configuration, over the runs: KiB per million instructions and
+    instructions per request (the back end's lines: both domains' CPU
+    time), for the writes and the reads, and the events per 100 requests
+    (the front end's).  Median, min and max: these are the only figures
+    that depend on the host (bench/parts/block.sh says why)."""
+    base = os.path.join(out, "block")
+    runs = sorted(d for d in os.listdir(base) if d.isdigit()) if os.path.isdir(base) else []
+    if not runs:
+        raise Missing("block: no runs in " + base)
+    res = {}
+    for name, what in BLOCK_CONFIGS.items():
+        vals = {}
+        for r in runs:
+            lines = read(os.path.join(base, r, f"blk-{name}", "serial.log"))
+            for op in ("write", "read"):
+                m = one(rf"bench: blk_{op} (\d+) KiB in (\d+) requests, (\d+) instructions",
+                        lines, f"blk-{name} {op}")
+                kib, reqs, insns = (int(x) for x in m.groups())
+                vals.setdefault(f"{op}_kib_per_minsn", []).append(kib * 1e6 / insns)
+                vals.setdefault(f"{op}_insns_per_request", []).append(insns / reqs)
+            m = one(r"bench: blk_events_per_100_batch\d+ (\d+) events", lines, f"blk-{name} events")
+            vals.setdefault("events_per_100", []).append(int(m.group(1)))
+        cfg = {"what": what, "scenario": f"bench/blk-{name}.scn", "runs": len(runs)}
+        for k, v in vals.items():
+            v = sorted(v)
+            cfg[k] = {"median": v[(len(v) - 1) // 2], "min": v[0], "max": v[-1]}
+        res[name] = cfg
+    return res
+
+
 # The split network (bench/net-domu.scn, bench/net-host.scn, booted by
 # bench/parts/net.sh several times into OUT/net/<run>/).
 NET_PATHS = {
@@ -319,6 +359,7 @@ def collect(out, hvtrace):
     res["events"] = ev
     res["trace_paths"] = trace_paths(os.path.join(out, "pv-trace", "trace.bin"), hvtrace)
     res["host"] = host(read(os.path.join(out, "host.txt")))
+    res["block"] = block(out)
     res["net"] = net(out)
     return res
 

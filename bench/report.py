@@ -40,6 +40,11 @@ Figure keys (KEY above), for the running text:
     events.KEY, host.KEY       events and host-side figures (see collect.py)
     trace.HYPERCALL.STAT       the trace's exact path length (hvtrace stats):
                                calls min median p99 max
+    block.CONFIG.KEY.STAT      the block device (CONFIG: seq random b1; KEY:
+                               write_kib_per_minsn read_kib_per_minsn
+                               write_insns_per_request read_insns_per_request
+                               events_per_100; STAT: median min max), and
+    block.CONFIG.runs          how many runs those are
     net.PATH.KEY.STAT          the split network (PATH: domu_domu domu_host;
                                KEY: pkts_per_minsn insns_per_pkt; STAT:
                                median min max), and net.PATH.runs
@@ -202,6 +207,11 @@ def figure(res, key):
             return num(res["host"][p[1]], 1)
         if p[0] == "trace" and len(p) == 3:
             return num(res["trace_paths"][p[1]][p[2]])
+        if p[0] == "block" and len(p) == 3 and p[2] == "runs":
+            return num(res["block"][p[1]]["runs"])
+        if p[0] == "block" and len(p) == 4:
+            v = res["block"][p[1]][p[2]][p[3]]
+            return num(v, 1 if "kib" in p[2] else 0)
         if p[0] == "net" and len(p) == 3 and p[2] == "runs":
             return num(res["net"][p[1]]["runs"])
         if p[0] == "net" and len(p) == 4:
@@ -409,7 +419,24 @@ def table_meta(res):
     return md_table(["", ""], rows, ["---", "---"])
 
 
+def table_block(res):
+    """The split block device: throughput and events per request, per configuration."""
+    rows = []
+    for name in ("seq", "random", "b1"):
+        b = res["block"][name]
+
+        def rng(k, d=0):
+            v = b[k]
+            return f"{num(v['median'], d)} ({num(v['min'], d)}–{num(v['max'], d)})"
+        rows.append([f"`{b['scenario']}`: {b['what']}", rng("write_kib_per_minsn", 1),
+                     rng("read_kib_per_minsn", 1), rng("write_insns_per_request"),
+                     rng("read_insns_per_request"), num(b["events_per_100"]["median"])])
+    return md_table(["configuration", "write KiB / M insns", "read KiB / M insns",
+                     "insns / write", "insns / read", "events / 100 requests"], rows)
+
+
 TABLES = {
+    "block": table_block,
     "lmbench": table_lmbench, "costmodel": table_costmodel, "variants": table_variants,
     "switch": table_switch, "events": table_events, "sched_cost": table_sched_cost,
     "tracing": table_tracing, "meta": table_meta, "isolation": table_isolation,
@@ -466,6 +493,12 @@ def print_tables(res, out=sys.stdout):
     md = table_switch(res).splitlines()
     p(text_table([c.strip() for c in md[0].strip("|").split("|")],
                  [[c.strip() for c in line.strip("|").split("|")] for line in md[2:]]))
+    p()
+    p("split block device: median (min-max) over the runs; the only guest figures that")
+    p("depend on the host (when QEMU completes a disk transfer: bench/parts/block.sh)")
+    md = table_block(res).splitlines()
+    p(text_table([c.strip() for c in md[0].strip("|").split("|")],
+                 [[c.strip().replace("`", "") for c in line.strip("|").split("|")] for line in md[2:]]))
     p()
     p("events, tracing, host (wall-clock figures vary with the machine and its load)")
     for t in (table_events, table_tracing):

@@ -30,6 +30,7 @@ timeout                            coreutils
 /usr/include/cjson/cJSON.h         libcjson-dev
 clang                              clang
 python3                            python3
+/usr/sbin/sfdisk                   fdisk
 /usr/lib/python3/dist-packages/jsonschema python3-jsonschema
 xmllint                            libxml2-utils
 zip                                zip

@@ -55,6 +55,8 @@ int hole_victim_main(void);
 int echo_front_main(void);      /* echo.c */
 int echo_back_main(void);
 int grant_attacks_main(void);   /* grant-attacks.c */
+int blk_back_main(void);        /* blkback.c */
+int blk_front_main(void);       /* blkfront.c */
 int con_back_main(void);        /* console.c */
 int con_echo_main(void);
 int con_flood_main(void);
@@ -109,6 +111,8 @@ static const struct program programs[] = {
     { "echo-front",        0, 1, echo_front_main },
     { "echo-back",         0, 1, echo_back_main },
     { "grant-attacks",     0, 1, grant_attacks_main },
+    { "blk-back",          0, 1, blk_back_main },
+    { "blk-front",         0, 1, blk_front_main },
     { "con-back",          0, 1, con_back_main },
     { "con-echo",          0, 1, con_echo_main },
     { "con-flood",         0, 1, con_flood_main },

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "public/hvkit.h"
+#include "public/blkif.h"
 #include "public/consif.h"
 #include "public/device.h"
 #include "public/domctl.h"
