@@ -239,10 +239,7 @@ static void cf_nap(uint32_t *seen)
 
 static int cf_find_device(void)
 {
-    for (uint32_t nth = 0; device_get(nth, &cf.dev) == 0; nth++)
-        if (cf.dev.type == DEV_TYPE_CONSOLE && cf.dev.end[DEV_END_FRONT].dom == boot_info.domid)
-            return 1;
-    return 0;
+    return device_find_front(DEV_TYPE_CONSOLE, &cf.dev) == 0;
 }
 
 static int cf_connect(void)

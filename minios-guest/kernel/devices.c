@@ -66,6 +66,14 @@ int device_get(uint32_t nth, struct hv_device *dev)
     return r;
 }
 
+int device_find_front(uint32_t type, struct hv_device *dev)
+{
+    for (uint32_t nth = 0; device_get(nth, dev) == 0; nth++)
+        if (dev->type == type && dev->end[DEV_END_FRONT].dom == boot_info.domid)
+            return 0;
+    return -HV_ENOENT;
+}
+
 int device_find(uint32_t id, struct hv_device *dev)
 {
     for (uint32_t nth = 0; device_get(nth, dev) == 0; nth++)

@@ -31,6 +31,10 @@ void io_wait(uint32_t *seen);
 /* device_op wrappers: 0 or -HV_Exxx. */
 int device_create(uint32_t type, domid_t front, domid_t back, uint32_t *id);
 int device_get(uint32_t nth, struct hv_device *dev);
+/* The first device of `type` (DEV_TYPE_*) we are the front end of: 0, or
+ * -HV_ENOENT.  A domU may have several devices (a disk, a NIC, a
+ * console): each front end looks for its own type. */
+int device_find_front(uint32_t type, struct hv_device *dev);
 /* Device `id` (among ours): 0, or -HV_ENOENT. */
 int device_find(uint32_t id, struct hv_device *dev);
 int device_publish(uint32_t id, uint32_t ring_ref, uint32_t evtchn, const uint32_t info[4]);

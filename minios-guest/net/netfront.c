@@ -186,12 +186,8 @@ int netfront_connect(struct netfront *nf, const char *who)
     }
     /* 1. The toolstack announces the device; its back end says our address. */
     nf->seen = io_events;
-    for (int found = 0; !found;) {
-        for (uint32_t nth = 0; !found && device_get(nth, &nf->dev) == 0; nth++)
-            found = nf->dev.type == DEV_TYPE_NET;
-        if (!found)
-            io_wait(&nf->seen);
-    }
+    while (device_find_front(DEV_TYPE_NET, &nf->dev) < 0)
+        io_wait(&nf->seen);
     nf->back = nf->dev.end[DEV_END_BACK].dom;
     uint32_t bs = wait_back(nf, DEV_STATE_INITWAIT);
     if (bs != DEV_STATE_INITWAIT) {

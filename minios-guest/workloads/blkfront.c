@@ -324,7 +324,7 @@ int blk_front_main(void)
     f->seen = io_events;
 
     /* 1. The toolstack announces the device; its back end is dom0. */
-    while (device_get(0, &f->dev) < 0)
+    while (device_find_front(DEV_TYPE_BLOCK, &f->dev) < 0)
         io_wait(&f->seen);
     f->back = f->dev.end[DEV_END_BACK].dom;
     kprintf("blk-front: d%u: block device %u, back end d%u\n", f->me, f->dev.id, f->back);

@@ -97,7 +97,7 @@ int echo_front_main(void)
     /* 1. The toolstack announces the device. */
     struct hv_device dev;
     uint32_t seen = io_events;
-    while (device_get(0, &dev) < 0)
+    while (device_find_front(DEV_TYPE_ECHO, &dev) < 0)
         io_wait(&seen);
     domid_t back = dev.end[DEV_END_BACK].dom;
     kprintf("echo-front: d%u: device %u, back end d%u\n", me, dev.id, back);
