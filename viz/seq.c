@@ -197,29 +197,65 @@ static void add_push(struct chart *c, size_t p, const struct hvt_device *v, int 
              "(rsp_event %u)", r->seq, r->args[5]);
 }
 
-/* What the back end did for the request between records a and b: device
- * interrupts, grant operations on the front end's grants. */
-static void add_work(struct chart *c, size_t a, size_t b, const struct hvt_device *v, int lane)
+/* The real device (public/hw_devices.def) behind a kind of split device:
+ * its interrupt line is the one a back end of that kind waits for.  1 if
+ * irq is such a line for type, or if no listed device serves that type. */
+static int irq_serves(uint32_t irq, uint32_t type)
+{
+    static const struct { const char *name; uint32_t irq; } hw[] = {
+#define HW_DEVICE(name, irq, port, count) { #name, irq },
+#include "public/hw_devices.def"
+#undef HW_DEVICE
+    };
+    const char *kind = type == 3 /* block */ ? "ide" : type == 4 /* net */ ? "ne2k" : NULL;
+    int any = 0;
+    for (unsigned i = 0; kind && i < sizeof hw / sizeof hw[0]; i++)
+        if (strncmp(hw[i].name, kind, strlen(kind)) == 0) {
+            any = 1;
+            if (hw[i].irq == irq)
+                return 1;
+        }
+    return !any;
+}
+
+/* The type of device id (its dev_create), 0 if unknown. */
+static uint32_t type_of(const struct chart *c, uint32_t dev)
+{
+    for (size_t i = 0; i < c->t->n; i++) {
+        const struct trace_record *r = rec(c, i);
+        if (r->event == TRC_DEV_CREATE && r->args[0] == dev && (int32_t)r->args[4] >= 0)
+            return r->args[1];
+    }
+    return 0;
+}
+
+/* What the back end did for the request between records a and b: the
+ * interrupts of the device behind it, and its grant operations on the
+ * front end's grants (copies of `len` bytes only, when len is not 0: a
+ * packet's).  A back end that serves several requests at once (an
+ * elevator) does this one's work after answering the one before, of the
+ * same kind of device: start there. */
+static void add_work(struct chart *c, size_t a, size_t b, const struct hvt_device *v, int lane,
+                     uint32_t len)
 {
     unsigned grants = 0, shown = 0;
-    /* A back end that serves several requests at once (an elevator) does
-     * this one's work after answering the one before: start there. */
     for (size_t i = b; i-- > a + 1;)
-        if (rec(c, i)->event == TRC_IO_RSP && rec(c, i)->domain == v->dom[1]) {
+        if (rec(c, i)->event == TRC_IO_RSP && rec(c, i)->domain == v->dom[1] &&
+            type_of(c, rec(c, i)->args[0]) == v->type) {
             a = i;
             break;
         }
     for (size_t i = a + 1; i < b && i < c->t->n; i++) {
         const struct trace_record *r = rec(c, i);
         char val[32];
-        if (r->event == TRC_PIRQ && r->domain == v->dom[1]) {
+        if (r->event == TRC_PIRQ && r->domain == v->dom[1] && irq_serves(r->args[0], v->type)) {
             add(c, i, L_HW, lane, "pirq irq %u -> port %u (the device interrupts)",
                 r->args[0], r->args[1]);
         } else if (r->domain == v->dom[1] &&
-                   ((r->event == TRC_GNT_MAP && r->args[0] == v->dom[0]) ||
-                    (r->event == TRC_GNT_UNMAP && r->args[2] == v->dom[0]) ||
-                    (r->event == TRC_GNT_COPY && (r->args[0] == v->dom[0] ||
-                                                  r->args[2] == v->dom[0])))) {
+                   ((!len && r->event == TRC_GNT_MAP && r->args[0] == v->dom[0]) ||
+                    (!len && r->event == TRC_GNT_UNMAP && r->args[2] == v->dom[0]) ||
+                    (r->event == TRC_GNT_COPY && (!len || r->args[4] == len) &&
+                     (r->args[0] == v->dom[0] || r->args[2] == v->dom[0])))) {
             grants++;
             if (shown >= 4)
                 continue;
@@ -282,7 +318,9 @@ static void add_answer(struct chart *c, uint32_t dev, uint32_t id, size_t from,
     char st[32];
     hvt_format_value(st, sizeof st, "err", r->args[4]);
     add(c, rsp, L_BACK, L_BACK, "io_rsp id=%u %s status=%s (answered)", id, op ? op : "?", st);
-    add_work(c, from, rsp, v, L_BACK);
+    const struct trace_record *q = rec(c, from);
+    add_work(c, from, rsp, v, L_BACK, q->event == TRC_IO_REQ && q->args[3] == 3 /* tx */ ?
+             q->args[5] : 0);
     for (size_t i = rsp + 1; i < c->t->n; i++)
         if (is_dev(rec(c, i), TRC_RING_PUSH, dev) && (rec(c, i)->args[1] & 1) == 1) {
             add_push(c, i, v, 1, L_BACK, lane_front);
@@ -356,7 +394,7 @@ static int chart_request(struct chart *c, uint32_t dev, uint32_t id, size_t q, u
         for (size_t i = push; i < t->n; i++) {
             const struct trace_record *r = rec(c, i);
             if (is_dev(r, TRC_RING_PUSH, dev) && (r->args[1] & 1) == 1 && r->args[3] > k) {
-                add_work(c, push, i, &v, L_BACK);
+                add_work(c, push, i, &v, L_BACK, 0);
                 add_push(c, i, &v, 1, L_BACK, L_FRONT);
                 break;
             }
@@ -412,7 +450,7 @@ static void add_delivery(struct chart *c, uint32_t dev, size_t p, size_t lo, uin
         const struct trace_record *r = rec(c, got);
         add(c, got, L_BACK, L_BACK, "io_rsp id=%u rx on dev %u status=%d (a receive buffer "
             "filled)", r->args[2], dev, (int32_t)r->args[4]);
-        add_work(c, got > p ? p : lo, got, v, L_BACK);
+        add_work(c, got > p ? p : lo, got, v, L_BACK, len);
         from = got;
     }
     for (size_t i = from + 1; i < c->t->n; i++)
@@ -511,7 +549,8 @@ static int chart_packet(struct chart *c, uint32_t dev, uint32_t nth, char *err, 
         /* The card's last interrupt before it (one may bring several). */
         size_t i = p;
         while (i-- > 0 && i + 200 > p)
-            if (rec(c, i)->event == TRC_PIRQ && rec(c, i)->domain == r->domain) {
+            if (rec(c, i)->event == TRC_PIRQ && rec(c, i)->domain == r->domain &&
+                irq_serves(rec(c, i)->args[0], 4 /* net */)) {
                 add(c, i, L_HW, L_BACK, "pirq irq %u -> port %u (the card has a packet)",
                     rec(c, i)->args[0], rec(c, i)->args[1]);
                 break;

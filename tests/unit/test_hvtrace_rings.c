@@ -228,6 +228,19 @@ Test(hvtrace_seq, one_block_request_end_to_end)
     cr_expect(strstr(text, "io_rsp id=71 write status=0"), "%s", text);
     free(text);
 
+    /* The card's interrupt (irq 9, public/hw_devices.def) in between is
+     * not the disk's: not part of a block request. */
+    recs[17].args[0] = 9;
+    o.req = 70;
+    text = seq_text(&o, &rc, err, sizeof err);
+    cr_assert_eq(rc, 0, "%s", err);
+    cr_expect(!strstr(text, "pirq irq 9"), "%s", text);
+    cr_expect(!strstr(text, "pirq irq 14"), "the disk's interrupt before 71's answer was "
+              "71's (the elevator served it first):\n%s", text);
+    cr_expect(strstr(text, "io_rsp id=70 read status=-EIO (answered)"), "%s", text);
+    free(text);
+    recs[17].args[0] = 14;
+
     /* No such request: an error that says so. */
     o.req = 5;
     text = seq_text(&o, &rc, err, sizeof err);
