@@ -60,6 +60,7 @@ struct chart {
     char   title[200];
     char   notes[4][200];
     int    nnotes;
+    uint32_t type[HVT_MAX_DEVS + 1];    /* each device's type (dev_create) */
 };
 
 static const struct trace_record *rec(const struct chart *c, size_t i)
@@ -218,15 +219,10 @@ static int irq_serves(uint32_t irq, uint32_t type)
     return !any;
 }
 
-/* The type of device id (its dev_create), 0 if unknown. */
+/* The type of device id (its dev_create, c->type[]), 0 if unknown. */
 static uint32_t type_of(const struct chart *c, uint32_t dev)
 {
-    for (size_t i = 0; i < c->t->n; i++) {
-        const struct trace_record *r = rec(c, i);
-        if (r->event == TRC_DEV_CREATE && r->args[0] == dev && (int32_t)r->args[4] >= 0)
-            return r->args[1];
-    }
-    return 0;
+    return dev <= HVT_MAX_DEVS ? c->type[dev] : 0;
 }
 
 /* What the back end did for the request between records a and b: the
@@ -733,6 +729,12 @@ int hvt_seq_write(FILE *out, const struct hvt_trace *t, const struct hvt_seq_opt
     memset(&c, 0, sizeof c);
     c.t = t;
     c.lane_used[L_FRONT] = c.lane_used[L_HV] = c.lane_used[L_BACK] = 1;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct trace_record *r = &t->recs[i];
+        if (r->event == TRC_DEV_CREATE && r->args[0] <= HVT_MAX_DEVS && !c.type[r->args[0]] &&
+            (int32_t)r->args[4] >= 0)
+            c.type[r->args[0]] = r->args[1];
+    }
     int rc;
     if (o->pkt) {
         rc = chart_packet(&c, o->dev, o->pkt, err, errlen);
