@@ -250,7 +250,10 @@ qemu_build_cmd() {
     else
         kernel=$BUILD/hv.elf
         append=$SCN_HV_ARGS
-        [ -n "$SCN_INSN_LIMIT" ] && append="${append:+$append }insn_limit=$SCN_INSN_LIMIT"
+        # The instruction limit counts TSC ticks, which are instructions
+        # only under -icount: `make run` (real time) has no such bound.
+        [ -n "$SCN_INSN_LIMIT" ] && [ "$mode" != run ] &&
+            append="${append:+$append }insn_limit=$SCN_INSN_LIMIT"
         for d in "${SCN_DOMAINS[@]}"; do
             modules="${modules:+$modules,}$BUILD/guest/$d"
         done
