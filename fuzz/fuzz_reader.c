@@ -52,6 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         struct hvt_timeline_opts to = { 0 };
         hvt_timeline_write(null, &t, &to, err, sizeof err);
+        struct hvt_seq_opts so = { .dev = 1, .req = 1 };
+        hvt_seq_write(null, &t, &so, err, sizeof err);
+        so.pkt = 1;
+        hvt_seq_write(null, &t, &so, err, sizeof err);
         fclose(null);
         hvt_trace_free(&t);
     } else if (strncmp(err, "offset ", 7) != 0 && strncmp(err, "out of memory", 13) != 0) {

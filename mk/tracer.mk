@@ -59,7 +59,9 @@ fixtures: $(SYNTH)
 # `make graphs`: one graph of each kind, as SVG and PNG, in $(BUILD)/graphs/,
 # from recorded fixtures: d0's page tables in the two-domains scenario; the
 # topology, state machines and a message sequence (one ping and pong) of
-# the event-channel ping-pong between d1 and d2.
+# the event-channel ping-pong between d1 and d2; the split devices of the
+# grant-echo scenario (devices) and one echo request end to end
+# (io-request, `hvtrace seq`).
 GRAPHS_DIR := $(BUILD)/graphs
 graphs: $(HVTRACE)
 	@mkdir -p $(GRAPHS_DIR)
@@ -67,7 +69,9 @@ graphs: $(HVTRACE)
 	$(HVTRACE) dot topology tests/fixtures/evtchn-pingpong.bin > $(GRAPHS_DIR)/topology.dot
 	$(HVTRACE) dot states tests/fixtures/evtchn-pingpong.bin > $(GRAPHS_DIR)/states.dot
 	$(HVTRACE) dot -f 107 -n 28 sequence tests/fixtures/evtchn-pingpong.bin > $(GRAPHS_DIR)/sequence.dot
-	@for k in pagetable topology states sequence; do \
+	$(HVTRACE) dot topology tests/fixtures/grant-echo.bin > $(GRAPHS_DIR)/devices.dot
+	$(HVTRACE) seq --dot --dev 1 --req 1 tests/fixtures/grant-echo.bin > $(GRAPHS_DIR)/io-request.dot
+	@for k in pagetable topology states sequence devices io-request; do \
 	    dot -Tsvg $(GRAPHS_DIR)/$$k.dot -o $(GRAPHS_DIR)/$$k.svg && \
 	    dot -Tpng $(GRAPHS_DIR)/$$k.dot -o $(GRAPHS_DIR)/$$k.png || exit 1; \
 	    echo "  $(GRAPHS_DIR)/$$k.svg  $(GRAPHS_DIR)/$$k.png"; \

@@ -310,6 +310,56 @@ static int cmd_timeline(int argc, char **argv)
     return rc < 0 || t.nerrors ? EXIT_DATA : EXIT_OK;
 }
 
+static int cmd_seq(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "dev",  required_argument, NULL, 'd' },
+        { "req",  required_argument, NULL, 'r' },
+        { "from", required_argument, NULL, 'f' },
+        { "pkt",  required_argument, NULL, 'p' },
+        { "dot",  no_argument,       NULL, 'g' },
+        { "help", no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct hvt_seq_opts o = { 0 };
+    int c, have_req = 0;
+    long long v;
+
+    while ((c = getopt_long(argc, argv, "d:r:f:p:gh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': case 'r': case 'f': case 'p':
+            if ((v = number_arg("seq", c == 'd' ? "--dev" : c == 'r' ? "--req" :
+                                c == 'f' ? "--from" : "--pkt", optarg)) < 0 ||
+                v > 0xffffffffll)
+                return usage(find_command("seq"));
+            if (c == 'd') o.dev = (uint32_t)v;
+            else if (c == 'r') { o.req = (uint32_t)v; have_req = 1; }
+            else if (c == 'f') o.from_seq = (uint64_t)v;
+            else o.pkt = (uint32_t)v;
+            break;
+        case 'g':
+            o.dot = 1;
+            break;
+        case 'h':
+            return help(find_command("seq"));
+        default:
+            return usage(find_command("seq"));
+        }
+    }
+    /* Either --dev and --req, or --pkt (with --dev, that device's). */
+    if (argc - optind != 1 || (o.pkt ? have_req : !(have_req && o.dev)))
+        return usage(find_command("seq"));
+    struct hvt_trace t;
+    if (load_or_say(&t, argv[optind]) < 0)
+        return EXIT_DATA;
+    char err[256];
+    int rc = hvt_seq_write(stdout, &t, &o, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "hvtrace seq: %s: %s\n", argv[optind], err);
+    hvt_trace_free(&t);
+    return rc < 0 || t.nerrors ? EXIT_DATA : EXIT_OK;
+}
+
 int hvt_live_main(int argc, char **argv);   /* live.c */
 
 /* ---- hvtrace help [COMMAND] ----------------------------------------------- */
@@ -351,7 +401,8 @@ static const struct command commands[] = {
       "    -b           batch: no screen, print the counters as text at the end\n"
       "                 (with RAMFILE: every second, until the run ends or Ctrl-C)\n"
       "    -o OUT       also record everything to trace file OUT (live only)\n"
-      "  Keys: Tab/F1-F6 views, h/? help, f filter, p/space pause, s sort,\n"
+      "  Keys: Tab/F1-F6 views, i the rings view, h/? help, f filter,\n"
+      "        p/space pause, s sort,\n"
       "        r reset counters, / search, q quit.  docs/tracer.md says more.\n" },
     { "stats", cmd_stats, "FILE",
       "summary of a trace: CPU share, hypercalls, rejects, lost records",
@@ -368,6 +419,20 @@ static const struct command commands[] = {
       "    states      each domain's scheduling state machine, with counts\n"
       "    sequence    message sequence of records REC.. (-f, default 0),\n"
       "                N of them (-n, default 40)\n" },
+    { "seq", cmd_seq, "--dev N --req ID [--from REC] [--dot] FILE | --pkt N [--dev N] [--dot] FILE",
+      "one I/O request or one packet end to end, as a message sequence chart",
+      "  Lifelines: the front end, the hypervisor, the back end, the hardware;\n"
+      "  one line per record, in trace order: the front end's ring_push, its\n"
+      "  event (or why none was sent), the back end's io_req, the device's\n"
+      "  interrupt (pirq), its grant operations, io_rsp, the back end's push\n"
+      "  and the front end's event.\n"
+      "    --dev N --req ID  request ID of device N (the first io_req with that\n"
+      "                      id; --from REC: the first from record REC on).  A\n"
+      "                      device whose back end writes no io_req (echo): the\n"
+      "                      ID-th request on its ring\n"
+      "    --pkt N           the N-th net_pkt record (of device N with --dev):\n"
+      "                      how it came, its verdict, the ring it went to\n"
+      "    --dot             a Graphviz graph instead of text\n" },
     { "chrome", cmd_chrome, "FILE",
       "Chrome/Perfetto trace-event JSON of a trace (open in ui.perfetto.dev)",
       "  One process per domain (rows: cpu, hypercalls, events), run slices,\n"

@@ -7,7 +7,7 @@
  * `hvtrace record` consumes: ramfile.c) or from a recorded trace file (-r),
  * replayed at a chosen speed with pause and single-step.  Every record goes
  * through the same state model as the exporters (model.c), and the screen
- * shows one of five views:
+ * shows one of six views:
  *
  *   F1 log       one line per event (the dump line), coloured by class
  *   F2 counters  events per class and per domain, total and per second
@@ -15,9 +15,14 @@
  *                the hypervisor's own activity
  *   F4 memory    page-table updates, pins, refusals and the rule that failed
  *   F5 events    event-channel sends (who to whom) and upcalls
- *   F6 rings     split devices: each end's state, the ring's requests,
- *                responses and requests in flight, the notifications each
- *                side sent and suppressed; the grants mapped between domains
+ *   F6 rings     split devices (also the key i): each end's state, the
+ *                ring's requests, responses and requests in flight, the
+ *                notifications each side sent and suppressed; the ring's
+ *                grant, each end's port and the events that arrived there;
+ *                what the back end took and answered (io_req / io_rsp),
+ *                answers out of order, a network device's packets by
+ *                verdict; the grants mapped between domains and the device
+ *                interrupts (pirq)
  *
  * The keys are the ones kvm_stat, xentop and csysdig users expect (h help,
  * f filter, p pause, s sort, r reset, / search, q quit).  The screen is
@@ -488,6 +493,120 @@ static void ring_line(char *buf, size_t len, const struct hvt_device *v, uint32_
              (unsigned long long)v->suppressed[1]);
 }
 
+/* The second line of a device: how its ends met (ring grant, ports), the
+ * events that arrived at each end, what the back end said it did with the
+ * requests (io_req / io_rsp) and, for a network device, its packets by
+ * verdict.  "-" where the trace has no such records. */
+static void ring_line2(char *buf, size_t len, const struct hvt_device *v)
+{
+    size_t n;
+    snprintf(buf, len, "    ring ref %u %s, ports %u/%u, events in %llu/%llu", v->ring_ref,
+             v->ring_mapped ? "mapped" : "unmapped", v->port[0], v->port[1],
+             (unsigned long long)v->events[0], (unsigned long long)v->events[1]);
+    n = strlen(buf);
+    if (v->io_answered)
+        snprintf(buf + n, len - n, "; taken %llu answered %llu out_of_order %llu "
+                 "failed %llu waiting %u", (unsigned long long)v->io_taken,
+                 (unsigned long long)v->io_answered, (unsigned long long)v->io_out_of_order,
+                 (unsigned long long)v->io_errors, v->ntaken);
+    else if (v->io_taken)           /* a console's back end notes no answers */
+        snprintf(buf + n, len - n, "; taken %llu (no answers noted)",
+                 (unsigned long long)v->io_taken);
+    else
+        snprintf(buf + n, len - n, "; taken - answered - (no io_req/io_rsp)");
+    n = strlen(buf);
+    if (v->io_unmatched)
+        snprintf(buf + n, len - n, " unmatched %llu", (unsigned long long)v->io_unmatched);
+    n = strlen(buf);
+    if (v->io_front)
+        snprintf(buf + n, len - n, "; front noted %llu", (unsigned long long)v->io_front);
+    n = strlen(buf);
+    if (v->cons_bytes + v->cons_lines)
+        snprintf(buf + n, len - n, "; wrote %llu bytes, %llu lines",
+                 (unsigned long long)v->cons_bytes, (unsigned long long)v->cons_lines);
+    uint64_t any = v->pkts_to;
+    for (int k = 0; k < HVT_NVERDICTS; k++)
+        any += v->pkts[k];
+    if (any || v->type == 4 /* DEV_TYPE_NET */) {
+        n = strlen(buf);
+        snprintf(buf + n, len - n, "; packets:");
+        for (int k = 0; k < HVT_NVERDICTS; k++)
+            if (v->pkts[k]) {
+                const char *name = hvt_enum_name("netverdict", (uint32_t)k);
+                n = strlen(buf);
+                snprintf(buf + n, len - n, " %s=%llu", name ? name : "?",
+                         (unsigned long long)v->pkts[k]);
+            }
+        n = strlen(buf);
+        snprintf(buf + n, len - n, " onto_ring=%llu", (unsigned long long)v->pkts_to);
+    }
+}
+
+/* The same for a terminal narrower than the table (80 columns): up to
+ * five short lines per device, into l[0..4]; returns how many. */
+static int ring_compact(char l[5][160], const struct hvt_device *v, uint32_t id)
+{
+    char f[16], b[16];
+    const char *type = hvt_enum_name("devtype", v->type);
+    const char *fs = hvt_enum_name("devstate", v->state[0]);
+    const char *bs = hvt_enum_name("devstate", v->state[1]);
+    int n = 0;
+    hvt_format_dom(f, sizeof f, v->dom[0]);
+    hvt_format_dom(b, sizeof b, v->dom[1]);
+    snprintf(l[n++], 160, "%-3u %-7s %s %s -> %s %s: requests %u responses %u in_flight %u",
+             id, type ? type : "?", f, fs ? fs : "?", b, bs ? bs : "?", v->req_prod,
+             v->rsp_prod, v->req_prod - v->rsp_prod);
+    snprintf(l[n++], 160, "    sent/supp %llu/%llu front, %llu/%llu back; ring %u %s; "
+             "ports %u/%u got %llu/%llu", (unsigned long long)v->sent[0],
+             (unsigned long long)v->suppressed[0], (unsigned long long)v->sent[1],
+             (unsigned long long)v->suppressed[1], v->ring_ref,
+             v->ring_mapped ? "mapped" : "unmapped", v->port[0], v->port[1],
+             (unsigned long long)v->events[0], (unsigned long long)v->events[1]);
+    if (v->io_answered)
+        snprintf(l[n++], 160, "    taken %llu answered %llu out_of_order %llu failed %llu "
+                 "waiting %u", (unsigned long long)v->io_taken,
+                 (unsigned long long)v->io_answered, (unsigned long long)v->io_out_of_order,
+                 (unsigned long long)v->io_errors, v->ntaken);
+    else if (v->io_taken)
+        snprintf(l[n++], 160, "    taken %llu (no answers noted)",
+                 (unsigned long long)v->io_taken);
+    if (v->io_front || v->cons_bytes + v->cons_lines)
+        snprintf(l[n++], 160, "    front noted %llu; wrote %llu bytes, %llu lines",
+                 (unsigned long long)v->io_front, (unsigned long long)v->cons_bytes,
+                 (unsigned long long)v->cons_lines);
+    uint64_t any = v->pkts_to;
+    for (int k = 0; k < HVT_NVERDICTS; k++)
+        any += v->pkts[k];
+    if (any) {
+        snprintf(l[n], 160, "    packets:");
+        for (int k = 0; k < HVT_NVERDICTS; k++)
+            if (v->pkts[k]) {
+                const char *name = hvt_enum_name("netverdict", (uint32_t)k);
+                size_t m = strlen(l[n]);
+                snprintf(l[n] + m, 160 - m, " %s=%llu", name ? name : "?",
+                         (unsigned long long)v->pkts[k]);
+            }
+        size_t m = strlen(l[n]);
+        snprintf(l[n] + m, 160 - m, " ring=%llu", (unsigned long long)v->pkts_to);
+        n++;
+    }
+    return n;
+}
+
+/* Device interrupts that became events: "irq14->d0:7=120". */
+static void pirq_line(char *buf, size_t len, const struct hvt_model *m)
+{
+    snprintf(buf, len, "device interrupts (pirq), irq->domain:port=count:");
+    for (int i = 0; i < HVT_MAX_IRQ; i++)
+        if (m->pirq[i]) {
+            char dn[16];
+            size_t n = strlen(buf);
+            hvt_format_dom(dn, sizeof dn, m->pirq_dom[i]);
+            snprintf(buf + n, len - n, " irq%d->%s:%u=%llu", i, dn, m->pirq_port[i],
+                     (unsigned long long)m->pirq[i]);
+        }
+}
+
 static int any_device(const struct live *L)
 {
     for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++)
@@ -543,8 +662,12 @@ static void print_counters(FILE *f, const struct live *L, double span_s)
             if (L->model.dev[id].seen) {
                 ring_line(line, sizeof line, &L->model.dev[id], id);
                 fprintf(f, "%s\n", line);
+                ring_line2(line, sizeof line, &L->model.dev[id]);
+                fprintf(f, "%s\n", line);
             }
         grant_line(line, sizeof line, &L->model);
+        fprintf(f, "%s\n", line);
+        pirq_line(line, sizeof line, &L->model);
         fprintf(f, "%s\n", line);
     }
 }
@@ -614,7 +737,7 @@ static void draw_footer(struct live *L)
     if (L->status[0])
         mvaddnstr(LINES - 1, 0, L->status, COLS);
     else
-        mvaddnstr(LINES - 1, 0, " Tab/F1-F6 view  h help  f filter  p pause  s sort  "
+        mvaddnstr(LINES - 1, 0, " Tab/F1-F6 view  i rings  h help  f filter  p pause  "
                   "r reset  / search  q quit", COLS);
     attroff(A_REVERSE);
 }
@@ -848,15 +971,29 @@ static void draw_rings(struct live *L, int top, int rows)
 {
     int y = top;
     char line[400];
-    put(y++, 0, A_BOLD, "%s", ring_header);
+    int wide = COLS >= (int)sizeof ring_header;    /* else three short lines each */
+    if (wide)
+        put(y++, 0, A_BOLD, "%s", ring_header);
+    else
+        put(y++, 0, A_BOLD, "dev type    front -> back: ring; notifications, grant, ports, "
+            "events in; I/O");
     for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++)
-        if (L->model.dev[id].seen) {
+        if (L->model.dev[id].seen && wide) {
             ring_line(line, sizeof line, &L->model.dev[id], id);
             put(y++, 0, 0, "%s", line);
+            ring_line2(line, sizeof line, &L->model.dev[id]);
+            put(y++, 0, 0, "%s", line);
+        } else if (L->model.dev[id].seen) {
+            char l[5][160];
+            int n = ring_compact(l, &L->model.dev[id], id);
+            for (int k = 0; k < n; k++)
+                put(y++, 0, 0, "%s", l[k]);
         }
     if (!any_device(L))
         put(y++, 0, 0, "(no split device yet)");
     grant_line(line, sizeof line, &L->model);
+    put(y++, 0, 0, "%s", line);
+    pirq_line(line, sizeof line, &L->model);
     put(y++, 0, 0, "%s", line);
     snprintf(line, sizeof line, "refused grant operations by rule:");
     for (unsigned k = 1; k < 32; k++)
@@ -878,6 +1015,7 @@ static void draw_help(void)
         "hvtrace live - keys",
         "",
         "  Tab / F1..F6   next view / log, counters, timeline, memory, events, rings",
+        "  i              the rings view: split devices, their I/O, grants, irqs",
         "  h or ?         this help (any key closes it)",
         "  f              filter: class names, domains (d0 hv), else a regex",
         "  p or space     pause / resume",
@@ -975,6 +1113,7 @@ static void key(struct live *L, int ch)
     case '1': case '2': case '3': case '4': case '5': case '6':
         L->view = (enum view)(ch - '1');
         break;
+    case 'i': L->view = V_RINGS; break;
     case 'h': case '?': L->help = 1; break;
     case 'p': case ' ': L->paused = !L->paused; break;
     case 's': L->sort = (L->sort + 1) % NSORTS; break;

@@ -155,6 +155,57 @@ static void dom_name(char *buf, size_t len, int slot)
     hvt_format_dom(buf, len, hvt_slot_dom(slot));
 }
 
+/* Per split device: its ring, the notifications each end sent and
+ * suppressed (and so the events per request), what the back end said it
+ * took and answered, packets by verdict; then the device interrupts. */
+static void print_devices(FILE *out, const struct hvt_model *m)
+{
+    int any = 0;
+    for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++) {
+        const struct hvt_device *v = &m->dev[id];
+        if (!v->seen)
+            continue;
+        if (!any++)
+            fprintf(out, "\nsplit devices (ring_push, io_req/io_rsp, net_pkt):\n");
+        const char *type = hvt_enum_name("devtype", v->type);
+        char fe[16], be[16];
+        hvt_format_dom(fe, sizeof fe, v->dom[0]);
+        hvt_format_dom(be, sizeof be, v->dom[1]);
+        uint64_t notes = v->sent[0] + v->sent[1];
+        fprintf(out, "  dev %u %s %s->%s: %u requests, %u responses, %u in flight; "
+                "notified %llu/%llu, suppressed %llu/%llu (front/back)", id,
+                type ? type : "?", fe, be, v->req_prod, v->rsp_prod, v->req_prod - v->rsp_prod,
+                (unsigned long long)v->sent[0], (unsigned long long)v->sent[1],
+                (unsigned long long)v->suppressed[0], (unsigned long long)v->suppressed[1]);
+        if (v->req_prod)
+            fprintf(out, ", %.2f events per request", (double)notes / (double)v->req_prod);
+        fprintf(out, "\n");
+        if (v->io_taken + v->io_answered)
+            fprintf(out, "    back end: %llu taken, %llu answered, %llu out of order, "
+                    "%llu failed, %llu unmatched, %u waiting\n",
+                    (unsigned long long)v->io_taken, (unsigned long long)v->io_answered,
+                    (unsigned long long)v->io_out_of_order, (unsigned long long)v->io_errors,
+                    (unsigned long long)v->io_unmatched, v->ntaken);
+        int anyp = 0;
+        for (int k = 0; k < HVT_NVERDICTS; k++)
+            if (v->pkts[k]) {
+                const char *vn = hvt_enum_name("netverdict", (uint32_t)k);
+                fprintf(out, "%s %s=%llu", anyp++ ? "" : "    packets:", vn ? vn : "?",
+                        (unsigned long long)v->pkts[k]);
+            }
+        if (anyp || v->pkts_to)
+            fprintf(out, "%s onto its ring=%llu\n", anyp ? "," : "    packets:",
+                    (unsigned long long)v->pkts_to);
+    }
+    for (int i = 0; i < HVT_MAX_IRQ; i++)
+        if (m->pirq[i]) {
+            char dn[16];
+            hvt_format_dom(dn, sizeof dn, m->pirq_dom[i]);
+            fprintf(out, "  irq %d: %llu interrupts, events at %s port %u\n", i,
+                    (unsigned long long)m->pirq[i], dn, m->pirq_port[i]);
+        }
+}
+
 void hvt_stats_print(FILE *out, const struct hvt_trace *t)
 {
     struct hvt_model m;
@@ -255,4 +306,6 @@ void hvt_stats_print(FILE *out, const struct hvt_trace *t)
             dom_name(nb, sizeof nb, b);
             fprintf(out, "  %s -> %s  %llu\n", na, nb, (unsigned long long)m.evt_edges[a][b]);
         }
+
+    print_devices(out, &m);
 }

@@ -13,7 +13,11 @@
  *                      field, from the domain's previous record (or the
  *                      start of its run): the call lies inside it;
  *   tid 3 "events"     event-channel sends and upcalls, joined by flow
- *                      arrows from each send to the upcall that delivered it.
+ *                      arrows from each send to the upcall that delivered it;
+ *   tid 4 "I/O"        ring I/O: each request a back end took, from its
+ *                      io_req to its io_rsp (an async slice: requests in
+ *                      flight together stack, answers out of order show),
+ *                      and ring pushes, packets, device interrupts.
  * The hypervisor is a process too, with LOST markers and a counter of the
  * runnable domains.  Times are microseconds since the first record.  The
  * events are sorted by time (longer slices first at the same time) so that
@@ -88,6 +92,12 @@ int hvt_chrome_write(FILE *f, const struct hvt_trace *t)
     enum { MAXQ = 64 };
     unsigned pending[HVT_MAX_DOMS][MAXQ], npending[HVT_MAX_DOMS];
     unsigned flow_id = 0;
+    /* I/O requests a back end took and has not answered: (device, request
+     * id) -> the async slice's id, so that an answer ends its own slice
+     * even when answers come out of order and ids are reused. */
+    enum { MAXIO = 512 };
+    static struct { uint32_t dev, id, async; } io[MAXIO];
+    unsigned nio = 0, async_id = 0;
 
     memset(npending, 0, sizeof npending);
     hvt_model_init(&m);
@@ -176,6 +186,58 @@ int hvt_chrome_write(FILE *f, const struct hvt_trace *t)
                     pending[slot][q], PID(slot), ts);
             npending[slot] = 0;
             break;
+        /* Ring I/O on the domain's fourth row: each request a back end
+         * took is an async slice from io_req to its io_rsp (Perfetto
+         * draws overlapping requests side by side: out of order shows);
+         * pushes, packets and device interrupts are instants. */
+        case TRC_IO_REQ: {
+            const char *op = hvt_enum_name("ioop", r->args[3]);
+            if (nio == MAXIO) {         /* forget the oldest */
+                memmove(io, io + 1, (MAXIO - 1) * sizeof io[0]);
+                nio--;
+            }
+            io[nio].dev = r->args[0];
+            io[nio].id = r->args[2];
+            io[nio].async = ++async_id;
+            add(&o, ts, 0, "{\"name\":\"dev %u %s\",\"cat\":\"io\",\"ph\":\"b\",\"id\":%u,"
+                "\"pid\":%d,\"tid\":4,\"ts\":%.3f,\"args\":{\"id\":%u,\"a\":%u,\"b\":%u,"
+                "\"seq\":%u}}", r->args[0], op ? op : "?", io[nio].async, PID(slot), ts,
+                r->args[2], r->args[4], r->args[5], r->seq);
+            nio++;
+            break;
+        }
+        case TRC_IO_RSP: {
+            const char *op = hvt_enum_name("ioop", r->args[3]);
+            unsigned k = 0;
+            while (k < nio && !(io[k].dev == r->args[0] && io[k].id == r->args[2]))
+                k++;
+            if (k == nio)
+                break;                  /* an answer to nothing we saw taken */
+            add(&o, ts, 0, "{\"name\":\"dev %u %s\",\"cat\":\"io\",\"ph\":\"e\",\"id\":%u,"
+                "\"pid\":%d,\"tid\":4,\"ts\":%.3f,\"args\":{\"status\":%d}}", r->args[0],
+                op ? op : "?", io[k].async, PID(slot), ts, (int32_t)r->args[4]);
+            memmove(io + k, io + k + 1, (nio - k - 1) * sizeof io[0]);
+            nio--;
+            break;
+        }
+        case TRC_RING_PUSH:
+            add(&o, ts, 0, "{\"name\":\"push dev %u %s (%s)\",\"ph\":\"i\",\"s\":\"t\","
+                "\"pid\":%d,\"tid\":4,\"ts\":%.3f,\"args\":{\"req_prod\":%u,\"rsp_prod\":%u}}",
+                r->args[0], r->args[1] & 1 ? "responses" : "requests",
+                r->args[6] ? "notify" : "suppressed", PID(slot), ts, r->args[2], r->args[3]);
+            break;
+        case TRC_NET_PKT: {
+            const char *v = hvt_enum_name("netverdict", r->args[5]);
+            add(&o, ts, 0, "{\"name\":\"packet %s\",\"ph\":\"i\",\"s\":\"t\",\"pid\":%d,"
+                "\"tid\":4,\"ts\":%.3f,\"args\":{\"dev\":%u,\"len\":%u,\"to_dev\":%u}}",
+                v ? v : "?", PID(slot), ts, r->args[0], r->args[4], r->args[6]);
+            break;
+        }
+        case TRC_PIRQ:
+            add(&o, ts, 0, "{\"name\":\"irq %u\",\"ph\":\"i\",\"s\":\"t\",\"pid\":%d,"
+                "\"tid\":4,\"ts\":%.3f,\"args\":{\"port\":%u}}", r->args[0], PID(slot), ts,
+                r->args[1]);
+            break;
         case TRC_LOST:
             add(&o, ts, 0, "{\"name\":\"LOST %u\",\"ph\":\"i\",\"s\":\"p\",\"pid\":%d,"
                 "\"tid\":1,\"ts\":%.3f}", r->args[0], PID(slot), ts);
@@ -221,8 +283,8 @@ int hvt_chrome_write(FILE *f, const struct hvt_trace *t)
                 first ? "" : ",\n", PID(s), name);
         fprintf(f, ",\n{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%d,\"args\":{\"sort_index\":%d}}",
                 PID(s), s);
-        static const char *rows[] = { NULL, "cpu", "hypercalls", "events" };
-        for (int tid = 1; tid <= 3; tid++)
+        static const char *rows[] = { NULL, "cpu", "hypercalls", "events", "I/O" };
+        for (int tid = 1; tid <= 4; tid++)
             fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
                     "\"args\":{\"name\":\"%s\"}}", PID(s), tid, rows[tid]);
         first = 0;

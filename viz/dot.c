@@ -14,12 +14,15 @@
  *              readable.
  *   topology   domains and the hypervisor, edges counted: hypercalls,
  *              traps bounced, event-channel sends; split devices (front
- *              end -> device -> back end, with their rings' figures) and
- *              grants (grantee -> granter: mapped, copied).
+ *              end -> device -> back end: the ring's grant, figures and
+ *              requests, each end's port and events), grants (grantee ->
+ *              granter: mapped, copied) and the hardware's interrupts.
  *   states     each domain's scheduling state machine with how often each
  *              transition happened (model.c).
  *   sequence   a message sequence chart of a window of records: who talked
- *              to whom (hypercalls, schedules, block/wake, events, upcalls).
+ *              to whom (hypercalls, schedules, block/wake, events, upcalls,
+ *              ring pushes, a back end's io notes, device interrupts).
+ *              (One I/O request end to end: `hvtrace seq`, viz/seq.c.)
  * Render with: dot -Tsvg file.dot -o file.svg (`make graphs` does all four).
  */
 #include <stdlib.h>
@@ -94,8 +97,11 @@ static int dot_topology(FILE *f, const struct hvt_trace *t)
             fprintf(f, "  %s -> %s [label=\"%llu events\", color=\"#c02020\", "
                     "penwidth=2];\n", na, nb, (unsigned long long)m.evt_edges[a][b]);
         }
-    /* Split devices: front end -> device -> back end, with the ring's
-     * figures; grants: grantee -> granter, what it mapped and copied. */
+    /* Split devices: front end -> device -> back end.  The device's node
+     * is its ring: the grant it lives in, its indices, the notifications
+     * each end sent and suppressed, what the back end said it took and
+     * answered, its packets; each end's edge carries its state and its
+     * event-channel port with the events that arrived there. */
     for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++) {
         const struct hvt_device *v = &m.dev[id];
         char fe[16], be[16];
@@ -107,15 +113,47 @@ static int dot_topology(FILE *f, const struct hvt_trace *t)
         hvt_format_dom(fe, sizeof fe, v->dom[0]);
         hvt_format_dom(be, sizeof be, v->dom[1]);
         fprintf(f, "  dev%u [label=\"%s device %u\\nring: %u requests, %u responses\\n"
-                "notified %llu+%llu, suppressed %llu+%llu\", shape=note, style=filled, "
-                "fillcolor=\"#e0f0d0\"];\n", id, type ? type : "?", id, v->req_prod,
-                v->rsp_prod, (unsigned long long)v->sent[0], (unsigned long long)v->sent[1],
-                (unsigned long long)v->suppressed[0], (unsigned long long)v->suppressed[1]);
-        fprintf(f, "  %s -> dev%u [label=\"front end (%s)\", color=\"#406020\"];\n", fe, id,
-                fs ? fs : "?");
-        fprintf(f, "  dev%u -> %s [label=\"back end (%s)\", color=\"#406020\"];\n", id, be,
-                bs ? bs : "?");
+                "notified %llu+%llu, suppressed %llu+%llu\\nring grant ref %u (%s by %s)",
+                id, type ? type : "?", id, v->req_prod, v->rsp_prod,
+                (unsigned long long)v->sent[0], (unsigned long long)v->sent[1],
+                (unsigned long long)v->suppressed[0], (unsigned long long)v->suppressed[1],
+                v->ring_ref, v->ring_mapped ? "mapped" : "not mapped now", be);
+        if (v->io_taken + v->io_answered)
+            fprintf(f, "\\ntaken %llu, answered %llu (%llu out of order, %llu failed)",
+                    (unsigned long long)v->io_taken, (unsigned long long)v->io_answered,
+                    (unsigned long long)v->io_out_of_order, (unsigned long long)v->io_errors);
+        uint64_t pk = v->pkts_to;
+        for (int k = 0; k < HVT_NVERDICTS; k++)
+            pk += v->pkts[k];
+        if (pk) {
+            fprintf(f, "\\npackets:");
+            for (int k = 0; k < HVT_NVERDICTS; k++)
+                if (v->pkts[k]) {
+                    const char *vn = hvt_enum_name("netverdict", (uint32_t)k);
+                    fprintf(f, " %s %llu", vn ? vn : "?", (unsigned long long)v->pkts[k]);
+                }
+            fprintf(f, ", %llu onto its ring", (unsigned long long)v->pkts_to);
+        }
+        fprintf(f, "\", shape=note, style=filled, fillcolor=\"#e0f0d0\"];\n");
+        fprintf(f, "  %s -> dev%u [label=\"front end (%s)\\nport %u, %llu events in\", "
+                "color=\"#406020\"];\n", fe, id, fs ? fs : "?", v->port[0],
+                (unsigned long long)v->events[0]);
+        fprintf(f, "  dev%u -> %s [label=\"back end (%s)\\nport %u, %llu events in\", "
+                "color=\"#406020\"];\n", id, be, bs ? bs : "?", v->port[1],
+                (unsigned long long)v->events[1]);
     }
+    /* The hardware's interrupts, each an event in the domain that bound it. */
+    int any_irq = 0;
+    for (int i = 0; i < HVT_MAX_IRQ; i++)
+        if (m.pirq[i]) {
+            char dn[16];
+            hvt_format_dom(dn, sizeof dn, m.pirq_dom[i]);
+            if (!any_irq++)
+                fprintf(f, "  hw [label=\"hardware\\n(QEMU's devices)\", shape=box3d];\n");
+            fprintf(f, "  hw -> %s [label=\"irq %d: %llu interrupts\\n-> port %u\", "
+                    "color=\"#a06000\"];\n", dn, i, (unsigned long long)m.pirq[i],
+                    m.pirq_port[i]);
+        }
     for (int a = 0; a < HVT_MAX_DOMS; a++)
         for (int b = 0; b < HVT_MAX_DOMS; b++) {
             char na[16], nb[16];
@@ -123,9 +161,10 @@ static int dot_topology(FILE *f, const struct hvt_trace *t)
                 continue;
             dom_label(na, sizeof na, a);
             dom_label(nb, sizeof nb, b);
-            fprintf(f, "  %s -> %s [label=\"grants: %llu mapped, %llu copies\", "
-                    "color=\"#8040a0\", style=dotted];\n", na, nb,
-                    (unsigned long long)m.grant_maps[a][b], (unsigned long long)m.grant_copies[a][b]);
+            fprintf(f, "  %s -> %s [label=\"grants: %llu mapped, %llu copies\\n(%llu still "
+                    "mapped)\", color=\"#8040a0\", style=dotted];\n", na, nb,
+                    (unsigned long long)m.grant_maps[a][b], (unsigned long long)m.grant_copies[a][b],
+                    (unsigned long long)m.grant_held[a][b]);
         }
     fprintf(f, "}\n");
     return 0;
@@ -219,6 +258,28 @@ static int message(const struct trace_record *r, int *from, int *to, char *label
         snprintf(label, len, "wake");
         *from = hv; *to = hvt_dom_slot(r->args[0]);
         return *to >= 0;
+    /* Ring I/O: a push (the pusher to the hypervisor, which reads the
+     * ring), what a back end noted, a device interrupt become an event. */
+    case TRC_RING_PUSH:
+        snprintf(label, len, "ring_push dev %u %s (%s)", r->args[0],
+                 r->args[1] & 1 ? "responses" : "requests", r->args[6] ? "notify" : "suppressed");
+        *from = me; *to = hv;
+        return me >= 0;
+    case TRC_IO_REQ: case TRC_IO_RSP:
+        n = hvt_enum_name("ioop", r->args[3]);
+        snprintf(label, len, "%s dev %u id %u %s", r->event == TRC_IO_REQ ? "io_req" : "io_rsp",
+                 r->args[0], r->args[2], n ? n : "?");
+        *from = me; *to = me;
+        return me >= 0;
+    case TRC_NET_PKT:
+        n = hvt_enum_name("netverdict", r->args[5]);
+        snprintf(label, len, "net_pkt dev %u: %s", r->args[0], n ? n : "?");
+        *from = me; *to = me;
+        return me >= 0;
+    case TRC_PIRQ:
+        snprintf(label, len, "pirq irq %u", r->args[0]);
+        *from = hv; *to = me;
+        return me >= 0;
     case TRC_DOM_START: case TRC_DOM_SHUTDOWN: case TRC_DOM_CREATE: {
         const struct hvt_event *ev = hvt_event_by_id(r->event);
         snprintf(label, len, "%s", ev->name);

@@ -26,6 +26,25 @@ for k in pt topo states seq; do
 done
 echo "ok dot: 4 kinds rendered"
 
+# dot topology of split devices: it renders and names them; seq charts a
+# request of one of them, as text and as a graph.
+"$HV" dot topology $FIX/grant-echo.bin > "$tmp/devs.dot" || fail "dot topology of grant-echo"
+dot -Tsvg "$tmp/devs.dot" -o "$tmp/devs.svg" || fail "dot rejected devs.dot"
+for d in "echo device 1" "echo device 2" "ring grant ref 1"; do
+    grep -qF "$d" "$tmp/devs.svg" || fail "the topology does not show '$d'"
+done
+"$HV" seq --dev 2 --req 9 $FIX/grant-echo.bin > "$tmp/seq.txt" || fail "seq --dev 2 --req 9"
+grep -q "request 9 on the ring of echo device 2 (front d2, back d0)" "$tmp/seq.txt" &&
+    grep -q "ring_push requests: req_prod=9 (notify=sent)" "$tmp/seq.txt" &&
+    grep -q "ring_push responses: rsp_prod=16 (notify=sent)" "$tmp/seq.txt" ||
+    { cat "$tmp/seq.txt"; fail "seq: request 9 of device 2 (the second batch's first)"; }
+"$HV" seq --dot --dev 1 --req 2 $FIX/grant-echo.bin > "$tmp/seq.dot" || fail "seq --dot"
+dot -Tsvg "$tmp/seq.dot" -o /dev/null || fail "dot rejected the seq graph"
+"$HV" seq --dev 1 --req 65 $FIX/grant-echo.bin >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "no request 65" "$tmp/err" || fail "seq past the last request: exit $rc"
+"$HV" seq --dev 1 $FIX/grant-echo.bin >/dev/null 2>&1; [ $? -eq 2 ] || fail "seq without --req: exit 2"
+echo "ok devices: topology, seq"
+
 # dot: an unknown kind is a usage error (2); a pagetable with no memory
 # events a data error (1) with a reason.
 "$HV" dot pie $FIX/two-domains.bin >/dev/null 2>&1; [ $? -eq 2 ] || fail "dot pie: exit 2"

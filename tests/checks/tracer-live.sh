@@ -174,10 +174,20 @@ wait_for "sends: d1->d2=100 d2->d1=101"
 tmux kill-session -t "$SESSION" 2>/dev/null
 tmux new-session -d -s "$SESSION" -x 140 -y 24 "$HVTRACE live -s 0 -r tests/fixtures/grant-echo.bin; sleep 30"
 wait_for "END"
-keys F6
+screen | tail -n 1 | grep -qF "i rings" || fail "the footer does not name the rings key"
+keys i
 wait_for "| rings |"
 screen | grep -qE "^1 +echo +d1 +closed +d0 +closed +64 +64 +0 +8/56 +8/0" || fail "rings view: device 1"
 screen | grep -qE "d0->d1=0\(1\),128 d0->d2=0\(1\),128" || fail "rings view: grants"
+screen | grep -qE "^ +ring ref 1 unmapped, ports 4/6, events in 8/8; taken - answered -" ||
+    fail "rings view: device 2's ring grant, ports and events"
+# At 80 columns the rings view gives each device short lines instead.
+tmux resize-window -t "$SESSION" -x 80 -y 24
+wait_for "front -> back: ring;"
+screen | grep -qE "^1 +echo +d1 closed -> d0 closed: requests 64 responses 64 in_flight 0$" ||
+    fail "narrow rings view: device 1"
+screen | grep -qE "^ +sent/supp 8/56 front, 8/0 back; ring 1 unmapped; ports 4/6 got 8/8$" ||
+    fail "narrow rings view: device 2's notifications, ring, ports"
 echo "ok memory, events and rings views"
 
 # Batch mode prints the counters as text.

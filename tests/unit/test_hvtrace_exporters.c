@@ -568,9 +568,12 @@ Test(hvtrace_dot, topology_shows_devices_and_grants)
     cr_assert_eq(rc, 0, "%s", a.err);
     cr_expect(strstr(text, "dev1 [label=\"echo device 1\\nring: 64 requests, 64 responses"),
               "device 1 and its ring:\n%s", text);
-    cr_expect(strstr(text, "d1 -> dev1 [label=\"front end (closed)\""));
-    cr_expect(strstr(text, "dev2 -> d0 [label=\"back end (closed)\""));
-    cr_expect(strstr(text, "d0 -> d2 [label=\"grants: 1 mapped, 128 copies\""));
+    cr_expect(strstr(text, "ring grant ref 1 (not mapped now by d0)"), "%s", text);
+    cr_expect(strstr(text, "d1 -> dev1 [label=\"front end (closed)\\nport 4, 8 events in\""),
+              "%s", text);
+    cr_expect(strstr(text, "dev2 -> d0 [label=\"back end (closed)\\nport 6, 8 events in\""),
+              "%s", text);
+    cr_expect(strstr(text, "d0 -> d2 [label=\"grants: 1 mapped, 128 copies\\n(0 still mapped)\""));
     assert_dot_accepts(text);
     free(text);
     hvt_trace_free(&t);

@@ -358,6 +358,9 @@ struct hvt_dom {
  * it (public/device.h): its ends, their states, and its ring as the last
  * push left it.  Indexed by device id (1..HVT_MAX_DEVS). */
 #define HVT_MAX_DEVS   32
+#define HVT_MAX_TAKEN  64       /* requests taken and not yet answered, kept */
+#define HVT_NVERDICTS  8        /* netverdict values 0..7 (trace-events.def) */
+#define HVT_MAX_IRQ    16       /* the 8259 pair's lines */
 struct hvt_device {
     int      seen;
     uint32_t type;                              /* DEV_TYPE_* */
@@ -365,6 +368,30 @@ struct hvt_device {
     uint32_t state[2];                          /* DEV_STATE_* of each end */
     uint32_t req_prod, rsp_prod, req_event, rsp_event;
     uint64_t pushes[2], sent[2], suppressed[2]; /* by the end that pushed */
+    /* How the ends found each other: the ring's grant and each end's
+     * event-channel port (dev_publish; the back end's from its
+     * bind_interdomain to the front end's port), 0 = not known yet. */
+    uint32_t ring_ref;
+    uint32_t port[2];
+    int      ring_mapped;                       /* the back end maps the ring now */
+    uint32_t ring_handle;                       /* ... with this grant handle */
+    uint64_t events[2];                         /* events arrived at each end's port */
+    /* What the back end said it did (io_req / io_rsp, DEVOP_io_note). */
+    uint64_t io_taken, io_answered, io_errors;  /* errors: answered with status < 0 */
+    uint64_t io_out_of_order;                   /* answered while an older one waited */
+    uint64_t io_unmatched;                      /* answers to no request taken */
+    uint32_t taken[HVT_MAX_TAKEN];              /* ids waiting, oldest first */
+    unsigned ntaken;
+    uint64_t taken_dropped;                     /* too many waiting: forgot the oldest */
+    /* Network (net_pkt): packets this device's back end demultiplexed, by
+     * verdict, and packets it put on this device's ring (to_dev). */
+    uint64_t pkts[HVT_NVERDICTS];
+    uint64_t pkts_to;
+    /* What the front end noted (io_req of end front: a console's output
+     * pushes), and a console back end's writes to the serial line
+     * (cons_write): bytes and lines. */
+    uint64_t io_front;
+    uint64_t cons_bytes, cons_lines;
 };
 
 struct hvt_model {
@@ -382,6 +409,11 @@ struct hvt_model {
     uint64_t grant_maps[HVT_MAX_DOMS][HVT_MAX_DOMS];
     uint64_t grant_copies[HVT_MAX_DOMS][HVT_MAX_DOMS];
     uint64_t grant_rules[32];                   /* refused grant operations by rule */
+    /* Device interrupts that became events (pirq): by line, and the
+     * domain and port of the last one. */
+    uint64_t pirq[HVT_MAX_IRQ];
+    uint16_t pirq_dom[HVT_MAX_IRQ];
+    uint32_t pirq_port[HVT_MAX_IRQ];
 };
 
 /* The slot of a domain id (-1 if it has none); the id of a slot. */
@@ -410,6 +442,22 @@ struct hvt_dot_opts {
 int hvt_dot_kind_parse(const char *name, enum hvt_dot_kind *kind);
 /* Write the graph; 0, or -1 with err (e.g. no page tables for that domain). */
 int hvt_dot_write(FILE *out, const struct hvt_trace *t, const struct hvt_dot_opts *o,
+                  char *err, size_t errlen);
+
+/* `hvtrace seq`: one I/O request, or one packet, end to end, as a message
+ * sequence chart (viz/seq.c): front end, hypervisor, back end, hardware. */
+struct hvt_seq_opts {
+    uint32_t dev;               /* the device (1..HVT_MAX_DEVS) */
+    uint32_t req;               /* the request's id (io_req); a device with no
+                                   io_req records: its place on the ring, from 1 */
+    uint64_t from_seq;          /* the first io_req with that id from this
+                                   record on (ids are reused) */
+    uint32_t pkt;               /* else: the pkt-th net_pkt record (of dev, if
+                                   dev is not 0), from 1 */
+    int      dot;               /* Graphviz instead of text */
+};
+/* Write the chart; 0, or -1 with err (no such device, request, packet). */
+int hvt_seq_write(FILE *out, const struct hvt_trace *t, const struct hvt_seq_opts *o,
                   char *err, size_t errlen);
 
 /* `hvtrace chrome`: Chrome trace-event JSON (opens in Perfetto). */

@@ -21,8 +21,20 @@
  *                               holder / undone for a holder that died;
  *                               GNT_COPY a copy through grants.
  *   DEV_CREATE, DEV_STATE       a split device and its ends' states;
+ *   DEV_PUBLISH                 the front end's ring grant and port; the
+ *                               back end's port is its bind_interdomain
+ *                               (EVTCHN_OP) to that port, and the ring is
+ *                               mapped by its GNT_MAP of that grant.
  *   RING_PUSH                   its ring's indices at a push, and whether
  *                               the pusher notified.
+ *   IO_REQ / IO_RSP             the back end took / answered request id; an
+ *                               answer while an older request it took still
+ *                               waits is out of order (the ring allows it).
+ *   NET_PKT                     a packet demultiplexed: its verdict.
+ *   CONS_WRITE                  a console back end wrote its front end's
+ *                               bytes (lines) to the serial line.
+ *   PIRQ irq port               a device interrupt became an event in the
+ *                               record's domain.
  *   LOST count                  count events were dropped by the hypervisor.
  */
 #include <string.h>
@@ -157,6 +169,12 @@ static void feed_grant(struct hvt_model *m, struct hvt_dom *d, const struct trac
     case TRC_GNT_OP:      ret = r->args[3]; rule = r->args[4]; break;
     case TRC_GNT_RELEASE:
         grant_edge(m->grant_held, r->domain, r->args[0], -1);
+        for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++) {
+            struct hvt_device *v = &m->dev[id];
+            if (v->seen && v->ring_mapped && v->dom[1] == r->domain &&
+                v->ring_handle == r->args[2])
+                v->ring_mapped = 0;
+        }
         return;
     default:
         return;
@@ -170,8 +188,24 @@ static void feed_grant(struct hvt_model *m, struct hvt_dom *d, const struct trac
     if (r->event == TRC_GNT_MAP) {
         grant_edge(m->grant_held, r->domain, r->args[0], 1);
         grant_edge(m->grant_maps, r->domain, r->args[0], 1);
+        /* A back end mapping its front end's ring. */
+        for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++) {
+            struct hvt_device *v = &m->dev[id];
+            if (v->seen && v->dom[1] == r->domain && v->dom[0] == r->args[0] &&
+                v->ring_ref && v->ring_ref == r->args[1] && !v->ring_mapped) {
+                v->ring_mapped = 1;
+                v->ring_handle = r->args[4];
+                break;
+            }
+        }
     } else if (r->event == TRC_GNT_UNMAP) {
         grant_edge(m->grant_held, r->domain, r->args[2], -1);
+        for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++) {
+            struct hvt_device *v = &m->dev[id];
+            if (v->seen && v->ring_mapped && v->dom[1] == r->domain &&
+                v->ring_handle == r->args[0])
+                v->ring_mapped = 0;
+        }
     } else if (r->event == TRC_GNT_COPY) {
         /* A side whose domain is not the caller's is a grant. */
         if (r->args[0] != r->domain)
@@ -208,9 +242,61 @@ static void feed_dev(struct hvt_model *m, struct hvt_dom *d, const struct trace_
         break;
     case TRC_DEV_PUBLISH:
         d->dev_ops++;
-        if (is_error(r->args[4]))
+        if (is_error(r->args[4])) {
             d->dev_rejects++;
+        } else if (v && v->seen && (r->args[1] & 1) == 0) {
+            v->ring_ref = r->args[2];
+            v->port[0] = r->args[3];
+        } else if (v && v->seen && r->args[3]) {
+            v->port[1] = r->args[3];
+        }
         break;
+    case TRC_IO_REQ:
+        if (v && v->seen && (r->args[1] & 1) == 0)
+            v->io_front++;
+        if (!v || !v->seen || (r->args[1] & 1) != 1)
+            break;                  /* the back end's view: what it took */
+        v->io_taken++;
+        if (v->ntaken == HVT_MAX_TAKEN) {      /* forget the oldest */
+            memmove(v->taken, v->taken + 1, (HVT_MAX_TAKEN - 1) * sizeof v->taken[0]);
+            v->ntaken--;
+            v->taken_dropped++;
+        }
+        v->taken[v->ntaken++] = r->args[2];
+        break;
+    case TRC_IO_RSP: {
+        if (!v || !v->seen || (r->args[1] & 1) != 1)
+            break;
+        v->io_answered++;
+        if (is_error(r->args[4]))
+            v->io_errors++;
+        unsigned k = 0;
+        while (k < v->ntaken && v->taken[k] != r->args[2])
+            k++;
+        if (k == v->ntaken) {
+            v->io_unmatched++;
+            break;
+        }
+        if (k > 0)                  /* an older request is still waiting */
+            v->io_out_of_order++;
+        memmove(v->taken + k, v->taken + k + 1, (v->ntaken - k - 1) * sizeof v->taken[0]);
+        v->ntaken--;
+        break;
+    }
+    case TRC_CONS_WRITE:
+        if (v && v->seen && !is_error(r->args[4])) {
+            v->cons_bytes += r->args[2];
+            v->cons_lines += r->args[3];
+        }
+        break;
+    case TRC_NET_PKT: {
+        if (v && v->seen)
+            v->pkts[r->args[5] < HVT_NVERDICTS ? r->args[5] : 0]++;
+        uint32_t to = r->args[6];
+        if (to >= 1 && to <= HVT_MAX_DEVS && m->dev[to].seen)
+            m->dev[to].pkts_to++;
+        break;
+    }
     case TRC_DEV_OP:
         d->dev_ops++;
         if (is_error(r->args[2]))
@@ -229,6 +315,20 @@ static void feed_dev(struct hvt_model *m, struct hvt_dom *d, const struct trace_
         else
             v->suppressed[r->args[1] & 1]++;
         break;
+    }
+}
+
+/* A back end binding its end of a device's channel: bind_interdomain to
+ * the port the front end published.  (A port closed is forgotten.) */
+static void feed_dev_port(struct hvt_model *m, const struct trace_record *r)
+{
+    for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++) {
+        struct hvt_device *v = &m->dev[id];
+        if (!v->seen)
+            continue;
+        if (r->args[0] == 0 /* bind_interdomain */ && v->dom[1] == r->domain &&
+            v->dom[0] == r->args[2] && v->port[0] && v->port[0] == r->args[3])
+            v->port[1] = r->args[1];
     }
 }
 
@@ -328,6 +428,19 @@ void hvt_model_feed(struct hvt_model *m, const struct trace_record *r)
             d->evt_upcalls++;
         } else if (r->event == TRC_EVTCHN_OP && is_error(r->args[4])) {
             d->evt_rejects++;
+        } else if (r->event == TRC_EVTCHN_OP) {
+            feed_dev_port(m, r);
+        } else if (r->event == TRC_EVTCHN_PENDING) {
+            /* An event arrived at a device end's port. */
+            for (uint32_t id = 1; id <= HVT_MAX_DEVS; id++)
+                for (int e = 0; e < 2; e++)
+                    if (m->dev[id].seen && m->dev[id].port[e] == r->args[0] &&
+                        m->dev[id].port[e] && m->dev[id].dom[e] == r->domain)
+                        m->dev[id].events[e]++;
+        } else if (r->event == TRC_PIRQ && r->args[0] < HVT_MAX_IRQ) {
+            m->pirq[r->args[0]]++;
+            m->pirq_dom[r->args[0]] = r->domain;
+            m->pirq_port[r->args[0]] = r->args[1];
         }
         break;
     case TRACE_CLASS_GNT:
