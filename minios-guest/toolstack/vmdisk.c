@@ -24,10 +24,12 @@
 #include "arch/pv/hypercall.h"
 #include "drivers/ide.h"
 #include "lib/string.h"
+#include "lib/x86.h"
 #include "public/domctl.h"
 #include "toolstack/vmdisk.h"
 
 struct vmdisk vmdisk;
+uint32_t vmdisk_read_insns;
 
 #define SECTORS_PER_PAGE (HV_PAGE_SIZE / IDE_SECTOR_SIZE)
 
@@ -146,7 +148,7 @@ int vmdisk_load(const struct vmdisk_entry *e, domid_t dom, const char *cmdline)
 {
     uint32_t n = (e->image_bytes + HV_PAGE_SIZE - 1) / HV_PAGE_SIZE, got = 0;
     int r = 0;
-    uint32_t crc = 0;
+    uint32_t crc = 0, t0 = rdtsc32();
     for (; got < n; got++) {
         if (!(pages[got] = page_alloc())) {
             r = -HV_ENOMEM;
@@ -167,6 +169,7 @@ int vmdisk_load(const struct vmdisk_entry *e, domid_t dom, const char *cmdline)
         crc = crc32_update(crc, pages[got], bytes);
         mfns[got] = pv_ops.pt_mfn(pages[got]);
     }
+    vmdisk_read_insns = rdtsc32() - t0;
     if (r == 0 && crc != e->image_crc32) {
         kprintf("xl: disk: %s: image CRC %x, the table says %x: not loaded\n", e->name, crc,
                 e->image_crc32);

@@ -86,5 +86,8 @@ int vmdisk_config_value(const char *config, const char *key, char *out, uint32_t
  * result, or -HV_EIO (the disk failed, or the CRC is wrong), -HV_ENOMEM (no
  * pages in dom0). */
 int vmdisk_load(const struct vmdisk_entry *e, domid_t dom, const char *cmdline);
+/* What the last vmdisk_load's reading and checking cost (TSC ticks:
+ * guest instructions under -icount; bench/ts-create.scn). */
+extern uint32_t vmdisk_read_insns;
 
 #endif

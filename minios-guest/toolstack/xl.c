@@ -25,6 +25,10 @@
  *   info                       free frames, domains, images (xl info)
  *   top [MS]                   each domain's CPU share and hypercall rate
  *                              over the next MS ms (default 100; xl top, once)
+ *   fill NAME [mem=SIZE] [target=SIZE]   (bench) create NAME until a
+ *                              create is refused, ballooning each new one
+ *                              down to SIZE first if target= is given;
+ *                              say how many fitted, destroy them all
  * and, for scripts (an instructor's demo, a scenario):
  *   sleep MS | wait ID (until dead) | wait-target ID (its balloon met
  *   the target) | mark (note the free frames) | check-free (the free
@@ -55,6 +59,15 @@
 #define MAX_SCRIPT 1024
 
 static char names[DOMCTL_MAX_DOMAINS][16];   /* names of the VMs we created */
+static int bench_mode;       /* `bench` on the command line: creates print their costs */
+
+/* The time stamp counter: guest instructions under -icount (bench/). */
+static uint64_t tsc64(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
 static uint32_t free_mark, own_mark;     /* frames free; dom0's own pages free */
 
 /* A request with every other field zero (dinit), and the call (dctl). */
@@ -305,19 +318,21 @@ static void set_weight(domid_t id, const char *config)
 
 /* xl create: the builder's steps, one control operation each.  The VM is
  * found on dom0's disk first, then among the boot images; pages 0: the
- * configuration's mem=. */
-static void cmd_create(const char *name, uint32_t pages)
+ * configuration's mem=.  The new domain's id, or the refusal (< 0); quiet:
+ * no line for a success (fill). */
+static int create_vm(const char *name, uint32_t pages, int quiet)
 {
+    uint64_t t0 = tsc64();
     const struct vmdisk_entry *disk = vmdisk_find(name);
     int image = disk ? -1 : find_image(name);
     if (!disk && image < 0) {
         kprintf("xl: create %s: no inactive VM of that name\n", name);
-        return;
+        return -HV_ESRCH;
     }
     char cmdline[DOMCTL_CMDLINE_MAX];
     if (disk && !guest_cmdline(disk->config, cmdline, sizeof cmdline)) {
         kprintf("xl: create %s: its configuration is too long for a command line\n", name);
-        return;
+        return -HV_EINVAL;
     }
     if (!pages)
         pages = disk ? config_pages(disk->config) : 512;
@@ -329,7 +344,7 @@ static void cmd_create(const char *name, uint32_t pages)
     if (r < 0) {
         kprintf("xl: create %s: %u KiB: refused: %d %s; %u frames free\n", name, pages * 4, r,
                 errname(r), before);
-        return;
+        return r;
     }
     domid_t id = c.domain;
     const char *step = "load";
@@ -353,11 +368,25 @@ static void cmd_create(const char *name, uint32_t pages)
     if (r < 0) {
         kprintf("xl: create %s: %s refused: %d %s; destroying d%u\n", name, step, r, errname(r), id);
         dctl(&c, DOMCTL_destroy, id);
-        return;
+        return r;
     }
+    uint64_t t1 = tsc64();
     copy_str(names[id], name, sizeof names[id]);
-    kprintf("xl: created %s: d%u, %u KiB%s; frames free %u -> %u\n", name, id, pages * 4,
-            disk ? " from the disk" : "", before, free_frames());
+    /* bench/ts-create.scn: from here to the new domain's first dispatch is
+     * in the trace; read: the image off the disk; control: the domctls. */
+    if (bench_mode)
+        kprintf("bench: create %s d%u %u KiB %s start=%llu read=%u control=%u\n", name, id,
+                pages * 4, disk ? "disk" : "image", t0, disk ? vmdisk_read_insns : 0,
+                (uint32_t)(t1 - t0) - (disk ? vmdisk_read_insns : 0));
+    if (!quiet)
+        kprintf("xl: created %s: d%u, %u KiB%s; frames free %u -> %u\n", name, id, pages * 4,
+                disk ? " from the disk" : "", before, free_frames());
+    return id;
+}
+
+static void cmd_create(const char *name, uint32_t pages)
+{
+    create_vm(name, pages, 0);
 }
 
 /* Our ends of a destroyed domain's channels became unbound (the
@@ -394,6 +423,37 @@ static void simple(const char *what, uint32_t cmd, int id)
         names[id][0] = 0;
         close_ports_to((domid_t)id);
     }
+}
+
+/* bench/ts-fill.scn: how many domains of `pages` fit (each ballooned down
+ * to `target` pages first, if not 0) before a create is refused. */
+static int wait_for(int id, int target, uint32_t ms_max, struct hv_domctl *c);
+
+static void cmd_fill(const char *name, uint32_t pages, uint32_t target)
+{
+    static domid_t made[DOMCTL_MAX_DOMAINS];
+    uint32_t n = 0, start = free_frames();
+    int r;
+    struct hv_domctl c;
+    while ((r = create_vm(name, pages, 1)) >= 0 && n < DOMCTL_MAX_DOMAINS) {
+        made[n++] = (domid_t)r;
+        if (!target)
+            continue;
+        dinit(&c, DOMCTL_set_target, (domid_t)r);
+        c.u.mem.pages = target;
+        if (HYPERVISOR_domctl(&c) < 0 || !wait_for(r, 1, 5000, &c)) {
+            kprintf("xl: fill: d%d did not meet its target\n", r);
+            break;
+        }
+    }
+    kprintf("bench: fill %s %u KiB target %u KiB: %u domains, then %s; %u of %u frames free\n",
+            name, pages * 4, target * 4, n, errname(r), free_frames(), start);
+    for (uint32_t i = 0; i < n; i++) {
+        dctl(&c, DOMCTL_destroy, made[i]);
+        names[made[i]][0] = 0;
+        close_ports_to(made[i]);
+    }
+    kprintf("xl: fill: destroyed %u; frames free %u (%u before)\n", n, free_frames(), start);
 }
 
 static void cmd_mem(const char *what, uint32_t cmd, int id, uint32_t pages)
@@ -465,6 +525,15 @@ static int run(char *line)
         if (n >= 3 && strncmp(w[2], "mem=", 4) == 0)
             pages = parse_pages(w[2] + 4);
         cmd_create(w[1], pages);
+    } else if (strcmp(cmd, "fill") == 0 && n >= 2) {
+        uint32_t pages = 0, target = 0;
+        for (int i = 2; i < n; i++) {
+            if (strncmp(w[i], "mem=", 4) == 0)
+                pages = parse_pages(w[i] + 4);
+            else if (strncmp(w[i], "target=", 7) == 0)
+                target = parse_pages(w[i] + 7);
+        }
+        cmd_fill(w[1], pages, target);
     } else if (strcmp(cmd, "destroy") == 0) {
         simple("destroy", DOMCTL_destroy, id);
     } else if (strcmp(cmd, "pause") == 0) {
@@ -574,6 +643,7 @@ int xl_main(void)
         kprintf("xl: the toolstack runs in dom0 only\n");
         return 1;
     }
+    bench_mode = cmdline_has("bench");
     int r = vmdisk_open();
     if (r == 0)
         kprintf("xl: disk: %u VMs in the store at sectors %u..%u\n", vmdisk.nr, vmdisk.start,
