@@ -599,7 +599,10 @@ def render(res, kind, name):
     if kind == "table":
         if name not in TABLES:
             raise Unknown(f"table {name}")
-        return "\n" + TABLES[name](res) + "\n"
+        try:
+            return "\n" + TABLES[name](res) + "\n"
+        except KeyError:
+            raise Unknown(f"table {name}")
     return figure(res, name)
 
 
