@@ -13,9 +13,10 @@
 #   bench/ts-balloon.scn  1024 pages inflated and deflated by a 16 MiB domU
 #   bench/ts-fill.scn     4 MiB VMs until a create is refused, then again
 #                         with each ballooned down to 2 MiB
-# ts-create boots RUNS times (default 3): the disk's part depends, a little,
-# on when QEMU's host thread completes each transfer (bench/parts/block.sh
-# says why); the results keep the median and the range.  The other two
+# ts-create boots RUNS times (default 3): the disk's part depends on when
+# QEMU's host thread completes each transfer (bench/parts/block.sh says
+# why), much more on a loaded host; the results keep the median and the
+# range.  The other two
 # read no disk and are exactly repeatable: one boot each.
 cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
