@@ -64,6 +64,8 @@ static void on_response(struct netfront *f, const struct netif_response *p)
         flood_answered++;
 }
 
+static int flooding;            /* the flood (step 5) has begun */
+
 static void on_udp(struct netif *nif, const struct net_pkt *p)
 {
     if (p->dport != 7)
@@ -73,7 +75,9 @@ static void on_udp(struct netif *nif, const struct net_pkt *p)
     if (q)
         quit = 1;
     uint32_t n = 0;
-    const char *what = q ? "bye" : "flooding";
+    /* "flooding" only once the flood runs: the host waits for it before it
+     * checks that d2 keeps answering during the flood. */
+    const char *what = q ? "bye" : flooding ? "flooding" : "not yet";
     reply[n++] = 'd';
     reply[n++] = (char)('0' + me);
     reply[n++] = ':';
@@ -199,6 +203,7 @@ int net_attack_main(void)
     if (at_least) {
         n = forge_udp(nf.nif.ip, NET_IP(10, 0, 2, 20), 9, "flood");
         kprintf("net-attack: d%u: flooding until the host says quit\n", me);
+        flooding = 1;
         uint32_t id = 0x10000;
         while ((!quit || flooded < at_least) && flooded < 2000000) {
             while (io_front_free(&nf.ring) > 0 && flooded - flood_answered < 8) {

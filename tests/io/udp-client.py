@@ -17,8 +17,8 @@
 # wall-clock time (the guests' clock runs by instructions, not seconds).
 #
 #   split    (net-split.scn) echo with d1 and d2; ask d1 to "call" a
-#            listener on the host ($UDP_PORT3): d1 sends a datagram to
-#            10.0.2.2:$UDP_PORT3, which QEMU hands to 127.0.0.1:$UDP_PORT3;
+#            listener on the host (a port of its own): d1 sends a datagram
+#            to 10.0.2.2:PORT, which QEMU hands to 127.0.0.1:PORT;
 #            then "quit" to both.
 #   attacks  (net-attacks.scn) d1 is hostile and floods dom0 while it
 #            answers us "d1: flooding"; meanwhile d2 must answer every
@@ -60,10 +60,14 @@ def exact(text):
     return lambda data: data == text.encode()
 
 
-def split(p1, p2, p3):
+def split(p1, p2):
     ok = True
+    # The listener takes whatever port the kernel gives it (and tells d1
+    # which): a port picked earlier could have been taken by another run
+    # since (several scenarios run at once).
     listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    listener.bind(("127.0.0.1", p3))
+    listener.bind(("127.0.0.1", 0))
+    p3 = listener.getsockname()[1]
     socks = {}
     for name, port in (("d1", p1), ("d2", p2)):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -110,7 +114,7 @@ def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else "split"
     p1, p2 = int(os.environ["UDP_PORT1"]), int(os.environ["UDP_PORT2"])
     if mode == "split":
-        ok = split(p1, p2, int(os.environ["UDP_PORT3"]))
+        ok = split(p1, p2)
     elif mode == "attacks":
         ok = attacks(p1, p2)
     else:
