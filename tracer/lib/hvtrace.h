@@ -462,7 +462,8 @@ void hvt_model_finish(struct hvt_model *m, uint64_t end);
 /* `hvtrace stats`: the xenalyze-style summary. */
 void hvt_stats_print(FILE *out, const struct hvt_trace *t);
 
-enum hvt_dot_kind { HVT_DOT_PAGETABLE, HVT_DOT_TOPOLOGY, HVT_DOT_STATES, HVT_DOT_SEQUENCE };
+enum hvt_dot_kind { HVT_DOT_PAGETABLE, HVT_DOT_TOPOLOGY, HVT_DOT_STATES, HVT_DOT_SEQUENCE,
+                    HVT_DOT_VMSTATES };
 struct hvt_dot_opts {
     enum hvt_dot_kind kind;
     int      dom;               /* pagetable: the domain (default 0) */
