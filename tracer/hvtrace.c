@@ -401,6 +401,9 @@ static const struct command commands[] = {
       "    -b           batch: no screen, print the counters as text at the end\n"
       "                 (with RAMFILE: every second, until the run ends or Ctrl-C)\n"
       "    -o OUT       also record everything to trace file OUT (live only)\n"
+      "  The counters view (F2) gives each domain's VM state (running, blocked,\n"
+      "  paused -- in reverse video --, dead, inactive), how long it has been in\n"
+      "  it and its lives (an id reused after a destroy).\n"
       "  Keys: Tab/F1-F6 views, i the rings view, h/? help, f filter,\n"
       "        p/space pause, s sort,\n"
       "        r reset counters, / search, q quit.  docs/tracer.md says more.\n" },
