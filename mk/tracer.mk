@@ -61,7 +61,8 @@ fixtures: $(SYNTH)
 # topology, state machines and a message sequence (one ping and pong) of
 # the event-channel ping-pong between d1 and d2; the split devices of the
 # grant-echo scenario (devices) and one echo request end to end
-# (io-request, `hvtrace seq`).
+# (io-request, `hvtrace seq`); the VM states of the toolstack-lifecycle
+# scenario (vmstates: created, paused, unpaused, destroyed, the id reused).
 GRAPHS_DIR := $(BUILD)/graphs
 graphs: $(HVTRACE)
 	@mkdir -p $(GRAPHS_DIR)
@@ -71,7 +72,8 @@ graphs: $(HVTRACE)
 	$(HVTRACE) dot -f 107 -n 28 sequence tests/fixtures/evtchn-pingpong.bin > $(GRAPHS_DIR)/sequence.dot
 	$(HVTRACE) dot topology tests/fixtures/grant-echo.bin > $(GRAPHS_DIR)/devices.dot
 	$(HVTRACE) seq --dot --dev 1 --req 1 tests/fixtures/grant-echo.bin > $(GRAPHS_DIR)/io-request.dot
-	@for k in pagetable topology states sequence devices io-request; do \
+	$(HVTRACE) dot vmstates tests/fixtures/toolstack-lifecycle.bin > $(GRAPHS_DIR)/vmstates.dot
+	@for k in pagetable topology states sequence devices io-request vmstates; do \
 	    dot -Tsvg $(GRAPHS_DIR)/$$k.dot -o $(GRAPHS_DIR)/$$k.svg && \
 	    dot -Tpng $(GRAPHS_DIR)/$$k.dot -o $(GRAPHS_DIR)/$$k.png || exit 1; \
 	    echo "  $(GRAPHS_DIR)/$$k.svg  $(GRAPHS_DIR)/$$k.png"; \

@@ -244,7 +244,7 @@ static int cmd_dot(int argc, char **argv)
         return usage(find_command("dot"));
     if (hvt_dot_kind_parse(argv[optind], &o.kind) < 0) {
         fprintf(stderr, "hvtrace dot: no graph kind '%s' (pagetable, topology, states, "
-                "sequence)\n", argv[optind]);
+                "sequence, vmstates)\n", argv[optind]);
         return usage(find_command("dot"));
     }
     struct hvt_trace t;
@@ -401,24 +401,31 @@ static const struct command commands[] = {
       "    -b           batch: no screen, print the counters as text at the end\n"
       "                 (with RAMFILE: every second, until the run ends or Ctrl-C)\n"
       "    -o OUT       also record everything to trace file OUT (live only)\n"
+      "  The counters view (F2) gives each domain's VM state (running, blocked,\n"
+      "  paused -- in reverse video --, dead, inactive), how long it has been in\n"
+      "  it and its lives (an id reused after a destroy).\n"
       "  Keys: Tab/F1-F6 views, i the rings view, h/? help, f filter,\n"
       "        p/space pause, s sort,\n"
       "        r reset counters, / search, q quit.  docs/tracer.md says more.\n" },
     { "stats", cmd_stats, "FILE",
       "summary of a trace: CPU share, hypercalls, rejects, lost records",
       "  Per domain: share of the CPU and time runnable and blocked (from the\n"
-      "  schedule/block/wake events), hypercall counts by number and refused,\n"
+      "  schedule/block/wake events), time in each VM state and the transitions\n"
+      "  (dom_state: running, blocked, paused, dead, inactive), hypercall counts by number and refused,\n"
       "  event-channel sends and upcalls, memory requests refused by rule; the\n"
       "  records lost; and every hypercall's exact path length (min, median,\n"
       "  p99, max), from the entry time each record carries (docs/tracer.md).\n" },
     { "dot", cmd_dot, "[-d DOM] [-a REC] [-f REC -n N] KIND FILE",
-      "a Graphviz graph of the trace: pagetable, topology, states, sequence",
+      "a Graphviz graph of the trace: pagetable, topology, states, sequence, vmstates",
       "  Writes DOT to stdout; render with  dot -Tsvg -o out.svg.\n"
       "    pagetable   domain DOM's page tables (-d d1) after record REC (-a)\n"
       "    topology    domains, hypervisor, event channels, counts on edges\n"
       "    states      each domain's scheduling state machine, with counts\n"
       "    sequence    message sequence of records REC.. (-f, default 0),\n"
-      "                N of them (-n, default 40)\n" },
+      "                N of them (-n, default 40)\n"
+      "    vmstates    each domain's VM states (running, blocked, paused, dead,\n"
+      "                inactive) as the dom_state records saw them: time in\n"
+      "                each, transitions counted (running -> paused x1)\n" },
     { "seq", cmd_seq, "--dev N --req ID [--from REC] [--dot] FILE | --pkt N [--dev N] [--dot] FILE",
       "one I/O request or one packet end to end, as a message sequence chart",
       "  Lifelines: the front end, the hypervisor, the back end, the hardware;\n"

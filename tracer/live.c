@@ -10,9 +10,13 @@
  * shows one of six views:
  *
  *   F1 log       one line per event (the dump line), coloured by class
- *   F2 counters  events per class and per domain, total and per second
- *   F3 timeline  one strip per domain: running / runnable / blocked, and
- *                the hypervisor's own activity
+ *   F2 counters  events per class and per domain, total and per second,
+ *                and each domain's VM state (running, blocked, paused,
+ *                dead, inactive: the dom_state records), how long it has
+ *                been in it and its lives (an id reused after a destroy);
+ *                a paused domain's row stands out, a destroyed one is dim
+ *   F3 timeline  one strip per domain: running / runnable / blocked /
+ *                paused, and the hypervisor's own activity
  *   F4 memory    page-table updates, pins, refusals and the rule that failed
  *   F5 events    event-channel sends (who to whom) and upcalls
  *   F6 rings     split devices (also the key i): each end's state, the
@@ -61,6 +65,19 @@ static const char *sort_names[NSORTS] = { "name", "total", "rate" };
 #define TL_READY 2
 #define TL_BLOCK 4
 #define TL_DEAD  8
+#define TL_PAUSE 16
+
+/* A domain's bit in a timeline column: the VM state's paused when the
+ * trace says so (the scheduling machine does not know pauses), else the
+ * scheduling state. */
+static uint8_t tl_bits(const struct hvt_dom *d)
+{
+    if (d->vm_known && d->vm_state == DOMCTL_STATE_PAUSED)
+        return TL_PAUSE;
+    enum hvt_dstate st = d->state;
+    return st == HVT_S_RUNNING ? TL_RUN : st == HVT_S_RUNNABLE ? TL_READY
+         : st == HVT_S_BLOCKED ? TL_BLOCK : st == HVT_S_DEAD ? TL_DEAD : 0;
+}
 
 struct live {
     /* where records come from */
@@ -146,11 +163,8 @@ static void tl_advance(struct live *L, uint64_t tsc)
         from = col - TLCOLS;
     for (uint64_t c = from + 1; c <= col; c++) {
         uint8_t *cell = L->tl[c % TLCOLS];
-        for (int s = 0; s < HVT_MAX_DOMS; s++) {
-            enum hvt_dstate st = L->model.dom[s].state;
-            cell[s] = st == HVT_S_RUNNING ? TL_RUN : st == HVT_S_RUNNABLE ? TL_READY
-                    : st == HVT_S_BLOCKED ? TL_BLOCK : st == HVT_S_DEAD ? TL_DEAD : 0;
-        }
+        for (int s = 0; s < HVT_MAX_DOMS; s++)
+            cell[s] = tl_bits(&L->model.dom[s]);
         L->tl_hv[c % TLCOLS] = 0;
     }
     L->tl_col = col;
@@ -188,11 +202,8 @@ static void take(struct live *L, const struct trace_record *r)
     hvt_model_feed(&L->model, r);
     /* Mark in the current column every state a domain passed through. */
     uint8_t *cell = L->tl[L->tl_col % TLCOLS];
-    for (int s = 0; s < HVT_MAX_DOMS; s++) {
-        enum hvt_dstate st = L->model.dom[s].state;
-        cell[s] |= st == HVT_S_RUNNING ? TL_RUN : st == HVT_S_RUNNABLE ? TL_READY
-                 : st == HVT_S_BLOCKED ? TL_BLOCK : st == HVT_S_DEAD ? TL_DEAD : 0;
-    }
+    for (int s = 0; s < HVT_MAX_DOMS; s++)
+        cell[s] |= tl_bits(&L->model.dom[s]);
     unsigned cls = TRACE_CLASS_OF(r->event);
     if (cls == TRACE_CLASS_HCALL || cls == TRACE_CLASS_TRAP || cls == TRACE_CLASS_MEM ||
         cls == TRACE_CLASS_EVT)
@@ -459,6 +470,21 @@ static int dom_rows(const struct live *L, struct row *rows)
     return n;
 }
 
+/* The VM-state columns of a domain's row: its state, how long it has been
+ * in it (trace time, to the latest record) and its lives; "-" where the
+ * trace has no dom_state record of it. */
+static void vm_columns(char *buf, size_t len, const struct live *L, int slot)
+{
+    const struct hvt_dom *d = &L->model.dom[slot];
+    if (!d->vm_known) {
+        snprintf(buf, len, "%-9s %8s %5s", hvt_state_name(d->state), "-", "-");
+        return;
+    }
+    uint64_t since = L->model.last_tsc >= d->vm_since ? L->model.last_tsc - d->vm_since : 0;
+    snprintf(buf, len, "%-9s %8.0f %5llu", hvt_vmstate_name(d->vm_state),
+             hvt_tsc_to_us(since, L->tsc_khz), (unsigned long long)d->vm_lives);
+}
+
 static uint64_t lost_total(const struct live *L)
 {
     uint64_t a = L->model.lost > L->missing ? L->model.lost : L->missing;
@@ -644,16 +670,18 @@ static void print_counters(FILE *f, const struct live *L, double span_s)
     for (int i = 0; i < n; i++)
         fprintf(f, "%-8s %10llu %10.0f\n", rows[i].name, (unsigned long long)rows[i].total,
                 span_s > 0 ? (double)rows[i].total / span_s : 0.0);
-    fprintf(f, "%-8s %10s %10s %10s %10s %-8s\n", "domain", "total", "per_s", "hcalls",
-            "refused", "state");
+    fprintf(f, "%-8s %10s %10s %10s %10s %-9s %8s %5s\n", "domain", "total", "per_s",
+            "hcalls", "refused", "state", "for_us", "lives");
     n = dom_rows(L, rows);
     for (int i = 0; i < n; i++) {
         int slot = hvt_dom_slot(hvt_parse_dom(rows[i].name));
-        fprintf(f, "%-8s %10llu %10.0f %10llu %10llu %-8s\n", rows[i].name,
+        char vm[64] = "?";
+        if (slot >= 0)
+            vm_columns(vm, sizeof vm, L, slot);
+        fprintf(f, "%-8s %10llu %10.0f %10llu %10llu %s\n", rows[i].name,
                 (unsigned long long)rows[i].total,
                 span_s > 0 ? (double)rows[i].total / span_s : 0.0,
-                (unsigned long long)rows[i].extra1, (unsigned long long)rows[i].extra2,
-                slot >= 0 ? hvt_state_name(L->model.dom[slot].state) : "?");
+                (unsigned long long)rows[i].extra1, (unsigned long long)rows[i].extra2, vm);
     }
     if (any_device(L)) {
         char line[400];
@@ -687,6 +715,13 @@ static void put(int y, int x, int attr, const char *fmt, ...)
     attron(attr);
     mvaddnstr(y, x, buf, COLS - x);
     attroff(attr);
+}
+
+/* How a paused domain is shown: reverse video, bold, and yellow on black
+ * where there are colours (pair 9). */
+static int paused_attr(void)
+{
+    return (int)(A_REVERSE | A_BOLD | (has_colors() ? COLOR_PAIR(9) : 0));
 }
 
 static int class_color(unsigned cls)
@@ -787,15 +822,26 @@ static void draw_counters(struct live *L, int top, int rows)
         put(y++, 0, 0, "%-8s %12llu %10llu", r[i].name, (unsigned long long)r[i].total,
             (unsigned long long)r[i].rate);
     y++;
-    put(y++, 0, A_BOLD, "%-8s %12s %10s %10s %10s  %s", "domain", "total", "per_s",
-        "hcalls", "refused", "state");
+    put(y++, 0, A_BOLD, "%-8s %12s %10s %10s %10s  %-9s %8s %5s", "domain", "total",
+        "per_s", "hcalls", "refused", "state", "for_us", "lives");
     n = dom_rows(L, r);
     for (int i = 0; i < n && y < top + rows; i++) {
         int slot = hvt_dom_slot(hvt_parse_dom(r[i].name));
-        put(y++, 0, 0, "%-8s %12llu %10llu %10llu %10llu  %s", r[i].name,
+        char vm[64] = "?";
+        int attr = 0;
+        if (slot >= 0) {
+            const struct hvt_dom *d = &L->model.dom[slot];
+            vm_columns(vm, sizeof vm, L, slot);
+            /* Paused stands out (the toolstack stopped it: it runs no
+             * instruction); a destroyed domain's row is dim. */
+            if (d->vm_known && d->vm_state == DOMCTL_STATE_PAUSED)
+                attr = paused_attr();
+            else if (d->vm_known && d->vm_state == DOMCTL_STATE_NONE)
+                attr = (int)A_DIM;
+        }
+        put(y++, 0, attr, "%-8s %12llu %10llu %10llu %10llu  %s", r[i].name,
             (unsigned long long)r[i].total, (unsigned long long)r[i].rate,
-            (unsigned long long)r[i].extra1, (unsigned long long)r[i].extra2,
-            slot >= 0 ? hvt_state_name(L->model.dom[slot].state) : "?");
+            (unsigned long long)r[i].extra1, (unsigned long long)r[i].extra2, vm);
     }
 }
 
@@ -805,7 +851,7 @@ static void draw_timeline(struct live *L, int top, int rows)
     if (width < 1)
         return;
     put(y++, 0, A_BOLD, "one column = %.0f us of trace time (z/Z zoom)   "
-        "# running  - runnable  . blocked  x dead",
+        "# running - runnable P paused . blocked x dead",
         hvt_tsc_to_us(L->tl_ticks, L->tsc_khz));
     uint64_t last = L->tl_col, ncols = last + 1 < (uint64_t)width ? last + 1 : (uint64_t)width;
     if (ncols > TLCOLS)
@@ -818,9 +864,13 @@ static void draw_timeline(struct live *L, int top, int rows)
         put(y, 0, A_BOLD, "%-6s", name);
         for (uint64_t k = 0; k < ncols; k++) {
             uint8_t c = L->tl[(last - ncols + 1 + k) % TLCOLS][s];
-            char ch = c & TL_RUN ? '#' : c & TL_READY ? '-' : c & TL_BLOCK ? '.' :
-                      c & TL_DEAD ? 'x' : ' ';
-            int attr = c & TL_RUN ? (has_colors() ? COLOR_PAIR(3) | A_BOLD : A_BOLD) : 0;
+            char ch = c & TL_RUN ? '#' : c & TL_READY ? '-' : c & TL_PAUSE ? 'P' :
+                      c & TL_BLOCK ? '.' : c & TL_DEAD ? 'x' : ' ';
+            int attr = 0;
+            if (c & TL_RUN)
+                attr = (int)(has_colors() ? COLOR_PAIR(3) | A_BOLD : A_BOLD);
+            else if (ch == 'P')
+                attr = paused_attr();
             if (7 + (int)k < COLS) {
                 attron(attr);
                 mvaddch(y, 7 + (int)k, (chtype)ch);
@@ -1174,6 +1224,7 @@ static void colors(void)
     for (short i = 0; i < 7; i++)
         init_pair((short)(i + 1), fg[i], -1);
     init_pair(8, COLOR_WHITE, COLOR_RED);       /* LOST */
+    init_pair(9, COLOR_YELLOW, -1);             /* a paused domain (reversed) */
 }
 
 static int run_screen(struct live *L)

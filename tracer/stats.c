@@ -4,8 +4,9 @@
  *
  * Where this sits in the story: the dump is every event; this is the answer
  * to "where did the time go, and what went wrong": each domain's share of
- * the CPU (from the scheduling state machine in model.c), its hypercalls
- * and how many were refused, event channels, memory updates refused and by
+ * the CPU (from the scheduling state machine in model.c), the time it
+ * spent in each VM state (running, blocked, paused, dead, inactive: the
+ * dom_state records), its hypercalls and how many were refused, event channels, memory updates refused and by
  * which rule, and the records that were lost.
  *
  * Hypercall path lengths, exact: the hypervisor writes ONE record per
@@ -206,6 +207,43 @@ static void print_devices(FILE *out, const struct hvt_model *m)
         }
 }
 
+/* The VM states (dom_state records): time in each per domain, from its
+ * first record to the end of the trace, its lives (creations) and
+ * destroys, and the transitions seen with their counts. */
+static void print_vm_states(FILE *out, const struct hvt_model *m, uint32_t tsc_khz)
+{
+    int any = 0;
+    for (int i = 0; i < HVT_MAX_DOMS; i++) {
+        const struct hvt_dom *d = &m->dom[i];
+        char name[16];
+        if (!d->vm_known)
+            continue;
+        if (!any++) {
+            fprintf(out, "\nVM states (dom_state records; us from each domain's first one)\n");
+            fprintf(out, "%-5s", "dom");
+            for (uint32_t s = 0; s < HVT_NVMSTATES; s++)
+                fprintf(out, " %11s", hvt_vmstate_name(s));
+            fprintf(out, " %5s %8s  %s\n", "lives", "destroys", "now");
+        }
+        dom_name(name, sizeof name, i);
+        fprintf(out, "%-5s", name);
+        for (uint32_t s = 0; s < HVT_NVMSTATES; s++)
+            fprintf(out, " %11.1f", hvt_tsc_to_us(d->vm_time[s], tsc_khz));
+        fprintf(out, " %5llu %8llu  %s\n", (unsigned long long)d->vm_lives,
+                (unsigned long long)d->vm_destroys, hvt_vmstate_name(d->vm_state));
+        fprintf(out, "      transitions:");
+        for (uint32_t a = 0; a < HVT_NVMSTATES; a++)
+            for (uint32_t b = 0; b < HVT_NVMSTATES; b++)
+                if (d->vm_trans[a][b])
+                    fprintf(out, " %s->%s=%llu", hvt_vmstate_name(a), hvt_vmstate_name(b),
+                            (unsigned long long)d->vm_trans[a][b]);
+        if (d->vm_mismatch)
+            fprintf(out, " (%llu records did not follow on: lost records?)",
+                    (unsigned long long)d->vm_mismatch);
+        fprintf(out, "\n");
+    }
+}
+
 void hvt_stats_print(FILE *out, const struct hvt_trace *t)
 {
     struct hvt_model m;
@@ -259,6 +297,8 @@ void hvt_stats_print(FILE *out, const struct hvt_trace *t)
     }
     fprintf(out, "(cpu%%: share of the scheduled time, %.1f us from the first schedule; "
             "idle is the CPU with no domain)\n", hvt_tsc_to_us(sched_time, t->tsc_khz));
+
+    print_vm_states(out, &m, t->tsc_khz);
 
     fprintf(out, "\nhypercalls by domain\n");
     for (int i = 0; i < HVT_MAX_DOMS; i++) {

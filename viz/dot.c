@@ -19,11 +19,17 @@
  *              granter: mapped, copied) and the hardware's interrupts.
  *   states     each domain's scheduling state machine with how often each
  *              transition happened (model.c).
+ *   vmstates   the course's VM-state diagram (running, blocked, paused,
+ *              suspended, dead, inactive), drawn from the dom_state records
+ *              of the run: one per domain, only the states and transitions
+ *              the trace saw, each edge with its count ("x3"), each state
+ *              with the time spent in it; paused and inactive stand out.
+ *              An id reused after destroys is one diagram ("3 lives").
  *   sequence   a message sequence chart of a window of records: who talked
  *              to whom (hypercalls, schedules, block/wake, events, upcalls,
  *              ring pushes, a back end's io notes, device interrupts).
  *              (One I/O request end to end: `hvtrace seq`, viz/seq.c.)
- * Render with: dot -Tsvg file.dot -o file.svg (`make graphs` does all four).
+ * Render with: dot -Tsvg file.dot -o file.svg (`make graphs` draws each kind).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +40,8 @@
 
 int hvt_dot_kind_parse(const char *name, enum hvt_dot_kind *kind)
 {
-    static const char *names[] = { "pagetable", "topology", "states", "sequence" };
-    for (unsigned i = 0; i < 4; i++)
+    static const char *names[] = { "pagetable", "topology", "states", "sequence", "vmstates" };
+    for (unsigned i = 0; i < 5; i++)
         if (strcmp(name, names[i]) == 0) {
             *kind = (enum hvt_dot_kind)i;
             return 0;
@@ -207,6 +213,73 @@ static int dot_states(FILE *f, const struct hvt_trace *t)
                     fprintf(f, "    %s_%s -> %s_%s [label=\"%llu\"];\n", name,
                             hvt_state_name(a), name, hvt_state_name(b),
                             (unsigned long long)d->trans[a][b]);
+        fprintf(f, "  }\n");
+    }
+    fprintf(f, "}\n");
+    return 0;
+}
+
+/* ---- VM states ------------------------------------------------------------------ */
+
+static const char *vm_color(uint32_t st)
+{
+    switch (st) {
+    case DOMCTL_STATE_RUNNABLE:  return "#b0f0b0";
+    case DOMCTL_STATE_BLOCKED:   return "#d0e0ff";
+    case DOMCTL_STATE_PAUSED:    return "#ffc060";
+    case DOMCTL_STATE_DEAD:      return "#f0b0b0";
+    case DOMCTL_STATE_SUSPENDED: return "#e0c0f0";
+    default:                     return "#e8e8e8";      /* inactive: no domain */
+    }
+}
+
+static int dot_vmstates(FILE *f, const struct hvt_trace *t, char *err, size_t errlen)
+{
+    struct hvt_model m;
+    int ndoms = 0;
+    feed_all(&m, t);
+    hvt_model_finish(&m, m.last_tsc);
+    for (int s = 0; s < HVT_MAX_DOMS; s++)
+        ndoms += m.dom[s].vm_known;
+    if (!ndoms) {
+        snprintf(err, errlen, "no dom_state records: a trace from before the hypervisor "
+                 "traced VM states?");
+        return -1;
+    }
+    fprintf(f, "digraph vmstates {\n  label=\"VM states seen in the trace (dom_state records): "
+            "edges counted, time in each state\";\n  labelloc=t; fontname=\"Helvetica\";\n"
+            "  node [fontname=\"Helvetica\", shape=ellipse, style=filled];\n"
+            "  edge [fontname=\"Helvetica\", fontsize=10];\n");
+    for (int s = 0; s < HVT_MAX_DOMS; s++) {
+        const struct hvt_dom *d = &m.dom[s];
+        char name[16];
+        if (!d->vm_known)
+            continue;
+        dom_label(name, sizeof name, s);
+        fprintf(f, "  subgraph cluster_%s {\n    label=\"%s: %llu li%s, %llu destroy%s; "
+                "now %s\";\n", name, name, (unsigned long long)d->vm_lives,
+                d->vm_lives == 1 ? "fe" : "ves", (unsigned long long)d->vm_destroys,
+                d->vm_destroys == 1 ? "" : "s", hvt_vmstate_name(d->vm_state));
+        for (uint32_t st = 0; st < HVT_NVMSTATES; st++) {
+            int used = d->vm_state == st;
+            for (uint32_t o = 0; o < HVT_NVMSTATES; o++)
+                used |= d->vm_trans[st][o] || d->vm_trans[o][st];
+            if (!used)
+                continue;
+            fprintf(f, "    %s_%s [label=\"%s\\n%.0f us\", fillcolor=\"%s\"%s];\n", name,
+                    hvt_vmstate_name(st), hvt_vmstate_name(st),
+                    hvt_tsc_to_us(d->vm_time[st], t->tsc_khz), vm_color(st),
+                    st == DOMCTL_STATE_PAUSED ? ", penwidth=3, shape=octagon"
+                    : st == DOMCTL_STATE_NONE ? ", style=\"filled,dashed\"" : "");
+        }
+        for (uint32_t a = 0; a < HVT_NVMSTATES; a++)
+            for (uint32_t b = 0; b < HVT_NVMSTATES; b++)
+                if (d->vm_trans[a][b])
+                    fprintf(f, "    %s_%s -> %s_%s [label=\"\xc3\x97%llu\"%s];\n", name,
+                            hvt_vmstate_name(a), name, hvt_vmstate_name(b),
+                            (unsigned long long)d->vm_trans[a][b],
+                            a == DOMCTL_STATE_PAUSED || b == DOMCTL_STATE_PAUSED
+                                ? ", color=\"#c07000\", penwidth=2" : "");
         fprintf(f, "  }\n");
     }
     fprintf(f, "}\n");
@@ -709,6 +782,7 @@ int hvt_dot_write(FILE *f, const struct hvt_trace *t, const struct hvt_dot_opts 
     case HVT_DOT_TOPOLOGY:  return dot_topology(f, t);
     case HVT_DOT_STATES:    return dot_states(f, t);
     case HVT_DOT_SEQUENCE:  return dot_sequence(f, t, o, err, errlen);
+    case HVT_DOT_VMSTATES:  return dot_vmstates(f, t, err, errlen);
     case HVT_DOT_PAGETABLE: return dot_pagetable(f, t, o, err, errlen);
     }
     snprintf(err, errlen, "unknown graph kind");

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "public/domctl.h"
 #include "public/hvkit.h"
 #include "public/trace.h"
 
@@ -334,6 +335,17 @@ enum hvt_dstate {
 #define HVT_MAX_HCALL  64
 #define HVT_NCLASS     16       /* classes 0..15 counted one by one */
 
+/*
+ * The VM states of the course (running, blocked, paused, suspended,
+ * inactive), as the hypervisor's dom_state records name them: the values
+ * are public/domctl.h's DOMCTL_STATE_* and the names trace-events.def's
+ * domstate ("running" is the hypervisor's runnable: on the CPU or waiting
+ * for it; the scheduling machine above says which).  Inactive is "no
+ * domain in this slot": a create leaves it, a destroy comes back to it, and
+ * the next create may reuse the id.
+ */
+#define HVT_NVMSTATES  (DOMCTL_STATE_SUSPENDED + 1)
+
 struct hvt_dom {
     int      seen;
     uint16_t id;
@@ -352,6 +364,20 @@ struct hvt_dom {
     uint64_t traps, emulates;
     uint64_t gnt_ops, gnt_rejects;              /* grant_table_op operations */
     uint64_t dev_ops, dev_rejects;              /* device_op commands */
+    /* The VM state machine, from dom_state records only (the hypervisor
+     * writes one at every change).  Known from this domain's first such
+     * record on; times are counted from then.  A domain id reused after a
+     * destroy keeps one machine: its lives are counted, and its
+     * scheduling state starts again from none at each destroy. */
+    int      vm_known;
+    uint32_t vm_state;                          /* DOMCTL_STATE_* */
+    uint64_t vm_since;                          /* tsc of the last change */
+    uint64_t vm_time[HVT_NVMSTATES];            /* tsc spent in each */
+    uint64_t vm_trans[HVT_NVMSTATES][HVT_NVMSTATES];
+    uint64_t vm_lives;                          /* creations seen (inactive -> ...) */
+    uint64_t vm_destroys;                       /* ... -> inactive */
+    uint64_t vm_mismatch;                       /* a record's old state was not the
+                                                   one we had: records were lost */
 };
 
 /* One split device, as the dev_create, dev_state and ring_push records tell
@@ -420,6 +446,12 @@ struct hvt_model {
 int hvt_dom_slot(uint32_t domid);
 uint16_t hvt_slot_dom(int slot);
 const char *hvt_state_name(enum hvt_dstate s);
+/* "paused" for DOMCTL_STATE_PAUSED (trace-events.def's domstate); "?" if
+ * the value has no name. */
+const char *hvt_vmstate_name(uint32_t s);
+/* The state a view shows for a domain: its VM state when the trace has
+ * dom_state records for it, else its scheduling state. */
+const char *hvt_dom_state_text(const struct hvt_dom *d);
 void hvt_model_init(struct hvt_model *m);
 void hvt_model_feed(struct hvt_model *m, const struct trace_record *r);
 /* Close the books at tsc `end`: time in the current states up to end. */
@@ -430,7 +462,8 @@ void hvt_model_finish(struct hvt_model *m, uint64_t end);
 /* `hvtrace stats`: the xenalyze-style summary. */
 void hvt_stats_print(FILE *out, const struct hvt_trace *t);
 
-enum hvt_dot_kind { HVT_DOT_PAGETABLE, HVT_DOT_TOPOLOGY, HVT_DOT_STATES, HVT_DOT_SEQUENCE };
+enum hvt_dot_kind { HVT_DOT_PAGETABLE, HVT_DOT_TOPOLOGY, HVT_DOT_STATES, HVT_DOT_SEQUENCE,
+                    HVT_DOT_VMSTATES };
 struct hvt_dot_opts {
     enum hvt_dot_kind kind;
     int      dom;               /* pagetable: the domain (default 0) */

@@ -14,6 +14,12 @@
  *                               next runs.  The record's domain is next.
  *   BLOCK domid / WAKE domid    blocked / runnable again.
  *   DOM_START, DOM_SHUTDOWN     runnable / dead; TRAP_FATAL: dead.
+ *   DOM_STATE old new           the VM state machine (course: running,
+ *                               blocked, paused, suspended, inactive): the
+ *                               record's domain moves from old to new.  To
+ *                               inactive is a destroy (the id may come back:
+ *                               a new life; its scheduling state starts
+ *                               again from none); from inactive a create.
  *   HYPERCALL nr ... ret        ret < 0 is a rejected call.
  *   EVTCHN_SEND port to ...     an event from the record's domain to `to`.
  *   MMU_UPDATE ... ret rule     a page-table write; refused: which rule.
@@ -69,6 +75,17 @@ const char *hvt_state_name(enum hvt_dstate s)
     return (unsigned)s < HVT_NSTATES ? names[s] : "?";
 }
 
+const char *hvt_vmstate_name(uint32_t s)
+{
+    const char *n = hvt_enum_name("domstate", s);
+    return n ? n : "?";
+}
+
+const char *hvt_dom_state_text(const struct hvt_dom *d)
+{
+    return d->vm_known ? hvt_vmstate_name(d->vm_state) : hvt_state_name(d->state);
+}
+
 void hvt_model_init(struct hvt_model *m)
 {
     memset(m, 0, sizeof *m);
@@ -95,6 +112,43 @@ static void set_state(struct hvt_dom *d, enum hvt_dstate s, uint64_t tsc)
     d->trans[d->state][s]++;
     d->state = s;
     d->since = tsc;
+}
+
+/* A destroyed domain's slot: the scheduling machine forgets it (the time
+ * it spent dead is counted; no transition), so the id's next life starts
+ * from none like a new domain. */
+static void sched_forget(struct hvt_dom *d, uint64_t tsc)
+{
+    if (d->state != HVT_S_NONE && tsc >= d->since)
+        d->time_in[d->state] += tsc - d->since;
+    d->state = HVT_S_NONE;
+    d->since = tsc;
+}
+
+/* DOM_STATE: the VM state machine's one operation.  The record's old state
+ * is the truth (after lost records ours may be stale: counted). */
+static void vm_state(struct hvt_dom *d, uint32_t old, uint32_t new, uint64_t tsc)
+{
+    if (!d || old >= HVT_NVMSTATES || new >= HVT_NVMSTATES)
+        return;
+    if (!d->vm_known) {
+        d->vm_known = 1;
+        d->vm_since = tsc;
+    } else {
+        if (old != d->vm_state)
+            d->vm_mismatch++;
+        if (tsc >= d->vm_since)
+            d->vm_time[d->vm_state] += tsc - d->vm_since;
+    }
+    d->vm_trans[old][new]++;
+    if (old == DOMCTL_STATE_NONE && new != DOMCTL_STATE_NONE)
+        d->vm_lives++;
+    if (new == DOMCTL_STATE_NONE && old != DOMCTL_STATE_NONE) {
+        d->vm_destroys++;
+        sched_forget(d, tsc);
+    }
+    d->vm_state = new;
+    d->vm_since = tsc;
 }
 
 static int is_error(uint32_t ret)
@@ -143,6 +197,10 @@ static void feed_dom(struct hvt_model *m, const struct trace_record *r)
         break;
     case TRC_DOM_SHUTDOWN:
         set_state(dom_of(m, r->args[0]), HVT_S_DEAD, r->tsc);
+        break;
+    case TRC_DOM_STATE:
+        if (r->nargs >= 2)
+            vm_state(dom_of(m, r->domain), r->args[0], r->args[1], r->tsc);
         break;
     }
 }
@@ -463,6 +521,10 @@ void hvt_model_finish(struct hvt_model *m, uint64_t end)
         if (d->state != HVT_S_NONE && end >= d->since) {
             d->time_in[d->state] += end - d->since;
             d->since = end;
+        }
+        if (d->vm_known && end >= d->vm_since) {
+            d->vm_time[d->vm_state] += end - d->vm_since;
+            d->vm_since = end;
         }
     }
 }
