@@ -74,7 +74,7 @@
 
 #define BALLOON_MAX 8192
 #define NO_FRAME 0xFFFFFFFFu                 /* a hole, in our P2M list */
-static uint32_t balloon_pfns[BALLOON_MAX];   /* the pages inside the balloon */
+static uint32_t balloon_pfns[BALLOON_MAX] __attribute__((unused));   /* the pages inside the balloon */
 static uint32_t balloon_size;
 
 /* ---- given ------------------------------------------------------------------ */

@@ -38,7 +38,7 @@
  *     pseudo-physical size is fixed), never past max_pages, never from an
  *     empty pool.
  *
- * Test with:  make LAB=6 unit-tests && build/lab6/tests/unit-tests --filter 'reservation/*'
+ * Test with:  make LAB=6 unit-tests && build/lab6/tests/unit-tests   (the reservation suite)
  */
 #include "mm/reservation.h"
 
