@@ -6,8 +6,8 @@
  * that calls them is labs/lab6/memory_op.c.
  *
  * Where this sits in the story (course: pseudo-physical memory, the P2M and
- * M2P tables, ballooning, "separation of mechanism and policy"): a domain
- * sees nr_pages pseudo-physical pages (pfn 0 .. nr_pages-1) and the
+ * M2P tables, ballooning, "separation of mechanism and policy"):
+ * a domain sees nr_pages pseudo-physical pages (pfn 0 .. nr_pages-1) and the
  * hypervisor backs each with a machine frame (p2m[pfn] = mfn, and the other
  * way m2p[mfn] = pfn: the two tables are always inverse).  Its RESERVATION
  * is how many of them are backed now (tot_pages), bounded by its maximum
