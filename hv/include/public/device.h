@@ -63,8 +63,8 @@
 /* Device types. */
 #define DEV_TYPE_ECHO           1   /* the echo device below: the first split device */
 #define DEV_TYPE_CONSOLE        2   /* the split console: public/consif.h, DEVOP_console_write */
-#define DEV_TYPE_BLOCK          3   /* reserved: the split block device */
-#define DEV_TYPE_NET            4   /* reserved: the split network device */
+#define DEV_TYPE_BLOCK          3   /* the split block device: public/blkif.h */
+#define DEV_TYPE_NET            4   /* the split network device: public/netif.h */
 
 /* The two ends. */
 #define DEV_END_FRONT           0
