@@ -270,6 +270,95 @@ def net(out):
     return res
 
 
+# The toolstack (bench/ts-*.scn, booted by bench/parts/toolstack.sh into
+# OUT/toolstack/<run>/ts-create and OUT/toolstack/once/ts-{balloon,fill}).
+CREATE_RE = re.compile(r"^\(d0\) bench: create \S+ d(\d+) (\d+) KiB (disk|image) start=(\d+) "
+                       r"read=(\d+) control=(\d+)\s*$")
+
+
+def first_dispatch(trace, dom, after):
+    """The TSC of the first record that switches to d<dom> after `after`."""
+    for tsc, line in trace:
+        if tsc > after and " schedule " in line and f"next=d{dom} " in line:
+            return tsc
+    raise Missing(f"ts-create: no dispatch of d{dom} after {after}")
+
+
+def timed_trace(path):
+    out = []
+    for line in read(path):
+        f = line.split()
+        if len(f) >= 4 and f[1].isdigit():
+            out.append((int(f[1]), line + " "))
+    return out
+
+
+def med(v):
+    v = sorted(v)
+    return {"median": v[(len(v) - 1) // 2], "min": v[0], "max": v[-1]}
+
+
+def toolstack(out):
+    """xl create's cost by source and memory (median, min, max over the
+    runs of ts-create): total (xl's `create` to the new domain's first
+    dispatch), read (the image off dom0's disk, CRC included), control
+    (the domctls); the balloon's pages per million instructions; the
+    domains that fit without and with ballooning."""
+    base = os.path.join(out, "toolstack")
+    runs = sorted(d for d in os.listdir(base) if d.isdigit()) if os.path.isdir(base) else []
+    if not runs:
+        raise Missing("toolstack: no runs in " + base)
+    create = {}
+    for r in runs:
+        d = os.path.join(base, r, "ts-create")
+        trace = timed_trace(os.path.join(d, "trace.txt"))
+        n = 0
+        for line in read(os.path.join(d, "serial.log")):
+            m = CREATE_RE.match(line)
+            if not m:
+                continue
+            dom, kib, src, start, rd, ctl = m.groups()
+            total = first_dispatch(trace, dom, int(start)) - int(start)
+            c = create.setdefault(src, {}).setdefault(kib, {})
+            for k, v in (("total", total), ("read", int(rd)), ("control", int(ctl))):
+                c.setdefault(k, []).append(v)
+            n += 1
+        if n != 10:
+            raise Missing(f"ts-create run {r}: {n} creates, 10 expected")
+    res = {"runs": len(runs), "scenario": "bench/ts-create.scn", "create": {}}
+    for src, by in create.items():
+        res["create"][src] = {kib: {k: med(v) for k, v in keys.items()} for kib, keys in by.items()}
+
+    once = os.path.join(base, "once")
+    trace = timed_trace(os.path.join(once, "ts-balloon", "trace.txt"))
+    bal = {}
+    sets = [(t, l) for t, l in trace if " domctl " in l and "op=set_target" in l and " ret=0 " in l]
+    if len(sets) != 2:
+        raise Missing("ts-balloon: two set_target records expected")
+    for (kind, rec), (t0, _), t1 in (("inflate", "mem_release"), sets[0], sets[1][0]), \
+                                    (("deflate", "mem_populate"), sets[1], None):
+        pages = [t for t, l in trace if t > t0 and (t1 is None or t < t1) and
+                 f" {rec} " in l and " ret=0 " in l and l.split()[2] == "d1"]
+        if not pages:
+            raise Missing(f"ts-balloon: no {rec} records")
+        insns = pages[-1] - t0
+        bal[kind] = {"pages": len(pages), "insns": insns,
+                     "pages_per_minsn": len(pages) * 1e6 / insns, "insns_per_page": insns / len(pages)}
+    res["balloon"] = bal
+
+    fill = {}
+    for line in read(os.path.join(once, "ts-fill", "serial.log")):
+        m = re.search(r"bench: fill \S+ (\d+) KiB target (\d+) KiB: (\d+) domains, then (\S+)", line)
+        if m:
+            fill["balloon" if int(m.group(2)) else "fixed"] = {
+                "vm_kib": int(m.group(1)), "target_kib": int(m.group(2)),
+                "domains": int(m.group(3)), "stopped_by": m.group(4)}
+    if set(fill) != {"fixed", "balloon"}:
+        raise Missing("ts-fill: two fill lines expected")
+    res["fill"] = fill
+    return res
+
+
 def ring(out):
     """The echo ring (bench/parts/rings.sh): per batch size (1, 8, 32), the
     instructions of one request front -> back -> front and the events
@@ -378,6 +467,7 @@ def collect(out, hvtrace):
     res["block"] = block(out)
     res["net"] = net(out)
     res["ring"] = ring(out)
+    res["toolstack"] = toolstack(out)
     return res
 
 

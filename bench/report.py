@@ -51,6 +51,14 @@ Figure keys (KEY above), for the running text:
     ring.BATCH.KEY             the echo ring (BATCH: b1 b8 b32; KEY:
                                insns_per_request events_per_100)
     ring.ratio.A.B             instructions per request at A over those at B
+    toolstack.create.SRC.KIB.KEY.STAT   xl create (SRC: disk image; KIB: 1536
+                               2048 4096 8192 16384; KEY: total read
+                               control; STAT: median min max), and
+    toolstack.runs             how many runs those are
+    toolstack.balloon.KIND.KEY the balloon (KIND: inflate deflate; KEY:
+                               pages pages_per_minsn insns_per_page)
+    toolstack.fill.MODE.KEY    domains that fit (MODE: fixed balloon; KEY:
+                               domains vm_kib target_kib stopped_by)
 
 Python's standard library only.
 """
@@ -220,6 +228,15 @@ def figure(res, key):
         if p[0] == "ring" and len(p) == 4 and p[1] == "ratio":
             a, b = res["ring"][p[2]]["insns_per_request"], res["ring"][p[3]]["insns_per_request"]
             return f"{a / b:.1f}"
+        if p[0] == "toolstack" and len(p) == 2 and p[1] == "runs":
+            return num(res["toolstack"]["runs"])
+        if p[0] == "toolstack" and len(p) == 6 and p[1] == "create":
+            return num(res["toolstack"]["create"][p[2]][p[3]][p[4]][p[5]])
+        if p[0] == "toolstack" and len(p) == 4 and p[1] == "balloon":
+            return num(res["toolstack"]["balloon"][p[2]][p[3]], 0 if p[3] != "pages_per_minsn" else 1)
+        if p[0] == "toolstack" and len(p) == 4 and p[1] == "fill":
+            v = res["toolstack"]["fill"][p[2]][p[3]]
+            return v if isinstance(v, str) else num(v)
         if p[0] == "net" and len(p) == 3 and p[2] == "runs":
             return num(res["net"][p[1]]["runs"])
         if p[0] == "net" and len(p) == 4:
@@ -443,8 +460,25 @@ def table_block(res):
                      "insns / write", "insns / read", "events / 100 requests"], rows)
 
 
+def table_toolstack(res):
+    """xl create by memory: the command to the new domain's first
+    instruction, from dom0's disk and from a boot image, with its parts."""
+    t = res["toolstack"]["create"]
+    rows = []
+
+    def rng(v):
+        return num(v["median"]) if v["min"] == v["max"] else \
+            f"{num(v['median'])} ({num(v['min'])}–{num(v['max'])})"
+    for kib in sorted(t["disk"], key=int):
+        d, i = t["disk"][kib], t["image"][kib]
+        rows.append([f"{int(kib) / 1024:g} MiB", rng(d["total"]), rng(d["read"]), rng(d["control"]),
+                     rng(i["total"]), rng(i["control"])])
+    return md_table(["memory", "from the disk: total", "reading the image", "the domctls",
+                     "from a boot image: total", "the domctls"], rows)
+
+
 TABLES = {
-    "block": table_block,
+    "block": table_block, "toolstack": table_toolstack,
     "lmbench": table_lmbench, "costmodel": table_costmodel, "variants": table_variants,
     "switch": table_switch, "events": table_events, "sched_cost": table_sched_cost,
     "tracing": table_tracing, "meta": table_meta, "isolation": table_isolation,
@@ -508,6 +542,18 @@ def print_tables(res, out=sys.stdout):
     p(text_table([c.strip() for c in md[0].strip("|").split("|")],
                  [[c.strip().replace("`", "") for c in line.strip("|").split("|")] for line in md[2:]]))
     p()
+    if "toolstack" in res:
+        p("xl create, guest instructions from the command to the new domain's first dispatch")
+        p("(median, and the range over the runs when they differ: the disk's part varies)")
+        md = table_toolstack(res).splitlines()
+        p(text_table([c.strip() for c in md[0].strip("|").split("|")],
+                     [[c.strip() for c in line.strip("|").split("|")] for line in md[2:]]))
+        b, f = res["toolstack"]["balloon"], res["toolstack"]["fill"]
+        p(f"  balloon: inflate {num(b['inflate']['pages_per_minsn'], 1)} pages / M insns, "
+          f"deflate {num(b['deflate']['pages_per_minsn'], 1)}")
+        p(f"  domains of {num(f['fixed']['vm_kib'])} KiB that fit: {f['fixed']['domains']}; "
+          f"ballooned to {num(f['balloon']['target_kib'])} KiB: {f['balloon']['domains']}")
+        p()
     p("events, tracing, host (wall-clock figures vary with the machine and its load)")
     for t in (table_events, table_tracing):
         for line in t(res).splitlines()[2:]:
@@ -553,7 +599,10 @@ def render(res, kind, name):
     if kind == "table":
         if name not in TABLES:
             raise Unknown(f"table {name}")
-        return "\n" + TABLES[name](res) + "\n"
+        try:
+            return "\n" + TABLES[name](res) + "\n"
+        except KeyError:
+            raise Unknown(f"table {name}")
     return figure(res, name)
 
 

@@ -15,12 +15,24 @@
 # Quit QEMU with Ctrl-A x, the tracer with q.  Without a terminal (CI, a
 # pipe) or without tmux it is the plain run below, so it can never hang.
 #
-# The demo is the smallest picture of the whole system: the hypervisor (with
-# tracing on) and two domains built from the same teaching OS image, dom0
-# running "hello" then "count" and a domU running "count", sharing the one
-# CPU.  Their console lines come out here, each prefixed with its domain,
-# e.g. "(d0) ".  While it runs, the trace recorder copies every trace record
-# out of the guest RAM file into $BUILD/run/trace.bin (how: hv/include/public/trace.h).
+# The demo is the toolstack's lecture (course: separation of mechanism and
+# policy, VM states, the balloon): the hypervisor boots dom0 alone, with a
+# disk (made on the host by tests/io/make-vm-disk.py) holding three
+# inactive VMs -- web, db and mail, each the teaching OS's image and a line
+# of configuration -- and dom0 runs xl reading its console.  The instructor
+# types in the top pane, e.g.
+#     create web        list        pause 1        unpause 1
+#     mem-set 1 1536K   top         destroy 1      info       quit
+# and the live tracer below shows each domctl, state change and balloon
+# page as it happens.  Each VM runs memcheck (a checksum line a second,
+# which stops while it is paused) and a balloon driver (mem-set).
+# Without a terminal on stdin (CI, a pipe) nobody can type, so xl runs a
+# scripted session of the same commands and the run ends by itself; and
+# QEMU is given a time bound there (HVK_RUN_TIMEOUT seconds, default 180),
+# so `make run` can never hang a pipeline.  Console lines come out
+# prefixed with their domain, e.g. "(d0) ".  While it runs, the trace
+# recorder copies every trace record out of the guest RAM file into
+# $BUILD/run/trace.bin (how: hv/include/public/trace.h).
 #
 # The QEMU command comes from tests/lib-qemu.sh, like the scenario tests',
 # but interactive: no -icount (real time is nicer to watch) and the serial
@@ -42,17 +54,20 @@ demo_config() {
         [ ${#SCN_ERRORS[@]} -eq 0 ] || die "$file: ${SCN_ERRORS[*]}"
         return
     fi
-    scn_reset
-    describe "hypervisor + dom0 (hello+count) + domU (count)"
-    hv_args  "trace=on"
-    domain   "minios.elf run=hello+count"
-    domain   "minios.elf run=count"
-    memory   64
+    # The scripted lecture is a scenario (so make test keeps the demo
+    # working); at a terminal, dom0's xl reads the console instead.
+    scn_load tests/scenarios/toolstack-demo.scn
+    [ ${#SCN_ERRORS[@]} -eq 0 ] || die "toolstack-demo.scn: ${SCN_ERRORS[*]}"
+    if [ -t 0 ]; then
+        describe "the toolstack: dom0 runs xl on its console; inactive VMs web, db, mail on its disk"
+        SCN_DOMAINS[0]="minios.elf run=xl console xl: info; list"
+    fi
 }
 
 banner() {
     cat <<MSG
 === hvkit demo: $SCN_DESC
+$([ -z "${NAME:-}" ] && [ -t 0 ] && echo "    type (xl in dom0): create web | list | pause 1 | unpause 1 | mem-set 1 1536K | top | destroy 1 | info | quit")
     quit:          Ctrl-A then x     (Ctrl-A then c: QEMU monitor, Ctrl-A then h: help)
     trace:         recorded to $DIR/trace.bin while it runs
     QEMU command:  $DIR/cmdline.txt
@@ -134,9 +149,12 @@ main() {
     # QEMU runs in the foreground so it owns the terminal; the recorder
     # therefore watches this script's pid and is told to stop when QEMU ends.
     [ "${HVK_NO_RECORDER:-0}" = 1 ] || recorder_start "$DIR" $$ || true
-    local tty_state="" status
+    local tty_state="" status bound=()
     [ -t 0 ] && tty_state=$(stty -g 2>/dev/null)
-    "${QEMU_CMD[@]}"
+    # Nobody at a keyboard: a bound, so a run that does not end by itself
+    # (a scenario waiting for typed input, a bug) still ends.
+    [ -t 0 ] || bound=(timeout --foreground "${HVK_RUN_TIMEOUT:-180}")
+    "${bound[@]}" "${QEMU_CMD[@]}"
     status=$?
     # QEMU restores the terminal itself, except when it is killed.
     [ -n "$tty_state" ] && stty "$tty_state" 2>/dev/null

@@ -43,16 +43,19 @@ static void *guest_page(struct domain *d, uint32_t pfn)
     return mfn_to_virt(d->p2m[pfn]);
 }
 
-/* Copy `len` bytes from `src` to the guest at pseudo-physical address pa:
- * page by page, because consecutive pfns are backed by unrelated frames. */
-static void copy_to_pseudo_phys(struct domain *d, uint32_t pa, const uint8_t *src, uint32_t len)
+/* Copy `len` bytes of the image from file offset `src` to the guest at
+ * pseudo-physical address pa: page by page, because consecutive pfns are
+ * backed by unrelated frames (and an image dom0 handed over is in pages
+ * too: elf_image_read). */
+static void copy_to_pseudo_phys(struct domain *d, uint32_t pa, const struct elf_image *im,
+                                uint32_t src, uint32_t len)
 {
     while (len) {
         uint32_t off = pa & (HV_PAGE_SIZE - 1);
         uint32_t n = HV_PAGE_SIZE - off;
         if (n > len)
             n = len;
-        memcpy((uint8_t *)guest_page(d, pa >> HV_PAGE_SHIFT) + off, src, n);
+        elf_image_read(im, src, (uint8_t *)guest_page(d, pa >> HV_PAGE_SHIFT) + off, n);
         pa += n;
         src += n;
         len -= n;
@@ -106,11 +109,10 @@ int dombuild_allocate(struct domain *d, const struct domain_layout *lay)
 
 /* ---- 4. load the image -------------------------------------------------------- */
 
-void dombuild_load_image(struct domain *d, const struct elf_info *elf, const void *image)
+void dombuild_load_image(struct domain *d, const struct elf_info *elf, const struct elf_image *im)
 {
     for (int i = 0; i < elf->nsegs; i++)
-        copy_to_pseudo_phys(d, elf->seg[i].vaddr - GUEST_KERNEL_BASE,
-                            (const uint8_t *)image + elf->seg[i].offset,
+        copy_to_pseudo_phys(d, elf->seg[i].vaddr - GUEST_KERNEL_BASE, im, elf->seg[i].offset,
                             elf->seg[i].filesz);
 }
 
@@ -262,7 +264,8 @@ int domain_build(domid_t id, uint32_t module, const void *image, uint32_t len,
     }
 
     /* 4. The image. */
-    dombuild_load_image(d, &elf, image);
+    struct elf_image im = { len, image, 0 };
+    dombuild_load_image(d, &elf, &im);
 
     /* 5. Page tables. */
     int rule = dombuild_page_tables(d, &lay);
@@ -295,10 +298,10 @@ int domain_build(domid_t id, uint32_t module, const void *image, uint32_t len,
 struct boot_image boot_images[MAX_BOOT_IMAGES];
 uint32_t nr_boot_images;
 
-int dombuild_load(struct domain *d, const void *image, uint32_t len, const char *cmdline)
+int dombuild_load(struct domain *d, const struct elf_image *image, const char *cmdline)
 {
     struct elf_info elf;
-    int err = elf_inspect(image, len, &elf);
+    int err = elf_inspect_image(image, &elf);
     if (!err)
         err = dombuild_layout(elf.vend, d->max_pages, &d->lay);
     if (!err)

@@ -100,10 +100,12 @@ int dombuild_allocate(struct domain *d, const struct domain_layout *lay);
 
 /*
  * Step 4.  Copy the image's loadable segments (elf from elf_inspect of
- * image) to their pseudo-physical addresses.  What a segment has in memory
+ * image: in one piece or in pages, core/elf.h) to their pseudo-physical
+ * addresses.  What a segment has in memory
  * beyond its file bytes (.bss) is already zero: frame_alloc zeroes.
  */
-void dombuild_load_image(struct domain *d, const struct elf_info *elf, const void *image);
+struct elf_image;
+void dombuild_load_image(struct domain *d, const struct elf_info *elf, const struct elf_image *image);
 
 /*
  * Step 5.  Write the initial page directory and page tables: every pfn at
@@ -141,7 +143,8 @@ void dombuild_registers(struct domain *d, const struct domain_layout *lay, uint3
 void dombuild_abandon(struct domain *d);
 
 /*
- * Steps 1 and 3-6 for a domain dom0 created (DOMCTL_load): lay out an
+ * Steps 1 and 3-6 for a domain dom0 created (DOMCTL_load from a boot
+ * image, DOMCTL_load_frames from dom0's own pages): lay out an
  * image of d->max_pages pages, allocate, load, page tables, start info
  * with cmdline; the layout and entry stay in d->lay, d->entry for
  * DOMCTL_setregs (step 7).  Returns 0, or the ELF_ERR_* that refused it
@@ -149,7 +152,7 @@ void dombuild_abandon(struct domain *d);
  * lab 2); on a refusal every frame taken is back in the pool and d is
  * empty again (BUILD_EMPTY).
  */
-int dombuild_load(struct domain *d, const void *image, uint32_t len, const char *cmdline);
+int dombuild_load(struct domain *d, const struct elf_image *image, const char *cmdline);
 
 /*
  * The boot images dom0 may build domains from (DOMCTL_image_info,

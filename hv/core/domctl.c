@@ -16,10 +16,13 @@
  * writing its memory through privileged mappings of the new domain's
  * frames (libxc's xc_dom_*).  hvkit's hypervisor already has a step-wise
  * builder (hv/core/domain_build.c) it runs at boot, checked by lab 2's
- * rules; so here dom0 only names an image the hypervisor holds (a boot
- * module marked `inactive`) and asks for each step.  No domain ever maps
- * another's frames, the image cannot change under the builder (it is not
- * in dom0's memory), and there is one builder to read, not two.
+ * rules; so here dom0 only names an image -- one the hypervisor holds (a
+ * boot module marked `inactive`: DOMCTL_load), or one it read from its
+ * disk into its own pages (DOMCTL_load_frames: it names the frames, the
+ * builder reads them) -- and asks for each step.  No domain ever maps
+ * another's frames, the image cannot change under the builder (it reads
+ * dom0's frames within one hypercall), and there is one builder to read,
+ * not two.
  *
  * Every command that changes something, and every refusal, leaves one
  * domctl record with the result the caller got (the hypercall record
@@ -112,13 +115,54 @@ static int load(struct domain *d, const struct hv_domctl_load *l, uint32_t *why)
     char cmdline[DOMCTL_CMDLINE_MAX];
     memcpy(cmdline, l->cmdline, sizeof cmdline);     /* a copy: the guest's may change */
     cmdline[sizeof cmdline - 1] = 0;
-    int err = dombuild_load(d, b->data, b->len, cmdline[0] ? cmdline : b->args);
+    struct elf_image im = { b->len, b->data, 0 };
+    int err = dombuild_load(d, &im, cmdline[0] ? cmdline : b->args);
     if (err) {
         *why = (uint32_t)err;
         printk("d%u: image %u (%s): refused: %s\n", d->id, l->image, b->file, elf_strerror(err));
         return err == ELF_ERR_NO_MEMORY || err == ELF_ERR_TOO_BIG ? -HV_ENOMEM : -HV_EINVAL;
     }
     b->nr_loaded++;
+    return 0;
+}
+
+/* The same from dom0's own pages (public/domctl.h, DOMCTL_load_frames):
+ * every frame checked before a byte is read; the frames stay dom0's. */
+static uint32_t lf_mfn[DOMCTL_LOAD_MAX_FRAMES];
+static const uint8_t *lf_page[DOMCTL_LOAD_MAX_FRAMES];
+
+static int load_frames(struct domain *self, struct domain *d,
+                       const struct hv_domctl_load_frames *l, uint32_t *why)
+{
+    if (d->build != BUILD_EMPTY || d->state != DOM_PAUSED)
+        return -HV_EBUSY;
+    uint32_t n = l->nr_frames;
+    if (n == 0 || n > DOMCTL_LOAD_MAX_FRAMES || l->len == 0 ||
+        l->len > n * HV_PAGE_SIZE || l->len <= (n - 1) * HV_PAGE_SIZE)
+        return -HV_EINVAL;
+    if (copy_from_guest(lf_mfn, guest_ptr_at(l->frames), n * sizeof lf_mfn[0]))
+        return -HV_EFAULT;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t mfn = lf_mfn[i];
+        /* A page table is dom0's too, but no image: a toolstack naming one
+         * is confused, and is told so rather than built from. */
+        if (mfn == 0 || mfn >= MAX_FRAMES || frame_table[mfn].use != FRAME_GUEST ||
+            frame_table[mfn].owner != self->id ||
+            (frame_table[mfn].type_count && frame_table[mfn].type >= PGT_L1))
+            return -HV_EINVAL;
+        lf_page[i] = mfn_to_virt(mfn);
+    }
+    char cmdline[DOMCTL_CMDLINE_MAX];
+    memcpy(cmdline, l->cmdline, sizeof cmdline);
+    cmdline[sizeof cmdline - 1] = 0;
+    struct elf_image im = { l->len, 0, lf_page };
+    int err = dombuild_load(d, &im, cmdline);
+    if (err) {
+        *why = (uint32_t)err;
+        printk("d%u: image from d%u's %u frames: refused: %s\n", d->id, self->id, n,
+               elf_strerror(err));
+        return err == ELF_ERR_NO_MEMORY || err == ELF_ERR_TOO_BIG ? -HV_ENOMEM : -HV_EINVAL;
+    }
     return 0;
 }
 
@@ -233,6 +277,9 @@ static int32_t domain_op(struct hv_domctl *c, struct domain *self, struct domain
     case DOMCTL_load:
         *arg = c->u.load.image;
         return load(d, &c->u.load, why);
+    case DOMCTL_load_frames:
+        *arg = c->u.frames.nr_frames;
+        return load_frames(self, d, &c->u.frames, why);
     case DOMCTL_setregs:
         return setregs(d);
     case DOMCTL_unpause:

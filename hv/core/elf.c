@@ -66,26 +66,48 @@ static int in_file(uint32_t off, uint32_t size, uint32_t len)
     return off <= len && size <= len - off;
 }
 
+void elf_image_read(const struct elf_image *im, uint32_t off, void *dst, uint32_t n)
+{
+    uint8_t *d = dst;
+    if (im->flat) {
+        memcpy(d, im->flat + off, n);
+        return;
+    }
+    while (n) {
+        uint32_t in = off & 4095u, k = 4096u - in;
+        if (k > n)
+            k = n;
+        memcpy(d, im->pages[off >> 12] + in, k);
+        d += k;
+        off += k;
+        n -= k;
+    }
+}
+
 /* Walk the notes of one PT_NOTE segment (already checked to lie inside the
  * file, 4-byte aligned).  A note is a 12-byte header (name size,
  * descriptor size, type), then the name and the descriptor, each padded to
  * 4 bytes.  Sizes above 64 are not ours and end the walk: a note we do not
- * understand is ignored, never a reason to read further than the segment. */
-static void find_pv_note(const uint8_t *img, const struct elf32_phdr *ph,
+ * understand is ignored, never a reason to read further than the segment.
+ * Every piece is copied out (elf_image_read) before it is looked at: the
+ * image may be in pieces. */
+static void find_pv_note(const struct elf_image *im, const struct elf32_phdr *ph,
                          struct elf_info *out)
 {
     uint32_t pos = ph->offset, end = ph->offset + ph->filesz;
     while (end - pos >= 12) {
-        const uint32_t *h = (const uint32_t *)(img + pos);
+        uint32_t h[3];
+        elf_image_read(im, pos, h, sizeof h);
         uint32_t namesz = h[0], descsz = h[1], type = h[2];
         uint32_t nalign = (namesz + 3) & ~3u, dalign = (descsz + 3) & ~3u;
         if (namesz > 64 || descsz > 64 || nalign + dalign > end - pos - 12)
             return;
-        const char *name = (const char *)(img + pos + 12);
+        char name[64];
+        elf_image_read(im, pos + 12, name, namesz);
         if (namesz == sizeof(HVKIT_ELFNOTE_NAME) &&
             memcmp(name, HVKIT_ELFNOTE_NAME, namesz) == 0 &&
             type == HVKIT_ELFNOTE_PV_ENTRY && descsz == 4) {
-            memcpy(&out->entry, img + pos + 12 + nalign, 4);
+            elf_image_read(im, pos + 12 + nalign, &out->entry, 4);
             out->has_pv_note = 1;
             return;
         }
@@ -95,11 +117,22 @@ static void find_pv_note(const uint8_t *img, const struct elf32_phdr *ph,
 
 int elf_inspect(const void *image, uint32_t len, struct elf_info *out)
 {
-    const uint8_t *img = image;
-    const struct elf32_ehdr *eh = image;
+    struct elf_image im = { len, image, 0 };
+    return elf_inspect_image(&im, out);
+}
+
+int elf_inspect_image(const struct elf_image *im, struct elf_info *out)
+{
+    uint32_t len = im->len;
+    struct elf32_ehdr ehdr;
+    const struct elf32_ehdr *eh = &ehdr;
 
     memset(out, 0, sizeof *out);
-    if (len < sizeof *eh || memcmp(img, "\177ELF", 4) != 0)
+    if (len < sizeof ehdr)
+        return ELF_ERR_NOT_ELF;
+    elf_image_read(im, 0, &ehdr, sizeof ehdr);
+    const uint8_t *img = ehdr.ident;
+    if (memcmp(img, "\177ELF", 4) != 0)
         return ELF_ERR_NOT_ELF;
     if (img[4] != 1 /* ELFCLASS32 */ || img[5] != 1 /* little-endian */ ||
         eh->type != ET_EXEC)
@@ -111,30 +144,31 @@ int elf_inspect(const void *image, uint32_t len, struct elf_info *out)
         (eh->phoff & 3))
         return ELF_ERR_BAD_PHDRS;
 
-    const struct elf32_phdr *ph = (const struct elf32_phdr *)(img + eh->phoff);
     out->entry = eh->entry;
     out->vstart = 0xFFFFFFFFu;
     for (int i = 0; i < eh->phnum; i++) {
-        if (ph[i].type == PT_NOTE && in_file(ph[i].offset, ph[i].filesz, len) &&
-            !(ph[i].offset & 3))
-            find_pv_note(img, &ph[i], out);
-        if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
+        struct elf32_phdr phdr, *ph = &phdr;
+        elf_image_read(im, eh->phoff + (uint32_t)i * sizeof phdr, &phdr, sizeof phdr);
+        if (ph->type == PT_NOTE && in_file(ph->offset, ph->filesz, len) &&
+            !(ph->offset & 3))
+            find_pv_note(im, ph, out);
+        if (ph->type != PT_LOAD || ph->memsz == 0)
             continue;
-        if (out->nsegs == ELF_MAX_SEGMENTS || ph[i].filesz > ph[i].memsz ||
-            !in_file(ph[i].offset, ph[i].filesz, len))
+        if (out->nsegs == ELF_MAX_SEGMENTS || ph->filesz > ph->memsz ||
+            !in_file(ph->offset, ph->filesz, len))
             return ELF_ERR_BAD_PHDRS;
         /* The builder loads a segment at pseudo-physical vaddr -
          * GUEST_KERNEL_BASE: one that starts below the kernel base, or
          * reaches the hypervisor's 64 MiB, has no place in the guest. */
-        uint32_t start = ph[i].vaddr, size = ph[i].memsz;
+        uint32_t start = ph->vaddr, size = ph->memsz;
         if (start < GUEST_KERNEL_BASE || start >= HYPERVISOR_VIRT_START ||
             size > HYPERVISOR_VIRT_START - start)
             return ELF_ERR_IN_HOLE;
         struct elf_segment *s = &out->seg[out->nsegs++];
         s->vaddr = start;
         s->memsz = size;
-        s->offset = ph[i].offset;
-        s->filesz = ph[i].filesz;
+        s->offset = ph->offset;
+        s->filesz = ph->filesz;
         if (start < out->vstart)
             out->vstart = start;
         if (start + size > out->vend)

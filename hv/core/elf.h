@@ -52,6 +52,23 @@ struct elf_info {
  * Returns 0, or one of ELF_ERR_* (positive).
  */
 int elf_inspect(const void *img, uint32_t len, struct elf_info *out);
+
+/*
+ * An image that need not be contiguous: the whole file at one address
+ * (flat: a boot module), or page i of the file at pages[i] (an image dom0
+ * read from its disk into pages of its own, named frame by frame:
+ * DOMCTL_load_frames).  elf_inspect_image checks it exactly as
+ * elf_inspect does; elf_image_read copies bytes out of it (the caller has
+ * checked that [off, off+n) is inside the file, as elf_inspect's results
+ * are).
+ */
+struct elf_image {
+    uint32_t len;
+    const uint8_t *flat;                 /* the file, or 0 */
+    const uint8_t *const *pages;         /* else: 4096 bytes each */
+};
+int elf_inspect_image(const struct elf_image *im, struct elf_info *out);
+void elf_image_read(const struct elf_image *im, uint32_t off, void *dst, uint32_t n);
 const char *elf_strerror(int err);
 
 #endif

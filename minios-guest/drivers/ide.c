@@ -28,6 +28,8 @@
  */
 #include "kernel/kernel.h"
 #include "kernel/events.h"
+#include "kernel/proc.h"
+#include "arch/pvops.h"
 #include "arch/pv/hypercall.h"
 #include "drivers/ide.h"
 #include "lib/string.h"
@@ -61,6 +63,38 @@
 struct ide_disk ide_disk;
 uint32_t ide_irqs, ide_commands;
 static uint32_t irq_base;           /* evtchn_count[port] when we last looked */
+
+/*
+ * ONE COMMAND AT A TIME.  The drive has one set of task registers and one
+ * interrupt line, and two kernel tasks of dom0 use it: the block back end
+ * (workloads/blkback.c, the domUs' disks) and the toolstack
+ * (toolstack/vmdisk.c, the inactive VMs' images).  Kernel code is never
+ * preempted, but every command sleeps on IRQ 14, and while one task
+ * sleeps the other may run: without a lock it would write the task
+ * registers of a command still in flight.  So the channel is a sleeping
+ * lock, taken by every entry point below for the whole of its command
+ * (xv6's idelock, as a sleep lock).  ide_init runs once: a second caller
+ * gets the first one's answer (IRQ 14 can be bound only once).
+ */
+static int channel_busy;
+static int init_state;              /* 0: not yet; 1: a disk; < 0: the error */
+
+static void channel_take(void)
+{
+    int was = pv_ops.irq_enabled();
+    pv_ops.irq_disable();
+    while (channel_busy)
+        proc_sleep_on(&channel_busy);
+    channel_busy = 1;
+    if (was)
+        pv_ops.irq_enable();
+}
+
+static void channel_give(void)
+{
+    channel_busy = 0;
+    proc_wakeup(&channel_busy);
+}
 
 static inline uint16_t inw(uint16_t port)
 {
@@ -142,7 +176,7 @@ static int check_range(uint32_t lba, uint32_t count)
     return 0;
 }
 
-int ide_read(uint32_t lba, uint32_t count, void *buf)
+static int do_read(uint32_t lba, uint32_t count, void *buf)
 {
     int r = check_range(lba, count);
     if (r == 0)
@@ -156,7 +190,7 @@ int ide_read(uint32_t lba, uint32_t count, void *buf)
     return r;
 }
 
-int ide_write(uint32_t lba, uint32_t count, const void *buf)
+static int do_write(uint32_t lba, uint32_t count, const void *buf)
 {
     int r = check_range(lba, count);
     if (r == 0)
@@ -175,7 +209,7 @@ int ide_write(uint32_t lba, uint32_t count, const void *buf)
     return r;
 }
 
-int ide_flush(void)
+static int do_flush(void)
 {
     if (poll_status(0) < 0)
         return -HV_EIO;
@@ -186,7 +220,50 @@ int ide_flush(void)
     return (wait_irq() & (ST_ERR | ST_DF)) ? -HV_EIO : 0;
 }
 
+int ide_read(uint32_t lba, uint32_t count, void *buf)
+{
+    if (init_state != 1)
+        return -HV_ENODEV;
+    channel_take();
+    int r = do_read(lba, count, buf);
+    channel_give();
+    return r;
+}
+
+int ide_write(uint32_t lba, uint32_t count, const void *buf)
+{
+    if (init_state != 1)
+        return -HV_ENODEV;
+    channel_take();
+    int r = do_write(lba, count, buf);
+    channel_give();
+    return r;
+}
+
+int ide_flush(void)
+{
+    if (init_state != 1)
+        return -HV_ENODEV;
+    channel_take();
+    int r = do_flush();
+    channel_give();
+    return r;
+}
+
+static int do_init(void);
+
 int ide_init(void)
+{
+    channel_take();
+    if (init_state == 0) {
+        int r = do_init();
+        init_state = r < 0 ? r : 1;
+    }
+    channel_give();
+    return init_state < 0 ? init_state : 0;
+}
+
+static int do_init(void)
 {
     struct evtchn_bind_pirq b = { .pirq = IDE_IRQ, .flags = 0 };
     int r = HYPERVISOR_event_channel_op(EVTCHNOP_bind_pirq, &b);
@@ -230,7 +307,7 @@ static uint32_t le32(const uint8_t *p)
 
 int ide_read_partitions(struct ide_partition part[IDE_MBR_PARTITIONS])
 {
-    static uint8_t mbr[IDE_SECTOR_SIZE];
+    uint8_t mbr[IDE_SECTOR_SIZE];      /* on the stack: two tasks may ask at once */
     int r = ide_read(0, 1, mbr);
     if (r < 0)
         return r;

@@ -37,7 +37,13 @@ extern uint32_t ide_irqs, ide_commands;
 
 /* Bind IRQ 14, enable the drive's interrupt, IDENTIFY the primary
  * master.  0, or -HV_Exxx (-HV_ENODEV: no drive there; bind_pirq's
- * status if the line was refused). */
+ * status if the line was refused).  Done once: later calls (the block
+ * back end and the toolstack both call it) return the first one's answer.
+ *
+ * Two kernel tasks of dom0 share the drive (blk-back, xl), so every call
+ * below holds the channel for its whole command (a sleeping lock in
+ * ide.c): callers need no locking of their own.  Before a successful
+ * ide_init they return -HV_ENODEV. */
 int ide_init(void);
 
 /* Read or write `count` (1..IDE_MAX_COUNT) sectors at LBA `lba` to or from

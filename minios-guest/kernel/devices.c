@@ -6,6 +6,7 @@
 #include "kernel/kernel.h"
 #include "kernel/devices.h"
 #include "kernel/events.h"
+#include "kernel/gnttab.h"
 #include "kernel/proc.h"
 #include "arch/pvops.h"
 #include "arch/pv/hypercall.h"
@@ -72,6 +73,22 @@ int device_find_front(uint32_t type, struct hv_device *dev)
         if (dev->type == type && dev->end[DEV_END_FRONT].dom == boot_info.domid)
             return 0;
     return -HV_ENOENT;
+}
+
+int device_back_connect(const struct hv_device *dev, void **ring_va, grant_handle_t *handle,
+                        evtchn_port_t *port, struct io_back *ring)
+{
+    const struct hv_dev_end *f = &dev->end[DEV_END_FRONT];
+    int r = gnttab_map(f->dom, f->ring_ref, 0, ring_va, handle);
+    if (r == 0)
+        r = evtchn_bind_interdomain(f->dom, f->evtchn, port);
+    if (r == 0 && *port >= EVENTS_NR_PORTS)
+        r = -HV_ENOSPC;                 /* a port our event code cannot count */
+    if (r < 0)
+        return r;
+    io_watch_port(*port);
+    io_back_init(ring, *ring_va);
+    return 0;
 }
 
 int device_find(uint32_t id, struct hv_device *dev)

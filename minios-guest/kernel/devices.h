@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include "public/device.h"
 #include "public/event_channel.h"
+#include "public/grant_table.h"
+#include "public/io_ring.h"
 
 /* Bind VIRQ_DEVICE (once).  0 or -errno. */
 int io_events_init(void);
@@ -35,6 +37,13 @@ int device_get(uint32_t nth, struct hv_device *dev);
  * -HV_ENOENT.  A domU may have several devices (a disk, a NIC, a
  * console): each front end looks for its own type. */
 int device_find_front(uint32_t type, struct hv_device *dev);
+/* A back end's half of connecting, once the front end is INITIALISED:
+ * map the ring page it granted (*ring_va, *handle), bind the event-channel
+ * port it reserved for us (*port), watch that port and start our side of
+ * the ring.  0, or the error of the step that failed -- then the caller
+ * tears down what is set; the CONNECTED step is the caller's. */
+int device_back_connect(const struct hv_device *dev, void **ring_va, grant_handle_t *handle,
+                        evtchn_port_t *port, struct io_back *ring);
 /* Device `id` (among ours): 0, or -HV_ENOENT. */
 int device_find(uint32_t id, struct hv_device *dev);
 int device_publish(uint32_t id, uint32_t ring_ref, uint32_t evtchn, const uint32_t info[4]);

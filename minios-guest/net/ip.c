@@ -227,17 +227,7 @@ uint32_t net_parse_ip(const char *s, const char **end)
 
 uint32_t net_cmdline_ip(const char *key, uint32_t def)
 {
-    const char *s = boot_info.cmdline;
-    uint32_t n = strlen(key);
-    while (*s) {
-        while (*s == ' ')
-            s++;
-        if (strncmp(s, key, n) == 0 && s[n] == '=') {
-            uint32_t ip = net_parse_ip(s + n + 1, 0);
-            return ip ? ip : def;
-        }
-        while (*s && *s != ' ')
-            s++;
-    }
-    return def;
+    const char *s = cmdline_value(key);
+    uint32_t ip = s ? net_parse_ip(s, 0) : 0;
+    return ip ? ip : def;
 }

@@ -13,15 +13,22 @@
  *
  *   list                       every domain: name, id, memory, maximum,
  *                              state, CPU time, hypercalls (like xl list)
- *   create NAME [mem=SIZE]     a new VM from the inactive image NAME (its
- *                              name= argument): create, load, setregs,
- *                              unpause; SIZE as 512K / 2M (default 2M)
+ *   create NAME [mem=SIZE]     a new VM from the inactive VM NAME -- on
+ *                              dom0's disk (toolstack/vmdisk.c: its image
+ *                              and configuration), or a boot image with
+ *                              name=NAME: create, load, setregs, unpause;
+ *                              SIZE as 512K / 2M (default: the
+ *                              configuration's mem=, else 2M)
  *   destroy ID | pause ID | unpause ID
  *   mem-set ID SIZE            the target its balloon should meet
  *   mem-max ID SIZE            the most it may hold
  *   info                       free frames, domains, images (xl info)
  *   top [MS]                   each domain's CPU share and hypercall rate
  *                              over the next MS ms (default 100; xl top, once)
+ *   fill NAME [mem=SIZE] [target=SIZE]   (bench) create NAME until a
+ *                              create is refused, ballooning each new one
+ *                              down to SIZE first if target= is given;
+ *                              say how many fitted, destroy them all
  * and, for scripts (an instructor's demo, a scenario):
  *   sleep MS | wait ID (until dead) | wait-target ID (its balloon met
  *   the target) | mark (note the free frames) | check-free (the free
@@ -31,25 +38,37 @@
  * commands separated by ';' ("run=xl xl: list; create web mem=1M; list")
  * -- then, with the word `console` on the command line, from dom0's
  * console, one per line, until `quit` (serial input: VIRQ_CONSOLE, as in
- * workloads-dom0.c).  An inactive VM is an image and its arguments the
- * hypervisor keeps for us (a boot module marked `inactive`), until dom0
- * has a disk to keep them on.
+ * workloads-dom0.c).  An inactive VM is an image and a configuration:
+ * on dom0's disk (the VM store, toolstack/vmdisk.h, read when xl starts;
+ * `list` shows the ones not running as `inactive`), or a boot module
+ * marked `inactive` the hypervisor keeps for us.
  */
 #include "kernel/kernel.h"
 #include "kernel/events.h"
 #include "kernel/proc.h"
+#include "kernel/vm.h"
 #include "lib/string.h"
 #include "arch/pvops.h"
 #include "arch/pv/hypercall.h"
 #include "public/domctl.h"
 #include "public/console.h"
 #include "public/event_channel.h"
+#include "toolstack/vmdisk.h"
 
 #define MS 1000000ull
 #define MAX_SCRIPT 1024
 
 static char names[DOMCTL_MAX_DOMAINS][16];   /* names of the VMs we created */
-static uint32_t free_mark;
+static int bench_mode;       /* `bench` on the command line: creates print their costs */
+
+/* The time stamp counter: guest instructions under -icount (bench/). */
+static uint64_t tsc64(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+static uint32_t free_mark, own_mark;     /* frames free; dom0's own pages free */
 
 /* A request with every other field zero (dinit), and the call (dctl). */
 static void dinit(struct hv_domctl *c, uint32_t cmd, domid_t dom)
@@ -87,6 +106,8 @@ static const char *errname(int r)
     case -HV_EINVAL: return "EINVAL (bad argument or image)";
     case -HV_ENOSPC: return "ENOSPC (no free domain slot)";
     case -HV_EACCES: return "EACCES (another domctl version)";
+    case -HV_ENOSYS: return "ENOSYS (not with this scheduler)";
+    case -HV_EIO:    return "EIO (the disk failed or the image's CRC is wrong)";
     default:         return "error";
     }
 }
@@ -140,6 +161,14 @@ static int parse_id(const char *s)
     return v;
 }
 
+/* A configuration's mem= in pages (default 2 MiB). */
+static uint32_t config_pages(const char *config)
+{
+    char v[16];
+    uint32_t p = vmdisk_config_value(config, "mem=", v, sizeof v) ? parse_pages(v) : 0;
+    return p ? p : 512;
+}
+
 static uint32_t free_frames(void)
 {
     struct hv_domctl c;
@@ -161,6 +190,18 @@ static void cmd_list(void)
         kprintf("xl: %12s %3u %9u %9u %8s %9u %10u\n", name_of(id), id,
                 c.u.info.nr_pages * 4, c.u.info.max_pages * 4, state_name(c.u.info.state),
                 (uint32_t)(c.u.info.cpu_ns / MS), c.u.info.nr_hypercalls);
+    }
+    /* The inactive VMs: on the disk, with no domain of that name.  Their
+     * memory is what their configuration asks for; they hold none. */
+    for (uint32_t i = 0; i < vmdisk.nr; i++) {
+        const struct vmdisk_entry *e = &vmdisk.vm[i];
+        int running = 0;
+        for (uint32_t id = 1; id < DOMCTL_MAX_DOMAINS; id++)
+            running |= l.u.list.state[id] && strcmp(names[id], e->name) == 0;
+        if (running)
+            continue;
+        kprintf("xl: %12s %3s %9u %9s %8s %9s %10s\n", e->name, "-", config_pages(e->config) * 4,
+                "-", "inactive", "-", "-");
     }
 }
 
@@ -206,6 +247,10 @@ static void cmd_info(void)
             kprintf("xl: image %u: %s (%s, %u bytes, loaded %u times): %s\n", i, q.u.image.name,
                     q.u.image.file, q.u.image.size, q.u.image.nr_loaded, q.u.image.args);
     }
+    for (uint32_t i = 0; i < vmdisk.nr; i++)
+        kprintf("xl: disk VM %u: %s (%u bytes at sector %u): %s\n", i, vmdisk.vm[i].name,
+                vmdisk.vm[i].image_bytes, vmdisk.start + vmdisk.vm[i].image_sector,
+                vmdisk.vm[i].config);
 }
 
 /* The inactive image called name, or -1. */
@@ -224,29 +269,97 @@ static int find_image(const char *name)
     return -1;
 }
 
-/* xl create: the builder's steps, one control operation each. */
-static void cmd_create(const char *name, uint32_t pages)
+/* The guest's command line from a configuration: every word but xl's own
+ * (mem=, weight=), which are for the toolstack, not the guest.  0 if it
+ * does not fit. */
+static int guest_cmdline(const char *config, char *out, uint32_t size)
 {
-    int image = find_image(name);
-    if (image < 0) {
-        kprintf("xl: create %s: no inactive VM of that name\n", name);
-        return;
+    uint32_t n = 0;
+    const char *s = config;
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        const char *w = s;
+        while (*s && *s != ' ')
+            s++;
+        uint32_t wl = (uint32_t)(s - w);
+        if (!wl || strncmp(w, "mem=", 4) == 0 || strncmp(w, "weight=", 7) == 0)
+            continue;
+        if (n + wl + 2 > size)
+            return 0;
+        if (n)
+            out[n++] = ' ';
+        memcpy(out + n, w, wl);
+        n += wl;
     }
+    out[n] = 0;
+    return 1;
+}
+
+/* The scheduler's weight from a configuration's weight= (BVT; sched=rr
+ * has none: said, and not an error). */
+static void set_weight(domid_t id, const char *config)
+{
+    char v[16];
+    if (!vmdisk_config_value(config, "weight=", v, sizeof v))
+        return;
+    struct hv_domctl c;
+    int r = dctl(&c, DOMCTL_sched_get, id);
+    if (r == 0) {
+        struct hv_domctl_sched p = c.u.sched;
+        dinit(&c, DOMCTL_sched_set, id);
+        c.u.sched = p;
+        c.u.sched.weight = (uint32_t)parse_id(v);
+        r = HYPERVISOR_domctl(&c);
+    }
+    if (r < 0)
+        kprintf("xl: d%u: weight %s: refused: %d %s\n", id, v, r, errname(r));
+}
+
+/* xl create: the builder's steps, one control operation each.  The VM is
+ * found on dom0's disk first, then among the boot images; pages 0: the
+ * configuration's mem=.  The new domain's id, or the refusal (< 0); quiet:
+ * no line for a success (fill). */
+static int create_vm(const char *name, uint32_t pages, int quiet)
+{
+    const struct vmdisk_entry *disk = vmdisk_find(name);
+    int image = disk ? -1 : find_image(name);
+    if (!disk && image < 0) {
+        kprintf("xl: create %s: no inactive VM of that name\n", name);
+        return -HV_ESRCH;
+    }
+    char cmdline[DOMCTL_CMDLINE_MAX];
+    if (disk && !guest_cmdline(disk->config, cmdline, sizeof cmdline)) {
+        kprintf("xl: create %s: its configuration is too long for a command line\n", name);
+        return -HV_EINVAL;
+    }
+    if (!pages)
+        pages = disk ? config_pages(disk->config) : 512;
     uint32_t before = free_frames();
     struct hv_domctl c;
+    /* The bench's clock starts at the first control operation: finding
+     * the VM and counting the free frames (physinfo walks the whole frame
+     * table) are the toolstack's bookkeeping, not the creation. */
+    uint64_t t0 = tsc64();
     dinit(&c, DOMCTL_createdomain, 0);
     c.u.create.max_pages = pages;
     int r = HYPERVISOR_domctl(&c);
     if (r < 0) {
         kprintf("xl: create %s: %u KiB: refused: %d %s; %u frames free\n", name, pages * 4, r,
                 errname(r), before);
-        return;
+        return r;
     }
     domid_t id = c.domain;
     const char *step = "load";
-    dinit(&c, DOMCTL_load, id);
-    c.u.load.image = (uint32_t)image;
-    r = HYPERVISOR_domctl(&c);
+    if (disk) {
+        r = vmdisk_load(disk, id, cmdline);
+    } else {
+        dinit(&c, DOMCTL_load, id);
+        c.u.load.image = (uint32_t)image;
+        r = HYPERVISOR_domctl(&c);
+    }
+    if (r == 0 && disk)
+        set_weight(id, disk->config);
     if (r == 0) {
         step = "setregs";
         r = dctl(&c, DOMCTL_setregs, id);
@@ -258,11 +371,25 @@ static void cmd_create(const char *name, uint32_t pages)
     if (r < 0) {
         kprintf("xl: create %s: %s refused: %d %s; destroying d%u\n", name, step, r, errname(r), id);
         dctl(&c, DOMCTL_destroy, id);
-        return;
+        return r;
     }
+    uint64_t t1 = tsc64();
     copy_str(names[id], name, sizeof names[id]);
-    kprintf("xl: created %s: d%u, %u KiB; frames free %u -> %u\n", name, id, pages * 4, before,
-            free_frames());
+    /* bench/ts-create.scn: from here to the new domain's first dispatch is
+     * in the trace; read: the image off the disk; control: the domctls. */
+    if (bench_mode)
+        kprintf("bench: create %s d%u %u KiB %s start=%llu read=%u control=%u\n", name, id,
+                pages * 4, disk ? "disk" : "image", t0, disk ? vmdisk_read_insns : 0,
+                (uint32_t)(t1 - t0) - (disk ? vmdisk_read_insns : 0));
+    if (!quiet)
+        kprintf("xl: created %s: d%u, %u KiB%s; frames free %u -> %u\n", name, id, pages * 4,
+                disk ? " from the disk" : "", before, free_frames());
+    return id;
+}
+
+static void cmd_create(const char *name, uint32_t pages)
+{
+    create_vm(name, pages, 0);
 }
 
 /* Our ends of a destroyed domain's channels became unbound (the
@@ -299,6 +426,37 @@ static void simple(const char *what, uint32_t cmd, int id)
         names[id][0] = 0;
         close_ports_to((domid_t)id);
     }
+}
+
+/* bench/ts-fill.scn: how many domains of `pages` fit (each ballooned down
+ * to `target` pages first, if not 0) before a create is refused. */
+static int wait_for(int id, int target, uint32_t ms_max, struct hv_domctl *c);
+
+static void cmd_fill(const char *name, uint32_t pages, uint32_t target)
+{
+    static domid_t made[DOMCTL_MAX_DOMAINS];
+    uint32_t n = 0, start = free_frames();
+    int r;
+    struct hv_domctl c;
+    while ((r = create_vm(name, pages, 1)) >= 0 && n < DOMCTL_MAX_DOMAINS) {
+        made[n++] = (domid_t)r;
+        if (!target)
+            continue;
+        dinit(&c, DOMCTL_set_target, (domid_t)r);
+        c.u.mem.pages = target;
+        if (HYPERVISOR_domctl(&c) < 0 || !wait_for(r, 1, 5000, &c)) {
+            kprintf("xl: fill: d%d did not meet its target\n", r);
+            break;
+        }
+    }
+    kprintf("bench: fill %s %u KiB target %u KiB: %u domains, then %s; %u of %u frames free\n",
+            name, pages * 4, target * 4, n, errname(r), free_frames(), start);
+    for (uint32_t i = 0; i < n; i++) {
+        dctl(&c, DOMCTL_destroy, made[i]);
+        names[made[i]][0] = 0;
+        close_ports_to(made[i]);
+    }
+    kprintf("xl: fill: destroyed %u; frames free %u (%u before)\n", n, free_frames(), start);
 }
 
 static void cmd_mem(const char *what, uint32_t cmd, int id, uint32_t pages)
@@ -366,10 +524,19 @@ static int run(char *line)
     } else if (strcmp(cmd, "top") == 0) {
         cmd_top(n >= 2 ? (uint32_t)parse_id(w[1]) : 100);
     } else if (strcmp(cmd, "create") == 0 && n >= 2) {
-        uint32_t pages = 512;
+        uint32_t pages = 0;
         if (n >= 3 && strncmp(w[2], "mem=", 4) == 0)
             pages = parse_pages(w[2] + 4);
         cmd_create(w[1], pages);
+    } else if (strcmp(cmd, "fill") == 0 && n >= 2) {
+        uint32_t pages = 0, target = 0;
+        for (int i = 2; i < n; i++) {
+            if (strncmp(w[i], "mem=", 4) == 0)
+                pages = parse_pages(w[i] + 4);
+            else if (strncmp(w[i], "target=", 7) == 0)
+                target = parse_pages(w[i] + 7);
+        }
+        cmd_fill(w[1], pages, target);
     } else if (strcmp(cmd, "destroy") == 0) {
         simple("destroy", DOMCTL_destroy, id);
     } else if (strcmp(cmd, "pause") == 0) {
@@ -391,11 +558,17 @@ static int run(char *line)
                 c.u.info.target_pages * 4, ok ? "" : ": not met after 2 s");
     } else if (strcmp(cmd, "mark") == 0) {
         free_mark = free_frames();
+        own_mark = vm_stats.pages_free;
         kprintf("xl: mark: %u frames free\n", free_mark);
     } else if (strcmp(cmd, "check-free") == 0) {
         uint32_t now = free_frames();
         kprintf("xl: %u frames free, %u at the mark: %s\n", now, free_mark,
                 now == free_mark ? "PASS" : "FAIL");
+        /* With a disk, images pass through dom0's own pages: those come
+         * back too, refused or not. */
+        if (vmdisk.present)
+            kprintf("xl: dom0's own pages: %u free, %u at the mark: %s\n", vm_stats.pages_free,
+                    own_mark, vm_stats.pages_free == own_mark ? "PASS" : "FAIL");
     } else if (strcmp(cmd, "quit") == 0) {
         return 0;
     } else {
@@ -473,6 +646,13 @@ int xl_main(void)
         kprintf("xl: the toolstack runs in dom0 only\n");
         return 1;
     }
+    bench_mode = cmdline_has("bench");
+    int r = vmdisk_open();
+    if (r == 0)
+        kprintf("xl: disk: %u VMs in the store at sectors %u..%u\n", vmdisk.nr, vmdisk.start,
+                vmdisk.start + vmdisk.sectors - 1);
+    else if (cmdline_has("disk"))
+        kprintf("xl: disk: no VM store (%d)\n", r);
     if (run_cmdline() && cmdline_has("console"))
         run_console();
     kprintf("xl: done\n");

@@ -381,19 +381,13 @@ static int step(struct blk_backend *be)
     }
     if (me == DEV_STATE_INITWAIT && fe == DEV_STATE_INITIALISED) {
         const struct hv_dev_end *f = &dev->end[DEV_END_FRONT];
-        int r = gnttab_map(be->front, f->ring_ref, 0, &be->ring_va, &be->handle);
-        if (r == 0)
-            r = evtchn_bind_interdomain(be->front, f->evtchn, &be->port);
-        if (r == 0 && be->port >= EVENTS_NR_PORTS)
-            r = -HV_ENOSPC;
+        int r = device_back_connect(dev, &be->ring_va, &be->handle, &be->port, &be->ring);
         if (r < 0) {
             kprintf("blk-back: d%u: cannot connect: ring grant %u, port %u: %d\n", be->front,
                     f->ring_ref, f->evtchn, r);
             teardown(be, me, "not connected");
             return 1;
         }
-        io_watch_port(be->port);
-        io_back_init(&be->ring, be->ring_va);
         r = device_set_state(be->id, DEV_STATE_CONNECTED);
         kprintf("blk-back: d%u: ring mapped, port %u bound: connected (%d)\n", be->front,
                 be->port, r);

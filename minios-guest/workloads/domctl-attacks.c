@@ -18,8 +18,12 @@
  *       above), then tries what a buggy toolstack would: destroy or pause
  *       itself, destroy a domain twice or one that never was, create past
  *       the free memory and past MAX_DOMAINS, unpause a domain never
- *       loaded, load a bad image and one too big for its reservation --
- *       and checks that the free-frame count is back where it was.
+ *       loaded, load a bad image and one too big for its reservation,
+ *       load from frames that are not its ordinary pages (none, too
+ *       many, the hypervisor's, its shared-info and start-info frames,
+ *       its own page directory, past the machine) or from a list it
+ *       cannot read -- and checks that the free-frame count is back where
+ *       it was.
  *
  * Both print their refusal logs (refusals_print): the scenario compares
  * them with the trace (tests/scenarios/domctl-attacks.scn).
@@ -73,6 +77,7 @@ int domctl_attacks_main(void)
     static const struct { uint32_t cmd; const char *what; } ops[] = {
         { DOMCTL_createdomain, "create a domain" },
         { DOMCTL_load,         "load dom0" },
+        { DOMCTL_load_frames,  "load dom0 from our frames" },
         { DOMCTL_setregs,      "set dom0's registers" },
         { DOMCTL_unpause,      "unpause dom0" },
         { DOMCTL_pause,        "pause dom0" },
@@ -158,6 +163,17 @@ static int load(domid_t id, uint32_t image)
     return HYPERVISOR_domctl(&c);
 }
 
+/* DOMCTL_load_frames of nr frames from list (len bytes). */
+static int load_frames(domid_t id, const uint32_t *list, uint32_t nr, uint32_t len)
+{
+    struct hv_domctl c;
+    domctl_init(&c, DOMCTL_load_frames, id);
+    c.u.frames.frames = (uint32_t)list;
+    c.u.frames.nr_frames = nr;
+    c.u.frames.len = len;
+    return HYPERVISOR_domctl(&c);
+}
+
 static struct hv_domctl physinfo(void)
 {
     struct hv_domctl c;
@@ -210,6 +226,34 @@ int domctl_checks_main(void)
     check_eq(&ck, "load a bad image (not ELF)", load(id, image_named("bad")), -HV_EINVAL);
     check_eq(&ck, "load a good image into 64 pages (too small)", load(id, image_named("good")),
              -HV_ENOMEM);
+    /* From dom0's own frames (an image read from its disk): only its
+     * ordinary pages, and only a list it can read. */
+    static uint32_t fr[2];
+    uint8_t *page = page_alloc();
+    fr[0] = pv_ops.pt_mfn(page);
+    check_eq(&ck, "load_frames of no frames", load_frames(id, fr, 0, 0), -HV_EINVAL);
+    check_eq(&ck, "load_frames of 513 frames (past the limit)",
+             load_frames(id, fr, DOMCTL_LOAD_MAX_FRAMES + 1, 4096), -HV_EINVAL);
+    check_eq(&ck, "load_frames: a length past its frames", load_frames(id, fr, 1, 4097), -HV_EINVAL);
+    check_eq(&ck, "load_frames: a length short of its frames", load_frames(id, fr, 2, 100),
+             -HV_EINVAL);
+    check_eq(&ck, "load_frames: a list we cannot read",
+             load_frames(id, (const uint32_t *)0x1000, 1, 100), -HV_EFAULT);
+    fr[0] = 1;                                   /* below 1 MiB: the hypervisor's */
+    check_eq(&ck, "load_frames: a frame of the hypervisor's", load_frames(id, fr, 1, 100),
+             -HV_EINVAL);
+    fr[0] = start_info->shared_info >> 12;
+    check_eq(&ck, "load_frames: our shared-info frame", load_frames(id, fr, 1, 100), -HV_EINVAL);
+    fr[0] = pv_ops.pt_mfn(start_info);
+    check_eq(&ck, "load_frames: our start-info frame", load_frames(id, fr, 1, 100), -HV_EINVAL);
+    fr[0] = pv_ops.pt_mfn((void *)start_info->pt_base);
+    check_eq(&ck, "load_frames: our page directory", load_frames(id, fr, 1, 100), -HV_EINVAL);
+    fr[0] = 0x7fffffff;
+    check_eq(&ck, "load_frames: a frame past the machine", load_frames(id, fr, 1, 100), -HV_EINVAL);
+    fr[0] = pv_ops.pt_mfn(page);                 /* ours, ordinary, but zeros: not ELF */
+    check_eq(&ck, "load_frames: our own page, no ELF in it", load_frames(id, fr, 1, 100),
+             -HV_EINVAL);
+    page_free(page);
     check_eq(&ck, "nothing of the refused loads is left",
              (int)(free0 - physinfo().u.phys.free_frames), 0);
     check_eq(&ck, "destroy it", dc(DOMCTL_destroy, id), 0);

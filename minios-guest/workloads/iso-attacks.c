@@ -818,22 +818,14 @@ static void attack_hvframe(void)
 /* The value of "key=..." on the command line, into out. */
 static int cmdline_word(const char *key, char *out, uint32_t size)
 {
-    const char *s = boot_info.cmdline;
-    uint32_t n = strlen(key);
-    while (*s) {
-        while (*s == ' ')
-            s++;
-        if (strncmp(s, key, n) == 0 && s[n] == '=') {
-            uint32_t i = 0;
-            for (s += n + 1; *s && *s != ' ' && i + 1 < size; s++)
-                out[i++] = *s;
-            out[i] = 0;
-            return 1;
-        }
-        while (*s && *s != ' ')
-            s++;
-    }
-    return 0;
+    const char *s = cmdline_value(key);
+    if (!s)
+        return 0;
+    uint32_t i = 0;
+    for (; *s && *s != ' ' && i + 1 < size; s++)
+        out[i++] = *s;
+    out[i] = 0;
+    return 1;
 }
 
 int iso_attack_main(void)

@@ -401,19 +401,13 @@ static int step(struct vif *v)
     }
     if (me == DEV_STATE_INITWAIT && fe == DEV_STATE_INITIALISED) {
         const struct hv_dev_end *f = &v->dev.end[DEV_END_FRONT];
-        int r = gnttab_map(v->front, f->ring_ref, 0, &v->ring_va, &v->handle);
-        if (r == 0)
-            r = evtchn_bind_interdomain(v->front, f->evtchn, &v->port);
-        if (r == 0 && v->port >= EVENTS_NR_PORTS)
-            r = -HV_ENOSPC;
+        int r = device_back_connect(&v->dev, &v->ring_va, &v->handle, &v->port, &v->ring);
         if (r < 0) {
             kprintf("net-back: d%u: cannot connect: ring grant %u, port %u: %d\n", v->front,
                     f->ring_ref, f->evtchn, r);
             teardown(v, me, "not connected");
             return 1;
         }
-        io_watch_port(v->port);
-        io_back_init(&v->ring, v->ring_va);
         r = device_set_state(v->id, DEV_STATE_CONNECTED);
         v->connected = r == 0;
         announce(v);

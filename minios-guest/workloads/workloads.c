@@ -37,24 +37,31 @@ void domctl_init(struct hv_domctl *c, uint32_t cmd, domid_t dom)
     c->domain = dom;
 }
 
-/* "key=N" on the command line, or def. */
-int cmdline_int(const char *key, int def)
+const char *cmdline_value(const char *key)
 {
     const char *s = boot_info.cmdline;
     uint32_t n = strlen(key);
     while (*s) {
         while (*s == ' ')
             s++;
-        if (strncmp(s, key, n) == 0 && s[n] == '=') {
-            int v = 0;
-            for (s += n + 1; *s >= '0' && *s <= '9'; s++)
-                v = v * 10 + (*s - '0');
-            return v;
-        }
+        if (strncmp(s, key, n) == 0 && s[n] == '=')
+            return s + n + 1;
         while (*s && *s != ' ')
             s++;
     }
-    return def;
+    return 0;
+}
+
+/* "key=N" on the command line, or def. */
+int cmdline_int(const char *key, int def)
+{
+    const char *s = cmdline_value(key);
+    if (!s)
+        return def;
+    int v = 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (*s - '0');
+    return v;
 }
 
 int need_pv(const char *name)

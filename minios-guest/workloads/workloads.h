@@ -17,6 +17,9 @@
 
 /* "key=N" on the command line, or def. */
 int cmdline_int(const char *key, int def);
+/* Where the value of "key=..." starts on the command line (it ends at a
+ * space or the end), or 0 when the key is not there. */
+const char *cmdline_value(const char *key);
 /* 1 under hvkit; natively prints "<name>: native mode: ... skipped", 0. */
 int need_pv(const char *name);
 

@@ -168,3 +168,36 @@ Test(elf, every_error_has_a_trace_name)
         cr_assert(hvt_enum_name("elferr", (uint32_t)e) != NULL, "error %d", e);
     cr_assert_str_eq(hvt_enum_name("elferr", ELF_ERR_NO_SLOT), "no_domain_slot");
 }
+
+/* An image in pieces (dom0's pages, DOMCTL_load_frames) is checked exactly
+ * as the same bytes in one piece: here a two-page image whose note and
+ * segment lie on the second page, with the note across the page boundary. */
+Test(elf, paged_image_is_checked_like_a_flat_one)
+{
+    static uint8_t flat[8192], p0[4096], p1[4096];
+    make_image(1);
+    memset(flat, 0, sizeof flat);
+    memcpy(flat, img, sizeof img);
+    /* Move the note to 0xff8 (it crosses into page 1) and the segment to 0x1400. */
+    memcpy(flat + 0xff8, img + 0x300, 24);
+    memset(flat + 0x300, 0, 24);
+    struct phdr *f0 = (struct phdr *)(flat + sizeof(struct ehdr));
+    f0[0].offset = 0x1400;
+    f0[1].offset = 0xff8;
+    memcpy(p0, flat, 4096);
+    memcpy(p1, flat + 4096, 4096);
+    const uint8_t *pages[2] = { p0, p1 };
+    struct elf_image im = { sizeof flat, 0, pages };
+    struct elf_info a, b;
+    cr_assert_eq(elf_inspect(flat, sizeof flat, &a), 0);
+    cr_assert_eq(elf_inspect_image(&im, &b), 0);
+    cr_assert(b.has_pv_note);
+    cr_assert_eq(b.entry, 0xC0100010);
+    cr_assert_eq(memcmp(&a, &b, sizeof a), 0);
+    uint8_t got[24];
+    elf_image_read(&im, 0xff8, got, sizeof got);
+    cr_assert_eq(memcmp(got, flat + 0xff8, sizeof got), 0);
+    /* And a broken one is refused the same way: phdrs beyond the file. */
+    ((struct ehdr *)p0)->phoff = 8192 - 16;
+    cr_assert_eq(elf_inspect_image(&im, &b), ELF_ERR_BAD_PHDRS);
+}

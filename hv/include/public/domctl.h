@@ -65,8 +65,8 @@
 
 /* The VM states of the course (info.state, list.state[]).  "Inactive" is
  * no state of the hypervisor's: an inactive VM is an image and a
- * configuration the toolstack keeps (here: a boot module marked
- * `inactive`), with no domain at all -- slot state 0. */
+ * configuration the toolstack keeps (on dom0's disk, or a boot module
+ * marked `inactive`), with no domain at all -- slot state 0. */
 #define DOMCTL_STATE_NONE      0   /* no domain in this slot (inactive VMs live in dom0) */
 #define DOMCTL_STATE_RUNNABLE  1   /* running, or waiting for the CPU */
 #define DOMCTL_STATE_BLOCKED   2   /* waiting for an event */
@@ -237,6 +237,38 @@ struct hv_domctl_physinfo {
 _Static_assert(sizeof(struct hv_domctl_physinfo) == 24, "hv_domctl_physinfo: 24 bytes");
 
 /*
+ * DOMCTL_load_frames: DOMCTL_load, but the image is in dom0's own memory
+ * (IN u.frames), dom0 only.  Where an inactive VM lives once dom0 has a
+ * disk: the toolstack reads the image from its disk into pages of its
+ * own (minios-guest/toolstack/vmdisk.c) and names them, machine frame by
+ * machine frame, in order: frame i holds bytes i*4096.. of the file.
+ * The hypervisor checks every frame before it reads one byte -- below
+ * the direct map, owned by the caller, an ordinary page (FRAME_GUEST:
+ * not a page table's frame, not shared info) -- and then builds exactly as
+ * DOMCTL_load does, reading the image through the frames (it is never
+ * copied whole: the builder copies each segment from the frames into the
+ * new domain's memory).  The frames stay dom0's: the hypervisor only
+ * reads them, within this one hypercall (one CPU, no preemption in the
+ * hypervisor: the image cannot change under the builder), so dom0 frees
+ * them afterwards whether the load was refused or not, and a refusal
+ * leaves the new domain empty, as DOMCTL_load's does.
+ * -EINVAL: nr_frames 0 or above DOMCTL_LOAD_MAX_FRAMES, len not within
+ * them, a frame not the caller's ordinary page (why = 0), or an image we
+ * cannot load (why = the ELF check); -EFAULT: the list unreadable;
+ * -ENOMEM, -EBUSY: as DOMCTL_load.
+ */
+#define DOMCTL_load_frames 15   /* IN u.frames */
+#define DOMCTL_LOAD_MAX_FRAMES 512      /* images up to 2 MiB */
+struct hv_domctl_load_frames {
+    uint32_t frames;         /* guest virtual address of uint32_t mfn[nr_frames] */
+    uint32_t nr_frames;
+    uint32_t len;            /* the image's length in bytes */
+    uint32_t pad;
+    char     cmdline[DOMCTL_CMDLINE_MAX];   /* NUL-terminated: the guest's command line */
+};
+_Static_assert(sizeof(struct hv_domctl_load_frames) == 88, "hv_domctl_load_frames: 88 bytes");
+
+/*
  * The structure every command travels in.  The union starts at offset 16,
  * a multiple of 8, so that a uint64_t inside it has the same offset on
  * i386 (which aligns uint64_t to 4) and on x86_64 (which aligns it to 8):
@@ -256,6 +288,7 @@ struct hv_domctl {
         struct hv_domctl_mem      mem;
         struct hv_domctl_image    image;
         struct hv_domctl_physinfo phys;
+        struct hv_domctl_load_frames frames;
     } u;
 };
 _Static_assert(offsetof(struct hv_domctl, u) == 16, "hv_domctl: the union at 16");
