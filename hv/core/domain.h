@@ -102,7 +102,7 @@ struct domain {
     /* Pseudo-physical -> machine, the hypervisor's own copy.  The guest has
      * its P2M list too (start_info.mfn_list), but that is guest memory the
      * guest may write anything into: every decision is made from this one
-     * (kept in step with the M2P table, m2p_update and pt_release). */
+     * (kept in step with the M2P table, m2p_update and mem_release). */
     uint32_t p2m[DOMAIN_MAX_PAGES];
     struct domain_mm mm;            /* direct paging: base pointer, counters */
 

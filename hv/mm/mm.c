@@ -102,7 +102,7 @@ void mm_init(const struct multiboot_info *mbi, uint32_t reserve_bytes, uint32_t 
      * (15 pages), user-readable, never writable.  Directory slot 1007,
      * just below the hypervisor's, so the guest segments reach it.
      * Read-only is what makes sharing it safe: the hypervisor changes an
-     * entry only through m2p_update/pt_release, with the frame's owner
+     * entry only through m2p_update/mem_release, with the frame's owner
      * checked, and every guest sees the same table. */
     m2p_l1_mfn = frame_alloc(DOMID_HV);
     uint32_t *l1 = mfn_to_virt(m2p_l1_mfn);
@@ -142,7 +142,7 @@ uint32_t frame_alloc(domid_t owner)
 }
 
 /* Freeing a frame that is not in use is a hypervisor bug (a guest cannot
- * cause it: pt_release and domain_free_memory check the frame's owner and
+ * cause it: mem_release and domain_free_memory check the frame's owner and
  * counts first), and a double free would put one frame on the list twice,
  * to be given to two domains.  So it stops the machine. */
 void frame_free(uint32_t mfn)

@@ -192,13 +192,6 @@ int pt_new_base(domid_t d, uint32_t mfn, uint32_t *base);
 /* M2P: machine frame mfn of d now backs pfn; p2m (nr_pages long) is the
  * hypervisor's copy of the domain's P2M, kept consistent. */
 int m2p_update(domid_t d, uint32_t mfn, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages);
-/* May d give back its page pfn (memory_op, XENMEM_decrease_reservation)?
- * Only if nothing refers to the frame behind it: no mapping, no type, no
- * pin, no CR3 (in_use); bad_pfn for a pfn >= nr_pages or a hole already.
- * On MMRULE_OK the P2M entry (p2m: the hypervisor's copy) and the frame's
- * M2P entry are invalid, and *mfn is the frame for the caller to put back
- * on the free list.  *mfn is the frame tried (or INVALID_PFN) either way. */
-int pt_release(domid_t d, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages, uint32_t *mfn);
 /* Make mfn (already allocated to its domain) a hypervisor-written frame:
  * FRAME_SHARED, with the hypervisor's own permanent total and writable
  * type reference (see HYPERVISOR-WRITTEN FRAMES). */

@@ -1,7 +1,8 @@
 /*
  * hv/mm/pt_update.c — the operations of direct paging, built on the rules of
  * lab 2 (labs/lab2/page_type.c): change one entry, pin, unpin, switch
- * page directory, update the M2P, give a frame back (memory_op).  Also the
+ * page directory, update the M2P (giving a frame back is lab 6's:
+ * hv/mm/reservation.h).  Also the
  * two table walks the rules use, which are most of what direct paging
  * costs: pt_next_present and pt_next_used (the used map).  Read
  * hv/mm/page_type.h for the theory.
@@ -325,28 +326,6 @@ int m2p_update(domid_t d, uint32_t mfn, uint32_t pfn, uint32_t *p2m, uint32_t nr
         p2m[oldpfn] = INVALID_PFN;
     m2p[mfn] = pfn;
     p2m[pfn] = mfn;
-    return MMRULE_OK;
-}
-
-int pt_release(domid_t d, uint32_t pfn, uint32_t *p2m, uint32_t nr_pages, uint32_t *mfn)
-{
-    *mfn = INVALID_PFN;
-    if (pfn >= nr_pages || p2m[pfn] == INVALID_PFN)
-        return MMRULE_BAD_PFN;           /* no such page, or a hole already */
-    *mfn = p2m[pfn];
-    int r = owned_by(*mfn, d);
-    if (r != MMRULE_OK)
-        return r;                        /* (a consistent P2M never gets here) */
-    /* The rule of the whole call: nothing may still refer to the frame.
-     * Every mapping, type reference, pin and CR3 is counted in `count`
-     * (a type reference always comes with a total one), but say all three
-     * anyway: this check is what keeps a freed frame from staying mapped. */
-    struct frame_info *f = &frame_table[*mfn];
-    if (f->count > 0 || f->type_count > 0 || f->pinned)
-        return MMRULE_IN_USE;
-    /* The page becomes a hole, and the frame belongs to no pfn. */
-    p2m[pfn] = INVALID_PFN;
-    m2p[*mfn] = INVALID_PFN;
     return MMRULE_OK;
 }
 

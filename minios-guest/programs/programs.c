@@ -63,7 +63,7 @@ int con_flood_main(void);
 int net_back_main(void);        /* net-back.c */
 int net_front_main(void);       /* net-front.c */
 int net_attack_main(void);      /* net-attacks.c */
-int balloon_main(void);         /* kernel/balloon.c */
+int balloon_main(void);         /* lab 6: labs/lab6/balloon.c */
 int memcheck_main(void);        /* memcheck.c */
 int xl_main(void);              /* toolstack/xl.c */
 int domctl_attacks_main(void);  /* domctl-attacks.c */

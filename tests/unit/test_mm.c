@@ -234,10 +234,7 @@ Test(mm, a_shared_frame_is_never_renumbered_or_given_back)
     frame_make_shared(SH);
     cr_assert_eq(m2p_update(D1, SH, 3, p2m, 64), MMRULE_HV_SHARED);
     cr_assert_eq(p2m[3], 103u, "the P2M is untouched");
-    uint32_t mfn;
-    cr_assert_eq(pt_release(D1, SH - 100, p2m, 64, &mfn), MMRULE_HV_SHARED);
-    cr_assert_eq(mfn, SH);
-    cr_assert_eq(p2m[SH - 100], SH, "still backs its page");
+    /* (nor given back: suite reservation, test_reservation.c) */
     cr_assert_eq(mmrule_errno(MMRULE_HV_SHARED), -HV_EPERM);
 }
 
@@ -476,65 +473,6 @@ Test(mm, update_l1e_checks_the_new_value)
     cr_assert_eq(pt_update_l1e(D1, A, 5, 0, &old), MMRULE_OK);
     cr_assert_eq(old, pte(110, PTE_P | PTE_RW));
     cr_assert_eq(frame_table[110].count, 0);
-}
-
-/* ---- giving frames back (memory_op, pt_release) ---------------------------- */
-Test(mm, release_refuses_any_frame_still_referenced)
-{
-    /* pfn i of domain 1 is frame 120 + i. */
-    uint32_t p2m[8], mfn;
-    for (uint32_t i = 0; i < 8; i++) {
-        p2m[i] = 120 + i;
-        m2p[120 + i] = i;
-    }
-    struct pt_result res;
-    uint32_t base = 0;
-    /* pfn 0: mapped read-only; 1: mapped writable; 2: a pinned L1;
-     * 3: an L1 a directory entry uses (unpinned); 4: a base pointer. */
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), pte(120, PTE_P), &res), MMRULE_OK);
-    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(121, PTE_P | PTE_RW), &res), MMRULE_OK);
-    cr_assert_eq(pt_pin(D1, 122, PGT_L1), MMRULE_OK);
-    cr_assert_eq(pt_update(D1, l1ptr(B, 2), pte(123, PTE_P | PTE_RW), &res), MMRULE_OK);
-    cr_assert_eq(pt_new_base(D1, 124, &base), MMRULE_OK);
-    for (uint32_t pfn = 0; pfn < 5; pfn++) {
-        cr_assert_eq(pt_release(D1, pfn, p2m, 8, &mfn), MMRULE_IN_USE, "pfn %u", pfn);
-        cr_assert_eq(mfn, 120 + pfn);
-        cr_assert_eq(p2m[pfn], 120 + pfn, "a refused release changed the P2M");
-        cr_assert_eq(m2p[120 + pfn], pfn, "a refused release changed the M2P");
-    }
-    /* Once unpinned (the pin was its only reference) it may go. */
-    cr_assert_eq(pt_unpin(D1, 122), MMRULE_OK);
-    cr_assert_eq(pt_release(D1, 2, p2m, 8, &mfn), MMRULE_OK, "unpinned and unmapped: free");
-    /* The same frames, once nothing refers to them any more. */
-    cr_assert_eq(pt_update(D1, l1ptr(A, 5), 0, &res), MMRULE_OK);
-    cr_assert_eq(pt_release(D1, 0, p2m, 8, &mfn), MMRULE_OK);
-    cr_assert_eq(pt_update(D1, l1ptr(A, 6), pte(121, PTE_P), &res), MMRULE_OK);
-    cr_assert_eq(pt_release(D1, 1, p2m, 8, &mfn), MMRULE_IN_USE, "read-only is still mapped");
-}
-
-Test(mm, release_makes_a_hole_in_p2m_and_m2p)
-{
-    uint32_t p2m[4] = { 130, 131, 132, 133 }, mfn;
-    for (uint32_t i = 0; i < 4; i++)
-        m2p[p2m[i]] = i;
-    cr_assert_eq(pt_release(D1, 2, p2m, 4, &mfn), MMRULE_OK);
-    cr_assert_eq(mfn, 132);
-    cr_assert_eq(p2m[2], INVALID_PFN);
-    cr_assert_eq(m2p[132], INVALID_PFN);
-    check_inverse(p2m, 4);
-    /* A hole cannot be given back twice, nor can a page beyond memory. */
-    cr_assert_eq(pt_release(D1, 2, p2m, 4, &mfn), MMRULE_BAD_PFN);
-    cr_assert_eq(mfn, INVALID_PFN);
-    cr_assert_eq(pt_release(D1, 4, p2m, 4, &mfn), MMRULE_BAD_PFN);
-    cr_assert_eq(pt_release(D1, 0xFFFFFFFFu, p2m, 4, &mfn), MMRULE_BAD_PFN);
-    /* A P2M naming someone else's frame (it cannot happen, but the owner
-     * rules still stand between a domain and another's memory). */
-    p2m[3] = 200;
-    cr_assert_eq(pt_release(D1, 3, p2m, 4, &mfn), MMRULE_NOT_OWNER);
-    p2m[3] = HVF;
-    cr_assert_eq(pt_release(D1, 3, p2m, 4, &mfn), MMRULE_HV_FRAME);
-    cr_assert_eq(mmrule_errno(MMRULE_IN_USE), -HV_EBUSY);
-    cr_assert_eq(mmrule_errno(MMRULE_BAD_PFN), -HV_EINVAL);
 }
 
 /* ---- directories in steps (hv/mm/pt_steps.c) ------------------------------

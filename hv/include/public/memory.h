@@ -19,8 +19,8 @@
  * page table (type count 0), it is not pinned, it is not a CR3 (total count
  * 0).  Otherwise the guest could keep a mapping of a frame that the
  * hypervisor then gives to another domain.  The counts of direct paging
- * (hv/mm/page_type.h) already say that: the check is pt_release() in
- * hv/mm/pt_update.c.
+ * (hv/mm/page_type.h) already say that: the check is mem_release() of
+ * hv/mm/reservation.h (lab 6).
  *
  *   memory_op(XENMEM_decrease_reservation, struct xen_memory_reservation *r)
  *       r->extent_start: guest array of r->nr_extents pseudo-physical frame

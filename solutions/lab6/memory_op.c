@@ -1,8 +1,10 @@
 /*
- * hv/mm/memory_op.c — the memory_op hypercall (public/memory.h): a domain
- * gives pages back to the hypervisor (XENMEM_decrease_reservation) and asks
- * for them again (XENMEM_populate_physmap, XENMEM_increase_reservation):
- * the balloon's two halves.
+ * solutions/lab6/memory_op.c — lab 6, reference: the memory_op hypercall
+ * (public/memory.h): a domain gives pages back to the hypervisor
+ * (XENMEM_decrease_reservation) and asks for them again
+ * (XENMEM_populate_physmap, XENMEM_increase_reservation): the balloon's
+ * hypervisor half, the part that moves frames (the stub students edit is
+ * labs/lab6/memory_op.c; the rules it asks are lab 6's reservation.c).
  *
  * Where this sits in the story (course: pseudo-physical memory, the P2M
  * and M2P tables; ballooning): the frames a domain owns are not fixed for
@@ -10,10 +12,10 @@
  * physical page becomes a hole (P2M entry invalid), the frame belongs to no
  * page (M2P entry invalid), and the frame goes back on the free list
  * (hv/mm/mm.c) for any domain to get later.  The danger is a frame given back
- * while the guest can still reach it -- through a page-table entry, or as a
- * page table itself -- so the check, pt_release() in hv/mm/pt_update.c, asks
- * the reference counts of direct paging (hv/mm/page_type.h) and refuses any
- * frame with a count above zero.
+ * while the guest can still reach it -- through a page-table entry, a grant
+ * mapping, or as a page table itself -- so the check, mem_release()
+ * (hv/mm/reservation.h), asks the reference counts of direct paging
+ * (hv/mm/page_type.h) and refuses any frame with a count above zero.
  *
  * Nothing may map a frame given back, and that includes the TLB: it is
  * flushed before the first frame of a call goes back to the pool.
@@ -34,6 +36,7 @@
 #include "core/continuation.h"
 #include "core/guest_access.h"
 #include "mm/mm.h"
+#include "mm/reservation.h"
 #include "trace/trace.h"
 #include "x86/x86.h"
 #include "public/memory.h"
@@ -60,7 +63,7 @@ static int32_t decrease_reservation(struct domain *d, const struct xen_memory_re
         if (copy_from_guest(&pfn, extent, sizeof pfn))
             rule = MMRULE_BAD_POINTER;
         else
-            rule = pt_release(d->id, pfn, d->p2m, d->nr_pages, &mfn);
+            rule = mem_release(d->id, pfn, d->p2m, d->nr_pages, &mfn);
         if (rule == MMRULE_OK) {
             /* Nothing maps the frame any more -- but the TLB may still
              * hold a translation the guest made while something did (an
@@ -111,19 +114,20 @@ static int32_t populate_physmap(struct domain *d, uint32_t cmd, const struct xen
         guest_ptr extent = guest_ptr_add(guest_ptr_at(r->extent_start), done * sizeof pfn);
         if (copy_from_guest(&pfn, extent, sizeof pfn))
             rule = MMRULE_BAD_POINTER;
-        else if (pfn >= d->nr_pages || d->p2m[pfn] != INVALID_PFN)
-            rule = MMRULE_BAD_PFN;           /* not one of its pages, or not a hole */
-        else if (d->tot_pages >= d->max_pages)
-            rule = MMRULE_OVER_MAX;
-        else if (!(mfn = frame_alloc(d->id)))
+        else
+            rule = mem_populate_rule(pfn, d->p2m, d->nr_pages, d->tot_pages, d->max_pages,
+                                     frames_free_count());
+        if (rule == MMRULE_OK && !(mfn = frame_alloc(d->id)))
             rule = MMRULE_POOL_EMPTY;
         if (rule == MMRULE_OK) {
-            d->p2m[pfn] = mfn;
-            m2p[mfn] = pfn;
+            mem_populate_enter(pfn, mfn, d->p2m);
             d->tot_pages++;
             if (copy_to_guest(extent, &mfn, sizeof mfn)) {
-                /* It cannot learn its frame: take it back, all of it. */
-                d->p2m[pfn] = INVALID_PFN;
+                /* It cannot learn its frame: take it back, all of it (the
+                 * fresh frame has no reference: mem_release makes the
+                 * hole again). */
+                uint32_t back;
+                mem_release(d->id, pfn, d->p2m, d->nr_pages, &back);
                 frame_free(mfn);
                 d->tot_pages--;
                 rule = MMRULE_BAD_POINTER;
