@@ -545,6 +545,11 @@ def build_deck(deck, out, build):
     with open(os.path.splitext(out)[0] + ".d", "w") as f:
         deps = sorted(rel(p) if os.path.isabs(p) else p for p in runs.used)
         f.write("%s: %s\n" % (rel(os.path.abspath(out)), " ".join(deps)))
+        # An empty rule per file (gcc -MP does the same): a file that was
+        # moved or removed since (a lab's file going to labs/) makes the
+        # deck be rebuilt instead of stopping make with "No rule".
+        for d in deps:
+            f.write("\n%s:\n" % d)
     return nslides, len(figures.made), len(facts.values)
 
 
