@@ -23,7 +23,8 @@ extern struct hv_device dev_table[DEV_MAX];
 int dev_create(uint32_t type, domid_t front, domid_t back, uint32_t *id);
 /* Device `id`, or 0. */
 struct hv_device *dev_find(uint32_t id);
-/* Which end of dev domain d is: DEV_END_FRONT, DEV_END_BACK, or -1. */
+/* Which end of dev domain d is: DEV_END_FRONT, DEV_END_BACK, or -1 (also
+ * for an end whose domain died: the id may be another domain's now). */
 int dev_end_of(const struct hv_device *dev, domid_t d);
 /* The nth device d is an end of (all = 1: of all devices), or 0. */
 struct hv_device *dev_nth(domid_t d, int all, uint32_t nth);
@@ -38,9 +39,17 @@ int dev_set_state(struct hv_device *dev, int end, uint32_t state);
 int dev_publish(struct hv_device *dev, int end, uint32_t ring_ref, uint32_t evtchn,
                 const uint32_t info[4]);
 
+/* end's domain died: the end is CLOSED, and nobody's (DEV_FLAG_*_DEAD). */
+void dev_end_dead(struct hv_device *dev, int end);
+/* Is dev done with -- both ends CLOSED and one of their domains dead?
+ * Then nobody can ever use it again, and its record may be freed
+ * (type = 0: device_op.c does it, with a dev_free record). */
+int dev_finished(const struct hv_device *dev);
+
 /* ---- the hypervisor's side (device_op.c) ------------------------------- */
 struct domain;
-/* d died: each end it had goes CLOSED, and the other end is told. */
+/* d died: each end it had goes CLOSED and becomes nobody's, the other
+ * end is told, and a record whose other end had closed already is freed. */
 void device_domain_dead(struct domain *d);
 
 #endif

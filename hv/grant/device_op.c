@@ -47,6 +47,17 @@ static void trace_op(struct domain *d, uint32_t op, uint32_t dev, int32_t ret)
     trace3(TRC_DEV_OP, d->id, op, dev, (uint32_t)ret);
 }
 
+/* The record goes once nobody can use it again (dev_finished): its id
+ * may then name a new device.  `who` did the last step. */
+static void free_if_finished(struct hv_device *dev, domid_t who)
+{
+    if (!dev_finished(dev))
+        return;
+    trace4(TRC_DEV_FREE, who, dev->id, dev->type, dev->end[DEV_END_FRONT].dom,
+           dev->end[DEV_END_BACK].dom);
+    dev->type = 0;
+}
+
 static int32_t op_create(struct domain *d, guest_ptr arg)
 {
     struct devop_create c;
@@ -86,7 +97,7 @@ static int32_t op_get(struct domain *d, guest_ptr arg)
     int32_t r = dev ? 0 : -HV_ENOENT;
     if (dev) {
         g.dev = *dev;
-        g.dev.flags = trace_enabled ? DEV_FLAG_TRACED : 0;
+        g.dev.flags = (dev->flags & ~DEV_FLAG_TRACED) | (trace_enabled ? DEV_FLAG_TRACED : 0);
         if (copy_to_guest(arg, &g, sizeof g))
             r = -HV_EFAULT;
     }
@@ -137,8 +148,10 @@ static int32_t op_set_state(struct domain *d, guest_ptr arg)
     if (r == 0)
         r = dev_set_state(dev, end, s.state);
     trace5(TRC_DEV_STATE, d->id, s.id, (uint32_t)end, old, s.state, (uint32_t)r);
-    if (r == 0)
+    if (r == 0) {
         tell(dev->end[!end].dom);
+        free_if_finished(dev, d->id);
+    }
     return r;
 }
 
@@ -246,11 +259,14 @@ void device_domain_dead(struct domain *d)
     for (uint32_t i = 0; i < DEV_MAX; i++) {
         struct hv_device *dev = &dev_table[i];
         int end = dev->type ? dev_end_of(dev, d->id) : -1;
-        if (end < 0 || dev->end[end].state == DEV_STATE_CLOSED)
+        if (end < 0)
             continue;
         uint32_t old = dev->end[end].state;
-        dev->end[end].state = DEV_STATE_CLOSED;
-        trace5(TRC_DEV_STATE, d->id, dev->id, (uint32_t)end, old, DEV_STATE_CLOSED, 0);
-        tell(dev->end[!end].dom);
+        dev_end_dead(dev, end);
+        if (old != DEV_STATE_CLOSED) {
+            trace5(TRC_DEV_STATE, d->id, dev->id, (uint32_t)end, old, DEV_STATE_CLOSED, 0);
+            tell(dev->end[!end].dom);
+        }
+        free_if_finished(dev, d->id);
     }
 }

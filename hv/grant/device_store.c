@@ -42,11 +42,26 @@ struct hv_device *dev_find(uint32_t id)
 
 int dev_end_of(const struct hv_device *dev, domid_t d)
 {
-    if (dev->end[DEV_END_FRONT].dom == d)
+    /* A dead end is nobody's: domain ids are reused, and the next domain
+     * to get this id must not inherit a dead one's device. */
+    if (dev->end[DEV_END_FRONT].dom == d && !(dev->flags & DEV_FLAG_FRONT_DEAD))
         return DEV_END_FRONT;
-    if (dev->end[DEV_END_BACK].dom == d)
+    if (dev->end[DEV_END_BACK].dom == d && !(dev->flags & DEV_FLAG_BACK_DEAD))
         return DEV_END_BACK;
     return -1;
+}
+
+void dev_end_dead(struct hv_device *dev, int end)
+{
+    dev->end[end].state = DEV_STATE_CLOSED;
+    dev->flags |= end == DEV_END_FRONT ? DEV_FLAG_FRONT_DEAD : DEV_FLAG_BACK_DEAD;
+}
+
+int dev_finished(const struct hv_device *dev)
+{
+    return dev->type && (dev->flags & (DEV_FLAG_FRONT_DEAD | DEV_FLAG_BACK_DEAD)) &&
+           dev->end[DEV_END_FRONT].state == DEV_STATE_CLOSED &&
+           dev->end[DEV_END_BACK].state == DEV_STATE_CLOSED;
 }
 
 struct hv_device *dev_nth(domid_t d, int all, uint32_t nth)

@@ -12,6 +12,7 @@
 #include "arch/pv/hypercall.h"
 
 volatile uint32_t io_events;
+volatile int toolstack_quit;
 static evtchn_port_t device_port;
 
 /* From evtchn_dispatch, events masked. */
@@ -20,6 +21,15 @@ static void io_kick(evtchn_port_t port)
     (void)port;
     io_events++;
     proc_wakeup((void *)&io_events);
+}
+
+void io_poke(void)
+{
+    int was = pv_ops.irq_enabled();
+    pv_ops.irq_disable();
+    io_kick(0);
+    if (was)
+        pv_ops.irq_enable();
 }
 
 int io_events_init(void)
@@ -70,9 +80,51 @@ int device_get(uint32_t nth, struct hv_device *dev)
 int device_find_front(uint32_t type, struct hv_device *dev)
 {
     for (uint32_t nth = 0; device_get(nth, dev) == 0; nth++)
-        if (dev->type == type && dev->end[DEV_END_FRONT].dom == boot_info.domid)
+        if (dev->type == type && dev->end[DEV_END_FRONT].dom == boot_info.domid &&
+            dev->end[DEV_END_FRONT].state != DEV_STATE_CLOSED)
             return 0;
     return -HV_ENOENT;
+}
+
+static int is_known(uint32_t id, const uint32_t *known, uint32_t nknown)
+{
+    for (uint32_t i = 0; i < nknown; i++)
+        if (known[i] == id)
+            return 1;
+    return 0;
+}
+
+int device_find_new_back(uint32_t type, const uint32_t *known, uint32_t nknown,
+                         struct hv_device *dev)
+{
+    for (uint32_t nth = 0; device_get(nth, dev) == 0; nth++) {
+        const struct hv_dev_end *b = &dev->end[DEV_END_BACK];
+        if (dev->type != type || b->dom != boot_info.domid || b->state != DEV_STATE_INITIALISING ||
+            (dev->flags & DEV_FLAG_FRONT_DEAD))
+            continue;
+        if (!is_known(dev->id, known, nknown))
+            return 0;
+    }
+    return -HV_ENOENT;
+}
+
+int device_close_untaken(uint32_t type, const uint32_t *known, uint32_t nknown)
+{
+    struct hv_device dev;
+    int n = 0;
+    for (uint32_t nth = 0; device_get(nth, &dev) == 0; nth++) {
+        uint32_t st = dev.end[DEV_END_BACK].state;
+        if (dev.type != type || dev.end[DEV_END_BACK].dom != boot_info.domid ||
+            !(dev.flags & DEV_FLAG_FRONT_DEAD) || st == DEV_STATE_CLOSED ||
+            is_known(dev.id, known, nknown))
+            continue;
+        if (st != DEV_STATE_CLOSING)
+            device_set_state(dev.id, DEV_STATE_CLOSING);
+        device_set_state(dev.id, DEV_STATE_CLOSED);
+        n++;
+        nth--;                         /* the record is gone: the next one is nth now */
+    }
+    return n;
 }
 
 int device_back_connect(const struct hv_device *dev, void **ring_va, grant_handle_t *handle,

@@ -23,6 +23,13 @@
 int io_events_init(void);
 /* Count this port's events in io_events too (a ring's channel). */
 void io_watch_port(evtchn_port_t port);
+/* We changed the store ourselves (dom0's toolstack created a device for
+ * one of dom0's back ends, and the hypervisor tells nobody of their own
+ * doing): wake whoever waits in io_wait. */
+void io_poke(void);
+/* dom0's toolstack has quit (xl_main's end): back ends serving the VMs
+ * it created (vms) stop once their last device has closed. */
+extern volatile int toolstack_quit;
 /* Events of either kind so far. */
 extern volatile uint32_t io_events;
 /* Sleep until io_events differs from *seen; then *seen = io_events.
@@ -37,6 +44,18 @@ int device_get(uint32_t nth, struct hv_device *dev);
  * -HV_ENOENT.  A domU may have several devices (a disk, a NIC, a
  * console): each front end looks for its own type. */
 int device_find_front(uint32_t type, struct hv_device *dev);
+/* A back end that serves devices the toolstack creates while it runs
+ * (xl create with disk=, ip=, console=split): the first device of `type`
+ * whose back end is us, still INITIALISING, with a live front end, and
+ * whose id is none of known[0..nknown-1] (the ones we serve now: a
+ * record we closed is never INITIALISING again, and its id may come back
+ * for a new device once the store frees it).  0, or -HV_ENOENT. */
+int device_find_new_back(uint32_t type, const uint32_t *known, uint32_t nknown,
+                         struct hv_device *dev);
+/* Close our end of every device of `type` whose front end died before we
+ * took it (none of known[]): nobody else will, and the store frees a
+ * record only once both ends are CLOSED.  How many were closed. */
+int device_close_untaken(uint32_t type, const uint32_t *known, uint32_t nknown);
 /* A back end's half of connecting, once the front end is INITIALISED:
  * map the ring page it granted (*ring_va, *handle), bind the event-channel
  * port it reserved for us (*port), watch that port and start our side of

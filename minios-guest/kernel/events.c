@@ -51,6 +51,11 @@ void evtchn_set_handler(evtchn_port_t port, void (*fn)(evtchn_port_t))
         handlers[port] = fn;
 }
 
+int evtchn_has_handler(evtchn_port_t port)
+{
+    return port < EVENTS_NR_PORTS && handlers[port] != 0;
+}
+
 /* One pending port.  The timer drives the process scheduler; every port
  * counts, and wakes whoever waits on its counter. */
 void evtchn_dispatch(evtchn_port_t port)

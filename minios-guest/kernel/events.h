@@ -45,6 +45,8 @@ extern volatile uint32_t evtchn_count[EVENTS_NR_PORTS];
 extern volatile uint32_t events_upcalls, events_stray;
 /* An optional function to call (events masked) when a port fires. */
 void evtchn_set_handler(evtchn_port_t port, void (*fn)(evtchn_port_t));
+/* Has port a handler (a driver's: that driver closes it)?  0 or 1. */
+int evtchn_has_handler(evtchn_port_t port);
 
 /* Sleep (this process) until evtchn_count[port] >= target. */
 void evtchn_wait(evtchn_port_t port, uint32_t target);

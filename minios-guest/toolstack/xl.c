@@ -19,7 +19,12 @@
  *                              name=NAME: create, load, setregs, unpause;
  *                              SIZE as 512K / 2M (default: the
  *                              configuration's mem=, else 2M)
+ *                              (the configuration's devices: disk=K,
+ *                              ip=A.B.C.D, console=split; below)
  *   destroy ID | pause ID | unpause ID
+ *   console ID                 attach dom0's console to dID's: each line
+ *                              typed (or each command of a script) goes
+ *                              to it, until a line "^]" (or Ctrl-])
  *   mem-set ID SIZE            the target its balloon should meet
  *   mem-max ID SIZE            the most it may hold
  *   info                       free frames, domains, images (xl info)
@@ -54,6 +59,27 @@
 #include "public/console.h"
 #include "public/event_channel.h"
 #include "toolstack/vmdisk.h"
+#include "kernel/devices.h"
+#include "net/net.h"
+#include "public/blkif.h"
+#include "workloads/workloads.h"
+
+/* A VM's devices (course: split drivers; "the toolstack writes the
+ * device's entries, the back end watches for them"): words of its
+ * configuration that are for xl, not for the guest --
+ *   disk=K         a block device whose back end is dom0 (blk-back vms),
+ *                  serving partition K of dom0's disk (BLKIF_INFO_PARTITION)
+ *   ip=A.B.C.D     a network device (net-back vms), with that address
+ *                  (netif.h's info[]: ip, gateway, netmask; net-back vms)
+ *   console=split  a console device (con-back vms); the word stays on the
+ *                  guest's command line too: it tells the guest's kernel
+ *                  to use its split console
+ * xl makes each device in the device store (DEVOP_create, front: the new
+ * domain, back: dom0) and publishes the toolstack's choice in dom0's end;
+ * the back end, a task of dom0 started with the word vms, finds the new device,
+ * checks the choice and connects when the front end has published.
+ * Destroying the VM closes its ends (the hypervisor does), the back end
+ * closes its own, and the store frees the record. */
 
 #define MS 1000000ull
 #define MAX_SCRIPT 1024
@@ -101,10 +127,11 @@ static const char *errname(int r)
     switch (r) {
     case -HV_EPERM:  return "EPERM (not permitted)";
     case -HV_ESRCH:  return "ESRCH (no such domain)";
+    case -HV_ENOENT: return "ENOENT (no such device)";
     case -HV_ENOMEM: return "ENOMEM (not enough memory)";
     case -HV_EBUSY:  return "EBUSY (not in a state for it)";
     case -HV_EINVAL: return "EINVAL (bad argument or image)";
-    case -HV_ENOSPC: return "ENOSPC (no free domain slot)";
+    case -HV_ENOSPC: return "ENOSPC (no free slot: a domain's, or a device's)";
     case -HV_EACCES: return "EACCES (another domctl version)";
     case -HV_ENOSYS: return "ENOSYS (not with this scheduler)";
     case -HV_EIO:    return "EIO (the disk failed or the image's CRC is wrong)";
@@ -270,7 +297,8 @@ static int find_image(const char *name)
 }
 
 /* The guest's command line from a configuration: every word but xl's own
- * (mem=, weight=), which are for the toolstack, not the guest.  0 if it
+ * (name=, mem=, weight=, disk=, ip=), which are for the toolstack, not the
+ * guest.  0 if it
  * does not fit. */
 static int guest_cmdline(const char *config, char *out, uint32_t size)
 {
@@ -283,7 +311,9 @@ static int guest_cmdline(const char *config, char *out, uint32_t size)
         while (*s && *s != ' ')
             s++;
         uint32_t wl = (uint32_t)(s - w);
-        if (!wl || strncmp(w, "mem=", 4) == 0 || strncmp(w, "weight=", 7) == 0)
+        if (!wl || strncmp(w, "mem=", 4) == 0 || strncmp(w, "weight=", 7) == 0 ||
+            strncmp(w, "disk=", 5) == 0 || strncmp(w, "ip=", 3) == 0 ||
+            strncmp(w, "name=", 5) == 0)
             continue;
         if (n + wl + 2 > size)
             return 0;
@@ -314,6 +344,47 @@ static void set_weight(domid_t id, const char *config)
     }
     if (r < 0)
         kprintf("xl: d%u: weight %s: refused: %d %s\n", id, v, r, errname(r));
+}
+
+/* One device of the VM: create it, publish xl's choice (info, or none),
+ * and wake dom0's back ends (dom0 made it: nobody else tells them). */
+static int make_device(domid_t id, uint32_t type, const char *what, const uint32_t info[4])
+{
+    uint32_t dev = 0;
+    int r = device_create(type, id, (domid_t)boot_info.domid, &dev);
+    if (r == 0 && info)
+        r = device_publish(dev, 0, 0, info);
+    io_poke();
+    kprintf("xl: d%u: %s: device %u (%d)\n", id, what, dev, r);
+    return r;
+}
+
+/* The devices a configuration asks for: 0, or the first refusal. */
+static int make_devices(domid_t id, const char *config)
+{
+    char v[20];
+    int r = 0;
+    if (vmdisk_config_value(config, "disk=", v, sizeof v)) {
+        uint32_t info[4] = { 0 };
+        info[BLKIF_INFO_PARTITION] = (uint32_t)parse_id(v);
+        if (info[BLKIF_INFO_PARTITION] == 0 || parse_id(v) < 0) {
+            kprintf("xl: d%u: disk=%s: not a partition number\n", id, v);
+            return -HV_EINVAL;
+        }
+        r = make_device(id, DEV_TYPE_BLOCK, "disk", info);
+    }
+    if (r == 0 && vmdisk_config_value(config, "ip=", v, sizeof v)) {
+        const char *end = 0;
+        uint32_t info[4] = { net_parse_ip(v, &end), NET_IP(10, 0, 2, 2), NET_IP(255, 255, 255, 0), 0 };
+        if (!info[0] || (end && *end)) {
+            kprintf("xl: d%u: ip=%s: not an address\n", id, v);
+            return -HV_EINVAL;
+        }
+        r = make_device(id, DEV_TYPE_NET, "nic", info);
+    }
+    if (r == 0 && vmdisk_config_value(config, "console=", v, sizeof v) && strcmp(v, "split") == 0)
+        r = make_device(id, DEV_TYPE_CONSOLE, "console", 0);
+    return r;
 }
 
 /* xl create: the builder's steps, one control operation each.  The VM is
@@ -360,6 +431,10 @@ static int create_vm(const char *name, uint32_t pages, int quiet)
     }
     if (r == 0 && disk)
         set_weight(id, disk->config);
+    if (r == 0 && disk) {
+        step = "devices";
+        r = make_devices(id, disk->config);
+    }
     if (r == 0) {
         step = "setregs";
         r = dctl(&c, DOMCTL_setregs, id);
@@ -394,14 +469,16 @@ static void cmd_create(const char *name, uint32_t pages)
 
 /* Our ends of a destroyed domain's channels became unbound (the
  * hypervisor closed its ends); they are ours to close, or every create
- * would leave one more behind. */
+ * would leave one more behind -- except a back end's (a port with a
+ * handler: blk-back's, con-back's ring channel), which that back end
+ * closes when it sees the front end gone. */
 static void close_ports_to(domid_t id)
 {
     for (evtchn_port_t p = 1; p < EVENTS_NR_PORTS; p++) {
         struct evtchn_status st;
         memset(&st, 0, sizeof st);
-        if (evtchn_status(DOMID_SELF, p, &st) == 0 && st.status == EVTCHNSTAT_unbound &&
-            st.u.unbound.dom == id)
+        if (!evtchn_has_handler(p) && evtchn_status(DOMID_SELF, p, &st) == 0 &&
+            st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == id)
             evtchn_close(p);
     }
 }
@@ -438,6 +515,10 @@ static void cmd_fill(const char *name, uint32_t pages, uint32_t target)
     uint32_t n = 0, start = free_frames();
     int r;
     struct hv_domctl c;
+    if (!pages) {                      /* as create_vm will choose */
+        const struct vmdisk_entry *e = vmdisk_find(name);
+        pages = e ? config_pages(e->config) : 512;
+    }
     while ((r = create_vm(name, pages, 1)) >= 0 && n < DOMCTL_MAX_DOMAINS) {
         made[n++] = (domid_t)r;
         if (!target)
@@ -504,6 +585,39 @@ static int split(char *s, char *w[4])
     return n;
 }
 
+/* xl console: the domain our lines go to, or -1 (xl's own commands). */
+static int attached = -1;
+
+static void cmd_console(int id)
+{
+    struct hv_domctl c;
+    if (id <= 0 || dctl(&c, DOMCTL_getinfo, (domid_t)id) < 0 ||
+        c.u.info.state == DOMCTL_STATE_DEAD) {
+        kprintf("xl: console %d: no such domain\n", id);
+        return;
+    }
+    attached = id;
+    kprintf("xl: console d%d: attached; its lines are the (d%d) lines; \"^]\" ends\n", id, id);
+}
+
+/* A line while attached: for the domain, unless it is the escape (Xen's
+ * Ctrl-], or "^]" spelt out, which a script can hold). */
+static void to_console(const char *line)
+{
+    int escape = strcmp(line, "^]") == 0;
+    for (const char *p = line; *p; p++)
+        escape |= *p == 0x1d;
+    if (escape) {
+        kprintf("xl: console d%d: detached\n", attached);
+        attached = -1;
+        return;
+    }
+    int r = con_back_input((domid_t)attached, line);
+    if (r < 0)
+        kprintf("xl: console d%d: not connected (%d %s): '%s' not sent\n", attached, r,
+                errname(r), line);
+}
+
 /* One command; 0 after `quit`. */
 static int run(char *line)
 {
@@ -512,6 +626,10 @@ static int run(char *line)
         line++;
     if (!*line)
         return 1;
+    if (attached >= 0) {
+        to_console(line);
+        return 1;
+    }
     kprintf("xl> %s\n", line);
     int n = split(line, w);
     struct hv_domctl c;
@@ -543,6 +661,8 @@ static int run(char *line)
         simple("pause", DOMCTL_pause, id);
     } else if (strcmp(cmd, "unpause") == 0) {
         simple("unpause", DOMCTL_unpause, id);
+    } else if (strcmp(cmd, "console") == 0) {
+        cmd_console(id);
     } else if (strcmp(cmd, "mem-set") == 0 && n >= 3) {
         cmd_mem("mem-set", DOMCTL_set_target, id, parse_pages(w[2]));
     } else if (strcmp(cmd, "mem-max") == 0 && n >= 3) {
@@ -573,7 +693,7 @@ static int run(char *line)
         return 0;
     } else {
         kprintf("xl: unknown command or missing argument: '%s' (list, create NAME [mem=SIZE], "
-                "destroy ID, pause ID, unpause ID, mem-set ID SIZE, mem-max ID SIZE, info, top [MS], "
+                "destroy ID, pause ID, unpause ID, console ID, mem-set ID SIZE, mem-max ID SIZE, info, top [MS], "
                 "sleep MS, wait ID, wait-target ID, mark, check-free, quit)\n", cmd);
     }
     return 1;
@@ -640,6 +760,24 @@ static void run_console(void)
     }
 }
 
+/* The word `console` before `xl:` (after it, it is a command of the
+ * script: "console 2"). */
+static int console_before_script(void)
+{
+    const char *s = boot_info.cmdline;
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        if (strncmp(s, "xl:", 3) == 0)
+            return 0;
+        if (strncmp(s, "console", 7) == 0 && (s[7] == ' ' || s[7] == '\0'))
+            return 1;
+        while (*s && *s != ' ')
+            s++;
+    }
+    return 0;
+}
+
 int xl_main(void)
 {
     if (!pv_ops.paravirt || boot_info.domid != 0) {
@@ -653,8 +791,10 @@ int xl_main(void)
                 vmdisk.start + vmdisk.sectors - 1);
     else if (cmdline_has("disk"))
         kprintf("xl: disk: no VM store (%d)\n", r);
-    if (run_cmdline() && cmdline_has("console"))
+    if (run_cmdline() && console_before_script())
         run_console();
     kprintf("xl: done\n");
+    toolstack_quit = 1;                /* dom0's back ends may stop when idle */
+    io_poke();
     return 0;
 }

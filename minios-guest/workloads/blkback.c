@@ -36,6 +36,15 @@
  * read-only for a read: the copy fails and the request is answered with
  * that error); and a front end that publishes more requests than its ring
  * holds is disconnected, while the other front ends go on.
+ *
+ * Two ways to start.  fronts=N: blk-back is the toolstack too, and makes
+ * the devices of d1..dN itself (domU k on partition k), as at boot.
+ * vms: dom0's toolstack (toolstack/xl.c) makes a device whenever it
+ * creates a VM whose configuration says disk=K, and publishes K
+ * (BLKIF_INFO_PARTITION); blk-back takes each new device as it appears --
+ * checking that partition K exists, is not the VM store, and is not
+ * another live VM's -- and serves at most three at once, until xl has
+ * quit and the last device has closed.
  */
 #include "kernel/kernel.h"
 #include "kernel/devices.h"
@@ -76,7 +85,11 @@ struct blk_backend {
 };
 
 static struct blk_backend backends[BLK_MAX_FRONTS];
-static uint32_t nfronts;
+static uint32_t nfronts;               /* slots in use (vms: all, free ones done) */
+static int vms;                        /* serve the devices xl makes (the word vms) */
+static uint32_t adopted;               /* vms: devices taken so far */
+static struct ide_partition part[IDE_MBR_PARTITIONS];
+static uint32_t gone_served, gone_refused, gone_ooo;   /* vms: of slots reused since */
 static uint32_t head;                  /* the disk sector the last request ended at */
 static uint32_t rounds, round_requests;
 
@@ -366,6 +379,7 @@ static int step(struct blk_backend *be)
     uint32_t me = dev->end[DEV_END_BACK].state, fe = dev->end[DEV_END_FRONT].state;
     if (me == DEV_STATE_INITIALISING) {
         uint32_t info[4] = { 0 };
+        info[BLKIF_INFO_PARTITION] = be->dev.end[DEV_END_BACK].info[BLKIF_INFO_PARTITION];
         info[BLKIF_INFO_SECTORS] = be->sectors;
         info[BLKIF_INFO_SECTOR_SIZE] = BLKIF_SECTOR_SIZE;
         info[BLKIF_INFO_MAX_SECTORS] = BLKIF_MAX_SECTORS;
@@ -396,11 +410,70 @@ static int step(struct blk_backend *be)
     return 0;
 }
 
+/* vms: take the devices the toolstack made since we last looked, as
+ * long as a slot is free.  1 if any was taken (or refused). */
+static int adopt(void)
+{
+    uint32_t mine[BLK_MAX_FRONTS], m = 0;
+    for (uint32_t i = 0; i < BLK_MAX_FRONTS; i++)
+        if (!backends[i].done)
+            mine[m++] = backends[i].id;
+    int did = device_close_untaken(DEV_TYPE_BLOCK, mine, m) > 0;
+    for (uint32_t s = 0; s < BLK_MAX_FRONTS; s++) {
+        struct blk_backend *be = &backends[s];
+        if (!be->done)
+            continue;
+        uint32_t live[BLK_MAX_FRONTS], n = 0;
+        for (uint32_t i = 0; i < BLK_MAX_FRONTS; i++)
+            if (!backends[i].done)
+                live[n++] = backends[i].id;
+        struct hv_device dev;
+        if (device_find_new_back(DEV_TYPE_BLOCK, live, n, &dev) < 0)
+            return did;
+        uint32_t k = dev.end[DEV_END_BACK].info[BLKIF_INFO_PARTITION];
+        if (k == 0)
+            return did;                /* the toolstack has not said which yet */
+        domid_t front = dev.end[DEV_END_FRONT].dom;
+        const char *why = 0;
+        if (k > IDE_MBR_PARTITIONS || !part[k - 1].type)
+            why = "no such partition";
+        else if (part[k - 1].type == 0xda)
+            why = "that is the VM store";
+        for (uint32_t i = 0; !why && i < BLK_MAX_FRONTS; i++)
+            if (!backends[i].done && backends[i].start == part[k - 1].start)
+                why = "another VM's disk";
+        adopted++;
+        did = 1;
+        if (why) {
+            kprintf("blk-back: device %u for d%u: partition %u: %s: refused\n", dev.id, front, k,
+                    why);
+            device_set_state(dev.id, DEV_STATE_CLOSING);
+            device_set_state(dev.id, DEV_STATE_CLOSED);
+            s--;                       /* the slot is still free */
+            continue;
+        }
+        struct pending *taken = be->taken;
+        gone_served += be->served;
+        gone_refused += be->refused;
+        gone_ooo += be->out_of_order;
+        memset(be, 0, sizeof *be);
+        be->taken = taken;
+        be->id = dev.id;
+        be->front = front;
+        be->start = part[k - 1].start;
+        be->sectors = part[k - 1].sectors;
+        kprintf("blk-back: device %u for d%u: partition %u, sectors %u..%u (taken: %u so far)\n",
+                be->id, be->front, k, be->start, be->start + be->sectors - 1, adopted);
+    }
+    return did;
+}
+
 int blk_back_main(void)
 {
     if (!need_pv("blk-back"))
         return 0;
-    nfronts = (uint32_t)cmdline_int("fronts", 2);
+    vms = cmdline_has("vms");
+    nfronts = vms ? BLK_MAX_FRONTS : (uint32_t)cmdline_int("fronts", 2);
     if (nfronts < 1 || nfronts > BLK_MAX_FRONTS || io_events_init() < 0 || gnttab_init() < 0) {
         kprintf("blk-back: FAIL: cannot start (%u front ends)\n", nfronts);
         return 1;
@@ -418,9 +491,8 @@ int blk_back_main(void)
     }
     kprintf("blk-back: IDE disk '%s': %u sectors, IRQ 14 on port %u\n", ide_disk.model,
             ide_disk.sectors, ide_disk.port);
-    struct ide_partition part[IDE_MBR_PARTITIONS];
     r = ide_read_partitions(part);
-    if (r < (int)nfronts) {
+    if (r < (int)(vms ? 1 : nfronts)) {
         kprintf("blk-back: FAIL: the partition table has %d partitions, %u needed\n", r, nfronts);
         return 1;
     }
@@ -430,17 +502,22 @@ int blk_back_main(void)
                     part[i].start, part[i].start + part[i].sectors - 1);
 
     /* The toolstack's part: one block device per domU, d1 .. d<fronts>,
-     * domU k on partition k. */
+     * domU k on partition k -- or, with vms, free slots for the devices
+     * xl will make. */
     for (uint32_t i = 0; i < nfronts; i++) {
         struct blk_backend *be = &backends[i];
+        be->taken = page_alloc();
+        if (!be->taken) {
+            kprintf("blk-back: FAIL: no memory for a ring's requests\n");
+            return 1;
+        }
+        if (vms) {
+            be->done = 1;              /* free */
+            continue;
+        }
         be->front = (domid_t)(i + 1);
         be->start = part[i].start;
         be->sectors = part[i].sectors;
-        be->taken = page_alloc();
-        if (!be->taken) {
-            kprintf("blk-back: FAIL: no memory for d%u's requests\n", be->front);
-            return 1;
-        }
         r = part[i].type ? device_create(DEV_TYPE_BLOCK, be->front, (domid_t)boot_info.domid,
                                          &be->id) : -HV_ENODEV;
         kprintf("blk-back: device %u for d%u: partition %u, sectors %u..%u (%d)\n", be->id,
@@ -451,13 +528,13 @@ int blk_back_main(void)
     uint32_t seen = io_events;
     for (;;) {
         uint32_t before = io_events;
-        int progress = 0, left = 0;
+        int progress = vms ? adopt() : 0, left = 0;
         for (uint32_t i = 0; i < nfronts; i++) {
             progress |= step(&backends[i]);
             left += !backends[i].done;
         }
         progress |= round_once();
-        if (!left)
+        if (!left && (!vms || toolstack_quit))
             break;
         if (!progress) {
             seen = before;             /* anything since we started looking */
@@ -465,14 +542,14 @@ int blk_back_main(void)
         }
     }
     int f = ide_flush();
-    uint32_t served = 0, refused = 0, ooo = 0;
+    uint32_t served = gone_served, refused = gone_refused, ooo = gone_ooo;
     for (uint32_t i = 0; i < nfronts; i++) {
         served += backends[i].served;
         refused += backends[i].refused;
         ooo += backends[i].out_of_order;
     }
     kprintf("blk-back: all %u devices closed: %u requests served, %u refused, %u out of order, "
-            "in %u rounds\n", nfronts, served, refused, ooo, rounds);
+            "in %u rounds\n", vms ? adopted : nfronts, served, refused, ooo, rounds);
     kprintf("blk-back: disk: %u commands, %u interrupts; cache flushed (%d)\n", ide_commands,
             ide_irqs, f);
     refusals_print();

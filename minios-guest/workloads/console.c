@@ -22,6 +22,12 @@
  *     without a prefix go to it (the role of Xen's Ctrl-A switch).  Input
  *     for a domain that has not connected yet waits in dom0 (a little).
  *
+ * Two ways to start: fronts=N makes the consoles of d1..dN itself, as at
+ * boot; vms serves the consoles dom0's toolstack makes for the VMs it
+ * creates (xl create with console=split), taking each new device as it
+ * appears, until xl has quit and the last one has closed.  Then the serial line is xl's:
+ * typed lines reach a domU through `xl console ID` (con_back_input).
+ *
  * CONTAINING A HOSTILE FRONT END.  Everything in a ring page may be
  * rewritten by the domU at any moment; the back end
  *   - takes at most CB_BUDGET bytes from one domU per pass and goes round
@@ -75,6 +81,9 @@ struct conback {
 static struct conback cbs[CB_MAX];
 static uint32_t nfronts;
 static int focus = -1;                 /* where lines without "dN:" go */
+static int vms;                        /* serve the consoles xl makes (the word vms) */
+static uint32_t adopted;               /* vms: consoles taken so far */
+static uint32_t gone_lines, gone_cut;  /* vms: of slots reused since */
 
 /* The trace's note of one pass (a = lines, or 1/0 notified for input). */
 static void cb_note(struct conback *cb, int out, uint32_t a, uint32_t len)
@@ -285,11 +294,33 @@ static int cb_step(struct conback *cb)
 static char typed[128];
 static uint32_t ntyped;
 
+/* The console we serve for dom (not one closed: with vms a slot may
+ * still name an earlier domain of the same id), or 0. */
 static struct conback *cb_of(uint32_t dom)
 {
     for (uint32_t i = 0; i < nfronts; i++)
-        if (cbs[i].front == dom)
+        if (cbs[i].front == dom && !cbs[i].done)
             return &cbs[i];
+    return 0;
+}
+
+/* A line for dom (-1: nobody), as "text\n", waiting for its in ring:
+ * 0, -HV_ENOENT (no console of dom), -HV_ENOSPC (too much waits). */
+static int cb_queue(int dom, const char *text)
+{
+    struct conback *cb = dom >= 0 ? cb_of((uint32_t)dom) : 0;
+    if (!cb)
+        return -HV_ENOENT;
+    uint32_t len = strlen(text);
+    if (cb->npend + len + 1 > CB_PEND) {
+        cb->in_dropped += len + 1;
+        kprintf("con-back: d%u reads too slowly: '%s' dropped\n", cb->front, text);
+        return -HV_ENOSPC;
+    }
+    memcpy(cb->pend + cb->npend, text, len);
+    cb->pend[cb->npend + len] = '\n';
+    cb->npend += len + 1;
+    kprintf("con-back: input for d%u: '%s'\n", cb->front, text);
     return 0;
 }
 
@@ -314,21 +345,16 @@ static void cb_route(char *s, uint32_t n)
             }
         }
     }
-    struct conback *cb = to >= 0 ? cb_of((uint32_t)to) : 0;
-    if (!cb || cb->done) {
+    if (cb_queue(to, text) == -HV_ENOENT)
         kprintf("con-back: input for nobody (type \"dN: text\"): '%s'\n", s);
-        return;
-    }
-    uint32_t len = strlen(text);
-    if (cb->npend + len + 1 > CB_PEND) {
-        cb->in_dropped += len + 1;
-        kprintf("con-back: d%u reads too slowly: '%s' dropped\n", cb->front, text);
-        return;
-    }
-    memcpy(cb->pend + cb->npend, text, len);
-    cb->pend[cb->npend + len] = '\n';
-    cb->npend += len + 1;
-    kprintf("con-back: input for d%u: '%s'\n", cb->front, text);
+}
+
+int con_back_input(domid_t dom, const char *text)
+{
+    int r = cb_queue(dom, text);
+    if (r == 0)
+        io_poke();                     /* con-back is another task: wake it */
+    return r;
 }
 
 /* Read what the hypervisor has buffered; route every whole line.  1 if
@@ -355,20 +381,58 @@ static int cb_input(void)
     return any;
 }
 
+/* vms: take the console devices xl made since we last looked, into
+ * free slots.  1 if any was taken. */
+static int cb_adopt(void)
+{
+    uint32_t mine[CB_MAX], m = 0;
+    for (uint32_t i = 0; i < nfronts; i++)
+        if (!cbs[i].done)
+            mine[m++] = cbs[i].id;
+    int did = device_close_untaken(DEV_TYPE_CONSOLE, mine, m) > 0;
+    for (uint32_t s = 0; s < nfronts; s++) {
+        if (!cbs[s].done)
+            continue;
+        uint32_t live[CB_MAX], n = 0;
+        for (uint32_t i = 0; i < nfronts; i++)
+            if (!cbs[i].done)
+                live[n++] = cbs[i].id;
+        struct hv_device dev;
+        if (device_find_new_back(DEV_TYPE_CONSOLE, live, n, &dev) < 0)
+            break;
+        gone_lines += cbs[s].lines;
+        gone_cut += cbs[s].cut;
+        memset(&cbs[s], 0, sizeof cbs[s]);
+        cbs[s].id = dev.id;
+        cbs[s].front = dev.end[DEV_END_FRONT].dom;
+        adopted++;
+        did = 1;
+        kprintf("con-back: console device %u for d%u (taken: %u so far)\n", dev.id,
+                cbs[s].front, adopted);
+    }
+    return did;
+}
+
 int con_back_main(void)
 {
     if (!need_pv("con-back"))
         return 0;
-    nfronts = (uint32_t)cmdline_int("fronts", 1);
+    vms = cmdline_has("vms");
+    nfronts = vms ? CB_MAX : (uint32_t)cmdline_int("fronts", 1);
     evtchn_port_t cport = 0;
     if (nfronts < 1 || nfronts > CB_MAX || io_events_init() < 0 || gnttab_init() < 0 ||
-        evtchn_bind_virq(VIRQ_CONSOLE, &cport) < 0) {
+        (!vms && evtchn_bind_virq(VIRQ_CONSOLE, &cport) < 0)) {
         kprintf("con-back: FAIL: cannot start (%u front ends)\n", nfronts);
         return 1;
     }
-    io_watch_port(cport);              /* typed input wakes us too */
+    if (!vms)
+        io_watch_port(cport);          /* typed input wakes us too */
     for (uint32_t i = 0; i < nfronts; i++) {
         struct conback *cb = &cbs[i];
+        if (vms) {
+            cb->done = 1;              /* a free slot, for a device xl makes */
+            continue;
+        }
         cb->front = (domid_t)(i + 1);
         int r = device_create(DEV_TYPE_CONSOLE, cb->front, (domid_t)boot_info.domid, &cb->id);
         kprintf("con-back: console device %u for d%u (%d)\n", cb->id, cb->front, r);
@@ -378,25 +442,25 @@ int con_back_main(void)
     uint32_t seen = io_events;
     for (;;) {
         uint32_t before = io_events;
-        int progress = cb_input(), left = 0;
+        int progress = vms ? cb_adopt() : cb_input(), left = 0;
         for (uint32_t i = 0; i < nfronts; i++) {
             progress |= cb_step(&cbs[i]);
             left += !cbs[i].done;
         }
-        if (!left)
+        if (!left && (!vms || toolstack_quit))
             break;
         if (!progress) {
             seen = before;
             io_wait(&seen);
         }
     }
-    uint32_t lines = 0, cut = 0;
+    uint32_t lines = gone_lines, cut = gone_cut;
     for (uint32_t i = 0; i < nfronts; i++) {
         lines += cbs[i].lines;
         cut += cbs[i].cut;
     }
-    kprintf("con-back: all %u consoles closed: %u lines printed, %u bytes cut\n", nfronts,
-            lines, cut);
+    kprintf("con-back: all %u consoles closed: %u lines printed, %u bytes cut\n",
+            vms ? adopted : nfronts, lines, cut);
     return 0;
 }
 

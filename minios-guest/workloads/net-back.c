@@ -39,7 +39,12 @@
  * Options: fronts=N (devices for d1..dN, default 2), ip_base=A.B.C.D (d1's
  * address; dN's is ip_base + N - 1; default 10.0.2.16), block=N (how many
  * addresses from ip_base dom0 answers for on the wire: 16), wire=0 (leave
- * the card alone: the guests talk only to each other).
+ * the card alone: the guests talk only to each other), vms (make no
+ * devices: serve those dom0's toolstack makes for the VMs it creates --
+ * xl create with ip=A.B.C.D, the address xl published in our end's info[]
+ * -- each taken as it appears if its address is in the block and no other
+ * live domU's, at most MAX_FRONTS at once, until xl has quit and the
+ * last one has closed).
  */
 #include "kernel/kernel.h"
 #include "kernel/devices.h"
@@ -78,7 +83,9 @@ struct vif {                           /* dom0's end of one domU's link */
 };
 
 static struct vif vifs[MAX_FRONTS];
-static uint32_t nvifs;
+static uint32_t nvifs;                 /* slots in use (vms: all, free ones done) */
+static int vms;                        /* serve the devices xl makes (the word vms) */
+static uint32_t adopted;               /* vms: devices taken so far */
 static uint32_t ip_first, ip_count;    /* the block dom0 routes */
 static struct ne2k nic;
 static int have_wire;
@@ -437,11 +444,61 @@ static int serve_wire(void)
     return did;
 }
 
+/* vms: take the network devices xl made since we last looked, into free
+ * slots; refuse (close) one whose address is not ours to give.  1 if any. */
+static int adopt(void)
+{
+    uint32_t mine[MAX_FRONTS], m = 0;
+    for (uint32_t i = 0; i < nvifs; i++)
+        if (!vifs[i].done)
+            mine[m++] = vifs[i].id;
+    int did = device_close_untaken(DEV_TYPE_NET, mine, m) > 0;
+    for (uint32_t s = 0; s < nvifs; s++) {
+        if (!vifs[s].done)
+            continue;
+        uint32_t live[MAX_FRONTS], n = 0;
+        for (uint32_t i = 0; i < nvifs; i++)
+            if (!vifs[i].done)
+                live[n++] = vifs[i].id;
+        struct hv_device dev;
+        if (device_find_new_back(DEV_TYPE_NET, live, n, &dev) < 0)
+            break;
+        uint32_t ip = dev.end[DEV_END_BACK].info[0];
+        if (ip == 0)
+            break;                     /* xl has not published the address yet */
+        domid_t front = dev.end[DEV_END_FRONT].dom;
+        const char *why = in_block(ip) ? 0 : "not in the block dom0 routes";
+        for (uint32_t i = 0; !why && i < nvifs; i++)
+            if (!vifs[i].done && vifs[i].ip == ip)
+                why = "another domU's";
+        adopted++;
+        did = 1;
+        if (why) {
+            kprintf("net-back: device %u for d%u: ip %u.%u.%u.%u: %s: refused\n", dev.id, front,
+                    NET_IP_ARGS(ip), why);
+            device_set_state(dev.id, DEV_STATE_CLOSING);
+            device_set_state(dev.id, DEV_STATE_CLOSED);
+            s--;                       /* the slot is still free */
+            continue;
+        }
+        struct vif *v = &vifs[s];
+        memset(v, 0, sizeof *v);
+        v->id = dev.id;
+        v->front = front;
+        v->ip = ip;
+        NETIF_MAC_OF(v->mac, v->ip);
+        kprintf("net-back: device %u for d%u, ip %u.%u.%u.%u (taken: %u so far)\n", v->id,
+                v->front, NET_IP_ARGS(v->ip), adopted);
+    }
+    return did;
+}
+
 int net_back_main(void)
 {
     if (!need_pv("net-back"))
         return 0;
-    nvifs = (uint32_t)cmdline_int("fronts", 2);
+    vms = cmdline_has("vms");
+    nvifs = vms ? MAX_FRONTS : (uint32_t)cmdline_int("fronts", 2);
     ip_first = net_cmdline_ip("ip_base", NET_IP(10, 0, 2, 16));
     ip_count = (uint32_t)cmdline_int("block", 16);
     frame = page_alloc();
@@ -472,6 +529,10 @@ int net_back_main(void)
     /* The toolstack's part: a device per domU, and its address. */
     for (uint32_t i = 0; i < nvifs; i++) {
         struct vif *v = &vifs[i];
+        if (vms) {
+            v->done = 1;               /* a free slot, for a device xl makes */
+            continue;
+        }
         v->front = (domid_t)(i + 1);
         v->ip = ip_first + (i << 24);              /* the last byte, in network order */
         NETIF_MAC_OF(v->mac, v->ip);
@@ -488,19 +549,19 @@ int net_back_main(void)
     uint32_t seen = io_events;
     for (;;) {
         uint32_t before = io_events;
-        int progress = serve_wire(), left = 0;
+        int progress = serve_wire() | (vms ? adopt() : 0), left = 0;
         for (uint32_t i = 0; i < nvifs; i++) {
             progress |= step(&vifs[i]);
             left += !vifs[i].done;
         }
-        if (!left)
+        if (!left && (!vms || toolstack_quit))
             break;
         if (!progress) {
             seen = before;
             io_wait(&seen);
         }
     }
-    kprintf("net-back: all %u devices closed\n", nvifs);
+    kprintf("net-back: all %u devices closed\n", vms ? adopted : nvifs);
     kprintf("net-back: packets: %u to guests, %u forwarded, %u to the wire, %u ARP replies\n",
             verdicts[NET_TO_GUEST], verdicts[NET_FORWARD], verdicts[NET_TO_WIRE],
             verdicts[NET_ARP_REPLY]);

@@ -52,4 +52,10 @@ void bench_read_cost(uint32_t *cost);
  * from (without it the hypervisor answers -EACCES). */
 void domctl_init(struct hv_domctl *c, uint32_t cmd, domid_t dom);
 
+/* The split console's back end (console.c, con-back vms): a line typed
+ * for domain dom's console (xl console), as "text\n" into its input ring.
+ * 0, or -HV_ENOENT (con-back is not serving a console of dom), -HV_ENOSPC
+ * (dom reads too slowly: the line is dropped). */
+int con_back_input(domid_t dom, const char *text);
+
 #endif

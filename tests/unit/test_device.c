@@ -142,3 +142,36 @@ Test(device, details_only_before_connecting)
     dev_set_state(d, DEV_END_BACK, DEV_STATE_CONNECTED);
     cr_assert_eq(dev_publish(d, DEV_END_BACK, 0, 0, info), -HV_EBUSY);
 }
+
+/* A dead domain's end is nobody's: the next domain to get its id does not
+ * see the record; once the other end closes too, the record is finished
+ * (and device_op.c frees it). */
+Test(device, a_dead_end_is_nobodys_and_the_record_finishes)
+{
+    uint32_t id;
+    cr_assert_eq(dev_create(DEV_TYPE_BLOCK, 3, 0, &id), 0);
+    struct hv_device *d = dev_find(id);
+    dev_set_state(d, DEV_END_BACK, DEV_STATE_INITWAIT);
+    cr_assert(!dev_finished(d));
+    dev_end_dead(d, DEV_END_FRONT);
+    cr_assert_eq(d->end[DEV_END_FRONT].state, DEV_STATE_CLOSED);
+    cr_assert_eq(dev_end_of(d, 3), -1, "a new d3 is no end of the dead one's device");
+    cr_assert_eq(dev_end_of(d, 0), DEV_END_BACK);
+    cr_assert_null(dev_nth(3, 0, 0));
+    cr_assert(!dev_finished(d), "the back end is still open");
+    cr_assert_eq(dev_set_state(d, DEV_END_BACK, DEV_STATE_CLOSED), 0);
+    cr_assert(dev_finished(d));
+}
+
+/* Both ends closed but both domains alive: the record stays (a front end
+ * may start again from CLOSED). */
+Test(device, closed_but_alive_is_not_finished)
+{
+    uint32_t id;
+    dev_create(DEV_TYPE_NET, 1, 0, &id);
+    struct hv_device *d = dev_find(id);
+    dev_set_state(d, DEV_END_FRONT, DEV_STATE_CLOSED);
+    dev_set_state(d, DEV_END_BACK, DEV_STATE_CLOSED);
+    cr_assert(!dev_finished(d));
+    cr_assert_eq(dev_set_state(d, DEV_END_FRONT, DEV_STATE_INITIALISING), 0);
+}

@@ -32,7 +32,10 @@
  * How a front end learns the disk: the back end publishes, in its end's
  * info[] in the device store, BLKIF_INFO_SECTORS (the virtual disk's size
  * in sectors), BLKIF_INFO_SECTOR_SIZE (512) and BLKIF_INFO_MAX_SECTORS
- * (the most one request may ask for).
+ * (the most one request may ask for).  When the toolstack made the device
+ * for a VM it creates (xl's disk=N), it first publishes
+ * BLKIF_INFO_PARTITION, the partition the VM's configuration names, in the
+ * same info[]: that is how the back end learns which region to serve.
  *
  * Xen's blkif (xen/include/public/io/blkif.h) is the same idea with
  * segments (a grant and a first and last sector inside that page, up to
@@ -93,5 +96,8 @@ static inline int blkif_in_disk(uint64_t sector, uint32_t count, uint32_t size)
 #define BLKIF_INFO_SECTORS      0        /* the virtual disk's size */
 #define BLKIF_INFO_SECTOR_SIZE  1        /* 512 */
 #define BLKIF_INFO_MAX_SECTORS  2        /* per request */
+#define BLKIF_INFO_PARTITION    3        /* which partition of dom0's disk (1..4): the
+                                            toolstack's choice (xl's disk=N), published
+                                            before the back end takes the device */
 
 #endif

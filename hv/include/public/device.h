@@ -37,6 +37,8 @@
  *      xenstore watch, without polling.
  *   5. A domain that dies leaves its ends CLOSED, and the other end is
  *      told: a back end learns that its front end is gone and unmaps.
+ *      When the other end has CLOSED too, the record is freed
+ *      (DEV_FLAG_FRONT_DEAD below).
  *
  * Calling convention:  device_op(cmd, arg)   arg: that command's structure.
  *     0 or -HV_Exxx; every command leaves a trace record with its result.
@@ -92,6 +94,14 @@ _Static_assert(sizeof(struct hv_device) == 68, "hv_device: 68 bytes");
 /* The hypervisor is recording a trace: ring pushes are worth reporting
  * (DEVOP_ring_push).  Without it a driver saves the hypercall. */
 #define DEV_FLAG_TRACED         1u
+/* The front (back) end's domain has died.  Its end is CLOSED for good and
+ * belongs to nobody: a new domain given the same id later is no end of
+ * this record (it can neither see nor reopen it).  Once the other end is
+ * CLOSED too the record is freed (a dev_free record) and its id may name
+ * a new device: a toolstack that creates and destroys VMs all day never
+ * runs out of the store's DEV_MAX records. */
+#define DEV_FLAG_FRONT_DEAD     2u
+#define DEV_FLAG_BACK_DEAD      4u
 
 /* create: a new device (dom0 only: the toolstack).  Both domains must be
  * alive; front and back may not be the same domain. */
