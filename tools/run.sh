@@ -23,6 +23,7 @@
 # types in the top pane, e.g.
 #     create web        list        pause 1        unpause 1
 #     mem-set 1 1536K   top         destroy 1      info       quit
+#     create mail       console ID (a line for mail's split console; ^] ends)
 # and the live tracer below shows each domctl, state change and balloon
 # page as it happens.  Each VM runs memcheck (a checksum line a second,
 # which stops while it is paused) and a balloon driver (mem-set).
@@ -60,14 +61,15 @@ demo_config() {
     [ ${#SCN_ERRORS[@]} -eq 0 ] || die "toolstack-demo.scn: ${SCN_ERRORS[*]}"
     if [ -t 0 ]; then
         describe "the toolstack: dom0 runs xl on its console; inactive VMs web, db, mail on its disk"
-        SCN_DOMAINS[0]="minios.elf run=xl console xl: info; list"
+        SCN_DOMAINS[0]="minios.elf run=xl+con-back console vms xl: info; list"
     fi
 }
 
 banner() {
     cat <<MSG
 === hvkit demo: $SCN_DESC
-$([ -z "${NAME:-}" ] && [ -t 0 ] && echo "    type (xl in dom0): create web | list | pause 1 | unpause 1 | mem-set 1 1536K | top | destroy 1 | info | quit")
+$([ -z "${NAME:-}" ] && [ -t 0 ] && echo "    type (xl in dom0): create web | list | pause 1 | unpause 1 | mem-set 1 1536K | top | destroy 1 | info | quit
+                       create mail | console ID (then a line for mail; ^] ends)")
     quit:          Ctrl-A then x     (Ctrl-A then c: QEMU monitor, Ctrl-A then h: help)
     trace:         recorded to $DIR/trace.bin while it runs
     QEMU command:  $DIR/cmdline.txt

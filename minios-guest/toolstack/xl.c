@@ -35,7 +35,7 @@
  *                              down to SIZE first if target= is given;
  *                              say how many fitted, destroy them all
  * and, for scripts (an instructor's demo, a scenario):
- *   sleep MS | wait ID (until dead) | wait-target ID (its balloon met
+ *   sleep MS | wait ID [MS] (until dead, at most MS: 5000) | wait-target ID (its balloon met
  *   the target) | mark (note the free frames) | check-free (the free
  *   frames are back at the mark: PASS or FAIL) | quit
  *
@@ -670,8 +670,12 @@ static int run(char *line)
     } else if (strcmp(cmd, "sleep") == 0 && n >= 2) {
         proc_sleep_ns((uint64_t)parse_id(w[1]) * MS);
     } else if (strcmp(cmd, "wait") == 0 && id >= 0) {
-        int ok = wait_for(id, 0, 5000, &c);
-        kprintf("xl: d%d: %s\n", id, ok ? "dead" : "still alive after 5 s");
+        uint32_t ms = n >= 3 && parse_id(w[2]) > 0 ? (uint32_t)parse_id(w[2]) : 5000;
+        int ok = wait_for(id, 0, ms, &c);
+        if (ok)
+            kprintf("xl: d%d: dead\n", id);
+        else
+            kprintf("xl: d%d: still alive after %u ms\n", id, ms);
     } else if (strcmp(cmd, "wait-target") == 0 && id >= 0) {
         int ok = wait_for(id, 1, 2000, &c);
         kprintf("xl: d%d holds %u KiB, target %u KiB%s\n", id, c.u.info.nr_pages * 4,
@@ -694,7 +698,7 @@ static int run(char *line)
     } else {
         kprintf("xl: unknown command or missing argument: '%s' (list, create NAME [mem=SIZE], "
                 "destroy ID, pause ID, unpause ID, console ID, mem-set ID SIZE, mem-max ID SIZE, info, top [MS], "
-                "sleep MS, wait ID, wait-target ID, mark, check-free, quit)\n", cmd);
+                "sleep MS, wait ID [MS], wait-target ID, mark, check-free, quit)\n", cmd);
     }
     return 1;
 }
