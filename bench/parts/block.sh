@@ -15,33 +15,19 @@
 # completes a disk transfer on a host thread, so whether IRQ 14 arrives
 # before or after dom0 has gone to sleep depends on the host, and a sleep
 # and a wake-up cost instructions.  So each configuration boots RUNS times
-# (default 5) and the results keep the median and the range.
+# (default 5) and the results keep the median and the range
+# (bench/lib-repeat.sh).
 cd "$(dirname "$0")/../.." || exit 2
+. bench/lib-repeat.sh
 BUILD=${BUILD:-build}
 OUT=$BUILD/bench/block
 RUNS=${RUNS:-5}
 CONFIGS="blk-seq blk-random blk-b1"
-mkdir -p "$OUT"
-rc=0
-for i in $(seq "$RUNS"); do
-    for c in $CONFIGS; do
-        mkdir -p "$OUT/$i"
-        BUILD=$BUILD SCENARIO_OUT=$OUT/$i tests/run-scenario.sh "bench/$c.scn" >"$OUT/$i/$c.report" 2>&1 </dev/null &
-    done
-    wait
-done
-for i in $(seq "$RUNS"); do
-    for c in $CONFIGS; do
-        if [ "$(tail -n 1 "$OUT/$i/$c.report")" != "scenario $c: PASS" ]; then
-            echo "bench: the $c boot (run $i) failed:"; sed 's/^/  /' "$OUT/$i/$c.report"; rc=1
-        fi
-    done
-done
-[ $rc = 0 ] || exit $rc
+# shellcheck disable=SC2086  # CONFIGS: one word per configuration
+repeat_boots "$OUT" "$RUNS" $CONFIGS || exit 1
 # The table, medians of the runs (bench/collect.py reads the runs itself).
 med() {  # med CONFIG SED-EXPRESSION: the median over the runs
-    for i in $(seq "$RUNS"); do sed -nE "$2" "$OUT/$i/$1/serial.log" | head -n 1; done |
-        sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+    for i in $(seq "$RUNS"); do sed -nE "$2" "$OUT/$i/$1/serial.log" | head -n 1; done | median
 }
 echo "hvkit block device: 1 MiB in 4 KiB requests, both domains' instructions (median of $RUNS runs)"
 printf '  %-12s %18s %18s %20s %16s\n' config "write KiB/Minsn" "read KiB/Minsn" "insns/request (w)" "events/100 req"

@@ -18,33 +18,19 @@
 # with the host: bench/net-host.scn makes it drop the datagrams (restrict=on)
 # so that nothing comes back at the host's pace, and each configuration
 # still boots RUNS times (default 3); bench/collect.py keeps the median and
-# the range, which shows whether it stayed repeatable.
+# the range, which shows whether it stayed repeatable (bench/lib-repeat.sh).
 cd "$(dirname "$0")/../.." || exit 2
+. bench/lib-repeat.sh
 BUILD=${BUILD:-build}
 OUT=$BUILD/bench/net
 RUNS=${RUNS:-3}
 CONFIGS="net-domu net-host"
-mkdir -p "$OUT"
-rc=0
-for i in $(seq "$RUNS"); do
-    mkdir -p "$OUT/$i"
-    for c in $CONFIGS; do
-        BUILD=$BUILD SCENARIO_OUT=$OUT/$i tests/run-scenario.sh "bench/$c.scn" >"$OUT/$i/$c.report" 2>&1 </dev/null &
-    done
-    wait
-done
-for i in $(seq "$RUNS"); do
-    for c in $CONFIGS; do
-        if [ "$(tail -n 1 "$OUT/$i/$c.report")" != "scenario $c: PASS" ]; then
-            echo "bench: the $c boot (run $i) failed:"; sed 's/^/  /' "$OUT/$i/$c.report"; rc=1
-        fi
-    done
-done
-[ $rc = 0 ] || exit $rc
+# shellcheck disable=SC2086  # CONFIGS: one word per configuration
+repeat_boots "$OUT" "$RUNS" $CONFIGS || exit 1
 med() {  # med CONFIG ROW: the median over the runs of "bench: ROW N"
     for i in $(seq "$RUNS"); do
         grep -oE "bench: $2 [0-9.]+" "$OUT/$i/$1/serial.log" | head -n 1 | awk '{ print $3 }'
-    done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+    done | median
 }
 echo "hvkit split network: packets per million guest instructions, everyone's (median of $RUNS runs)"
 printf '  %-16s %26s %22s\n' "path" "packets per M instructions" "instructions/packet"
