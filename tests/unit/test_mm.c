@@ -5,21 +5,16 @@
  * covering every rule, the type-count transitions (pin, unpin, map, unmap,
  * re-type, devalidation), and M2P/P2M consistency.
  *
- * The machine here is a few frames with fake contents: domain 1 owns
- * frames 100..163, domain 2 owns 200..209, frame 300 is the hypervisor's,
- * 400 is free.  pt_frame() gives the test's own pages for them.
+ * The machine here is a few frames with fake contents (mm_machine.h:
+ * domain 1 owns frames 100..163, domain 2 owns 200..209, frame 300 is the
+ * hypervisor's, 400 is free); pt_frame() gives the test's own pages for
+ * them.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 #include "mm/page_type.h"
 #include "mm/pt_steps.h"
-
-#define D1 1
-#define D2 2
-#define A  100u      /* an L1 of domain 1 */
-#define B  101u      /* its L2, pinned, entry 0 -> A */
-#define HVF 300u
-#define FREEF 400u
+#include "mm_machine.h"
 
 static uint32_t pages[2][64][1024];
 
@@ -38,26 +33,14 @@ uint32_t pt_hv_slot_entry(uint32_t slot)
     return 0x00C00000u + slot;           /* recognisable, never validated */
 }
 
-/* An entry, and the machine address of entry i of table t. */
-#define pte(mfn, flags) (((uint32_t)(mfn) << 12) | (flags))
-#define l1ptr(t, i)     (((uint32_t)(t) << 12) | ((uint32_t)(i) << 2))
-
 /* The rule the setup's pin returned: checked by the first test, not in
  * the setup itself (an assertion there reads as a crash in Criterion). */
 static int setup_rule;
 
 static void setup(void)
 {
-    memset(frame_table, 0, sizeof frame_table);
+    mm_machine_reset();
     memset(pages, 0, sizeof pages);
-    for (uint32_t f = 0; f < MAX_FRAMES; f++)
-        m2p[f] = INVALID_PFN;
-    for (uint32_t f = 100; f < 164; f++)
-        frame_table[f] = (struct frame_info){ .owner = D1, .use = FRAME_GUEST };
-    for (uint32_t f = 200; f < 210; f++)
-        frame_table[f] = (struct frame_info){ .owner = D2, .use = FRAME_GUEST };
-    frame_table[HVF].use = FRAME_HV;
-    frame_table[FREEF].use = FRAME_FREE;
     pages[0][B - 100][0] = pte(A, PTE_P | PTE_RW | PTE_US);
     setup_rule = pt_pin(D1, B, PGT_L2);
     pt_flush_needed = 0;
@@ -344,15 +327,6 @@ Test(mm, table_mapping_itself_writable_is_refused)
 }
 
 /* ---- M2P / P2M ---------------------------------------------------------- */
-static void check_inverse(const uint32_t *p2m, uint32_t n)
-{
-    for (uint32_t pfn = 0; pfn < n; pfn++)
-        if (p2m[pfn] != INVALID_PFN)
-            cr_assert_eq(m2p[p2m[pfn]], pfn, "m2p[p2m[%u]] != %u", pfn, pfn);
-    for (uint32_t mfn = 100; mfn < 164; mfn++)
-        if (m2p[mfn] != INVALID_PFN)
-            cr_assert_eq(p2m[m2p[mfn]], mfn, "p2m[m2p[%u]] != %u", mfn, mfn);
-}
 
 Test(mm, m2p_swap_keeps_p2m_consistent)
 {

@@ -8,38 +8,22 @@
  * only a hole, never past the maximum or from an empty pool, and makes the
  * two tables name each other again.
  *
- * The machine is test_mm.c's (its pt_frame): domain 1 owns frames
- * 100..163, domain 2 owns 200..209, frame 300 is the hypervisor's, 400 is
- * free.  The setup pins B, an L2 whose entry 0 maps A, an L1, so entries of
+ * The machine is test_mm.c's (mm_machine.h, and test_mm.c's pt_frame):
+ * domain 1 owns frames 100..163, domain 2 owns 200..209, frame 300 is the
+ * hypervisor's, 400 is free.  The setup pins B, an L2 whose entry 0 maps A, an L1, so entries of
  * A can be written with pt_update (lab 2's operations: this suite runs on
  * them, labs/lab6/lab.mk says so).
  */
 #include <criterion/criterion.h>
 #include <string.h>
 #include "mm/reservation.h"
+#include "mm_machine.h"
 
-#define D1 1
-#define D2 2
-#define A  100u      /* an L1 of domain 1 */
-#define B  101u      /* its L2, pinned, entry 0 -> A */
-#define HVF 300u
-#define FREEF 400u
 #define SH 150u      /* a frame the hypervisor writes into domain 1 */
-
-#define pte(mfn, flags) (((uint32_t)(mfn) << 12) | (flags))
-#define l1ptr(t, i)     (((uint32_t)(t) << 12) | ((uint32_t)(i) << 2))
 
 static void setup(void)
 {
-    memset(frame_table, 0, sizeof frame_table);
-    for (uint32_t f = 0; f < MAX_FRAMES; f++)
-        m2p[f] = INVALID_PFN;
-    for (uint32_t f = 100; f < 164; f++)
-        frame_table[f] = (struct frame_info){ .owner = D1, .use = FRAME_GUEST };
-    for (uint32_t f = 200; f < 210; f++)
-        frame_table[f] = (struct frame_info){ .owner = D2, .use = FRAME_GUEST };
-    frame_table[HVF].use = FRAME_HV;
-    frame_table[FREEF].use = FRAME_FREE;
+    mm_machine_reset();
     /* test_mm.c's pages: clear A and B, and make B's entry 0 map A. */
     memset(pt_frame(A), 0, 4096);
     memset(pt_frame(B), 0, 4096);
@@ -49,16 +33,6 @@ static void setup(void)
 }
 
 TestSuite(reservation, .init = setup);
-
-static void check_inverse(const uint32_t *p2m, uint32_t n)
-{
-    for (uint32_t pfn = 0; pfn < n; pfn++)
-        if (p2m[pfn] != INVALID_PFN)
-            cr_assert_eq(m2p[p2m[pfn]], pfn, "m2p[p2m[%u]] != %u", pfn, pfn);
-    for (uint32_t mfn = 100; mfn < 164; mfn++)
-        if (m2p[mfn] != INVALID_PFN)
-            cr_assert_eq(p2m[m2p[mfn]], mfn, "p2m[m2p[%u]] != %u", mfn, mfn);
-}
 
 /* ---- giving frames back (decrease_reservation) --------------------------- */
 Test(reservation, release_refuses_any_frame_still_referenced)
