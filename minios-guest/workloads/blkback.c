@@ -414,19 +414,15 @@ static int step(struct blk_backend *be)
  * long as a slot is free.  1 if any was taken (or refused). */
 static int adopt(void)
 {
-    uint32_t mine[BLK_MAX_FRONTS], m = 0;
+    uint32_t live[BLK_MAX_FRONTS], n = 0;   /* the devices we serve */
     for (uint32_t i = 0; i < BLK_MAX_FRONTS; i++)
         if (!backends[i].done)
-            mine[m++] = backends[i].id;
-    int did = device_close_untaken(DEV_TYPE_BLOCK, mine, m) > 0;
+            live[n++] = backends[i].id;
+    int did = device_close_untaken(DEV_TYPE_BLOCK, live, n) > 0;
     for (uint32_t s = 0; s < BLK_MAX_FRONTS; s++) {
         struct blk_backend *be = &backends[s];
         if (!be->done)
             continue;
-        uint32_t live[BLK_MAX_FRONTS], n = 0;
-        for (uint32_t i = 0; i < BLK_MAX_FRONTS; i++)
-            if (!backends[i].done)
-                live[n++] = backends[i].id;
         struct hv_device dev;
         if (device_find_new_back(DEV_TYPE_BLOCK, live, n, &dev) < 0)
             return did;
@@ -452,6 +448,7 @@ static int adopt(void)
             s--;                       /* the slot is still free */
             continue;
         }
+        live[n++] = dev.id;
         struct pending *taken = be->taken;
         gone_served += be->served;
         gone_refused += be->refused;

@@ -385,21 +385,18 @@ static int cb_input(void)
  * free slots.  1 if any was taken. */
 static int cb_adopt(void)
 {
-    uint32_t mine[CB_MAX], m = 0;
+    uint32_t live[CB_MAX], n = 0;      /* the devices we serve */
     for (uint32_t i = 0; i < nfronts; i++)
         if (!cbs[i].done)
-            mine[m++] = cbs[i].id;
-    int did = device_close_untaken(DEV_TYPE_CONSOLE, mine, m) > 0;
+            live[n++] = cbs[i].id;
+    int did = device_close_untaken(DEV_TYPE_CONSOLE, live, n) > 0;
     for (uint32_t s = 0; s < nfronts; s++) {
         if (!cbs[s].done)
             continue;
-        uint32_t live[CB_MAX], n = 0;
-        for (uint32_t i = 0; i < nfronts; i++)
-            if (!cbs[i].done)
-                live[n++] = cbs[i].id;
         struct hv_device dev;
         if (device_find_new_back(DEV_TYPE_CONSOLE, live, n, &dev) < 0)
             break;
+        live[n++] = dev.id;
         gone_lines += cbs[s].lines;
         gone_cut += cbs[s].cut;
         memset(&cbs[s], 0, sizeof cbs[s]);

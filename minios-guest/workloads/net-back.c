@@ -448,18 +448,14 @@ static int serve_wire(void)
  * slots; refuse (close) one whose address is not ours to give.  1 if any. */
 static int adopt(void)
 {
-    uint32_t mine[MAX_FRONTS], m = 0;
+    uint32_t live[MAX_FRONTS], n = 0;  /* the devices we serve */
     for (uint32_t i = 0; i < nvifs; i++)
         if (!vifs[i].done)
-            mine[m++] = vifs[i].id;
-    int did = device_close_untaken(DEV_TYPE_NET, mine, m) > 0;
+            live[n++] = vifs[i].id;
+    int did = device_close_untaken(DEV_TYPE_NET, live, n) > 0;
     for (uint32_t s = 0; s < nvifs; s++) {
         if (!vifs[s].done)
             continue;
-        uint32_t live[MAX_FRONTS], n = 0;
-        for (uint32_t i = 0; i < nvifs; i++)
-            if (!vifs[i].done)
-                live[n++] = vifs[i].id;
         struct hv_device dev;
         if (device_find_new_back(DEV_TYPE_NET, live, n, &dev) < 0)
             break;
@@ -481,6 +477,7 @@ static int adopt(void)
             s--;                       /* the slot is still free */
             continue;
         }
+        live[n++] = dev.id;
         struct vif *v = &vifs[s];
         memset(v, 0, sizeof *v);
         v->id = dev.id;
