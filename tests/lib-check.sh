@@ -107,22 +107,19 @@ tmux_session() {
 
 screen() { tmux capture-pane -p -t "$SESSION"; }
 
-wait_for() {
-    local i
-    for i in $(seq $(( ${2:-5} * 10 ))); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    fail "the screen never showed '$1'"
-}
+wait_for() { screen_wait -F "$1" "${2:-5}" "'$1'"; }
+wait_for_re() { screen_wait -E "$1" "${2:-5}" "/$1/"; }
 
-wait_for_re() {
+# screen_wait GREP_FLAG PATTERN SECONDS SHOWN — the loop behind both: the
+# screen is read every tenth of a second; SHOWN is how the failure names
+# PATTERN.
+screen_wait() {
     local i
-    for i in $(seq $(( ${2:-5} * 10 ))); do
-        screen | grep -qE -- "$1" && return 0
+    for i in $(seq $(( $3 * 10 ))); do
+        screen | grep -q "$1" -- "$2" && return 0
         sleep 0.1
     done
-    fail "the screen never showed /$1/"
+    fail "the screen never showed $4"
 }
 
 # The pause: a key's effect is not on the screen at once, and the next key
