@@ -13,45 +13,31 @@
 #
 # One test of `make test`: exit 0 = pass.
 set -u
-cd "$(dirname "$0")/../.." || exit 2
-BUILD=${BUILD:-build}
-HVTRACE=${HVTRACE:-$BUILD/bin/hvtrace}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-# in_order FILE RE... — the lines matching each RE come in this order.
-in_order() {
-    local f=$1 n=0 re line
-    shift
-    for re in "$@"; do
-        line=$(grep -nE -- "$re" "$f" | awk -F: -v n="$n" '$1 > n { print $1; exit }')
-        [ -n "$line" ] || { cat "$f"; echo "not found after line $n: $re"; return 1; }
-        n=$line
-    done
-}
+. "$(dirname "$0")/../lib-check.sh"       # check_start, fail, in_order
+check_start
 
 # ---- block-split -----------------------------------------------------------
-tests/run-scenario.sh block-split >"$tmp/blk.out" 2>&1 || { tail -20 "$tmp/blk.out"; fail "block-split"; }
+tests/run-scenario.sh block-split >"$CHECK_DIR/blk.out" 2>&1 || { tail -20 "$CHECK_DIR/blk.out"; fail "block-split"; }
 D=$BUILD/scenarios/block-split
-"$HVTRACE" live -b -r "$D/trace.bin" >"$tmp/rings.txt" || fail "live -b on block-split"
+"$HVTRACE" live -b -r "$D/trace.bin" >"$CHECK_DIR/rings.txt" || fail "live -b on block-split"
 for id in 1 2; do
     ooo=$(sed -n "s/^(d0) blk-back: d$id: .* \([0-9]*\) answered out of order.*/\1/p" "$D/serial.log")
     [ -n "$ooo" ] && [ "$ooo" -gt 0 ] || fail "blk-back's own count for d$id"
-    grep -qE "^$id +block +d$id +closed +d0 +closed +([0-9]+) +\1 +0 " "$tmp/rings.txt" ||
-        { cat "$tmp/rings.txt"; fail "rings: block device $id, all answered"; }
-    grep -A1 -E "^$id +block " "$tmp/rings.txt" | tail -n 1 |
+    grep -qE "^$id +block +d$id +closed +d0 +closed +([0-9]+) +\1 +0 " "$CHECK_DIR/rings.txt" ||
+        { cat "$CHECK_DIR/rings.txt"; fail "rings: block device $id, all answered"; }
+    grep -A1 -E "^$id +block " "$CHECK_DIR/rings.txt" | tail -n 1 |
         grep -qE "taken ([0-9]+) answered \1 out_of_order $ooo failed 0 waiting 0" ||
-        { cat "$tmp/rings.txt"; fail "rings: device $id's requests, out of order = blk-back's $ooo"; }
+        { cat "$CHECK_DIR/rings.txt"; fail "rings: device $id's requests, out of order = blk-back's $ooo"; }
 done
-grep -qE "irq14->d0:[0-9]+=[1-9]" "$tmp/rings.txt" || fail "rings: the disk's interrupts"
+grep -qE "irq14->d0:[0-9]+=[1-9]" "$CHECK_DIR/rings.txt" || fail "rings: the disk's interrupts"
 req=$(grep -m1 -oE "io_req +dev=1 end=back id=[0-9]+" "$D/trace.txt" | sed 's/.*id=//')
-"$HVTRACE" seq --dev 1 --req "$req" "$D/trace.bin" >"$tmp/seq.txt" || fail "seq --dev 1 --req $req"
-in_order "$tmp/seq.txt" "ring_push requests: req_prod=" "io_req id=$req " \
+"$HVTRACE" seq --dev 1 --req "$req" "$D/trace.bin" >"$CHECK_DIR/seq.txt" || fail "seq --dev 1 --req $req"
+in_order "$CHECK_DIR/seq.txt" "ring_push requests: req_prod=" "io_req id=$req " \
     "pirq irq 14 -> port" "io_rsp id=$req .*status=0" "ring_push responses: rsp_prod=" ||
     fail "seq of block request $req"
-"$HVTRACE" dot topology "$D/trace.bin" | dot -Tsvg -o "$tmp/blk.svg" || fail "block topology"
+"$HVTRACE" dot topology "$D/trace.bin" | dot -Tsvg -o "$CHECK_DIR/blk.svg" || fail "block topology"
 for w in "block device 1" "block device 2" "irq 14"; do
-    grep -qF "$w" "$tmp/blk.svg" || fail "block topology: no '$w'"
+    grep -qF "$w" "$CHECK_DIR/blk.svg" || fail "block topology: no '$w'"
 done
 echo "ok block-split: rings (out of order as blk-back counted), seq of request $req, topology"
 echo "tracer-block: all ok"

@@ -17,51 +17,30 @@
 #
 # One test of `make test`: exit 0 = pass.
 set -u
+. "$(dirname "$0")/../lib-check.sh"       # check_start, fail, the tmux helpers
 . "$(dirname "$0")/../lib-qemu.sh"        # cds to the repository root
-HVTRACE=$BUILD/bin/hvtrace
-dir=$(mktemp -d)
-SESSION=hvkit-rings-$$
-export TMUX_TMPDIR=$dir/tmux
-mkdir -p "$TMUX_TMPDIR"
-command -v tmux >/dev/null || { echo "tmux is not installed (tools/ensure-deps.sh)"; exit 1; }
-[ -x "$HVTRACE" ] || { echo "$HVTRACE is not built"; exit 1; }
-cleanup() { tmux kill-server 2>/dev/null; rm -rf "$dir"; }
-trap cleanup EXIT
-
-screen() { tmux capture-pane -p -t "$SESSION"; }
-fail() { echo "FAIL: $*"; echo "--- screen:"; screen; exit 1; }
-# wait_for TEXT SECONDS — until the screen shows TEXT.
-wait_for() {
-    local i
-    for i in $(seq $(( ${2:-5} * 10 ))); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    fail "the screen never showed '$1'"
-}
+check_start
+tmux_start "hvkit-rings-$$"
 
 scn_reset
 scn_load tests/scenarios/grant-echo.scn || exit 1
 check_images || exit 1
-qemu_build_cmd test "$dir"
+qemu_build_cmd test "$CHECK_DIR"
 
-# The session that keeps the tmux server alive (see tracer-live.sh), then
-# the live view, attached before QEMU starts: it waits for the ring.
-tmux new-session -d -s "$SESSION-keep" "sleep 600"
-tmux new-session -d -s "$SESSION" -x 132 -y 30 \
-    "$HVTRACE live -k -o $dir/live.bin $dir/ram.bin; sleep 60"
+# The live view, attached before QEMU starts: it waits for the ring.
+tmux_session 132 30 "$HVTRACE live -k -o $CHECK_DIR/live.bin $CHECK_DIR/ram.bin; sleep 60"
 wait_for "WAITING"
 # The help says which key shows the rings; any key closes it.
-tmux send-keys -t "$SESSION" h
+keys h
 wait_for "i              the rings view"
-tmux send-keys -t "$SESSION" x
-tmux send-keys -t "$SESSION" i
+keys x
+keys i
 wait_for "| rings |"
 wait_for "(no split device yet)"
 
-timeout -k 5 "$SCN_LIMIT" "${QEMU_CMD[@]}" >"$dir/qemu.out" 2>&1 </dev/null
+timeout -k 5 "$SCN_LIMIT" "${QEMU_CMD[@]}" >"$CHECK_DIR/qemu.out" 2>&1 </dev/null
 status=$?
-echo "QEMU ended: $(exit_status_name "$status" "$dir/qemu.log")"
+echo "QEMU ended: $(exit_status_name "$status" "$CHECK_DIR/qemu.log")"
 wait_for "ENDED" 10
 wait_for "the run has ended" 5
 sleep 0.3      # the last redraw
@@ -79,16 +58,16 @@ screen | grep -qE "grants mapped now \(ever\), copies, grantee->granter: d0->d1=
     fail "rings view: the grants dom0 mapped and copied"
 screen | grep -qF "device interrupts (pirq)" || fail "rings view: the interrupts line"
 echo "ok rings view of a live grant-echo run"
-tmux send-keys -t "$SESSION" q
+keys q
 
 # The file it recorded says the same.
-[ -s "$dir/live.bin" ] || fail "live -o wrote nothing"
-"$HVTRACE" live -b -r "$dir/live.bin" >"$dir/batch.txt" || fail "live -b -r on the recording"
+[ -s "$CHECK_DIR/live.bin" ] || fail "live -o wrote nothing"
+"$HVTRACE" live -b -r "$CHECK_DIR/live.bin" >"$CHECK_DIR/batch.txt" || fail "live -b -r on the recording"
 for id in 1 2; do
-    grep -qE "^$id +echo +d$id +closed +d0 +closed +64 +64 +0 +8/56 +8/0" "$dir/batch.txt" ||
-        { cat "$dir/batch.txt"; fail "batch replay: device $id"; }
+    grep -qE "^$id +echo +d$id +closed +d0 +closed +64 +64 +0 +8/56 +8/0" "$CHECK_DIR/batch.txt" ||
+        { cat "$CHECK_DIR/batch.txt"; fail "batch replay: device $id"; }
 done
-"$HVTRACE" seq --dev 1 --req 1 "$dir/live.bin" >"$dir/seq.txt" || fail "hvtrace seq"
+"$HVTRACE" seq --dev 1 --req 1 "$CHECK_DIR/live.bin" >"$CHECK_DIR/seq.txt" || fail "hvtrace seq"
 # In trace order (a driver sends its event, then reports the push): the
 # front end's event and push, the upcall at the back end, the back end's
 # event, its arrival at the front end, the push of the batch's responses.
@@ -99,10 +78,10 @@ awk '
     /evtchn_send port [0-9]+ -> d1 port/        && s == 3 { s = 4 }
     /event pending on port/                     && s == 4 { s = 5 }
     /ring_push responses: rsp_prod=8 \(notify=sent\)/ && s == 5 { s = 6 }
-    END { exit s == 6 ? 0 : 1 }' "$dir/seq.txt" || { cat "$dir/seq.txt"; fail "seq: the steps in order"; }
-"$HVTRACE" dot topology "$dir/live.bin" >"$dir/topo.dot" || fail "dot topology"
-dot -Tsvg "$dir/topo.dot" -o "$dir/topo.svg" || fail "dot rejected the topology"
-grep -q "echo device 1" "$dir/topo.svg" && grep -q "echo device 2" "$dir/topo.svg" ||
+    END { exit s == 6 ? 0 : 1 }' "$CHECK_DIR/seq.txt" || { cat "$CHECK_DIR/seq.txt"; fail "seq: the steps in order"; }
+"$HVTRACE" dot topology "$CHECK_DIR/live.bin" >"$CHECK_DIR/topo.dot" || fail "dot topology"
+dot -Tsvg "$CHECK_DIR/topo.dot" -o "$CHECK_DIR/topo.svg" || fail "dot rejected the topology"
+grep -q "echo device 1" "$CHECK_DIR/topo.svg" && grep -q "echo device 2" "$CHECK_DIR/topo.svg" ||
     fail "the topology does not name both devices"
 echo "ok the recording: batch rings, seq of request 1, topology"
 echo "tracer-live-rings: all ok"

@@ -6,32 +6,11 @@
 #
 # One test of `make test` (tests/run-all.sh, run_checks): exit 0 = pass.
 set -u
-cd "$(dirname "$0")/../.." || exit 2
-BUILD=${BUILD:-build}
-HVTRACE=$BUILD/bin/hvtrace
+. "$(dirname "$0")/../lib-check.sh"       # check_start, fail, the tmux helpers
+check_start
 FIXTURE=tests/fixtures/two-domains.bin
-SESSION=hvkit-live-$$
-export TMUX_TMPDIR=${TMPDIR:-/tmp}/hvkit-tmux-$$
-mkdir -p "$TMUX_TMPDIR"
+tmux_start "hvkit-live-$$"
 
-command -v tmux >/dev/null || { echo "tmux is not installed (tools/ensure-deps.sh)"; exit 1; }
-[ -x "$HVTRACE" ] || { echo "$HVTRACE is not built"; exit 1; }
-
-cleanup() { tmux kill-server 2>/dev/null; rm -rf "$TMUX_TMPDIR"; }
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; echo "--- screen:"; screen; exit 1; }
-screen() { tmux capture-pane -p -t "$SESSION"; }
-# wait_for TEXT — until the screen shows TEXT (at most 5 s).
-wait_for() {
-    local i
-    for i in $(seq 50); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    fail "the screen never showed '$1'"
-}
-keys() { tmux send-keys -t "$SESSION" "$@"; sleep 0.3; }
 # wait_until CMD... — until the command succeeds (at most 5 s; a loaded
 # machine may take a while to redraw), else fail with what it checked.
 wait_until() {
@@ -46,13 +25,8 @@ screen_lines_are() { [ "$(screen | wc -l)" -eq "$1" ]; }
 footer_shown() { screen | tail -n 1 | grep -q "q quit"; }
 header_shows() { screen | head -n 1 | grep -qF -- "$1"; }
 
-# A session that only keeps the tmux server alive: killing the one session
-# under test would end the server, and the next new-session could reach it
-# while it exits ("server exited unexpectedly": seen on a loaded machine).
-tmux new-session -d -s "$SESSION-keep" "sleep 600"
-
 # Replay at full speed (-s 0): the whole fixture is on screen at once.
-tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r $FIXTURE; sleep 30"
+tmux_session 80 24 "$HVTRACE live -s 0 -r $FIXTURE; sleep 30"
 
 # The log view: the last records, and the header with total and LOST.
 wait_for "total 62"
@@ -107,12 +81,9 @@ keys f
 wait_for "filter (class"
 keys "sched d1" Enter
 wait_for "filter: sched d1"
-screen | sed -n '2,23p' | grep -v "^ *$" > /tmp/hvkit-live-$$.txt
-if grep -v " d1 *schedule " /tmp/hvkit-live-$$.txt | grep -q .; then
-    rm -f /tmp/hvkit-live-$$.txt
-    fail "the filtered log shows other events"
-fi
-n=$(wc -l < /tmp/hvkit-live-$$.txt); rm -f /tmp/hvkit-live-$$.txt
+screen | sed -n '2,23p' | grep -v "^ *$" > "$CHECK_DIR/filtered.txt"
+grep -v " d1 *schedule " "$CHECK_DIR/filtered.txt" | grep -q . && fail "the filtered log shows other events"
+n=$(wc -l < "$CHECK_DIR/filtered.txt")
 [ "$n" -eq 0 ] && fail "the filtered log is empty"
 echo "ok filter ($n lines, all d1 schedule)"
 
@@ -142,8 +113,7 @@ screen | grep -qF "| log |" && fail "q did not quit"
 echo "ok quit"
 
 # Replay at a crawl: pause, then step one event at a time with n.
-tmux kill-session -t "$SESSION" 2>/dev/null
-tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0.000001 -r $FIXTURE; sleep 30"
+tmux_session 80 24 "$HVTRACE live -s 0.000001 -r $FIXTURE; sleep 30"
 wait_for "REPLAY"
 keys p
 wait_for "PAUSED"
@@ -156,23 +126,20 @@ echo "ok pause and step ($before -> $((before + 2)))"
 keys q
 
 # The memory view of a run with refused page-table updates: the rule first.
-tmux kill-session -t "$SESSION" 2>/dev/null
-tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r tests/fixtures/mm-attacks.bin; sleep 30"
+tmux_session 80 24 "$HVTRACE live -s 0 -r tests/fixtures/mm-attacks.bin; sleep 30"
 wait_for "END"
 keys F4
 wait_for "| memory |"
 wait_for "mmu_update REFUSED hv_frame (-EPERM)"
 screen | grep -qE "^refused by rule: not_owner=2 hv_frame=3" || fail "memory view: rule counts"
 # And the events view of the ping-pong: who sent to whom.
-tmux kill-session -t "$SESSION" 2>/dev/null
-tmux new-session -d -s "$SESSION" -x 80 -y 24 "$HVTRACE live -s 0 -r tests/fixtures/evtchn-pingpong.bin; sleep 30"
+tmux_session 80 24 "$HVTRACE live -s 0 -r tests/fixtures/evtchn-pingpong.bin; sleep 30"
 wait_for "END"
 keys F5
 wait_for "sends: d1->d2=100 d2->d1=101"
 # And the rings view of the echo device: per device, the ring and the
 # notifications each end sent and suppressed.
-tmux kill-session -t "$SESSION" 2>/dev/null
-tmux new-session -d -s "$SESSION" -x 140 -y 24 "$HVTRACE live -s 0 -r tests/fixtures/grant-echo.bin; sleep 30"
+tmux_session 140 24 "$HVTRACE live -s 0 -r tests/fixtures/grant-echo.bin; sleep 30"
 wait_for "END"
 screen | tail -n 1 | grep -qF "i rings" || fail "the footer does not name the rings key"
 keys i

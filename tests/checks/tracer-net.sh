@@ -14,30 +14,16 @@
 #
 # One test of `make test`: exit 0 = pass.
 set -u
-cd "$(dirname "$0")/../.." || exit 2
-BUILD=${BUILD:-build}
-HVTRACE=${HVTRACE:-$BUILD/bin/hvtrace}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-# in_order FILE RE... — the lines matching each RE come in this order.
-in_order() {
-    local f=$1 n=0 re line
-    shift
-    for re in "$@"; do
-        line=$(grep -nE -- "$re" "$f" | awk -F: -v n="$n" '$1 > n { print $1; exit }')
-        [ -n "$line" ] || { cat "$f"; echo "not found after line $n: $re"; return 1; }
-        n=$line
-    done
-}
+. "$(dirname "$0")/../lib-check.sh"       # check_start, fail, in_order
+check_start
 
 # ---- net-split -------------------------------------------------------------
-tests/run-scenario.sh net-split >"$tmp/net.out" 2>&1 || { tail -20 "$tmp/net.out"; fail "net-split"; }
+tests/run-scenario.sh net-split >"$CHECK_DIR/net.out" 2>&1 || { tail -20 "$CHECK_DIR/net.out"; fail "net-split"; }
 D=$BUILD/scenarios/net-split
-"$HVTRACE" live -b -r "$D/trace.bin" >"$tmp/rings.txt" || fail "live -b on net-split"
+"$HVTRACE" live -b -r "$D/trace.bin" >"$CHECK_DIR/rings.txt" || fail "live -b on net-split"
 for id in 1 2; do
-    line=$(grep -A1 -E "^$id +net +d$id " "$tmp/rings.txt" | tail -n 1)
-    [ -n "$line" ] || { cat "$tmp/rings.txt"; fail "rings: net device $id"; }
+    line=$(grep -A1 -E "^$id +net +d$id " "$CHECK_DIR/rings.txt" | tail -n 1)
+    [ -n "$line" ] || { cat "$CHECK_DIR/rings.txt"; fail "rings: net device $id"; }
     taken=$(grep -cE " io_req +dev=$id end=back " "$D/trace.txt")
     answered=$(grep -cE " io_rsp +dev=$id end=back " "$D/trace.txt")
     grep -qE "taken $taken answered $answered out_of_order [0-9]+ failed 0 waiting " <<<"$line" ||
@@ -51,25 +37,25 @@ for id in 1 2; do
         fi
     done
 done
-grep -qE "irq9->d0:[0-9]+=[1-9]" "$tmp/rings.txt" || fail "rings: the card's interrupts"
+grep -qE "irq9->d0:[0-9]+=[1-9]" "$CHECK_DIR/rings.txt" || fail "rings: the card's interrupts"
 # The first packet from the wire and the first forwarded, by their place
 # among the net_pkt records.
 k=$(grep " net_pkt " "$D/trace.txt" | grep -nm1 "verdict=to_guest" | cut -d: -f1)
-"$HVTRACE" seq --pkt "$k" "$D/trace.bin" >"$tmp/seq.txt" || fail "seq --pkt $k"
-in_order "$tmp/seq.txt" "pirq irq 9 -> port" "io_rsp id=[0-9]+ rx on dev [0-9]+ status=" \
+"$HVTRACE" seq --pkt "$k" "$D/trace.bin" >"$CHECK_DIR/seq.txt" || fail "seq --pkt $k"
+in_order "$CHECK_DIR/seq.txt" "pirq irq 9 -> port" "io_rsp id=[0-9]+ rx on dev [0-9]+ status=" \
     "ring_push responses: rsp_prod=" "net_pkt .*: to_guest to dev" ||
     fail "seq of packet $k (from the wire)"
-grep -q "(from the wire)" "$tmp/seq.txt" || fail "seq of packet $k: not from the wire"
+grep -q "(from the wire)" "$CHECK_DIR/seq.txt" || fail "seq of packet $k: not from the wire"
 k=$(grep " net_pkt " "$D/trace.txt" | grep -nm1 "verdict=forward" | cut -d: -f1)
-"$HVTRACE" seq --pkt "$k" "$D/trace.bin" >"$tmp/seq.txt" || fail "seq --pkt $k"
-in_order "$tmp/seq.txt" "ring_push requests: req_prod=" "io_req id=[0-9]+ tx len=" \
+"$HVTRACE" seq --pkt "$k" "$D/trace.bin" >"$CHECK_DIR/seq.txt" || fail "seq --pkt $k"
+in_order "$CHECK_DIR/seq.txt" "ring_push requests: req_prod=" "io_req id=[0-9]+ tx len=" \
     "io_rsp id=[0-9]+ tx status=" "io_rsp id=[0-9]+ rx on dev [0-9]+ status=" \
     "net_pkt .*: forward to dev" || fail "seq of packet $k (forwarded)"
-grep -qE "d[0-9]+ front +hypervisor +d0 back +d[0-9]+ front \(dev [0-9]+\)" "$tmp/seq.txt" ||
-    { cat "$tmp/seq.txt"; fail "seq of packet $k: both front ends' lifelines"; }
-"$HVTRACE" dot topology "$D/trace.bin" | dot -Tsvg -o "$tmp/net.svg" || fail "net topology"
+grep -qE "d[0-9]+ front +hypervisor +d0 back +d[0-9]+ front \(dev [0-9]+\)" "$CHECK_DIR/seq.txt" ||
+    { cat "$CHECK_DIR/seq.txt"; fail "seq of packet $k: both front ends' lifelines"; }
+"$HVTRACE" dot topology "$D/trace.bin" | dot -Tsvg -o "$CHECK_DIR/net.svg" || fail "net topology"
 for w in "net device 1" "net device 2" "irq 9"; do
-    grep -qF "$w" "$tmp/net.svg" || fail "net topology: no '$w'"
+    grep -qF "$w" "$CHECK_DIR/net.svg" || fail "net topology: no '$w'"
 done
 echo "ok net-split: packets by verdict as the trace says, seq from the wire and between domUs, topology"
 echo "tracer-net: all ok"
