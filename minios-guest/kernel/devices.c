@@ -118,9 +118,7 @@ int device_close_untaken(uint32_t type, const uint32_t *known, uint32_t nknown)
             !(dev.flags & DEV_FLAG_FRONT_DEAD) || st == DEV_STATE_CLOSED ||
             is_known(dev.id, known, nknown))
             continue;
-        if (st != DEV_STATE_CLOSING)
-            device_set_state(dev.id, DEV_STATE_CLOSING);
-        device_set_state(dev.id, DEV_STATE_CLOSED);
+        device_close(dev.id, st);
         n++;
         nth--;                         /* the record is gone: the next one is nth now */
     }
@@ -163,6 +161,14 @@ int device_set_state(uint32_t id, uint32_t state)
 {
     struct devop_set_state s = { .id = id, .state = state };
     return HYPERVISOR_device_op(DEVOP_set_state, &s);
+}
+
+void device_close(uint32_t id, uint32_t now)
+{
+    if (now != DEV_STATE_CLOSING && now != DEV_STATE_CLOSED)
+        device_set_state(id, DEV_STATE_CLOSING);
+    if (now != DEV_STATE_CLOSED)
+        device_set_state(id, DEV_STATE_CLOSED);
 }
 
 void device_ring_pushed(const struct hv_device *dev, int notified)

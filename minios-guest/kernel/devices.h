@@ -67,6 +67,10 @@ int device_back_connect(const struct hv_device *dev, void **ring_va, grant_handl
 int device_find(uint32_t id, struct hv_device *dev);
 int device_publish(uint32_t id, uint32_t ring_ref, uint32_t evtchn, const uint32_t info[4]);
 int device_set_state(uint32_t id, uint32_t state);
+/* Close our end of device id, now in state `now`: CLOSING, then CLOSED,
+ * each step only if our end is not past it already (the diagram allows
+ * no step back).  What a back end does when it gives a device up. */
+void device_close(uint32_t id, uint32_t now);
 /* We just pushed on the ring of dev and did (1) or did not (0) notify:
  * tell the trace (a hypercall; only while a trace is recorded). */
 void device_ring_pushed(const struct hv_device *dev, int notified);

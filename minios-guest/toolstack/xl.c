@@ -346,44 +346,49 @@ static void set_weight(domid_t id, const char *config)
         kprintf("xl: d%u: weight %s: refused: %d %s\n", id, v, r, errname(r));
 }
 
-/* One device of the VM: create it, publish xl's choice (info, or none),
- * and wake dom0's back ends (dom0 made it: nobody else tells them). */
+/* One device of the VM: create it and publish xl's choice (info, or
+ * none). */
 static int make_device(domid_t id, uint32_t type, const char *what, const uint32_t info[4])
 {
     uint32_t dev = 0;
     int r = device_create(type, id, (domid_t)boot_info.domid, &dev);
     if (r == 0 && info)
         r = device_publish(dev, 0, 0, info);
-    io_poke();
     kprintf("xl: d%u: %s: device %u (%d)\n", id, what, dev, r);
     return r;
 }
 
-/* The devices a configuration asks for: 0, or the first refusal. */
+/* The devices a configuration asks for: 0, or the first refusal.  Then
+ * dom0's back ends are woken once: dom0 made the devices, and the
+ * hypervisor tells nobody of a domain's own doing. */
 static int make_devices(domid_t id, const char *config)
 {
     char v[20];
     int r = 0;
     if (vmdisk_config_value(config, "disk=", v, sizeof v)) {
+        int k = parse_id(v);
         uint32_t info[4] = { 0 };
-        info[BLKIF_INFO_PARTITION] = (uint32_t)parse_id(v);
-        if (info[BLKIF_INFO_PARTITION] == 0 || parse_id(v) < 0) {
+        info[BLKIF_INFO_PARTITION] = (uint32_t)k;
+        if (k > 0) {
+            r = make_device(id, DEV_TYPE_BLOCK, "disk", info);
+        } else {
             kprintf("xl: d%u: disk=%s: not a partition number\n", id, v);
-            return -HV_EINVAL;
+            r = -HV_EINVAL;
         }
-        r = make_device(id, DEV_TYPE_BLOCK, "disk", info);
     }
     if (r == 0 && vmdisk_config_value(config, "ip=", v, sizeof v)) {
         const char *end = 0;
         uint32_t info[4] = { net_parse_ip(v, &end), NET_IP(10, 0, 2, 2), NET_IP(255, 255, 255, 0), 0 };
-        if (!info[0] || (end && *end)) {
+        if (info[0] && !(end && *end)) {
+            r = make_device(id, DEV_TYPE_NET, "nic", info);
+        } else {
             kprintf("xl: d%u: ip=%s: not an address\n", id, v);
-            return -HV_EINVAL;
+            r = -HV_EINVAL;
         }
-        r = make_device(id, DEV_TYPE_NET, "nic", info);
     }
     if (r == 0 && vmdisk_config_value(config, "console=", v, sizeof v) && strcmp(v, "split") == 0)
         r = make_device(id, DEV_TYPE_CONSOLE, "console", 0);
+    io_poke();
     return r;
 }
 

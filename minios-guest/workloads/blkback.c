@@ -239,9 +239,7 @@ static void teardown(struct blk_backend *be, uint32_t my_state, const char *why)
     blk_bench_report(be);
     int u = be->ring_va ? gnttab_unmap(be->ring_va, be->handle) : 0;
     int c = be->port ? evtchn_close(be->port) : 0;
-    if (my_state != DEV_STATE_CLOSING)
-        device_set_state(be->id, DEV_STATE_CLOSING);
-    device_set_state(be->id, DEV_STATE_CLOSED);
+    device_close(be->id, my_state);
     be->ring_va = 0;
     be->port = 0;
     be->done = 1;
@@ -443,8 +441,7 @@ static int adopt(void)
         if (why) {
             kprintf("blk-back: device %u for d%u: partition %u: %s: refused\n", dev.id, front, k,
                     why);
-            device_set_state(dev.id, DEV_STATE_CLOSING);
-            device_set_state(dev.id, DEV_STATE_CLOSED);
+            device_close(dev.id, DEV_STATE_INITIALISING);
             s--;                       /* the slot is still free */
             continue;
         }

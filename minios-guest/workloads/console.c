@@ -156,10 +156,7 @@ static void cb_teardown(struct conback *cb, const char *why)
     cb_flush(cb);
     int u = cb->page ? gnttab_unmap(cb->page, cb->handle) : 0;
     int c = cb->port ? evtchn_close(cb->port) : 0;
-    if (me != DEV_STATE_CLOSING && me != DEV_STATE_CLOSED)
-        device_set_state(cb->id, DEV_STATE_CLOSING);
-    if (me != DEV_STATE_CLOSED)
-        device_set_state(cb->id, DEV_STATE_CLOSED);
+    device_close(cb->id, me);
     cb->page = 0;
     cb->port = 0;
     cb->connected = 0;

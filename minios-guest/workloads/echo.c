@@ -266,9 +266,7 @@ void echo_teardown(struct echo_backend *be, uint32_t my_state, const char *why)
 {
     int u = be->ring_va ? gnttab_unmap(be->ring_va, be->handle) : 0;
     int c = be->port ? evtchn_close(be->port) : 0;
-    if (my_state != DEV_STATE_CLOSING)
-        device_set_state(be->id, DEV_STATE_CLOSING);
-    device_set_state(be->id, DEV_STATE_CLOSED);
+    device_close(be->id, my_state);
     be->ring_va = 0;
     be->port = 0;
     be->done = 1;

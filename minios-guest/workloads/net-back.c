@@ -352,9 +352,7 @@ static void teardown(struct vif *v, uint32_t my_state, const char *why)
 {
     int u = v->ring_va ? gnttab_unmap(v->ring_va, v->handle) : 0;
     int c = v->port ? evtchn_close(v->port) : 0;
-    if (my_state != DEV_STATE_CLOSING)
-        device_set_state(v->id, DEV_STATE_CLOSING);
-    device_set_state(v->id, DEV_STATE_CLOSED);
+    device_close(v->id, my_state);
     v->ring_va = 0;
     v->port = 0;
     v->connected = 0;
@@ -472,8 +470,7 @@ static int adopt(void)
         if (why) {
             kprintf("net-back: device %u for d%u: ip %u.%u.%u.%u: %s: refused\n", dev.id, front,
                     NET_IP_ARGS(ip), why);
-            device_set_state(dev.id, DEV_STATE_CLOSING);
-            device_set_state(dev.id, DEV_STATE_CLOSED);
+            device_close(dev.id, DEV_STATE_INITIALISING);
             s--;                       /* the slot is still free */
             continue;
         }
